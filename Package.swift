@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Release builds of the engine are tuned for the machine they are built on: cnnlab is always
+// built from source (see README), so `-target-cpu native` is safe and is the big lever for SIMD.
+let fastMath: [SwiftSetting] = [
+  .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))
+]
+
+let package = Package(
+  name: "cnnlab",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "cnnlab", targets: ["cnnlab"]),
+    .library(name: "CNNLabEngine", targets: ["CNNLabEngine"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // MARK: - Core
+
+    /// Tensors, layers, traces, networks, optimisers. Pure Swift: no UI, terminal or file system.
+    .target(name: "CNNLabEngine", swiftSettings: fastMath),
+    /// File formats (text grids, .npy, IDX, safetensors) and data sets (X/O, MNIST).
+    .target(name: "CNNLabData", dependencies: ["CNNLabEngine"]),
+
+    // MARK: - Lessons and screens
+
+    /// Lesson scripts: parser, diagnostics, checker, course, scene planner.
+    .target(name: "CNNLabLessons", dependencies: ["CNNLabEngine", "CNNLabData"]),
+    /// Pure state/update/view of every screen; draws into a cell buffer, never a terminal.
+    .target(name: "CNNLabTUI", dependencies: ["CNNLabEngine", "CNNLabData", "CNNLabLessons"]),
+
+    // MARK: - Terminal edge
+
+    .systemLibrary(
+      name: "CNCurses", path: "Sources/CNCurses",
+      providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]),
+    /// Plain C: restores the terminal when the process crashes.
+    .target(name: "CTermSupport", linkerSettings: [.linkedLibrary("ncursesw")]),
+    /// The thin ncurses backend: terminal lifecycle, signals, diff drawing, key decoding.
+    .target(name: "CNNLabCurses", dependencies: ["CNNLabTUI", "CNCurses", "CTermSupport"]),
+
+    // MARK: - Command line
+
+    .executableTarget(
+      name: "cnnlab",
+      dependencies: [
+        "CNNLabEngine", "CNNLabData", "CNNLabLessons", "CNNLabTUI", "CNNLabCurses",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: fastMath),
+
+    // MARK: - Tests
+
+    .target(name: "CNNLabTestSupport", dependencies: ["CNNLabEngine"], path: "Sources/CNNLabTestSupport"),
+    .testTarget(
+      name: "CNNLabEngineTests", dependencies: ["CNNLabEngine", "CNNLabTestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(name: "CNNLabDataTests", dependencies: ["CNNLabData", "CNNLabTestSupport"]),
+    .testTarget(name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"]),
+    .testTarget(name: "CNNLabTUITests", dependencies: ["CNNLabTUI", "CNNLabTestSupport"]),
+    .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"]),
+  ]
+)

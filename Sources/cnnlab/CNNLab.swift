@@ -1,0 +1,8 @@
+import ArgumentParser
+
+@main
+struct CNNLab: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "cnnlab",
+    abstract: "Watch a convolutional network learn, one kernel at a time.")
+}

@@ -115,7 +115,7 @@ public struct RunLoop {
     } else {
       terminal.clearAll()
       for y in 0..<buffer.height {
-        for x in 0..<buffer.width { terminal.draw(buffer[x, y], x: x, y: y) }
+        for x in 0..<buffer.width { terminal.draw(buffer[x: x, y: y], x: x, y: y) }
       }
     }
     terminal.flush()

@@ -46,7 +46,7 @@ public struct CellBuffer: Equatable, Sendable {
   public var glyphs: Glyphs { capabilities.glyphs }
 
   /// The cell at `(x, y)`; reading outside gives a blank cell and writing outside does nothing.
-  public subscript(x: Int, y: Int) -> Cell {
+  public subscript(x x: Int, y y: Int) -> Cell {
     get {
       guard x >= 0, x < width, y >= 0, y < height else { return Cell() }
       return cells[y * width + x]

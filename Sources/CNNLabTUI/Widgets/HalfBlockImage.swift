@@ -48,11 +48,11 @@ public struct HalfBlockImage: Widget {
         // An odd last row has no bottom pixel: black below, and the shade of the top alone.
         let lower = column < bottom.count ? bottom[column] : nil
         if halfBlocks {
-          buffer[x, y] = Cell(
+          buffer[x: x, y: y] = Cell(
             block, role: .halfBlock(top: Role.greyLevel(upper), bottom: Role.greyLevel(lower ?? 0)))
         } else {
           let mean = lower.map { (clamp(upper) + clamp($0)) / 2 } ?? clamp(upper)
-          buffer[x, y] = Cell(buffer.glyphs.shade(mean), role: .grey(Role.greyLevel(mean)))
+          buffer[x: x, y: y] = Cell(buffer.glyphs.shade(mean), role: .grey(Role.greyLevel(mean)))
         }
       }
     }

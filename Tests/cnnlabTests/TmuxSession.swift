@@ -23,18 +23,23 @@ final class TmuxSession {
   static var isAvailable: Bool { tmuxPath != nil }
 
   /// The cnnlab binary under test: `$CNNLAB_BINARY`, else the one built beside this test bundle.
+  ///
+  /// Beware: `swift test` alone builds the test bundle but does not relink the cnnlab
+  /// executable; `scripts/test` runs `swift build --build-tests` first so the binary is current.
   static func cnnlabBinary() throws -> String {
     if let path = ProcessInfo.processInfo.environment["CNNLAB_BINARY"] { return path }
     let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    var candidates = [runner.deletingLastPathComponent().appendingPathComponent("cnnlab").path]
-    // Fallback: the package's debug build, found from this source file's location.
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent()
-    candidates.append(root.appendingPathComponent(".build/debug/cnnlab").path)
-    for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
-      return candidate
+    let candidates = [
+      runner.deletingLastPathComponent().appendingPathComponent("cnnlab").path,
+      root.appendingPathComponent(".build/debug/cnnlab").path,
+    ]
+    guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+      throw Failure(
+        description: "no cnnlab binary at \(candidates); run `swift build` first (scripts/test does), or set CNNLAB_BINARY")
     }
-    throw Failure(description: "no cnnlab binary at \(candidates); build it with `swift build --product cnnlab` or set CNNLAB_BINARY")
+    return binary
   }
 
   let socket = "cnnlab-test-\(UUID().uuidString.prefix(8))"

@@ -59,7 +59,9 @@ let package = Package(
       name: "CNNLabEngineTests", dependencies: ["CNNLabEngine", "CNNLabTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "CNNLabDataTests", dependencies: ["CNNLabData", "CNNLabTestSupport"]),
-    .testTarget(name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"]),
+    .testTarget(
+      name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"],
+      resources: [.copy("Fixtures")]),
     .testTarget(name: "CNNLabTUITests", dependencies: ["CNNLabTUI", "CNNLabTestSupport"]),
     .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"]),
   ]

@@ -1,3 +1,5 @@
+import CNNLabEngine
+
 // What a lesson file says, as written: names are not resolved and nothing is computed here.
 // `LessonCheck` validates it against the engine; `ScenePlanner` turns it into `Scene`s.
 
@@ -136,23 +138,22 @@ public struct NetworkDeclaration: Equatable, Sendable {
   }
 }
 
-/// One line of a `network` block.
+/// One line of a `network` block: a layer in the `cnnlab train` network syntax, or `softmax`.
 public struct NetworkLayer: Equatable, Sendable {
   public enum Kind: Equatable, Sendable {
-    case conv(filters: Int, kernelH: Int, kernelW: Int, stride: Int, padding: PaddingSpec, relu: Bool)
-    case pool(PoolKind, size: Int, stride: Int, ceil: Bool)
-    case relu
-    case flatten
-    case dense(units: Int, activation: DenseActivation)
+    case layer(NetworkSpec.LayerSpec)
+    /// The softmax that turns the last scores into probabilities (part of the loss in training).
     case softmax
   }
-  public enum DenseActivation: String, Equatable, Sendable { case none, relu, softmax }
 
   public var kind: Kind
+  /// The line as written, trimmed.
+  public var text: String
   public var location: SourceLocation
 
-  public init(_ kind: Kind, at location: SourceLocation) {
+  public init(_ kind: Kind, text: String, at location: SourceLocation) {
     self.kind = kind
+    self.text = text
     self.location = location
   }
 }
@@ -179,7 +180,7 @@ public struct Step: Equatable, Sendable {
   }
 
   /// The step's operation, if it has one (a step has at most one).
-  public var operation: Operation? {
+  public var operation: StepOperation? {
     for statement in statements { if case .operation(let operation) = statement.kind { return operation } }
     return nil
   }
@@ -208,7 +209,7 @@ public struct Statement: Equatable, Sendable {
     case working(NameReference)
     case focus(row: Int, col: Int)
     case compute(name: NameReference, expression: Expression)
-    case operation(Operation)
+    case operation(StepOperation)
     case edit(NameReference)
     case ask(Question)
     case challenge(Challenge)
@@ -236,16 +237,16 @@ public struct ShowItem: Equatable, Sendable {
 }
 
 /// A computation whose result gets a name.
-public struct Operation: Equatable, Sendable {
+public struct StepOperation: Equatable, Sendable {
   public enum Kind: Equatable, Sendable {
-    case convolve(Convolve)
-    case pool(Pool)
+    case convolve(ConvolveOperation)
+    case pool(PoolOperation)
     case relu(NameReference)
     case flatten(NameReference)
-    case dense(Dense)
+    case dense(DenseOperation)
     case softmax(NameReference)
     case crossEntropy(input: NameReference, target: CrossEntropyTarget)
-    case learn(Learn)
+    case learn(LearnOperation)
     case layers(NameReference)
     /// (C,H,W) to (H,W,C).
     case layoutHWC(NameReference)
@@ -279,7 +280,7 @@ public struct Operation: Equatable, Sendable {
   }
 }
 
-public struct Convolve: Equatable, Sendable {
+public struct ConvolveOperation: Equatable, Sendable {
   public var input: NameReference
   public var kernels: [NameReference]
   public var strideRows: Int = 1
@@ -298,7 +299,7 @@ public struct Convolve: Equatable, Sendable {
   }
 }
 
-public struct Pool: Equatable, Sendable {
+public struct PoolOperation: Equatable, Sendable {
   public var input: NameReference
   public var kind: PoolKind
   public var size: Int
@@ -314,7 +315,7 @@ public struct Pool: Equatable, Sendable {
   }
 }
 
-public struct Dense: Equatable, Sendable {
+public struct DenseOperation: Equatable, Sendable {
   public var input: NameReference
   public var weights: [NameReference]
   public var bias: [LessonNumber] = []
@@ -332,7 +333,7 @@ public enum CrossEntropyTarget: Equatable, Sendable {
   case grid(NameReference)
 }
 
-public struct Learn: Equatable, Sendable {
+public struct LearnOperation: Equatable, Sendable {
   public var kernel: NameReference
   public var input: NameReference
   public var target: NameReference

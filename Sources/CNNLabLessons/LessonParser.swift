@@ -1,3 +1,5 @@
+import CNNLabEngine
+
 // The lesson parser: text in, `Lesson` or diagnostics out. It works a line at a time; a line
 // with a problem becomes one diagnostic and parsing goes on with the next line, so one pass
 // reports every independent mistake. Names are not resolved here (`LessonCheck` does that).
@@ -574,6 +576,7 @@ struct Parser {
     let opening = SourceLocation(line: cursor.line, column: keyword.column)
     var layers: [NetworkLayer] = []
     var closed = false
+    let reportedBefore = diagnostics.count
     while index < lines.count {
       let i = index
       if isEnd(i) {
@@ -585,89 +588,58 @@ struct Parser {
       index += 1
       if isBlank(i) { continue }
       guard var line = self.cursor(at: i) else { continue }
-      do throws(ParseError) {
-        layers.append(try parseLayer(&line))
-      } catch {
-        report(line: i + 1, error)
-      }
+      layers += parseLayer(&line, text: lines[i])
     }
     if !closed {
       report(opening, "the network '\(name.name)' has no 'end'", note: "add a line 'end' after its last layer")
     }
-    if layers.isEmpty {
+    if layers.isEmpty && diagnostics.count == reportedBefore {
       throw ParseError(
         column: keyword.column, message: "the network '\(name.name)' has no layers",
-        note: "write one layer per line, like 'conv 8 3x3' or 'dense 10 softmax'")
+        note: "write one layer per line, like 'conv 8 3x3 relu' or 'dense 10'")
     }
     lesson.networks.append(
       NetworkDeclaration(
         name: name, inputShape: inputShape, layers: layers, availableFromStep: lesson.steps.count))
   }
 
-  mutating func parseLayer(_ cursor: inout Cursor) throws(ParseError) -> NetworkLayer {
-    let location = cursor.here
-    guard let word = cursor.next(), word.kind == .word else {
-      throw ParseError(
-        column: location.column, message: "expected a layer, found \(cursor.found)",
-        note: "layers are conv, maxpool, avgpool, relu, flatten, dense and softmax")
+  /// A layer line: the `cnnlab train` network syntax (`conv 32 5x5 pad same relu`), or
+  /// `softmax`; `dense 10 softmax` is read as `dense 10` followed by `softmax`.
+  mutating func parseLayer(_ cursor: inout Cursor, text: String) -> [NetworkLayer] {
+    let leading = text.prefix { $0 == " " || $0 == "\t" }.count
+    var body = String(text.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+    let location = SourceLocation(line: cursor.line, column: leading + 1)
+    var softmax = false
+    var words = body.split(separator: " ", omittingEmptySubsequences: true)
+    if words.last == "softmax" {
+      softmax = true
+      words.removeLast()
+      body = String(body[..<(body.range(of: "softmax", options: .backwards)?.lowerBound ?? body.endIndex)])
     }
-    let kind: NetworkLayer.Kind
-    switch word.text {
-    case "conv":
-      let filters = try cursor.integer("the number of filters", in: 1...4096)
-      let (kh, kw) = try cursor.pair("the kernel size", in: 1...1024)
-      var stride = 1
-      var padding = PaddingSpec.valid
-      var relu = false
-      while !cursor.atEnd {
-        if cursor.skipWord("stride") {
-          stride = try cursor.integer("the stride", in: 1...1024)
-        } else if cursor.skipWord("padding") {
-          padding = try parsePadding(&cursor)
-        } else if cursor.skipWord("relu") {
-          relu = true
-        } else {
-          throw ParseError(
-            column: cursor.column, message: "unknown conv option \(cursor.found)",
-            note: "a conv layer takes 'stride S', 'padding P' and 'relu'")
+    var layers: [NetworkLayer] = []
+    if !words.isEmpty {
+      if body.contains("|") {
+        report(
+          SourceLocation(line: cursor.line, column: (body.firstIndex(of: "|").map { body.distance(from: body.startIndex, to: $0) } ?? 0) + 1),
+          "write one layer per line", note: "put each layer of the network on a line of its own")
+        return []
+      }
+      do {
+        let spec = try NetworkSpec.parse(body)
+        for item in spec.items {
+          layers.append(NetworkLayer(.layer(item.layer), text: item.text, at: location))
         }
+      } catch {
+        report(
+          SourceLocation(line: cursor.line, column: error.column), error.message,
+          note: "layers are written as for 'cnnlab train': conv F KxK [stride S] [pad P] [relu], maxpool K [stride S] [ceil], avgpool K, relu, flatten, dense N [relu], softmax")
+        return []
       }
-      kind = .conv(filters: filters, kernelH: kh, kernelW: kw, stride: stride, padding: padding, relu: relu)
-    case "maxpool", "avgpool":
-      let size = try cursor.integer("the pool size", in: 1...1024)
-      var stride = size
-      var ceil = false
-      while !cursor.atEnd {
-        if cursor.skipWord("stride") {
-          stride = try cursor.integer("the stride", in: 1...1024)
-        } else if cursor.skipWord("ceil") {
-          ceil = true
-        } else {
-          throw ParseError(
-            column: cursor.column, message: "unknown pool option \(cursor.found)",
-            note: "a pool layer takes 'stride S' and 'ceil'")
-        }
-      }
-      kind = .pool(word.text == "maxpool" ? .max : .avg, size: size, stride: stride, ceil: ceil)
-    case "relu": kind = .relu
-    case "flatten": kind = .flatten
-    case "softmax": kind = .softmax
-    case "dense":
-      let units = try cursor.integer("the number of units", in: 1...1_000_000)
-      var activation = NetworkLayer.DenseActivation.none
-      if cursor.skipWord("relu") {
-        activation = .relu
-      } else if cursor.skipWord("softmax") {
-        activation = .softmax
-      }
-      kind = .dense(units: units, activation: activation)
-    default:
-      throw ParseError(
-        column: word.column, message: "unknown layer '\(word.text)'",
-        note: "layers are conv, maxpool, avgpool, relu, flatten, dense and softmax")
     }
-    try cursor.expectEnd()
-    return NetworkLayer(kind, at: location)
+    if softmax {
+      layers.append(NetworkLayer(.softmax, text: "softmax", at: location))
+    }
+    return layers
   }
 
   mutating func parsePadding(_ cursor: inout Cursor) throws(ParseError) -> PaddingSpec {
@@ -958,19 +930,19 @@ struct Parser {
 
   // MARK: - Operations
 
-  mutating func parseOperation(_ cursor: inout Cursor, keyword: Token) throws(ParseError) -> Operation {
+  mutating func parseOperation(_ cursor: inout Cursor, keyword: Token) throws(ParseError) -> StepOperation {
     let location = cursor.location(keyword)
-    let kind: Operation.Kind
+    let kind: StepOperation.Kind
     switch keyword.text {
     case "convolve":
       let input = try cursor.name("the grid to convolve")
       try cursor.expectWord("with", note: "write 'convolve GRID with KERNEL -> NAME'")
-      var convolve = Convolve(input: input, kernels: try cursor.nameList("a kernel"))
+      var convolve = ConvolveOperation(input: input, kernels: try cursor.nameList("a kernel"))
       while !cursor.atEnd && !cursor.isSymbol("->") {
         let option = cursor.column
         if cursor.skipWord("stride") {
           (convolve.strideRows, convolve.strideCols) = try cursor.pair("the stride", in: 1...1024)
-        } else if cursor.skipWord("padding") {
+        } else if cursor.skipWord("padding") || cursor.skipWord("pad") {
           convolve.padding = try parsePadding(&cursor)
         } else if cursor.skipWord("dilation") {
           (convolve.dilationRows, convolve.dilationCols) = try cursor.pair("the dilation", in: 1...1024)
@@ -1007,7 +979,7 @@ struct Parser {
           column: kindColumn, message: "expected 'max' or 'avg', found '\(word.name)'",
           note: "write 'pool GRID max size 2 stride 2 -> NAME'")
       }
-      var pool = Pool(input: input, kind: poolKind, size: 0)
+      var pool = PoolOperation(input: input, kind: poolKind, size: 0)
       var sawSize = false
       while !cursor.atEnd && !cursor.isSymbol("->") {
         let option = cursor.column
@@ -1053,7 +1025,7 @@ struct Parser {
     case "dense":
       let input = try cursor.name("the values to weigh")
       try cursor.expectWord("with", note: "write 'dense VALUES with W1, W2 -> NAME', one weight grid per class")
-      var dense = Dense(input: input, weights: try cursor.nameList("a weight grid"))
+      var dense = DenseOperation(input: input, weights: try cursor.nameList("a weight grid"))
       while !cursor.atEnd && !cursor.isSymbol("->") {
         let option = cursor.column
         if cursor.skipWord("bias") {
@@ -1095,7 +1067,7 @@ struct Parser {
       let target = try cursor.name("the target grid")
       try cursor.expectWord("rate", note: "write 'learn KERNEL on INPUT target T rate 0.1 -> NAME'")
       let rate = try cursor.number("the learning rate")
-      kind = .learn(Learn(kernel: kernel, input: input, target: target, rate: rate))
+      kind = .learn(LearnOperation(kernel: kernel, input: input, target: target, rate: rate))
     default:
       throw ParseError(column: keyword.column, message: "unknown operation '\(keyword.text)'", note: "see lessons/README.md")
     }
@@ -1106,7 +1078,7 @@ struct Parser {
     }
     let output = try cursor.name("a name for the result")
     try cursor.expectEnd()
-    return Operation(kind, output: output, at: location)
+    return StepOperation(kind, output: output, at: location)
   }
 
   // MARK: - Expressions

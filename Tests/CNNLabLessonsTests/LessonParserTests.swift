@@ -185,7 +185,7 @@ func fixturesDirectory() throws -> String {
       format 1
       title "MNIST"
       network mnist 1x28x28
-        conv 32 5x5 padding same relu
+        conv 32 5x5 pad same relu
         maxpool 2 stride 2
         flatten
         dense 1024 relu
@@ -197,13 +197,25 @@ func fixturesDirectory() throws -> String {
       """, file: "net.cnnlab")
     let network = try #require(lesson.networks.first)
     #expect(network.inputShape == [1, 28, 28])
-    #expect(network.layers.map(\.kind) == [
-      .conv(filters: 32, kernelH: 5, kernelW: 5, stride: 1, padding: .same, relu: true),
-      .pool(.max, size: 2, stride: 2, ceil: false),
-      .flatten,
-      .dense(units: 1024, activation: .relu),
-      .dense(units: 10, activation: .softmax),
-    ])
+    #expect(network.layers.map(\.text) == ["conv 32 5x5 pad same relu", "maxpool 2 stride 2", "flatten", "dense 1024 relu", "dense 10", "softmax"])
+    #expect(network.layers.last?.kind == .softmax)
+    #expect(network.layers[0].location == SourceLocation(line: 4, column: 3))
+  }
+
+  @Test func networkLayerMistakesPointIntoTheLine() {
+    let text = MarkedText(
+      """
+      format 1
+      title "MNIST"
+      network mnist 1x28x28
+        conv 32 5x5 1️⃣wiggle
+      end
+      step "Shapes"
+        layers mnist -> summary
+      end
+      """)
+    let diagnostics = parseDiagnostics(text.text)
+    #expect(diagnostics.map(\.location) == [text["1️⃣"]])
   }
 
   @Test func lexerReadsFractionsShapesAndRanges() throws {

@@ -24,6 +24,8 @@ func fixturesDirectory() throws -> String {
     let example = String(rest[open.upperBound..<close.lowerBound])
 
     let lesson = try LessonParser.parse(example, file: "README.md")
+    let problems = LessonCheck.check(lesson)
+    #expect(problems.isEmpty, "\(problems.map(\.description).joined(separator: "\n"))")
     #expect(lesson.title == "Finding edges")
     #expect(lesson.grids.map(\.name.name) == ["image", "stripes"])
     #expect(lesson.kernels.map(\.name.name) == ["vertical", "mine"])

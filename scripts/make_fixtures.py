@@ -629,13 +629,20 @@ def make_layers(rng):
                "dLogits": F32(dz)})
   # by hand: row losses 2000, log 2 and log(1 + 2/e)
   assert abs(float(ce[1]["loss"].value) - (2000 + math.log(2) + math.log1p(2 / math.e)) / 3) < 1e-3
+  # Values across the float32 range with their bit patterns: a reader of these files can check
+  # that it decodes every number to exactly the float32 that was written.
+  magnitudes = 10.0 ** rng.integers(-38, 38, size=120)
+  tricky = np.array([1e-45, 1.1754944e-38, 3.4028235e38, -3.4028235e38, 16777217, 0.1, -0.0,
+                     1 / 3, 2 / 3, np.pi, 0.5 ** 24, 1 - 0.5 ** 24], dtype=np.float64)
+  check = np.concatenate([rng.standard_normal(120) * magnitudes, tricky]).astype(np.float32)
+  decoding = {"values": F32(check), "bits": [int(b) for b in check.view(np.uint32)]}
   return {"producedBy": produced_by("numpy float64, rounded to float32",
                                     "torch autograd (linear, relu, sigmoid, tanh, softmax, "
                                     "cross_entropy), float64"),
           "crossCheckMaxAbsDifference": worst,
           "notes": "dense weights are (out, in) as in PyTorch; the loss is the batch mean",
           "dense": dense, "activations": activations, "softmax": soft,
-          "softmaxCrossEntropy": ce}
+          "softmaxCrossEntropy": ce, "decodingCheck": decoding}
 
 
 # MARK: - mnist-small, one training step

@@ -611,6 +611,9 @@ def make_layers(rng):
                               np.float32), [2, 1, 2]),
     ("batch of 1, ten classes", f32(rng, (1, 10), -2, 2), [7]),
     ("confident and right", np.array([[30, 0, 0], [0, 0, 30]], np.float32), [0, 2]),
+    # log(1 + e^-10) = 4.54e-5: a loss computed as logsumexp(z) - z[label] loses it in the
+    # rounding of 1000.0000454 to float32 (steps of 6.1e-5 there)
+    ("large logits, nearly certain", np.array([[1000, 990]], np.float32), [0]),
   ]
   for name, z, labels in ce_sets:
     z64 = z.astype(np.float64)

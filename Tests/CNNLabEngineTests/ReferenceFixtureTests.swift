@@ -40,11 +40,20 @@ extension Conv2DCase {
   var filters: Int { weights.shape[0] }
 }
 
-/// Two copies of one example as a batch `(2, …)`: the batched path must treat both alike and
-/// add their parameter gradients.
-private func twice(_ t: Tensor) -> Tensor { .stack([t, t]) }
+// The batched layers run the fixture's example together with a second, different one (the
+// values reversed), whose expected results come from the per-placement reference, itself held
+// to the fixtures above: a batched path that mixes up examples, or does not add their
+// parameter gradients, fails.
 
-private func doubled(_ t: Tensor) -> Tensor { t.map { 2 * $0 } }
+/// The same values in reverse order: a second example of the same shape (and, for pooling,
+/// with the same ties).
+private func reversed(_ t: Tensor) -> Tensor {
+  Tensor(shape: t.shape, scalars: t.scalars.reversed())
+}
+
+private func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
+  Tensor(shape: a.shape, scalars: zip(a.scalars, b.scalars).map { $0 + $1 })
+}
 
 @Suite struct Conv2DFixtureTests {
   @Test(arguments: try ReferenceFixtures.conv2D())
@@ -93,18 +102,27 @@ private func doubled(_ t: Tensor) -> Tensor { t.map { 2 * $0 } }
     if let bias = c.bias { layer.bias?.value = bias.tensor }
     #expect(try layer.outputShape(for: c.input.shape) == c.output.shape)
 
-    let output = layer.forward(twice(c.input.tensor))
-    expectClose(output, twice(c.output.tensor), relativeTolerance: smallRelative,
+    let (x2, g2) = (reversed(c.input.tensor), reversed(c.dOutput.tensor))
+    let y2 = try Reference.conv2D(
+      input: x2, weights: c.weights.tensor, bias: c.bias?.values, options: c.options)
+    var dWeights2 = Tensor.zeros(c.weights.shape)
+    var dBias2 = [Float](repeating: 0, count: c.filters)
+    let dInput2 = try Reference.conv2DBackward(
+      input: x2, weights: c.weights.tensor, options: c.options, dOutput: g2,
+      dWeights: &dWeights2, dBias: &dBias2)
+
+    let output = layer.forward(.stack([c.input.tensor, x2]))
+    expectClose(output, .stack([c.output.tensor, y2]), relativeTolerance: smallRelative,
                 absoluteTolerance: smallAbsolute, "output")
-    let dInput = layer.backward(twice(c.dOutput.tensor))
-    expectClose(dInput, twice(c.dInput.tensor), relativeTolerance: smallRelative,
+    let dInput = layer.backward(.stack([c.dOutput.tensor, g2]))
+    expectClose(dInput, .stack([c.dInput.tensor, dInput2]), relativeTolerance: smallRelative,
                 absoluteTolerance: smallAbsolute, "dInput")
-    expectClose(layer.weights.grad, doubled(c.dWeights.tensor), relativeTolerance: smallRelative,
-                absoluteTolerance: 2 * smallAbsolute, "dWeights")
+    expectClose(layer.weights.grad, sum(c.dWeights.tensor, dWeights2),
+                relativeTolerance: smallRelative, absoluteTolerance: 2 * smallAbsolute, "dWeights")
     if let expected = c.dBias {
       let grad = try #require(layer.bias?.grad)
-      expectClose(grad, doubled(expected.tensor), relativeTolerance: smallRelative,
-                  absoluteTolerance: 2 * smallAbsolute, "dBias")
+      expectClose(grad, sum(expected.tensor, Tensor(vector: dBias2)),
+                  relativeTolerance: smallRelative, absoluteTolerance: 2 * smallAbsolute, "dBias")
     }
   }
 }
@@ -160,18 +178,33 @@ private func doubled(_ t: Tensor) -> Tensor { t.map { 2 * $0 } }
     if let bias = c.bias { layer.conv.bias?.value = bias.tensor }
     #expect(try layer.outputShape(for: c.input.shape) == c.output.shape)
 
-    let output = layer.forward(twice(c.input.tensor))
-    expectClose(output, twice(c.output.tensor), relativeTolerance: smallRelative,
+    let (x2, g2) = (reversed(c.input.tensor), reversed(c.dOutput.tensor))
+    let (length, inputLength) = (c.output.shape[1], c.input.shape[1])
+    let y2 = try Reference.conv1DTrace(
+      signal: x2, kernel: c.weights.tensor, bias: c.bias?.values, stride: c.stride,
+      dilation: c.dilation, padding: (c.padding.left, c.padding.right),
+      mode: c.mode == "convolve" ? .convolve : .correlate
+    ).output.reshaped([filters, length])
+    var dWeights2 = Tensor.zeros([filters, channels, 1, k])
+    var dBias2 = [Float](repeating: 0, count: filters)
+    let dInput2 = try Reference.conv2DBackward(
+      input: x2.reshaped([channels, 1, inputLength]),
+      weights: c.weights.tensor([filters, channels, 1, k]), options: Self.options(c),
+      dOutput: g2.reshaped([filters, 1, length]), dWeights: &dWeights2, dBias: &dBias2)
+
+    let output = layer.forward(.stack([c.input.tensor, x2]))
+    expectClose(output, .stack([c.output.tensor, y2]), relativeTolerance: smallRelative,
                 absoluteTolerance: smallAbsolute, "output")
-    let dInput = layer.backward(twice(c.dOutput.tensor))
-    expectClose(dInput, twice(c.dInput.tensor), relativeTolerance: smallRelative,
-                absoluteTolerance: smallAbsolute, "dInput")
-    expectClose(layer.conv.weights.grad.reshaped(c.weights.shape), doubled(c.dWeights.tensor),
+    let dInput = layer.backward(.stack([c.dOutput.tensor, g2]))
+    expectClose(dInput, .stack([c.dInput.tensor, dInput2.reshaped(c.input.shape)]),
+                relativeTolerance: smallRelative, absoluteTolerance: smallAbsolute, "dInput")
+    expectClose(layer.conv.weights.grad.reshaped(c.weights.shape),
+                sum(c.dWeights.tensor, dWeights2.reshaped(c.weights.shape)),
                 relativeTolerance: smallRelative, absoluteTolerance: 2 * smallAbsolute, "dWeights")
     if let expected = c.dBias {
       let grad = try #require(layer.conv.bias?.grad)
-      expectClose(grad, doubled(expected.tensor), relativeTolerance: smallRelative,
-                  absoluteTolerance: 2 * smallAbsolute, "dBias")
+      expectClose(grad, sum(expected.tensor, Tensor(vector: dBias2)),
+                  relativeTolerance: smallRelative, absoluteTolerance: 2 * smallAbsolute, "dBias")
     }
   }
 
@@ -222,11 +255,18 @@ private func doubled(_ t: Tensor) -> Tensor { t.map { 2 * $0 } }
     var layer = Pool2D(
       c.kind == "max" ? .max : .avg, size: c.window[0], stride: c.stride[0], ceil: c.ceilMode)
     #expect(try layer.outputShape(for: c.input.shape) == c.output.shape)
-    let output = layer.forward(twice(c.input.tensor))
-    expectClose(output, twice(c.output.tensor), relativeTolerance: smallRelative,
+    let mode: PoolMode = c.kind == "max" ? .max : .avg
+    let (x2, g2) = (reversed(c.input.tensor), reversed(c.dOutput.tensor))
+    let y2 = try Reference.pool(
+      input: x2, size: c.window[0], stride: c.stride[0], ceil: c.ceilMode, mode: mode)
+    let dInput2 = try Reference.poolBackward(
+      input: x2, size: c.window[0], stride: c.stride[0], ceil: c.ceilMode, mode: mode, dOutput: g2)
+
+    let output = layer.forward(.stack([c.input.tensor, x2]))
+    expectClose(output, .stack([c.output.tensor, y2]), relativeTolerance: smallRelative,
                 absoluteTolerance: smallAbsolute, "output")
-    let dInput = layer.backward(twice(c.dOutput.tensor))
-    expectClose(dInput, twice(c.dInput.tensor), relativeTolerance: smallRelative,
+    let dInput = layer.backward(.stack([c.dOutput.tensor, g2]))
+    expectClose(dInput, .stack([c.dInput.tensor, dInput2]), relativeTolerance: smallRelative,
                 absoluteTolerance: smallAbsolute, "dInput")
   }
 }

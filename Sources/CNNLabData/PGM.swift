@@ -40,12 +40,14 @@ public enum PGM {
         note: "PGM allows maximum values from 1 to 65535")
     }
     let count = width * height
-    let scale = 1 / Float(maxval)
-    // Check that the pixels can be present before allocating for them.
-    guard count <= bytes.count - scanner.position else {
+    let top = Float(maxval)
+    // Check that the pixels can be present before allocating for them. P5 pixels start after
+    // one whitespace byte; P2 pixels take at least one byte each.
+    let available = bytes.count - scanner.position - (binary ? 1 : 0)
+    guard count <= available else {
       throw DataFileError.truncated(
-        file, expected: count, found: bytes.count - scanner.position,
-        what: "pixels (\(width)x\(height)) (at least one byte each)")
+        file, expected: binary && maxval > 255 ? 2 * count : count, found: max(0, available),
+        what: "pixels (\(width)x\(height))")
     }
     var scalars = [Float](repeating: 0, count: count)
     if binary {
@@ -66,7 +68,7 @@ public enum PGM {
           ? Int(bytes[start + i])
           : Int(bytes[start + 2 * i]) << 8 | Int(bytes[start + 2 * i + 1])
         guard value <= maxval else { throw tooBright(file, i, width, value, maxval) }
-        scalars[i] = Float(value) * scale
+        scalars[i] = Float(value) / top
       }
     } else {
       for i in 0..<count {
@@ -77,7 +79,7 @@ public enum PGM {
             note: "a P2 image lists width x height numbers after the header")
         }
         guard value <= maxval else { throw tooBright(file, i, width, value, maxval) }
-        scalars[i] = Float(value) * scale
+        scalars[i] = Float(value) / top
       }
     }
     return Tensor(shape: [height, width], scalars: scalars)

@@ -47,9 +47,9 @@ public enum GridText {
     var channels: [Channel] = []
     var current: Channel?
     for (index, rawLine) in text.split(
-      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-      .enumerated()
-    {
+      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
+    )
+    .enumerated() {
       let lineNumber = index + 1
       var line = Substring(rawLine)
       let hasComment = line.contains("#")

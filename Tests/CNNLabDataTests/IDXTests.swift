@@ -38,7 +38,8 @@ import Testing
     corrupt[corrupt.count - 3] ^= 0xFF  // the length in the trailer
     let error = expectDataFileError { _ = try Gzip.decompress(corrupt, file: "c.gz") }
     #expect(error?.message.hasPrefix("corrupt gzip data") == true)
-    #expect(expectDataFileError { _ = try Gzip.decompress([1, 2, 3], file: "p") }?.kind == .badMagic)
+    #expect(
+      expectDataFileError { _ = try Gzip.decompress([1, 2, 3], file: "p") }?.kind == .badMagic)
     let junk = expectDataFileError { _ = try Gzip.decompress(packed + [7, 7], file: "j.gz") }
     #expect(junk?.message == "has 2 unexpected bytes after the compressed data")
   }
@@ -58,7 +59,8 @@ import Testing
   }
 
   @Test func readsImagesAsPixelsOver255AndLabels() throws {
-    let images = try IDX.images(idxImageBytes(2, 2, 3, pixels: [0, 51, 255, 1, 2, 3, 4, 5, 6, 7, 8, 9]), file: "i")
+    let images = try IDX.images(
+      idxImageBytes(2, 2, 3, pixels: [0, 51, 255, 1, 2, 3, 4, 5, 6, 7, 8, 9]), file: "i")
     #expect(images.shape == [2, 2, 3])
     #expect(images[0, 0, 1] == 0.2 && images[0, 0, 2] == 1 && images[1, 1, 2] == Float(9) / 255)
     #expect(try IDX.labels(idxLabelBytes([3, 0, 9]), file: "l") == [3, 0, 9])
@@ -67,7 +69,8 @@ import Testing
   @Test func gzipIsDetectedByMagicBytesNotByName() throws {
     let plain = idxImageBytes(1, 2, 2)
     let packed = Gzip.compress(plain)
-    #expect(try IDX.images(packed, file: "images-without-suffix") == IDX.images(plain, file: "x.gz"))
+    #expect(
+      try IDX.images(packed, file: "images-without-suffix") == IDX.images(plain, file: "x.gz"))
     #expect(try IDX.labels(Gzip.compress(idxLabelBytes([1, 2])), file: "l") == [1, 2])
   }
 
@@ -75,7 +78,9 @@ import Testing
     let bytes = Array(idxImageBytes(3, 2, 2).dropLast(2))
     let error = expectDataFileError { _ = try IDX.images(bytes, file: "imgs") }
     #expect(error?.kind == .truncated(expectedBytes: 12, foundBytes: 10))
-    #expect(error?.description.hasPrefix("imgs: error: truncated image data (3x2x2): expected 12 bytes, found 10") == true)
+    #expect(
+      error?.description.hasPrefix(
+        "imgs: error: truncated image data (3x2x2): expected 12 bytes, found 10") == true)
     let header = expectDataFileError { _ = try IDX.images(Array(bytes.prefix(9)), file: "imgs") }
     #expect(header?.kind == .truncated(expectedBytes: 16, foundBytes: 9))
   }
@@ -91,12 +96,15 @@ import Testing
 
   @Test func hugeCountsInTheHeaderFailWithoutAllocating() {
     var header = bigEndian(2051) + bigEndian(.max) + bigEndian(.max) + bigEndian(.max)
-    #expect(expectDataFileError { _ = try IDX.images(header + [1, 2, 3], file: "h") }?.kind == .tooLarge)
+    #expect(
+      expectDataFileError { _ = try IDX.images(header + [1, 2, 3], file: "h") }?.kind == .tooLarge)
     header = bigEndian(2051) + bigEndian(1 << 30) + bigEndian(28) + bigEndian(28)
     let error = expectDataFileError { _ = try IDX.images(header + [1, 2, 3], file: "h") }
     #expect(error?.kind == .truncated(expectedBytes: (1 << 30) * 784, foundBytes: 3))
     let labels = bigEndian(2049) + bigEndian(.max)
-    #expect(expectDataFileError { _ = try IDX.labels(labels, file: "l") }?.kind == .truncated(expectedBytes: Int(UInt32.max), foundBytes: 0))
+    #expect(
+      expectDataFileError { _ = try IDX.labels(labels, file: "l") }?.kind
+        == .truncated(expectedBytes: Int(UInt32.max), foundBytes: 0))
   }
 
   @Test func labelsAboveNineAreRejected() {
@@ -105,8 +113,12 @@ import Testing
   }
 
   @Test func extraBytesAndOddImageSizesAreRejected() {
-    #expect(expectDataFileError { _ = try IDX.labels(idxLabelBytes([1]) + [0], file: "l") }?.kind == .malformed)
-    #expect(expectDataFileError { _ = try IDX.images(idxImageBytes(1, 0, 5), file: "i") }?.kind == .malformed)
+    #expect(
+      expectDataFileError { _ = try IDX.labels(idxLabelBytes([1]) + [0], file: "l") }?.kind
+        == .malformed)
+    #expect(
+      expectDataFileError { _ = try IDX.images(idxImageBytes(1, 0, 5), file: "i") }?.kind
+        == .malformed)
   }
 
   // MARK: - Folders
@@ -160,7 +172,9 @@ import Testing
     ])
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let error = expectDataFileError { _ = try IDXDataset.load(directory: directory) }
-    #expect(error?.message.hasPrefix("no train-labels-idx1-ubyte or train-labels-idx1-ubyte.gz to go with") == true)
+    #expect(
+      error?.message.hasPrefix(
+        "no train-labels-idx1-ubyte or train-labels-idx1-ubyte.gz to go with") == true)
   }
 
   @Test func disagreeingCountsAndSizesAreErrors() throws {
@@ -211,8 +225,11 @@ import Testing
     #expect(expectDataFileError { _ = try DataSource.resolve("no-such-data") }?.kind == .missing)
     let directory = try folder(["plain": [1]])
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    #expect(expectDataFileError { _ = try DataSource.resolve(directory + "/plain") }?.kind == .unreadable)
-    #expect(expectDataFileError { _ = try DataSource.resolve("mnist", assetsDirectory: directory) }?.kind == .missing)
+    #expect(
+      expectDataFileError { _ = try DataSource.resolve(directory + "/plain") }?.kind == .unreadable)
+    #expect(
+      expectDataFileError { _ = try DataSource.resolve("mnist", assetsDirectory: directory) }?.kind
+        == .missing)
   }
 
   @Test(.enabled(if: FileManager.default.fileExists(atPath: DataSource.fashionDirectory)))

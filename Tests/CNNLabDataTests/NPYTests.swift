@@ -81,7 +81,9 @@ import Testing
       let bytes =
         [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8)
       let error = expectDataFileError { _ = try NPY.read(bytes, file: "big.npy") }
-      #expect(error?.kind == .tooLarge || error?.kind == .truncated(expectedBytes: 8_000_000_000, foundBytes: 0))
+      #expect(
+        error?.kind == .tooLarge
+          || error?.kind == .truncated(expectedBytes: 8_000_000_000, foundBytes: 0))
     }
   }
 }

@@ -24,10 +24,13 @@ import Testing
     }
     #expect(error("P6 1 1 255\n", [1, 2, 3])?.kind == .badMagic)
     #expect(error("P5 2 2 255\n", [1, 2, 3])?.kind == .truncated(expectedBytes: 4, foundBytes: 3))
-    #expect(error("P2 2 1 9\n3 10\n")?.message == "pixel at row 0, column 1 is 10, above the maximum 9")
+    #expect(
+      error("P2 2 1 9\n3 10\n")?.message == "pixel at row 0, column 1 is 10, above the maximum 9")
     #expect(error("P2 2 2 9\n1 2 3\n")?.message == "expected 4 pixel values, found 3")
     #expect(error("P2 2 1 70000\n1 2\n")?.message == "maximum value 70000 is outside 1...65535")
     #expect(error("P2 x 1 9\n1\n")?.kind == .malformed)
-    #expect(error("P5 65536 65536 255\n", [0])?.kind == .truncated(expectedBytes: 65536 * 65536, foundBytes: 1))
+    #expect(
+      error("P5 65536 65536 255\n", [0])?.kind
+        == .truncated(expectedBytes: 65536 * 65536, foundBytes: 1))
   }
 }

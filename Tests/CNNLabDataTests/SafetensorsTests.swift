@@ -33,7 +33,8 @@ import Testing
       header.range(of: "\"\($0)\":")?.lowerBound
     }
     #expect(order.count == 5 && order == order.sorted(), "tensors are in name order")
-    #expect(header.contains("\"conv1.bias\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}"))
+    #expect(
+      header.contains("\"conv1.bias\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}"))
   }
 
   @Test(.enabled(if: (try? expectedFixtures().safetensors) != nil))
@@ -57,11 +58,15 @@ import Testing
 
   @Test func truncatedFilesSayWhatIsMissing() {
     let bytes = Self.sample().encode()
-    let error = expectDataFileError { _ = try Safetensors.decode(Array(bytes.dropLast(4)), file: "m") }
+    let error = expectDataFileError {
+      _ = try Safetensors.decode(Array(bytes.dropLast(4)), file: "m")
+    }
     #expect(error?.message.hasPrefix("truncated data for tensor \"scalar\"") == true)
     let cut = expectDataFileError { _ = try Safetensors.decode(Array(bytes.prefix(50)), file: "m") }
     #expect(cut?.message.hasPrefix("truncated safetensors header") == true)
-    #expect(expectDataFileError { _ = try Safetensors.decode([1, 2], file: "m") }?.kind == .truncated(expectedBytes: 8, foundBytes: 2))
+    #expect(
+      expectDataFileError { _ = try Safetensors.decode([1, 2], file: "m") }?.kind
+        == .truncated(expectedBytes: 8, foundBytes: 2))
   }
 
   @Test func corruptHeadersAreNamed() {
@@ -71,10 +76,16 @@ import Testing
     #expect(message(header("{\"a\": [1,")) == "the header is not valid JSON")
     #expect(message(header("[1, 2]")) == "the header does not start with '{'")
     #expect(
-      message(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,12]}}", data: Array(repeating: 0, count: 16)))
+      message(
+        header(
+          "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,12]}}",
+          data: Array(repeating: 0, count: 16)))
         == "tensor \"w\": data_offsets [0, 12] hold 12 bytes, but F32 [2, 2] needs 16")
     #expect(
-      message(header("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", data: Array(repeating: 0, count: 8)))
+      message(
+        header(
+          "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+          data: Array(repeating: 0, count: 8)))
         == "tensors \"a\" and \"b\" overlap")
     #expect(
       message(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}"))
@@ -109,12 +120,33 @@ import Testing
     let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     // The target is a non-empty folder, so the final rename fails after the data is written.
-    try FileManager.default.createDirectory(atPath: directory + "/taken/inner", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: directory + "/taken/inner", withIntermediateDirectories: true)
     let error = expectDataFileError { try AtomicFile.write([9, 9, 9], to: directory + "/taken") }
     #expect(error?.message.hasPrefix("cannot replace the file") == true)
     #expect(try entries(directory) == ["taken"])
-    let missing = expectDataFileError { try AtomicFile.write([1], to: directory + "/no/such/folder/f") }
+    let missing = expectDataFileError {
+      try AtomicFile.write([1], to: directory + "/no/such/folder/f")
+    }
     #expect(missing?.message.hasPrefix("cannot create a temporary file") == true)
     #expect(try entries(directory) == ["taken"])
+  }
+}
+
+@Suite struct PathConvenienceTests {
+  @Test func saveThenLoadThroughFiles() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let t = Tensor(shape: [2, 1, 3], scalars: [1, -0.5, 0.25, 3, 4, 1e-7])
+    try NPY.save(t, to: directory + "/t.npy")
+    #expect(try NPY.load(path: directory + "/t.npy") == t)
+    try GridText.save(t, to: directory + "/t.txt")
+    #expect(try GridText.load(path: directory + "/t.txt") == t)
+    try write(Array("P2 1 1 4 2".utf8), directory, "p.pgm")
+    #expect(try PGM.load(path: directory + "/p.pgm") == Tensor([[0.5]]))
+    try write([0xFF, 0xFE, 0x31], directory, "bad.txt")
+    #expect(expectDataFileError { _ = try GridText.load(path: directory + "/bad.txt") }?.kind == .malformed)
+    #expect(expectDataFileError { _ = try NPY.load(path: directory + "/none.npy") }?.kind == .missing)
+    #expect(expectDataFileError { _ = try NPY.load(path: directory) }?.kind == .unreadable)
   }
 }

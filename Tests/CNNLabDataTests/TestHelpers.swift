@@ -78,5 +78,8 @@ func idxLabelBytes(_ labels: [UInt8]) -> [UInt8] {
 }
 
 func bigEndian(_ value: UInt32) -> [UInt8] {
-  [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+  [
+    UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF),
+    UInt8(value & 0xFF),
+  ]
 }

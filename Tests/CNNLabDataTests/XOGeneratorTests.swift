@@ -87,7 +87,8 @@ import Testing
     // Without noise: an X has ink where its strokes cross, an O is empty there, and every
     // shape stays inside the image with a sensible amount of ink.
     for size in [9, 16] {
-      var generator = XOGenerator(seed: 99, size: size, variations: [.translation, .scaling, .rotation, .weight])
+      var generator = XOGenerator(
+        seed: 99, size: size, variations: [.translation, .scaling, .rotation, .weight])
       let centre = Double(size - 1) / 2
       for n in 0..<200 {
         let shape: XOGenerator.Shape = n % 2 == 0 ? .x : .o

@@ -46,10 +46,9 @@ public enum AtomicFile {
         written += result
       }
     }
-    // mkstemp creates 0600; give the file the usual permissions (umask applies).
-    let mask = umask(0)
-    umask(mask)
-    fchmod(descriptor, 0o666 & ~mask)
+    // mkstemp creates 0600; give the file the usual rw-r--r-- (reading the umask would mean
+    // changing it, which races with other threads).
+    fchmod(descriptor, 0o644)
     guard fsync(descriptor) == 0 else { throw failure(path, "fsync failed") }
     closed = true
     guard close(descriptor) == 0 else { throw failure(path, "close failed") }

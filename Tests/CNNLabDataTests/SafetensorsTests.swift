@@ -109,6 +109,8 @@ import Testing
     let path = directory + "/model.safetensors"
     try AtomicFile.write([1, 2, 3], to: path)
     #expect(try DataFile.readBytes(path) == [1, 2, 3])
+    let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]
+    #expect((permissions as? Int) == 0o644, "not mkstemp's private 0600")
     try SafetensorsTests.sample().write(to: path)
     #expect(try Safetensors.read(path: path) == SafetensorsTests.sample())
     #expect(try entries(directory) == ["model.safetensors"], "no temporary files are left")

@@ -65,6 +65,6 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"]),
     .testTarget(name: "CNNLabTUITests", dependencies: ["CNNLabTUI", "CNNLabTestSupport"]),
-    .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"]),
+    .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"], exclude: ["Inputs"]),
   ]
 )

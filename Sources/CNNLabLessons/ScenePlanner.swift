@@ -260,6 +260,20 @@ struct LessonRun {
         items.append((ShowItem(NameReference(kernel.name, at: step.location)), .kernel))
       }
     }
+    if show == nil {
+      // The grids the step's questions and goals mention.
+      for statement in step.statements {
+        var expressions: [Expression] = []
+        switch statement.kind {
+        case .ask(let question): expressions = [question.expect]
+        case .challenge(let challenge): expressions = challenge.goals.flatMap { [$0.lhs, $0.rhs] }
+        default: break
+        }
+        for reference in expressions.flatMap(\.references) {
+          items.append((ShowItem(reference), role(reference.name)))
+        }
+      }
+    }
     var grids: [ShownGrid] = []
     var seen: Set<String> = []
     for (item, role) in items where seen.insert(item.name.name).inserted {

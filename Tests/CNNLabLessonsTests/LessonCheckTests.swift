@@ -350,6 +350,32 @@ func checkProblems(_ text: String) throws -> [String] {
     #expect(blurred.last?.editable.first?.setting.scale?.text == "1/9")
   }
 
+  @Test func aStepShowsWhatItsQuestionsMention() throws {
+    let scenes = try plan(
+      """
+      format 1
+      title "Show"
+      grid a 1x2
+        1 2
+      end
+      grid b 1x2
+        3 4
+      end
+      step "Ask"
+        ask "Sum of b?" answer 7 expect sum(b)
+        hint "3 + 4"
+      end
+      step "Shown"
+        show a as shades
+        ask "Sum of b?" answer 7 expect sum(b)
+        hint "3 + 4"
+      end
+      """)
+    #expect(scenes[0].grids.map(\.name) == ["b"])
+    #expect(scenes[1].grids.map(\.name) == ["a"])
+    #expect(scenes[1].grids.first?.style == .shades)
+  }
+
   @Test func answersAcceptFractionsDecimalsAndShapes() {
     let sevenNinths = SceneQuestion(prompt: "", hint: "", answer: "7/9", expected: .number(7.0 / 9), tolerance: 0.01)
     for typed in ["0.78", "7/9", "0.777…", "0.7778", ".78", " 0.777... "] {

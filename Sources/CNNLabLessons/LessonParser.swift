@@ -202,6 +202,8 @@ struct Parser {
   /// Every name declared so far and where.
   var names: [String: SourceLocation] = [:]
   var sawTitle = false
+  /// True after an `ask` line that could not be parsed, so its `hint` is not reported too.
+  var askFailed = false
 
   init(text: String, file: String) {
     self.file = file
@@ -328,7 +330,8 @@ struct Parser {
           }
           throw ParseError(
             column: keyword.column, message: "unknown statement '\(keyword.text)'",
-            note: "a lesson holds 'title', 'grid', 'kernel', 'network' and 'step' blocks")
+            note: didYouMean(keyword.text, among: Array(topLevelKeywords) + Array(stepKeywords))
+              ?? "a lesson holds 'title', 'grid', 'kernel', 'network' and 'step' blocks")
         }
       } catch {
         report(line: i + 1, error)
@@ -675,7 +678,10 @@ struct Parser {
       index += 1
       if isBlank(i) { continue }
       guard var line = self.cursor(at: i) else { continue }
+      let wasAskFailed = askFailed
+      askFailed = false
       do throws(ParseError) {
+        if firstWord(i) == "hint" && wasAskFailed { continue }
         if let statement = try parseStatement(&line, step: &step) {
           if case .operation = statement.kind {
             if let operationLine {
@@ -689,6 +695,7 @@ struct Parser {
           step.statements.append(statement)
         }
       } catch {
+        if firstWord(i) == "ask" { askFailed = true }
         report(line: i + 1, error)
       }
     }
@@ -800,7 +807,8 @@ struct Parser {
     default:
       throw ParseError(
         column: keyword.column, message: "unknown statement '\(keyword.text)' in a step",
-        note: "a step holds say, note, erratum, show, working, focus, compute, edit, ask, hint, challenge and one operation")
+        note: didYouMean(keyword.text, among: Array(stepKeywords))
+          ?? "a step holds say, note, erratum, show, working, focus, compute, edit, ask, hint, challenge and one operation")
     }
   }
 
@@ -915,7 +923,7 @@ struct Parser {
         default:
           throw ParseError(
             column: keyword.column, message: "unknown statement '\(keyword.text)' in a challenge",
-            note: "a challenge holds 'edit KERNEL', 'goal ...', 'hint \"...\"' and 'solution' rows 'end'")
+            note: didYouMean(keyword.text, among: ["edit", "goal", "hint", "solution"]) ?? "a challenge holds 'edit KERNEL', 'goal ...', 'hint \"...\"' and 'solution' rows 'end'")
         }
       } catch {
         report(line: i + 1, error)
@@ -968,7 +976,8 @@ struct Parser {
         } else {
           throw ParseError(
             column: option, message: "unknown convolve option \(cursor.found)",
-            note: "options are stride, padding, dilation, mode, normalize, bias and relu")
+            note: didYouMean(cursor.peek?.text, among: ["stride", "padding", "pad", "dilation", "mode", "normalize", "bias", "relu"])
+              ?? "options are stride, padding, dilation, mode, normalize, bias and relu")
         }
       }
       kind = .convolve(convolve)
@@ -999,7 +1008,7 @@ struct Parser {
         } else {
           throw ParseError(
             column: option, message: "unknown pool option \(cursor.found)",
-            note: "options are size, stride and ceil")
+            note: didYouMean(cursor.peek?.text, among: ["size", "stride", "ceil"]) ?? "options are size, stride and ceil")
         }
       }
       guard sawSize else {
@@ -1043,7 +1052,7 @@ struct Parser {
         } else {
           throw ParseError(
             column: option, message: "unknown dense option \(cursor.found)",
-            note: "options are bias, normalize and labels")
+            note: didYouMean(cursor.peek?.text, among: ["bias", "normalize", "labels"]) ?? "options are bias, normalize and labels")
         }
       }
       if !dense.labels.isEmpty, dense.labels.count != dense.weights.count {
@@ -1233,6 +1242,14 @@ struct Parser {
 }
 
 // MARK: - Helpers
+
+/// "did you mean 'stride'?" when `word` is one or two edits from a known word.
+func didYouMean(_ word: String?, among known: [String]) -> String? {
+  guard let word, word.count >= 2 else { return nil }
+  let scored = known.map { ($0, editDistance($0, word)) }.filter { $0.1 <= (word.count <= 3 ? 1 : 2) }
+  guard let best = scored.min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) else { return nil }
+  return "did you mean '\(best.0)'?"
+}
 
 /// `4x4`, `3x7x7`, `10`.
 func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }

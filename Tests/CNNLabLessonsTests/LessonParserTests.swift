@@ -399,6 +399,23 @@ func fixturesDirectory() throws -> String {
     #expect(parseDiagnostics(text).map(\.message) == ["the expression is too long", "the expression is nested too deeply"])
   }
 
+  @Test func typosGetASuggestionAndOneDiagnostic() {
+    let text = MarkedText(
+      """
+      format 1
+      title "Typos"
+      step "s"
+        1️⃣sya "hello"
+        convolve image with k 2️⃣strde 2 -> out
+        ask "What?" answer 27 3️⃣exepct out[0,0]
+        hint "The hint of a broken question is not reported again."
+      end
+      """)
+    let diagnostics = parseDiagnostics(text.text)
+    #expect(diagnostics.map(\.location) == [text["1️⃣"], text["2️⃣"], text["3️⃣"]])
+    #expect(diagnostics.map(\.note).prefix(2) == ["did you mean 'say'?", "did you mean 'stride'?"])
+  }
+
   @Test func textMustBeClosed() {
     expectDiagnostics(
       """

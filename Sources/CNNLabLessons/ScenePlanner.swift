@@ -122,14 +122,11 @@ struct LessonRun {
       declare(upTo: index)
       scenes.append(plan(step, number: index + 1))
     }
-    let late = lesson.grids.map(\.name) + lesson.kernels.map(\.name)
-    for name in late {
-      let available =
-        lesson.grids.first { $0.name == name }?.availableFromStep
-        ?? lesson.kernels.first { $0.name == name }?.grid.availableFromStep ?? 0
-      if available >= lesson.steps.count && !lesson.steps.isEmpty {
-        report(name.location, "'\(name.name)' is declared after the last step", note: "move it before the step that uses it")
-      }
+    for grid in lesson.grids + lesson.kernels.map(\.grid)
+    where !lesson.steps.isEmpty && grid.availableFromStep >= lesson.steps.count {
+      report(
+        grid.name.location, "'\(grid.name.name)' is declared after the last step",
+        note: "move it before the step that uses it")
     }
   }
 

@@ -204,14 +204,13 @@ struct Parser {
   var sawTitle = false
   /// True after an `ask` line that could not be parsed, so its `hint` is not reported too.
   var askFailed = false
+  /// Top-level keywords whose lines failed (so "no title" is not reported on top of them).
+  var failedKeywords: Set<String> = []
 
   init(text: String, file: String) {
     self.file = file
-    self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-      var line = String($0)
-      if line.hasSuffix("\r") { line.removeLast() }
-      return line
-    }
+    let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text  // a byte-order mark
+    self.lines = lessonLines(text)
     self.lesson = Lesson(file: file, title: "")
   }
 
@@ -281,7 +280,10 @@ struct Parser {
       let i = index
       index += 1
       if isBlank(i) { continue }
-      guard var cursor = cursor(at: i) else { continue }
+      guard var cursor = cursor(at: i) else {
+        if let word = firstWord(i) { failedKeywords.insert(word) }
+        continue
+      }
       guard let keyword = cursor.peek, keyword.kind == .word else {
         report(
           cursor.here, "expected a statement, found \(cursor.found)",
@@ -334,15 +336,17 @@ struct Parser {
               ?? "a lesson holds 'title', 'grid', 'kernel', 'network' and 'step' blocks")
         }
       } catch {
+        failedKeywords.insert(keyword.text)
         report(line: i + 1, error)
       }
     }
-    if !sawTitle {
+    // A title or step line that failed has been reported already.
+    if !sawTitle && !failedKeywords.contains("title") {
       report(
         SourceLocation(line: 1, column: 1), "the lesson has no title",
         note: "add a line 'title \"...\"' after 'format 1'")
     }
-    if lesson.steps.isEmpty {
+    if lesson.steps.isEmpty && !failedKeywords.contains("step") {
       report(
         SourceLocation(line: max(lines.count, 1), column: 1), "the lesson has no steps",
         note: "add at least one 'step \"...\"' ... 'end' block")
@@ -1242,6 +1246,12 @@ struct Parser {
 }
 
 // MARK: - Helpers
+
+/// The lines of a text file: `\n`, `\r\n` (one `Character` in Swift) and `\r` all end a line.
+public func lessonLines(_ text: String) -> [String] {
+  text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+    .map(String.init)
+}
 
 /// "did you mean 'stride'?" when `word` is one or two edits from a known word.
 func didYouMean(_ word: String?, among known: [String]) -> String? {

@@ -34,7 +34,7 @@ private let vocabulary = [
 
 /// One random edit of a lesson text.
 func mutate(_ text: String, using rng: inout SplitMix64) -> String {
-  var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+  var lines = lessonLines(text)
   guard !lines.isEmpty else { return text }
   let pick = { (rng: inout SplitMix64, n: Int) -> Int in Int(rng.next() % UInt64(max(n, 1))) }
   switch pick(&rng, 6) {
@@ -68,7 +68,7 @@ func mutate(_ text: String, using rng: inout SplitMix64) -> String {
   /// Parses `text`; when it parses, loads its file grids (from `repository`), checks it, plans
   /// it, and plans it again with random kernel edits. Every diagnostic must point inside the text.
   func survive(_ text: String, file: String, repository: String? = nil, rng: inout SplitMix64) {
-    let lineCount = text.split(separator: "\n", omittingEmptySubsequences: false).count
+    let lineCount = lessonLines(text).count
     do {
       var lesson = try LessonParser.parse(text, file: file)
       if let repository {

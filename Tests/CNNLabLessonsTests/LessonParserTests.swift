@@ -416,6 +416,15 @@ func fixturesDirectory() throws -> String {
     #expect(diagnostics.map(\.note).prefix(2) == ["did you mean 'say'?", "did you mean 'stride'?"])
   }
 
+  @Test func windowsLineEndsAByteOrderMarkAndSmartQuotes() throws {
+    let lesson = try LessonParser.parse("\u{FEFF}format 1\r\ntitle \"Windows\"\r\nstep \"s\"\r\n  say\r\n    Hello.\r\n  end\r\nend\r\n", file: "w")
+    #expect(lesson.steps.first?.statements.first?.kind == .say(["Hello."]))
+    let text = MarkedText("format 1\ntitle 1️⃣“Curly”\nstep \"s\"\n  say \"x\"\nend\n")
+    let diagnostics = parseDiagnostics(text.text)
+    #expect(diagnostics.map(\.location) == [text["1️⃣"]])
+    #expect(diagnostics.first?.message == "'“' is a typographic quote")
+  }
+
   @Test func textMustBeClosed() {
     expectDiagnostics(
       """

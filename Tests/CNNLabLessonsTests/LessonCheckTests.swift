@@ -86,8 +86,29 @@ func checkProblems(_ text: String) throws -> [String] {
     #expect(problems.count == 1)
     #expect(
       problems.first?.description
-        == "lessons/05/lesson.cnnlab:\(text["1️⃣"]): error: conv 5x5 does not fit a 3x3 input: (3 + 2·0 − 5)/1 + 1 = −1\nnote: add 'padding 2', or use a kernel smaller than 3x3"
+        == "lessons/05/lesson.cnnlab:\(text["1️⃣"]): error: conv 5x5 does not fit a 3x3 input: (3 + 2·0 − 5)/1 + 1 = −1\nnote: add 'padding 1', or use a grid at least 5x5"
     )
+  }
+
+  @Test func aOneDimensionalKernelThatDoesNotFit() throws {
+    let lesson = try LessonParser.parse(
+      """
+      format 1
+      title "1-D"
+      grid s 3
+        1 2 3
+      end
+      kernel k 5
+        1 1 1 1 1
+      end
+      step "s"
+        convolve s with k -> out
+      end
+      """, file: "d.cnnlab")
+    #expect(
+      LessonCheck.check(lesson).map(\.description) == [
+        "d.cnnlab:10:3: error: conv 5 does not fit a row of 3: (3 + 2·0 − 5)/1 + 1 = −1\nnote: add 'padding 1', or use a grid at least 5"
+      ])
   }
 
   @Test func unknownNamesSuggestCloseOnes() throws {

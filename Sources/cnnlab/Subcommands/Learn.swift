@@ -2,10 +2,6 @@ import ArgumentParser
 import CNNLabCurses
 import CNNLabTUI
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 extension CNNLab {
   /// The interactive course: the default when cnnlab runs without a subcommand.
   struct Learn: ParsableCommand {
@@ -30,10 +26,4 @@ extension CNNLab {
       if case .signal(let signal) = outcome { throw ExitCode(128 + signal) }
     }
   }
-}
-
-/// Writes `message` and a newline to standard error.
-func printError(_ message: String) {
-  var line = message + "\n"
-  line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }

@@ -5,5 +5,5 @@ struct CNNLab: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "cnnlab",
     abstract: "Watch a convolutional network learn, one kernel at a time.",
-    subcommands: [Conv.self, Pool.self, Shape.self])
+    subcommands: [Conv.self, Pool.self, Shape.self, Train.self, Eval.self, Predict.self])
 }

@@ -36,10 +36,11 @@ extension CNNLab {
       }
       var network = file.network
       let expected = network.inputShape
+      let original = pixels.shape
       if pixels.rank == 2 { pixels = pixels.reshaped([1] + pixels.shape) }
       guard pixels.shape == expected else {
         throw fail(
-          "\(image) is \(shapeText(pixels.shape)) but \(model) takes \(shapeText(expected)) images",
+          "\(image) is \(shapeText(original)) but \(model) takes \(shapeText(expected)) images",
           note: "give an image of exactly that size; cnnlab does not resize")
       }
       let input = pixels.map { $0 * file.inputScale + file.inputOffset }

@@ -46,10 +46,10 @@ func duration(_ seconds: Double) -> String {
   return String(format: "%d min %02d s", whole / 60, whole % 60)
 }
 
-/// A number for JSON: finite values as they are, others as null.
-func jsonNumber(_ value: Double?) -> String {
+/// A number for JSON with `digits` significant digits; not-finite values become null.
+func jsonNumber(_ value: Double?, digits: Int = 6) -> String {
   guard let value, value.isFinite else { return "null" }
-  return String(format: "%.6g", value)
+  return String(format: "%.\(digits)g", value)
 }
 
 /// A string as a JSON literal.

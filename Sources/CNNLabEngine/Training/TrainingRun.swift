@@ -219,10 +219,14 @@ public struct TrainingRun: Sendable {
   private mutating func fail(step: Int, loss: Float) {
     let rate = trainer.optimizer.learningRate
     let what = loss.isNaN ? "not a number (NaN)" : "infinite"
+    func text(_ x: Float) -> String {
+      let s = "\(x)"
+      return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
+    }
     snapshot.state = .failed(
       "the loss became \(what) at step \(step) (epoch \(trainer.epoch + 1)) with learning rate "
-        + "\(rate) (\(snapshot.optimizer.rawValue)): the weights have blown up, so training stopped. "
-        + "Lower the learning rate (try \(rate / 10)) and reset.")
+        + "\(text(rate)) (\(snapshot.optimizer.rawValue)): the weights have blown up, so training "
+        + "stopped. Lower the learning rate (try \(text(rate / 10))) and train again.")
     pendingSteps = 0
   }
 

@@ -51,7 +51,7 @@ extension CNNLab {
       let names = file.classNames
       if json {
         func list(_ values: [Float]) -> String {
-          "[" + values.map { jsonNumber(Double($0)) }.joined(separator: ", ") + "]"
+          "[" + values.map { jsonNumber(Double($0), digits: 9) }.joined(separator: ", ") + "]"
         }
         print(
           jsonObject([

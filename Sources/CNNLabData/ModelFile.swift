@@ -136,6 +136,10 @@ public struct ModelFile: Sendable {
             + shapeText(p.value.shape))
         return
       }
+      guard tensor.scalars.allSatisfy(\.isFinite) else {
+        problems.append("tensor \"\(name)\" holds NaN or infinite values")
+        return
+      }
       p.value = tensor
     }
     let extra = Set(st.tensors.keys).subtracting(names).sorted()

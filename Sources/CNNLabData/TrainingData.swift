@@ -70,10 +70,17 @@ public struct TrainingData: Sendable {
   /// A one-line description, e.g. `mnist: 4,500 training, 500 validation, 500 test images, 28x28`.
   public var summary: String {
     let shape = inputShape
+    func grouped(_ n: Int) -> String {
+      let digits = Array(String(n))
+      return String(
+        digits.enumerated().flatMap { i, d in
+          i > 0 && (digits.count - i) % 3 == 0 ? [",", d] : [d]
+        })
+    }
     var parts: [String] = []
-    if let training { parts.append("\(training.count) training") }
-    parts.append("\(validation.count) validation")
-    parts.append("\(test.count) test images")
+    if let training { parts.append("\(grouped(training.count)) training") }
+    parts.append("\(grouped(validation.count)) validation")
+    parts.append("\(grouped(test.count)) test images")
     return "\(name): \(parts.joined(separator: ", ")), \(shape[1])x\(shape[2])"
   }
 }

@@ -59,6 +59,13 @@ func xoRun(seed: UInt64, steps: Int) throws -> TrainingRun {
     #expect(data.inputScale == Float(1) / 255)
   }
 
+  @Test(.enabled(if: FileManager.default.fileExists(atPath: DataSource.fashionDirectory)))
+  func fashionComesFromTheDebianPackage() throws {
+    let data = try TrainingData.load("fashion")
+    #expect(data.training?.count == 60000 && data.test.count == 10000)
+    #expect(data.classNames.first == "T-shirt/top" && data.classNames.count == 10)
+  }
+
   @Test func missingAssetsGiveAClearError() throws {
     let folder = try ScratchFolder()
     defer { folder.remove() }
@@ -162,6 +169,14 @@ func xoRun(seed: UInt64, steps: Int) throws -> TrainingRun {
     } throws: { error in
       "\(error)".contains("tensor \"layers.2.weight\" is missing")
     }
+  }
+
+  @Test func nonFiniteWeightsAreRefused() throws {
+    var st = try trainedModel().safetensors
+    st.tensors["layers.2.bias"] = Tensor(vector: [0, .nan])
+    #expect {
+      try ModelFile.decode(st, file: "m.safetensors")
+    } throws: { error in "\(error)".contains("tensor \"layers.2.bias\" holds NaN or infinite values") }
   }
 
   @Test func foreignSafetensorsAndMissingMetadataAreExplained() throws {

@@ -109,20 +109,58 @@ enum TrainedXO {
     #expect(r.stdout.isEmpty)
   }
 
-  @Test func aFolderWithOnlyTestFilesCannotTrain() throws {
-    let folder = (TrainedXO.folder as NSString).appendingPathComponent("t10k-only")
+  /// A folder under the shared scratch folder holding copies of the bundled MNIST files:
+  /// `name` in the folder ← `source` in assets/mnist.
+  func idxFolder(_ folderName: String, _ files: [(name: String, source: String)]) throws -> String {
+    let folder = (TrainedXO.folder as NSString).appendingPathComponent(folderName)
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("../../assets/mnist").standardized.path
-    for name in ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+    for (name, source) in files {
       let target = (folder as NSString).appendingPathComponent(name)
       if !FileManager.default.fileExists(atPath: target) {
-        try FileManager.default.copyItem(atPath: (assets as NSString).appendingPathComponent(name), toPath: target)
+        try FileManager.default.copyItem(atPath: (assets as NSString).appendingPathComponent(source), toPath: target)
       }
     }
+    return folder
+  }
+
+  let testPair = [
+    (name: "t10k-images-idx3-ubyte.gz", source: "t10k-images-idx3-ubyte.gz"),
+    (name: "t10k-labels-idx1-ubyte.gz", source: "t10k-labels-idx1-ubyte.gz"),
+  ]
+
+  @Test func aFolderWithOnlyTestFilesCannotTrain() throws {
+    let folder = try idxFolder("t10k-only", testPair)
     let r = try CNNLabBinary.run(["train", "--data", folder])
     #expect(r.status == 1)
     #expect(r.stderr.contains("has no training images"))
+  }
+
+  @Test func trainOnAnIDXFolderThenEvaluateOnATestOnlyFolder() throws {
+    // 500 digits as both training and test set, and a network small enough for a debug build.
+    let small = try idxFolder(
+      "small",
+      testPair + [
+        (name: "train-images-idx3-ubyte.gz", source: "t10k-images-idx3-ubyte.gz"),
+        (name: "train-labels-idx1-ubyte.gz", source: "t10k-labels-idx1-ubyte.gz"),
+      ])
+    let model = (TrainedXO.folder as NSString).appendingPathComponent("digits.safetensors")
+    let train = try CNNLabBinary.run([
+      "train", "--data", small, "--model", "conv 2 4x4 stride 4 relu | dense 10", "--epochs", "2",
+      "--save", model,
+    ])
+    #expect(train.status == 0, "\(train.stderr)")
+    #expect(train.stderr.contains("epoch 2/2: "))
+    #expect(train.stdout.contains("test loss "))
+    let eval = try CNNLabBinary.run(["eval", "--model", model, "--data", try idxFolder("t10k-only", testPair), "--json"])
+    #expect(eval.status == 0, "\(eval.stderr)")
+    let object = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any]
+    #expect(object?["count"] as? Int == 500)
+    #expect((object?["accuracy"] as? Double ?? 0) > 0.5)
+    let xo = try CNNLabBinary.run(["eval", "--model", model, "--data", "xo"])
+    #expect(xo.status == 1)
+    #expect(xo.stderr.contains("takes 1x28x28 images but xo has 1x9x9"))
   }
 
   @Test func aSpecThatDoesNotFitPointsAtTheLayer() throws {

@@ -70,6 +70,7 @@ public struct TrainingRun: Sendable {
   private var epochLossSum: Double = 0  // over the current epoch, weighted by batch size
   private var epochCorrect = 0
   private var epochCount = 0
+  private var epochSeconds = 0.0  // training steps only, no validation
 
   /// Builds the network from the spec and seed; throws if the spec does not fit the input.
   public init(
@@ -137,7 +138,7 @@ public struct TrainingRun: Sendable {
       snapshot.state = .paused
       snapshot.optimizer = configuration.optimizer
       pendingSteps = 0
-      (epochLossSum, epochCorrect, epochCount) = (0, 0, 0)
+      (epochLossSum, epochCorrect, epochCount, epochSeconds) = (0, 0, 0, 0)
       refreshSnapshot()
     case .stop:
       if snapshot.state == .running || snapshot.state == .paused { snapshot.state = .finished }
@@ -152,29 +153,34 @@ public struct TrainingRun: Sendable {
   /// Runs up to `stepsPerSnapshot` steps (fewer when single steps run out, an epoch limit is
   /// reached or the loss stops being finite), then updates the snapshot.
   public mutating func advance() {
-    let clock = ContinuousClock()
-    let start = clock.now
     var images = 0
+    var seconds = 0.0
     var steps = 0
     while wantsToRun && steps < configuration.stepsPerSnapshot {
-      images += runOneStep()
+      let (count, time) = runOneStep()
+      images += count
+      seconds += time
       steps += 1
       if snapshot.state == .paused { pendingSteps -= 1 }
     }
-    let seconds = Self.seconds(clock.now - start)
-    snapshot.elapsed += seconds
     if seconds > 0 && images > 0 { snapshot.imagesPerSecond = Double(images) / seconds }
     refreshSnapshot()
   }
 
-  /// Runs one step and what follows it (an epoch's validation, a failure); returns the batch size.
-  private mutating func runOneStep() -> Int {
+  /// Runs one step and what follows it (an epoch's validation, a failure); returns the batch
+  /// size and the seconds the step itself took.
+  private mutating func runOneStep() -> (images: Int, seconds: Double) {
+    let clock = ContinuousClock()
     let epochBefore = trainer.epoch
+    let start = clock.now
     let result = trainer.step()
+    let seconds = Self.seconds(clock.now - start)
+    snapshot.elapsed += seconds
+    epochSeconds += seconds
     let step = snapshot.step + 1
     guard result.loss.isFinite else {
       fail(step: step, loss: result.loss)
-      return result.count
+      return (result.count, seconds)
     }
     snapshot.step = step
     snapshot.imagesSeen += result.count
@@ -183,7 +189,7 @@ public struct TrainingRun: Sendable {
     epochCorrect += result.correct
     epochCount += result.count
     if trainer.epoch > epochBefore { finishEpoch() }
-    return result.count
+    return (result.count, seconds)
   }
 
   private mutating func record(loss: Float, accuracy: Float) {
@@ -201,15 +207,20 @@ public struct TrainingRun: Sendable {
     var summary = EpochSummary(
       epoch: trainer.epoch, trainLoss: Float(epochLossSum / Double(max(epochCount, 1))),
       trainAccuracy: Double(epochCorrect) / Double(max(epochCount, 1)), validationLoss: nil,
-      validationAccuracy: nil, imagesPerSecond: snapshot.imagesPerSecond, elapsed: snapshot.elapsed)
+      validationAccuracy: nil,
+      imagesPerSecond: epochSeconds > 0 ? Double(epochCount) / epochSeconds : 0, elapsed: 0)
     if let validation {
+      let clock = ContinuousClock()
+      let start = clock.now
       var network = trainer.network  // a copy: evaluating fills the layers' caches
       let result = network.evaluate(validation)
       summary.validationLoss = result.loss
       summary.validationAccuracy = result.accuracy
+      snapshot.elapsed += Self.seconds(clock.now - start)
     }
+    summary.elapsed = snapshot.elapsed
     snapshot.epochs.append(summary)
-    (epochLossSum, epochCorrect, epochCount) = (0, 0, 0)
+    (epochLossSum, epochCorrect, epochCount, epochSeconds) = (0, 0, 0, 0)
     if let limit = configuration.epochs, trainer.epoch >= limit {
       snapshot.state = .finished
       pendingSteps = 0

@@ -98,7 +98,7 @@ extension CNNLab {
           printError(epochLine(summary, of: configuration.epochs))
         }
         reported = s.epochs.count
-        progress.draw(s)
+        if s.state == .running { progress.draw(s) }
       }
       progress.clear()
       if case .failed(let reason) = run.snapshot.state {

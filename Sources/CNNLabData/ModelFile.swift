@@ -127,7 +127,8 @@ public struct ModelFile: Sendable {
     loaded.updateParameters { index, p in
       let name = names[index]
       guard let tensor = st.tensors[name] else {
-        problems.append("tensor \"\(name)\" is missing (expected shape \(shapeText(p.value.shape)))")
+        problems.append(
+          "tensor \"\(name)\" is missing (expected shape \(shapeText(p.value.shape)))")
         return
       }
       guard tensor.shape == p.value.shape else {
@@ -143,10 +144,15 @@ public struct ModelFile: Sendable {
       p.value = tensor
     }
     let extra = Set(st.tensors.keys).subtracting(names).sorted()
-    for name in extra { problems.append("tensor \"\(name)\" is not part of the spec \"\(specText)\"") }
+    for name in extra {
+      problems.append("tensor \"\(name)\" is not part of the spec \"\(specText)\"")
+    }
     if let first = problems.first {
-      let more = problems.count > 1 ? " (and \(problems.count - 1) more: \(problems.dropFirst().joined(separator: "; ")))" : ""
-      throw error(first + more, "the tensors must match the spec in the metadata; \(resave)", kind: .mismatch)
+      let more =
+        problems.count > 1
+        ? " (and \(problems.count - 1) more: \(problems.dropFirst().joined(separator: "; ")))" : ""
+      throw error(
+        first + more, "the tensors must match the spec in the metadata; \(resave)", kind: .mismatch)
     }
     return ModelFile(
       network: loaded, classNames: classNames, inputScale: scale, inputOffset: offset,

@@ -1,12 +1,13 @@
+import ArgumentParser
+import CNNLabData
+import CNNLabEngine
+import Foundation
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import ArgumentParser
-import CNNLabData
-import CNNLabEngine
-import Foundation
 
 extension OptimizerKind: ExpressibleByArgument {}
 
@@ -75,13 +76,15 @@ func jsonObject(_ pairs: [(String, String)]) -> String {
 /// The confusion matrix as a table: rows are the true class, columns the prediction.
 func confusionTable(_ confusion: [[Int]], classNames: [String]) -> String {
   let labels = classNames.map { String($0.prefix(11)) }
-  let width = max(5, (confusion.flatMap { $0 }.map { String($0).count }.max() ?? 1) + 1,
+  let width = max(
+    5, (confusion.flatMap { $0 }.map { String($0).count }.max() ?? 1) + 1,
     (labels.map(\.count).max() ?? 1) + 1)
   let rowLabelWidth = max(5, labels.map(\.count).max() ?? 1)
   var lines = ["confusion matrix (rows: true class, columns: predicted)"]
   lines.append(pad("", rowLabelWidth) + labels.map { pad($0, width, right: true) }.joined())
   for (label, row) in zip(labels, confusion) {
-    lines.append(pad(label, rowLabelWidth) + row.map { pad(String($0), width, right: true) }.joined())
+    lines.append(
+      pad(label, rowLabelWidth) + row.map { pad(String($0), width, right: true) }.joined())
   }
   return lines.joined(separator: "\n")
 }

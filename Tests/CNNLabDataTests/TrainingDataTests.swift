@@ -8,7 +8,8 @@ struct ScratchFolder {
   let path: String
 
   init() throws {
-    path = FileManager.default.temporaryDirectory
+    path =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("cnnlab-train-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }
@@ -23,7 +24,9 @@ func xoRun(seed: UInt64, steps: Int) throws -> TrainingRun {
     spec: try NetworkSpec.parse("conv 3 3x3 nobias relu | maxpool 2 ceil | dense 2"),
     inputShape: data.inputShape, optimizer: .momentum, learningRate: 0.05, batchSize: 16,
     seed: seed, stepsPerSnapshot: 5)
-  guard let training = data.training else { throw DataFileError(file: "xo", kind: .missing, message: "no training set") }
+  guard let training = data.training else {
+    throw DataFileError(file: "xo", kind: .missing, message: "no training set")
+  }
   var run = try TrainingRun(
     configuration: config, training: training, validation: data.validation, startPaused: true)
   run.handle(.step(steps))
@@ -72,7 +75,8 @@ func xoRun(seed: UInt64, steps: Int) throws -> TrainingRun {
     #expect {
       try TrainingData.load("mnist", assetsDirectory: folder.path)
     } throws: { error in
-      "\(error)".contains("the bundled MNIST sample was not found") && "\(error)".contains("CNNLAB_ASSETS")
+      "\(error)".contains("the bundled MNIST sample was not found")
+        && "\(error)".contains("CNNLAB_ASSETS")
     }
   }
 
@@ -84,7 +88,8 @@ func xoRun(seed: UInt64, steps: Int) throws -> TrainingRun {
     let last = losses.suffix(10).reduce(0, +) / 10
     #expect(last < first * 0.5, "loss went from \(first) to \(last)")
     var network = run.trainer.network
-    #expect(network.evaluate(TrainingData.xo(trainingCount: 0, validationCount: 0).test).accuracy > 0.9)
+    #expect(
+      network.evaluate(TrainingData.xo(trainingCount: 0, validationCount: 0).test).accuracy > 0.9)
   }
 
   @Test func twoXORunsWithOneSeedAreIdentical() throws {
@@ -161,7 +166,8 @@ func xoRun(seed: UInt64, steps: Int) throws -> TrainingRun {
     #expect {
       try ModelFile.decode(st, file: "m.safetensors")
     } throws: { error in
-      "\(error)".contains("m.safetensors: error: tensor \"layers.2.weight\" has shape 2x47 but the spec needs 2x48")
+      "\(error)".contains(
+        "m.safetensors: error: tensor \"layers.2.weight\" has shape 2x47 but the spec needs 2x48")
     }
     st.tensors["layers.2.weight"] = nil
     #expect {
@@ -176,7 +182,9 @@ func xoRun(seed: UInt64, steps: Int) throws -> TrainingRun {
     st.tensors["layers.2.bias"] = Tensor(vector: [0, .nan])
     #expect {
       try ModelFile.decode(st, file: "m.safetensors")
-    } throws: { error in "\(error)".contains("tensor \"layers.2.bias\" holds NaN or infinite values") }
+    } throws: { error in
+      "\(error)".contains("tensor \"layers.2.bias\" holds NaN or infinite values")
+    }
   }
 
   @Test func foreignSafetensorsAndMissingMetadataAreExplained() throws {

@@ -48,7 +48,11 @@ enum TrainedXO {
     let r = try CNNLabBinary.run(["eval", "--model", TrainedXO.model])
     #expect(r.status == 0, "\(r.stderr)")
     let lines = r.stdout.split(separator: "\n").map(String.init)
-    #expect(lines.contains { $0.hasPrefix("accuracy: ") && $0.hasSuffix("/500), loss " + ($0.split(separator: " ").last ?? "")) })
+    #expect(
+      lines.contains {
+        $0.hasPrefix("accuracy: ")
+          && $0.hasSuffix("/500), loss " + ($0.split(separator: " ").last ?? ""))
+      })
     #expect(lines.contains("confusion matrix (rows: true class, columns: predicted)"))
     let rows = lines.filter { $0.hasPrefix("X ") || $0.hasPrefix("O ") }
     let cells = rows.map { $0.split(separator: " ").dropFirst().compactMap { Int($0) } }
@@ -62,11 +66,15 @@ enum TrainedXO {
 
   @Test func predictClassifiesTheLectureX() throws {
     _ = TrainedXO.result
-    let r = try CNNLabBinary.run(["predict", "--model", TrainedXO.model, CNNLabBinary.input("x.txt")])
+    let r = try CNNLabBinary.run([
+      "predict", "--model", TrainedXO.model, CNNLabBinary.input("x.txt"),
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.hasPrefix("X  "))
     #expect(r.stdout.contains("\nprediction: X ("))
-    let json = try CNNLabBinary.run(["predict", "--model", TrainedXO.model, CNNLabBinary.input("x.txt"), "--json"])
+    let json = try CNNLabBinary.run([
+      "predict", "--model", TrainedXO.model, CNNLabBinary.input("x.txt"), "--json",
+    ])
     let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
     let p = try #require(object?["probabilities"] as? [Double])
     #expect(p.count == 2 && abs(p[0] + p[1] - 1) < 1e-4 && p[0] > 0.5)
@@ -74,7 +82,9 @@ enum TrainedXO {
 
   @Test func predictRefusesAnImageOfTheWrongSize() throws {
     _ = TrainedXO.result
-    let r = try CNNLabBinary.run(["predict", "--model", TrainedXO.model, CNNLabBinary.input("k2.txt")])
+    let r = try CNNLabBinary.run([
+      "predict", "--model", TrainedXO.model, CNNLabBinary.input("k2.txt"),
+    ])
     #expect(r.status == 1)
     #expect(r.stderr.contains("k2.txt is 2x2 but \(TrainedXO.model) takes 1x9x9 images"))
     #expect(r.stderr.contains("cnnlab does not resize"))
@@ -87,7 +97,9 @@ enum TrainedXO {
     #expect(r.stderr.hasPrefix("cnnlab: \(bad): error: "))
     #expect(!r.stderr.contains("Fatal error") && r.stdout.isEmpty)
 
-    let missing = try CNNLabBinary.run(["predict", "--model", "/nonexistent/m.safetensors", CNNLabBinary.input("x.txt")])
+    let missing = try CNNLabBinary.run([
+      "predict", "--model", "/nonexistent/m.safetensors", CNNLabBinary.input("x.txt"),
+    ])
     #expect(missing.status == 1)
     #expect(missing.stderr.contains("/nonexistent/m.safetensors: error: no such file"))
   }
@@ -102,7 +114,9 @@ enum TrainedXO {
   }
 
   @Test func aHugeLearningRateStopsWithAnExplanation() throws {
-    let r = try CNNLabBinary.run(["train", "--data", "xo", "--epochs", "1", "--lr", "1e6", "--headless"])
+    let r = try CNNLabBinary.run([
+      "train", "--data", "xo", "--epochs", "1", "--lr", "1e6", "--headless",
+    ])
     #expect(r.status == 1)
     #expect(r.stderr.contains("cnnlab: error: the loss became"))
     #expect(r.stderr.contains("Lower the learning rate"))
@@ -119,7 +133,8 @@ enum TrainedXO {
     for (name, source) in files {
       let target = (folder as NSString).appendingPathComponent(name)
       if !FileManager.default.fileExists(atPath: target) {
-        try FileManager.default.copyItem(atPath: (assets as NSString).appendingPathComponent(source), toPath: target)
+        try FileManager.default.copyItem(
+          atPath: (assets as NSString).appendingPathComponent(source), toPath: target)
       }
     }
     return folder
@@ -153,7 +168,9 @@ enum TrainedXO {
     #expect(train.status == 0, "\(train.stderr)")
     #expect(train.stderr.contains("epoch 2/2: "))
     #expect(train.stdout.contains("test loss "))
-    let eval = try CNNLabBinary.run(["eval", "--model", model, "--data", try idxFolder("t10k-only", testPair), "--json"])
+    let eval = try CNNLabBinary.run([
+      "eval", "--model", model, "--data", try idxFolder("t10k-only", testPair), "--json",
+    ])
     #expect(eval.status == 0, "\(eval.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any]
     #expect(object?["count"] as? Int == 500)

@@ -19,7 +19,9 @@ extension CNNLab {
     @Option(help: "A model saved by 'cnnlab train --save'.")
     var model: String
 
-    @Option(help: "xo, mnist, fashion, or a folder with IDX files (default: what the model was trained on).")
+    @Option(
+      help:
+        "xo, mnist, fashion, or a folder with IDX files (default: what the model was trained on).")
     var data: String?
 
     @Option(help: "Also write every test image's logits, (N, K), to this .npy file.")
@@ -65,7 +67,9 @@ extension CNNLab {
       }
       print("model: \(model) (\(network.spec), trained on \(file.data) for \(file.epochs) epochs)")
       print("data: \(dataName), \(result.count) test images")
-      print("accuracy: \(percent(result.accuracy)) (\(result.correct)/\(result.count)), loss \(fixed(result.loss))")
+      print(
+        "accuracy: \(percent(result.accuracy)) (\(result.correct)/\(result.count)), loss \(fixed(result.loss))"
+      )
       print(confusionTable(result.confusion, classNames: file.classNames))
     }
 

@@ -52,7 +52,9 @@ extension CNNLab {
     func validate() throws {
       if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
       if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
-      if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+      if let lr, !(lr > 0 && lr.isFinite) {
+        throw ValidationError("--lr must be a positive number")
+      }
     }
 
     func run() throws {
@@ -74,7 +76,9 @@ extension CNNLab {
         run = try TrainingRun(
           configuration: configuration, training: training, validation: dataSet.validation)
       } catch {
-        printError("cnnlab: error: the network does not fit \(shapeText(dataSet.inputShape)) images: \(error)")
+        printError(
+          "cnnlab: error: the network does not fit \(shapeText(dataSet.inputShape)) images: \(error)"
+        )
         if error.layerIndex > 0 { printError("  \(specText)\n\(caretLine(under: error.column))") }
         throw ExitCode.failure
       }
@@ -86,7 +90,9 @@ extension CNNLab {
       if !headless && isTerminal(0) && isTerminal(1) {
         printError("note: the training screen is not available yet; training without it")
       }
-      printError("\(dataSet.summary)\nnetwork: \(spec) (\(grouped(run.trainer.network.parameterCount)) parameters)")
+      printError(
+        "\(dataSet.summary)\nnetwork: \(spec) (\(grouped(run.trainer.network.parameterCount)) parameters)"
+      )
 
       var progress = ProgressLine(enabled: isTerminal(2))
       var reported = 0
@@ -120,7 +126,8 @@ extension CNNLab {
         print(
           jsonObject([
             ("data", jsonString(data)), ("spec", jsonString(spec.description)),
-            ("parameters", String(network.parameterCount)), ("optimizer", jsonString(configuration.optimizer.rawValue)),
+            ("parameters", String(network.parameterCount)),
+            ("optimizer", jsonString(configuration.optimizer.rawValue)),
             ("learning_rate", jsonNumber(Double(configuration.learningRate))),
             ("batch", String(configuration.batchSize)), ("seed", String(seed)),
             ("epochs", String(run.trainer.epoch)), ("steps", String(s.step)),
@@ -129,19 +136,24 @@ extension CNNLab {
             ("train_accuracy", jsonNumber(last?.trainAccuracy)),
             ("validation_loss", jsonNumber(last?.validationLoss.map(Double.init))),
             ("validation_accuracy", jsonNumber(last?.validationAccuracy)),
-            ("test_loss", jsonNumber(Double(test.loss))), ("test_accuracy", jsonNumber(test.accuracy)),
+            ("test_loss", jsonNumber(Double(test.loss))),
+            ("test_accuracy", jsonNumber(test.accuracy)),
             ("test_count", String(test.count)),
             ("saved", save.map(jsonString) ?? "null"),
           ]))
       } else {
-        print("trained \(spec) on \(data) for \(run.trainer.epoch) epochs (\(s.step) steps) in \(duration(s.elapsed)), \(Int(speed)) images/s")
+        print(
+          "trained \(spec) on \(data) for \(run.trainer.epoch) epochs (\(s.step) steps) in \(duration(s.elapsed)), \(Int(speed)) images/s"
+        )
         if let last {
           print("train loss \(fixed(last.trainLoss)), accuracy \(percent(last.trainAccuracy))")
           if let loss = last.validationLoss, let accuracy = last.validationAccuracy {
             print("validation loss \(fixed(loss)), accuracy \(percent(accuracy))")
           }
         }
-        print("test loss \(fixed(test.loss)), accuracy \(percent(test.accuracy)) (\(test.correct)/\(test.count))")
+        print(
+          "test loss \(fixed(test.loss)), accuracy \(percent(test.accuracy)) (\(test.correct)/\(test.count))"
+        )
         if let save { print("saved \(save)") }
       }
     }
@@ -155,7 +167,8 @@ extension CNNLab {
     }
 
     func epochLine(_ e: EpochSummary, of total: Int?) -> String {
-      var line = "epoch \(e.epoch)\(total.map { "/\($0)" } ?? ""): train loss \(fixed(e.trainLoss)) acc \(percent(e.trainAccuracy))"
+      var line =
+        "epoch \(e.epoch)\(total.map { "/\($0)" } ?? ""): train loss \(fixed(e.trainLoss)) acc \(percent(e.trainAccuracy))"
       if let loss = e.validationLoss, let accuracy = e.validationAccuracy {
         line += ", val loss \(fixed(loss)) acc \(percent(accuracy))"
       }
@@ -201,7 +214,8 @@ struct ProgressLine {
     let width = 24
     let filled = Int(fraction * Double(width))
     let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-    var text = "[\(bar)] epoch \(min(s.epoch + 1, s.totalEpochs ?? Int.max)) step \(s.stepInEpoch)/\(s.stepsPerEpoch)"
+    var text =
+      "[\(bar)] epoch \(min(s.epoch + 1, s.totalEpochs ?? Int.max)) step \(s.stepInEpoch)/\(s.stepsPerEpoch)"
     if let loss = s.recentLoss() { text += " loss \(fixed(loss))" }
     text += " \(Int(s.imagesPerSecond)) img/s"
     if let remaining = s.remaining { text += " ~\(duration(remaining)) left" }

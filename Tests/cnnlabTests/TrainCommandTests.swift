@@ -175,6 +175,19 @@ enum TrainedXO {
     let object = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any]
     #expect(object?["count"] as? Int == 500)
     #expect((object?["accuracy"] as? Double ?? 0) > 0.5)
+    // A PGM digit: a vertical bar, like a 1. Ten probability lines, then the prediction.
+    var pgm = "P2\n28 28\n255\n"
+    for y in 0..<28 {
+      pgm +=
+        (0..<28).map { x in (12...15).contains(x) && (4...23).contains(y) ? "255" : "0" }
+        .joined(separator: " ") + "\n"
+    }
+    let image = TrainedXO.file("bar.pgm", Array(pgm.utf8))
+    let predict = try CNNLabBinary.run(["predict", "--model", model, image])
+    #expect(predict.status == 0, "\(predict.stderr)")
+    let lines = predict.stdout.split(separator: "\n")
+    #expect(lines.count == 11 && lines.first?.hasPrefix("0 ") == true)
+    #expect(lines.last?.hasPrefix("prediction: ") == true)
     let xo = try CNNLabBinary.run(["eval", "--model", model, "--data", "xo"])
     #expect(xo.status == 1)
     #expect(xo.stderr.contains("takes 1x28x28 images but xo has 1x9x9"))

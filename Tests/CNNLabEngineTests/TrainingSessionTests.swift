@@ -107,6 +107,9 @@ func drain(_ run: inout TrainingRun, limit: Int = 1000) {
     #expect(run.snapshot.optimizer == .adam)
     #expect(run.trainer.optimizer is Adam)
     #expect(run.trainer.optimizer.learningRate == 0.01)
+    run.handle(.setLearningRate(-1))
+    run.handle(.setLearningRate(.nan))
+    #expect(run.trainer.optimizer.learningRate == 0.01)
     run.handle(.setOptimizer(.sgd))
     #expect((run.trainer.optimizer as? SGD)?.momentum == 0)
   }

@@ -43,6 +43,7 @@ public enum TrainingCommand: Equatable, Sendable {
   /// Runs exactly this many steps, then stays paused.
   case step(Int)
   /// Takes effect from the next step; the optimiser keeps its state (momentum, Adam's moments).
+  /// A rate that is not a positive finite number is ignored.
   case setLearningRate(Float)
   /// A fresh optimiser of this kind at the current learning rate (its state starts at zero).
   case setOptimizer(OptimizerKind)
@@ -123,6 +124,7 @@ public struct TrainingRun: Sendable {
         pendingSteps += max(0, count)
       }
     case .setLearningRate(let rate):
+      guard rate > 0 && rate.isFinite else { return }  // a screen's typo must not poison the run
       trainer.optimizer.learningRate = rate
       snapshot.learningRate = rate
     case .setOptimizer(let kind):

@@ -5,5 +5,7 @@ struct CNNLab: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "cnnlab",
     abstract: "Watch a convolutional network learn, one kernel at a time.",
-    subcommands: [Conv.self, Lessons.self, Pool.self, Shape.self])
+    subcommands: [
+      Conv.self, Eval.self, Lessons.self, Pool.self, Predict.self, Shape.self, Train.self,
+    ])
 }

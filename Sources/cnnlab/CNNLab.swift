@@ -5,6 +5,9 @@ struct CNNLab: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "cnnlab",
     abstract: "Watch a convolutional network learn, one kernel at a time.",
-    subcommands: [Learn.self, Conv.self, Lessons.self, Pool.self, Shape.self, BenchUI.self],
+    subcommands: [
+      Learn.self, Conv.self, Eval.self, Lessons.self, Pool.self, Predict.self, Shape.self,
+      Train.self, BenchUI.self,
+    ],
     defaultSubcommand: Learn.self)
 }

@@ -6,7 +6,7 @@ extension CNNLab {
   /// The interactive course: the default when cnnlab runs without a subcommand.
   struct Learn: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Open the interactive course in the terminal (the default).",
+      abstract: "Open the interactive course in the terminal.",
       discussion: """
         Needs an interactive terminal. Without one, cnnlab exits with status 2 and says \
         which commands work instead.

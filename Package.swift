@@ -63,7 +63,9 @@ let package = Package(
     .testTarget(
       name: "CNNLabDataTests", dependencies: ["CNNLabData", "CNNLabTestSupport"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"]),
+    .testTarget(
+      name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"],
+      resources: [.copy("Fixtures")]),
     .testTarget(name: "CNNLabTUITests", dependencies: ["CNNLabTUI", "CNNLabTestSupport"]),
     .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"]),
   ]

@@ -1,0 +1,39 @@
+import ArgumentParser
+import CNNLabCurses
+import CNNLabTUI
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+extension CNNLab {
+  /// The interactive course: the default when cnnlab runs without a subcommand.
+  struct Learn: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Open the interactive course in the terminal (the default).",
+      discussion: """
+        Needs an interactive terminal. Without one, cnnlab exits with status 2 and says \
+        which commands work instead.
+        """)
+
+    func run() throws {
+      let terminal: Terminal
+      do {
+        terminal = try Terminal()
+      } catch {
+        printError("cnnlab: \(error)")
+        throw ExitCode(2)
+      }
+      var program = PlaceholderCourse()
+      let outcome = RunLoop(terminal: terminal).run(&program)
+      terminal.shutdown()
+      if case .signal(let signal) = outcome { throw ExitCode(128 + signal) }
+    }
+  }
+}
+
+/// Writes `message` and a newline to standard error.
+func printError(_ message: String) {
+  var line = message + "\n"
+  line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}

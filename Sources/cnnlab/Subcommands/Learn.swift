@@ -31,9 +31,3 @@ extension CNNLab {
     }
   }
 }
-
-/// Writes `message` and a newline to standard error.
-func printError(_ message: String) {
-  var line = message + "\n"
-  line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}

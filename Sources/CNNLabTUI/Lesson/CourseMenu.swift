@@ -162,6 +162,8 @@ public struct CourseMenu: Program {
     let statusRow = Rect(x: 1, y: area.height - 2, width: area.width - 2, height: 1)
     if let status {
       buffer.put(status, x: statusRow.x, y: statusRow.y, role: .error, clip: statusRow)
+    } else if let entry = entries[safe: selected], let problem = entry.problem {
+      buffer.put("cannot be opened: \(problem)", x: statusRow.x, y: statusRow.y, role: .error, clip: statusRow)
     } else if let entry = entries[safe: selected] {
       buffer.put("\(entry.steps) steps \(g.middleDot) lessons/\(entry.name)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     }

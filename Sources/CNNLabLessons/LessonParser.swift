@@ -32,6 +32,8 @@ struct ParseError: Error {
 struct Cursor {
   var tokens: [Token]
   var position = 0
+  /// Operators read so far in expressions on this line (long chains are refused).
+  var operators = 0
   let line: Int
   /// The column just after the last character, for "expected more" errors.
   let endColumn: Int
@@ -1120,6 +1122,7 @@ struct Parser {
     var lhs = try parseTerm(&cursor, depth: depth)
     while let token = cursor.peek, token.kind == .symbol, token.text == "+" || token.text == "-" {
       _ = cursor.next()
+      try countOperator(&cursor, token)
       let rhs = try parseTerm(&cursor, depth: depth)
       lhs = .binary(token.text == "+" ? .add : .subtract, lhs, rhs, cursor.location(token))
     }
@@ -1130,10 +1133,23 @@ struct Parser {
     var lhs = try parseUnary(&cursor, depth: depth)
     while let token = cursor.peek, token.kind == .symbol, token.text == "*" || token.text == "/" {
       _ = cursor.next()
+      try countOperator(&cursor, token)
       let rhs = try parseUnary(&cursor, depth: depth)
       lhs = .binary(token.text == "*" ? .multiply : .divide, lhs, rhs, cursor.location(token))
     }
     return lhs
+  }
+
+  /// The most operators one line's expressions may hold.
+  static let maxOperators = 100
+
+  func countOperator(_ cursor: inout Cursor, _ token: Token) throws(ParseError) {
+    cursor.operators += 1
+    guard cursor.operators <= Parser.maxOperators else {
+      throw ParseError(
+        column: token.column, message: "the expression is too long",
+        note: "split it with 'compute NAME = ...' lines")
+    }
   }
 
   func parseUnary(_ cursor: inout Cursor, depth: Int) throws(ParseError) -> Expression {

@@ -189,7 +189,9 @@ struct LessonRun {
         case .operation:
           if let animation { scene.beats.append(.operation(animation)) }
         case .edit(let name):
-          scene.editable.append(try editable(name))
+          if !scene.editable.contains(where: { $0.name == name.name }) {
+            scene.editable.append(try editable(name))
+          }
         case .ask(let question):
           if checking && question.hint == nil {
             report(

@@ -390,6 +390,13 @@ func fixturesDirectory() throws -> String {
       ])
   }
 
+  @Test func overlongExpressionsAreRefused() {
+    let chain = Array(repeating: "1", count: 150).joined(separator: " + ")
+    let nested = String(repeating: "(", count: 60) + "1" + String(repeating: ")", count: 60)
+    let text = "format 1\ntitle \"Long\"\nstep \"s\"\n  compute a = \(chain)\n  compute b = \(nested)\nend\n"
+    #expect(parseDiagnostics(text).map(\.message) == ["the expression is too long", "the expression is nested too deeply"])
+  }
+
   @Test func textMustBeClosed() {
     expectDiagnostics(
       """

@@ -41,6 +41,9 @@ struct GridPanel {
   /// Which channel of a channelled grid this panel shows, and how many there are.
   var channel = 0
   var channels = 1
+  /// For a one-dimensional grid wrapped over several rows: values per row (cells then map to
+  /// row 0 and a flat column).
+  var flatColumns: Int?
   /// Where the panel is drawn (title row included); set by the layout.
   var frame = Rect(x: 0, y: 0, width: 0, height: 0)
 
@@ -67,7 +70,10 @@ struct GridPanel {
     guard y >= top, y < top + grid.rowCount, x >= frame.x, x < frame.x + grid.columnCount * width else {
       return nil
     }
-    return GridPosition(row: y - top, col: (x - frame.x) / width)
+    let row = y - top
+    let column = (x - frame.x) / width
+    if let flatColumns { return GridPosition(row: 0, col: row * flatColumns + column) }
+    return GridPosition(row: row, col: column)
   }
 }
 
@@ -83,7 +89,8 @@ extension LessonPlayer {
     let gridTotal = LessonPlayer.pack(&panels, width: content.width, originX: 0, originY: 0)
     let proseTotal = proseLines(width: content.width).count
     let interactionHeight = interactionText(width: content.width).count
-    let arithmeticHeight = hasAnimation ? 1 : 0
+    var arithmeticHeight = hasAnimation ? 1 : 0
+    if case .layers(let a)? = scene?.animation, revealedAnimation != nil { arithmeticHeight = a.rows.count + 3 }
     // Top to bottom: prose, grids, the working and the playback line, then questions, with a
     // blank line between parts. When it does not fit, the prose shrinks (it scrolls), then the
     // grids are cut off at the bottom.
@@ -129,25 +136,41 @@ extension LessonPlayer {
   /// the height used. Two arrangements are tried, each panel in a column of its own, and each
   /// kernel stacked under the input before it; the lower one wins (ties go to side by side).
   static func pack(_ panels: inout [GridPanel], width: Int, originX: Int, originY: Int) -> Int {
-    let single = panels.indices.map { [$0] }
-    var stacked: [[Int]] = []
-    for index in panels.indices {
-      let isKernel: Bool
+    func isKernel(_ index: Int) -> Bool {
       switch panels[index].kind {
-      case .kernel, .fixedKernel: isKernel = true
-      default: isKernel = false
+      case .kernel, .fixedKernel: return true
+      default: return false
       }
-      if isKernel, let last = stacked.last, let first = last.first, panels[first].kind == .input {
-        stacked[stacked.count - 1].append(index)
+    }
+    let single = panels.indices.map { [$0] }
+    // Kernels under the inputs: a kernel's channel c under input channel c.
+    var underInputs: [[Int]] = []
+    var inputColumns: [Int] = []
+    for index in panels.indices {
+      if isKernel(index), !inputColumns.isEmpty {
+        let column = inputColumns[panels[index].channel % inputColumns.count]
+        underInputs[column].append(index)
       } else {
-        stacked.append([index])
+        if panels[index].kind == .input { inputColumns.append(underInputs.count) }
+        underInputs.append([index])
+      }
+    }
+    // All kernels in one column of their own, where the first kernel is.
+    var kernelColumn: [[Int]] = []
+    var kernelColumnIndex: Int?
+    for index in panels.indices {
+      if isKernel(index), let column = kernelColumnIndex {
+        kernelColumn[column].append(index)
+      } else {
+        if isKernel(index) { kernelColumnIndex = kernelColumn.count }
+        kernelColumn.append([index])
       }
     }
     var best = panels
     var bestHeight = flow(&best, columns: single, width: width, originX: originX, originY: originY)
-    if stacked.count < single.count {
+    for columns in [underInputs, kernelColumn] where columns.count < single.count {
       var candidate = panels
-      let height = flow(&candidate, columns: stacked, width: width, originX: originX, originY: originY)
+      let height = flow(&candidate, columns: columns, width: width, originX: originX, originY: originY)
       if height < bestHeight {
         best = candidate
         bestHeight = height
@@ -206,108 +229,208 @@ extension LessonPlayer {
 
   // MARK: - Panels
 
+  /// What the step's animation reads and writes, found by name or, for the operations whose
+  /// trace carries no names, by value.
+  struct AnimationParts {
+    var input: String?
+    var kernels: [String] = []
+    var output: String?
+    /// The channel of the input and output the current frame works on; nil when a frame uses
+    /// every input channel (a convolution).
+    var inputChannel: Int?
+    var outputChannel: Int?
+  }
+
+  func animationParts(_ scene: Scene) -> AnimationParts {
+    var parts = AnimationParts()
+    func byValue(_ input: Tensor, _ output: Tensor) {
+      parts.input = scene.grids.first { $0.tensor == input }?.name
+      parts.output = scene.grids.last { $0.tensor == output && $0.name != parts.input }?.name
+    }
+    switch scene.animation {
+    case .convolution(let a)?:
+      parts.input = a.inputName
+      parts.kernels = a.kernelNames
+      parts.output = a.outputName
+      parts.outputChannel = a.trace.placements[safe: frame]?.filter ?? 0
+    case .pooling(let a)?:
+      parts.input = a.inputName
+      parts.output = a.outputName
+      parts.inputChannel = a.trace.placements[safe: frame]?.channel ?? 0
+      parts.outputChannel = parts.inputChannel
+    case .relu(let input, let output)?, .layout(let input, let output)?:
+      byValue(input, output)
+      if output.rank == 3 {
+        let perChannel = max(1, output.shape[1] * output.shape[2])
+        parts.inputChannel = frame / perChannel
+        parts.outputChannel = frame / perChannel
+      }
+    case .flatten(let input, let output)?:
+      byValue(input, output)
+    case .channel(let input, _, let output)?:
+      byValue(input, output)
+    case .learning(let a)?:
+      parts.input = a.inputName
+      parts.kernels = [a.kernelName]
+    case .dense(let a)?:
+      parts.input = a.inputName
+      parts.kernels = a.classes.map(\.weightName)
+      parts.output = a.outputName
+    case .softmax(let a)?:
+      parts.input = a.inputName
+      parts.output = a.outputName
+    case .crossEntropy(let a)?:
+      parts.input = a.inputName
+    case .layers?, nil:
+      break
+    }
+    return parts
+  }
+
   /// The panels for the step's grids, with the window, the current cell and what is not
   /// computed yet marked from the engine's trace at the current frame.
   func panels(maxWidth: Int) -> [GridPanel] {
     guard let scene else { return [] }
     let animation = revealedAnimation
-    let names = LessonPlayer.animationNames(scene.animation)
+    let parts = animationParts(scene)
+    let hidden = questionCells()
     var panels: [GridPanel] = []
     for grid in scene.grids {
       if let index = editable.firstIndex(where: { $0.name == grid.name }) {
         panels += kernelEditorPanels(editable[index], index: index)
         continue
       }
-      if grid.name == names.output {
-        panels += outputPanels(grid, animation: animation, shownBeforeReveal: scene.animation == nil)
-        continue
-      }
-      let isInput = names.inputs.contains(grid.name)
-      let isKernel = grid.role == .kernel || names.kernels.contains(grid.name)
-      let tensor = grid.unscaled ?? grid.tensor
+      let isInput = grid.name == parts.input
+      let isOutput = grid.name == parts.output
+      let isKernel = grid.role == .kernel || parts.kernels.contains(grid.name)
+      let tensor = isOutput ? grid.tensor : (grid.unscaled ?? grid.tensor)
       let channels = tensor.rank == 3 ? tensor.shape[0] : 1
+      let magnitude = tensor.scalars.map { abs($0) }.filter(\.isFinite).max() ?? 0
       for channel in 0..<channels {
-        let rows = LessonPlayer.rows(of: tensor, channel: channel)
-        var title = grid.name + (channels > 1 ? "[\(channel)]" : "") + "  " + LessonPlayer.shapeText(tensor.shape)
-        if let scale = grid.scale { title += "  × \(scale)" }
-        var titleRole: Role = .dim
+        // Operations that work channel by channel show the channel being worked on.
+        if channels > 1, animation != nil || scene.animation != nil {
+          if isInput, let c = parts.inputChannel, c != channel { continue }
+          if isOutput, let c = parts.outputChannel, c != channel { continue }
+        }
+        let shaped = LessonPlayer.shape(tensor, channel: channel, maxWidth: maxWidth)
+        var title = grid.name + (channels > 1 ? "[\(channel)]" : "") + "  "
+          + LessonPlayer.shapeText(tensor.rank == 3 ? Array(tensor.shape.dropFirst()) : tensor.shape)
+        if let scale = grid.scale, !isOutput { title += "  × \(scale)" }
+        let oneOfMany = channels > 1 && ((isInput && parts.inputChannel != nil) || (isOutput && parts.outputChannel != nil))
+        if oneOfMany { title += "  (\(channel + 1) of \(channels))" }
         var kind: GridPanel.Kind = isInput ? .input : (isKernel ? .fixedKernel : .other)
-        var body: GridPanel.Body
+        var titleRole: Role = .normal
+        var roles: [GridPoint: Role] = [:]
+        var blanks: Set<GridPoint> = []
+        var values = shaped.rows
         if isInput, let animation {
-          kind = .input
-          if case .convolution(let a) = animation, a.trace.geometry.rows.padBefore + a.trace.geometry.cols.padBefore
-            + a.trace.geometry.rows.padAfter + a.trace.geometry.cols.padAfter > 0
-          {
+          let marked = inputMarks(animation, channel: channel, shaped: shaped)
+          roles = marked.roles
+          if let padded = marked.padded {
+            values = padded
             title += " + padding"
           }
-          body = inputBody(rows, channel: channel, animation: animation)
-          titleRole = .normal
-        } else {
-          body = .numbers(NumberGrid(rows), blanks: [], text: [:])
+        }
+        if isOutput {
+          kind = .output(channel)
+          let computed = computedCells(animation: animation, channel: channel, count: tensor.count / channels)
+          for index in 0..<(tensor.count / channels) where !computed.done.contains(index) {
+            blanks.insert(shaped.point(index))
+          }
+          if let current = computed.current { roles[shaped.point(current)] = .outputCurrent }
         }
         if isKernel, let animation, LessonPlayer.currentKernelName(animation, frame: frame) == grid.name {
           titleRole = .accent
         }
-        if grid.style == .shades || (LessonPlayer.tooWide(body, title: title, width: maxWidth) && rows.count >= 8) {
-          body = .image(HalfBlockImage(Tensor(rows)))
-        } else if grid.style == .both {
-          panels.append(GridPanel(kind: .other, title: title + " (shades)", titleRole: .dim, body: .image(HalfBlockImage(Tensor(rows)))))
+        for cell in hidden where cell.name == grid.name && (cell.channel ?? channel) == channel {
+          let point = tensor.rank == 1 ? shaped.point(cell.col) : GridPoint(row: cell.row, column: cell.col)
+          blanks.remove(point)
+          roles[point] = .field
         }
-        panels.append(GridPanel(kind: kind, title: title, titleRole: titleRole, body: body, channel: channel, channels: channels))
+        let hiddenText = Dictionary(
+          uniqueKeysWithValues: hidden.filter { $0.name == grid.name && ($0.channel ?? channel) == channel }.map {
+            cell -> (GridPoint, String) in
+            (tensor.rank == 1 ? shaped.point(cell.col) : GridPoint(row: cell.row, column: cell.col), "?")
+          })
+        let numbers = NumberGrid(values, maxMagnitude: magnitude, cellRoles: roles)
+        var body = GridPanel.Body.numbers(numbers, blanks: blanks, text: hiddenText)
+        let tooWide = numbers.size(minus: "−").width > maxWidth
+        if grid.style == .shades || (tooWide && values.count >= 8) {
+          body = .image(HalfBlockImage(Tensor(values)))
+          if kind != .output(channel) { kind = .other }
+        }
+        var panel = GridPanel(kind: kind, title: title, titleRole: titleRole, body: body, channel: channel, channels: channels)
+        panel.flatColumns = tensor.rank == 1 ? shaped.columns : nil
+        panels.append(panel)
+        if grid.style == .both {
+          panels.append(
+            GridPanel(kind: .other, title: grid.name + (channels > 1 ? "[\(channel)]" : "") + " as shades", titleRole: .dim,
+              body: .image(HalfBlockImage(Tensor(values)))))
+        }
       }
     }
     return panels
   }
 
-  static func tooWide(_ body: GridPanel.Body, title: String, width: Int) -> Bool {
-    guard case .numbers(let grid, _, _) = body else { return false }
-    return grid.size(minus: "−").width > width
-  }
+  /// A tensor's channel as rows: `(L)` wrapped to the width, `(H, W)` itself, `(C, H, W)` one channel.
+  struct Shaped {
+    var rows: [[Float]]
+    /// Columns per row.
+    var columns: Int
 
-  /// The names an animation reads and writes.
-  static func animationNames(_ animation: Animation?) -> (inputs: [String], kernels: [String], output: String?) {
-    switch animation {
-    case .convolution(let a)?: return ([a.inputName], a.kernelNames, a.outputName)
-    case .pooling(let a)?: return ([a.inputName], [], a.outputName)
-    case .learning(let a)?: return ([a.inputName], [a.kernelName], nil)
-    case .dense(let a)?: return ([a.inputName], a.classes.map(\.weightName), a.outputName)
-    case .softmax(let a)?: return ([a.inputName], [], a.outputName)
-    case .crossEntropy(let a)?: return ([a.inputName], [], a.outputName)
-    case .relu(_, _)?, .flatten(_, _)?, .layout(_, _)?, .channel(_, _, _)?, .layers?, nil: return ([], [], nil)
+    func point(_ index: Int) -> GridPoint {
+      GridPoint(row: index / max(1, columns), column: index % max(1, columns))
     }
   }
 
+  static func shape(_ tensor: Tensor, channel: Int, maxWidth: Int) -> Shaped {
+    switch tensor.rank {
+    case 0:
+      return Shaped(rows: [[tensor.scalars.first ?? 0]], columns: 1)
+    case 1:
+      let width = NumberGrid([tensor.scalars]).resolvedCellWidth(minus: "−")
+      let columns = max(1, min(tensor.count, maxWidth / max(1, width)))
+      let rows = stride(from: 0, to: tensor.count, by: columns).map {
+        Array(tensor.scalars[$0..<min(tensor.count, $0 + columns)])
+      }
+      return Shaped(rows: rows.isEmpty ? [[]] : rows, columns: columns)
+    default:
+      let h = tensor.shape[tensor.rank - 2]
+      let w = tensor.shape[tensor.rank - 1]
+      let start = min(channel, max(0, tensor.count / max(1, h * w) - 1)) * h * w
+      return Shaped(
+        rows: (0..<h).map { r in Array(tensor.scalars[(start + r * w)..<(start + (r + 1) * w)]) }, columns: w)
+    }
+  }
+
+  /// The names an animation reads and writes (used by tests and the arithmetic line).
   static func currentKernelName(_ animation: Animation, frame: Int) -> String? {
     guard case .convolution(let a) = animation, let placement = a.trace.placements[safe: frame] else { return nil }
     return a.kernelNames[safe: placement.filter]
   }
 
-  /// Rows of a tensor's channel: `(L)` is one row, `(H, W)` itself, `(C, H, W)` channel `c`.
-  static func rows(of tensor: Tensor, channel: Int) -> [[Float]] {
-    switch tensor.rank {
-    case 0: return [[tensor.scalars.first ?? 0]]
-    case 1: return [tensor.scalars]
-    case 2: return tensor.rows
-    default:
-      let h = tensor.shape[tensor.rank - 2]
-      let w = tensor.shape[tensor.rank - 1]
-      let start = channel * h * w
-      return (0..<h).map { r in Array(tensor.scalars[(start + r * w)..<(start + (r + 1) * w)]) }
-    }
-  }
-
   static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
 
-  /// The input with its padding ring and the cells under the current window.
-  private func inputBody(_ rows: [[Float]], channel: Int, animation: Animation) -> GridPanel.Body {
+  /// The cells under the current window (and, for a convolution with padding, the padded grid).
+  private func inputMarks(_ animation: Animation, channel: Int, shaped: Shaped) -> (roles: [GridPoint: Role], padded: [[Float]]?) {
+    var roles: [GridPoint: Role] = [:]
     switch animation {
     case .convolution(let a):
       let g = a.trace.geometry
-      let (top, left) = (g.rows.padBefore, g.cols.padBefore)
+      let (top, left) = a.isOneDimensional ? (0, g.cols.padBefore) : (g.rows.padBefore, g.cols.padBefore)
+      let placement = a.trace.placements[safe: frame]
+      let padding = g.cols.padBefore + g.cols.padAfter + (a.isOneDimensional ? 0 : g.rows.padBefore + g.rows.padAfter)
+      guard padding > 0 else {
+        for tap in placement?.taps ?? [] where tap.channel == channel {
+          roles[a.isOneDimensional ? shaped.point(tap.inputCol) : GridPoint(row: tap.inputRow, column: tap.inputCol)] = .kernelWindow
+        }
+        return (roles, nil)
+      }
+      // Padding: the grid grows by the padding on each side, its ring of zeros drawn dim.
+      let rows = shaped.rows
       let width = (rows.first?.count ?? 0) + g.cols.padBefore + g.cols.padAfter
-      let height = rows.count + g.rows.padBefore + g.rows.padAfter
+      let height = rows.count + (a.isOneDimensional ? 0 : g.rows.padBefore + g.rows.padAfter)
       var padded = Array(repeating: Array(repeating: Float(0), count: width), count: height)
-      var roles: [GridPoint: Role] = [:]
       for r in 0..<height {
         for c in 0..<width {
           let (ir, ic) = (r - top, c - left)
@@ -318,73 +441,32 @@ extension LessonPlayer {
           }
         }
       }
-      if let placement = a.trace.placements[safe: frame] {
-        for tap in placement.taps where tap.channel == channel || a.isOneDimensional {
-          roles[GridPoint(row: tap.inputRow + top, column: tap.inputCol + left)] = .kernelWindow
-        }
+      for tap in placement?.taps ?? [] where tap.channel == channel {
+        let row = a.isOneDimensional ? 0 : tap.inputRow + top
+        roles[GridPoint(row: row, column: tap.inputCol + left)] = .kernelWindow
       }
-      if a.isOneDimensional, padded.count > 1 {
-        // A 1-D input is held as one row; the trace's rows are all 0.
-        return .numbers(NumberGrid([padded.flatMap { $0 }], cellRoles: roles), blanks: [], text: [:])
-      }
-      return .numbers(NumberGrid(padded, cellRoles: roles), blanks: [], text: [:])
+      return (roles, padded)
     case .pooling(let a):
-      var roles: [GridPoint: Role] = [:]
       if let placement = a.trace.placements[safe: frame], placement.channel == channel {
         for (index, cell) in placement.cells.enumerated() {
           roles[GridPoint(row: cell.row, column: cell.col)] = index == placement.chosen ? .accent : .kernelWindow
         }
       }
-      return .numbers(NumberGrid(rows, cellRoles: roles), blanks: [], text: [:])
     case .learning(let a):
-      var roles: [GridPoint: Role] = [:]
       if let placement = a.forward.placements[safe: frame] {
         for tap in placement.taps { roles[GridPoint(row: tap.inputRow, column: tap.inputCol)] = .kernelWindow }
       }
-      return .numbers(NumberGrid(rows, cellRoles: roles), blanks: [], text: [:])
-    case .dense, .softmax, .crossEntropy:
-      return .numbers(NumberGrid(rows), blanks: [], text: [:])
+    case .relu(let input, _), .layout(let input, _):
+      let perChannel = input.rank == 3 ? max(1, input.shape[1] * input.shape[2]) : max(1, input.count)
+      if frame / perChannel == channel { roles[shaped.point(frame % perChannel)] = .kernelWindow }
+    case .flatten:
+      break
+    case .softmax:
+      roles[shaped.point(frame)] = .kernelWindow
     default:
-      return .numbers(NumberGrid(rows), blanks: [], text: [:])
+      break
     }
-  }
-
-  /// The result map: computed cells so far, the current one highlighted, the rest blank.
-  private func outputPanels(_ grid: ShownGrid, animation: Animation?, shownBeforeReveal: Bool) -> [GridPanel] {
-    let tensor = grid.tensor
-    let channels = tensor.rank == 3 ? tensor.shape[0] : 1
-    var filter = 0
-    if let animation {
-      switch animation {
-      case .convolution(let a): filter = a.trace.placements[safe: frame]?.filter ?? 0
-      case .pooling(let a): filter = a.trace.placements[safe: frame]?.channel ?? 0
-      default: break
-      }
-    }
-    var result: [GridPanel] = []
-    for channel in 0..<channels where channels <= 1 || channel == filter || !LessonPlayer.isPlacementAnimation(animation) {
-      let rows = LessonPlayer.rows(of: tensor, channel: channel)
-      var blanks: Set<GridPoint> = []
-      var roles: [GridPoint: Role] = [:]
-      let computed = computedCells(animation: animation, channel: channel, shape: (rows.count, rows.first?.count ?? 0))
-      for r in rows.indices {
-        for c in rows[r].indices where !(computed.done.contains(GridPoint(row: r, column: c))) {
-          blanks.insert(GridPoint(row: r, column: c))
-        }
-      }
-      if let current = computed.current { roles[current] = .outputCurrent }
-      var title = grid.name + (channels > 1 ? "[\(channel)]  (\(channel + 1) of \(channels))" : "")
-      title += "  " + LessonPlayer.shapeText(Array(tensor.shape.suffix(tensor.rank == 3 ? 2 : tensor.rank)))
-      let magnitude = tensor.scalars.map { abs($0) }.filter(\.isFinite).max() ?? 0
-      var body = GridPanel.Body.numbers(
-        NumberGrid(rows, maxMagnitude: magnitude, cellRoles: roles), blanks: blanks, text: [:])
-      if LessonPlayer.tooWide(body, title: title, width: screen.width - 2) && rows.count >= 8 {
-        body = .image(HalfBlockImage(Tensor(rows)))
-      }
-      result.append(
-        GridPanel(kind: .output(channel), title: title, titleRole: .normal, body: body, channel: channel, channels: channels))
-    }
-    return result
+    return (roles, nil)
   }
 
   static func isPlacementAnimation(_ animation: Animation?) -> Bool {
@@ -394,45 +476,66 @@ extension LessonPlayer {
     }
   }
 
-  /// Output cells already computed at the current frame (of `channel`), and the current one.
-  private func computedCells(animation: Animation?, channel: Int, shape: (Int, Int)) -> (done: Set<GridPoint>, current: GridPoint?) {
+  /// Output cells (flat indexes within `channel`) already computed at the current frame, and
+  /// the one being computed. Before the operation runs nothing is computed.
+  private func computedCells(animation: Animation?, channel: Int, count: Int) -> (done: Set<Int>, current: Int?) {
     guard let animation else { return ([], nil) }
-    var done: Set<GridPoint> = []
-    var current: GridPoint?
+    var done: Set<Int> = []
+    var current: Int?
     switch animation {
     case .convolution(let a):
+      let columns = a.trace.geometry.cols.output
       for (index, p) in a.trace.placements.enumerated() where index <= frame && p.filter == channel {
-        let point = a.isOneDimensional ? GridPoint(row: 0, column: p.outCol) : GridPoint(row: p.outRow, column: p.outCol)
-        done.insert(point)
-        if index == frame { current = point }
+        let flat = a.isOneDimensional ? p.outCol : p.outRow * columns + p.outCol
+        done.insert(flat)
+        if index == frame { current = flat }
       }
     case .pooling(let a):
+      let columns = a.trace.geometry.cols.output
       for (index, p) in a.trace.placements.enumerated() where index <= frame && p.channel == channel {
-        let point = GridPoint(row: p.outRow, column: p.outCol)
-        done.insert(point)
-        if index == frame { current = point }
+        done.insert(p.outRow * columns + p.outCol)
+        if index == frame { current = p.outRow * columns + p.outCol }
       }
-    case .relu, .layout, .channel:
-      let (rows, columns) = shape
-      let perChannel = rows * columns
-      for index in 0...max(0, frame) where index / max(1, perChannel) == channel {
-        let local = index % max(1, perChannel)
-        done.insert(GridPoint(row: local / max(1, columns), column: local % max(1, columns)))
-      }
-      if frame / max(1, perChannel) == channel {
-        let local = frame % max(1, perChannel)
-        current = GridPoint(row: local / max(1, columns), column: local % max(1, columns))
-      }
-    case .flatten:
-      for index in 0...max(0, frame) { done.insert(GridPoint(row: 0, column: index)) }
-      current = GridPoint(row: 0, column: frame)
-    case .dense, .softmax:
-      for index in 0...max(0, frame) { done.insert(GridPoint(row: 0, column: index)) }
-      current = GridPoint(row: 0, column: frame)
+    case .relu, .layout, .channel, .flatten, .dense, .softmax:
+      let start = channel * count
+      for index in 0..<count where start + index <= frame { done.insert(index) }
+      if frame >= start, frame < start + count { current = frame - start }
     default:
-      for r in 0..<shape.0 { for c in 0..<shape.1 { done.insert(GridPoint(row: r, column: c)) } }
+      done = Set(0..<count)
     }
     return (done, current)
+  }
+
+  /// Cells that revealed, unanswered questions ask about (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
+  /// they show `?` until the question is answered, so the screen never gives the answer away.
+  func questionCells() -> [(name: String, channel: Int?, row: Int, col: Int)] {
+    guard let scene else { return [] }
+    var cells: [(name: String, channel: Int?, row: Int, col: Int)] = []
+    let names = Set(scene.grids.map(\.name))
+    for (index, beat) in scene.beats.enumerated() where index <= self.beat {
+      guard case .question(let question) = beat, answers[QuestionKey(step: step, beat: index)]?.correct != true else {
+        continue
+      }
+      var text = Substring(question.prompt)
+      while let open = text.firstIndex(of: "[") {
+        let before = text[..<open]
+        let name = String(before.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }.reversed())
+        guard let close = text[open...].firstIndex(of: "]") else { break }
+        let numbers = text[text.index(after: open)..<close].split(separator: ",").map {
+          Int(String($0.filter { $0 != " " }))
+        }
+        text = text[text.index(after: close)...]
+        guard names.contains(name), !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else { continue }
+        let n = numbers.compactMap { $0 }
+        switch n.count {
+        case 1: cells.append((name, nil, 0, n[0]))
+        case 2: cells.append((name, nil, n[0], n[1]))
+        case 3: cells.append((name, n[0], n[1], n[2]))
+        default: break
+        }
+      }
+    }
+    return cells
   }
 
   /// The editable kernel: the learner's values (unscaled), the cursor, what is being typed.
@@ -450,7 +553,8 @@ extension LessonPlayer {
       roles[point] = focused ? .editCursor : .field
       if focused, let editBuffer { text[point] = editBuffer + "_" }
     }
-    let grid = NumberGrid(values, cellWidth: max(5, NumberGrid(values).resolvedCellWidth(minus: "−")), diverging: true, cellRoles: roles)
+    let grid = NumberGrid(
+      values, cellWidth: max(5, NumberGrid(values).resolvedCellWidth(minus: "−")), diverging: true, cellRoles: roles)
     var title = kernel.name + "  " + LessonPlayer.shapeText(kernel.shape)
     if let scale = kernel.setting.scale { title += "  × \(scale.text)" }
     if focused { title += "  editing" }

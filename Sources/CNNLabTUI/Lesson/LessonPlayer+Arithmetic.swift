@@ -45,14 +45,18 @@ extension LessonPlayer {
         return [StyledLine(LessonPlayer.elide(a.outputName + index + " = (", terms: values, separator: " + ", tail: ")/\(p.cells.count) = \(f(p.value))", width: width, glyphs: glyphs), .accent)]
       }
     case .relu(let input, let output):
-      guard input.scalars.indices.contains(frame) else { return [] }
-      return [StyledLine("cell \(frame + 1): max(0, \(f(input.scalars[frame]))) = \(f(output.scalars[frame]))", .accent)]
+      guard input.scalars.indices.contains(frame), let scene else { return [] }
+      let name = animationParts(scene).output ?? "out"
+      return [StyledLine("\(name)\(LessonPlayer.index(frame, shape: output.shape)) = max(0, \(f(input.scalars[frame]))) = \(f(output.scalars[frame]))", .accent)]
     case .flatten(let input, let output):
-      guard input.scalars.indices.contains(frame) else { return [] }
-      return [StyledLine("value \(frame): \(f(output.scalars[frame]))  (read row by row)", .accent)]
+      guard input.scalars.indices.contains(frame), let scene else { return [] }
+      let parts = animationParts(scene)
+      let from = (parts.input ?? "") + LessonPlayer.index(frame, shape: input.shape)
+      return [StyledLine("\(parts.output ?? "out")[\(frame)] = \(f(output.scalars[frame]))   from \(from), read row by row", .accent)]
     case .layout(_, let output), .channel(_, _, let output):
-      guard output.scalars.indices.contains(frame) else { return [] }
-      return [StyledLine("cell \(frame + 1): \(f(output.scalars[frame]))", .accent)]
+      guard output.scalars.indices.contains(frame), let scene else { return [] }
+      let name = animationParts(scene).output ?? "out"
+      return [StyledLine("\(name)\(LessonPlayer.index(frame, shape: output.shape)) = \(f(output.scalars[frame]))", .accent)]
     case .dense(let a):
       guard let c = a.classes[safe: frame] else { return [] }
       var tail = " = \(f(c.sum))"
@@ -82,10 +86,39 @@ extension LessonPlayer {
         tail: " = \(f(a.gradient.scalars[weight]))\(arrow)new weight \(f(a.updated.scalars[weight]))", width: width, glyphs: glyphs)
       return [StyledLine(line, .accent)]
     case .layers(let a):
-      guard let row = a.rows[safe: frame] else { return [] }
-      let shape = row.outputShape.map(String.init).joined(separator: "\(x)")
-      return [StyledLine("\(row.text)  \(glyphs.arrowRight)  \(shape)   weights: \(row.parameterWorking) = \(LessonPlayer.grouped(Double(row.parameterCount)))", .accent)]
+      // The table of layers so far: each layer's output shape and its weights.
+      let textWidth = min(36, max(12, (a.rows.map(\.text.count).max() ?? 0) + 2))
+      var lines = [StyledLine("\("layer".padding(toLength: textWidth))\("output".padding(toLength: 14))weights", .dim)]
+      lines.append(StyledLine("\("input".padding(toLength: textWidth))\(a.inputShape.map(String.init).joined(separator: x))", .dim))
+      for (index, row) in a.rows.enumerated() {
+        guard index <= frame else {
+          lines.append(StyledLine(""))
+          continue
+        }
+        let shape = row.outputShape.map(String.init).joined(separator: x)
+        let weights = row.parameterCount == 0
+          ? "0" : "\(row.parameterWorking) = \(LessonPlayer.grouped(Double(row.parameterCount)))"
+        let text = (row.isWritten ? row.text : "(\(row.text))").padding(toLength: textWidth) + shape.padding(toLength: 14) + weights
+        lines.append(StyledLine(text, index == frame ? .accent : .normal))
+      }
+      if frame >= a.rows.count - 1 {
+        lines.append(StyledLine("total".padding(toLength: textWidth + 14) + LessonPlayer.grouped(Double(a.parameterCount)), .title))
+      } else {
+        lines.append(StyledLine(""))
+      }
+      return lines
     }
+  }
+
+  /// `[2]`, `[1,3]` or `[0,1,3]`: the position of flat index `i` in a tensor of `shape`.
+  static func index(_ i: Int, shape: [Int]) -> String {
+    var rest = i
+    var parts: [Int] = []
+    for extent in shape.reversed() {
+      parts.append(rest % max(1, extent))
+      rest /= max(1, extent)
+    }
+    return "[" + parts.reversed().map(String.init).joined(separator: ",") + "]"
   }
 
   static func activationName(_ activation: Activation) -> String {

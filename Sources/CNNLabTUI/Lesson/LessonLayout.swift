@@ -302,6 +302,8 @@ extension LessonPlayer {
       }
       let isInput = grid.name == parts.input
       let isOutput = grid.name == parts.output
+      // The result appears when its operation runs, so its size is not given away early.
+      if isOutput && animation == nil { continue }
       let isKernel = grid.role == .kernel || parts.kernels.contains(grid.name)
       let tensor = isOutput ? grid.tensor : (grid.unscaled ?? grid.tensor)
       let channels = tensor.rank == 3 ? tensor.shape[0] : 1

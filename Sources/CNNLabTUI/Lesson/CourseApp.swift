@@ -161,7 +161,7 @@ extension LessonSource {
       for statement in step.statements {
         if case .say(let paragraphs) = statement.kind, let first = paragraphs.first {
           let flat = first.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-          if let end = flat.firstIndex(where: { ".!?:".contains($0) }) { return String(flat[...end]) }
+          if let end = flat.firstIndex(where: { ".!?".contains($0) }) { return String(flat[...end]) }
           return flat
         }
       }

@@ -147,7 +147,7 @@ public struct CourseMenu: Program {
       }
       var x = buffer.put(isSelected ? " \(g.arrowRight) " : "   ", x: line.x, y: y, role: isSelected ? .selection : .normal, clip: line)
       x = buffer.put(String(index + 1).leftPadding(toLength: 2) + "  ", x: x, y: y, role: isSelected ? .selection : .dim, clip: line)
-      let title = entry.title.count > titleWidth ? String(entry.title.prefix(titleWidth - 1)) + g.ellipsis : entry.title
+      let title = entry.title.count > titleWidth - 2 ? String(entry.title.prefix(titleWidth - 3)) + g.ellipsis : entry.title
       x = buffer.put(title.padding(toLength: titleWidth), x: x, y: y, role: isSelected ? .selection : .normal, clip: line)
       x = buffer.put(mark.padding(toLength: 12), x: x, y: y, role: isSelected ? .selection : markRole, clip: line)
       let room = line.maxX - x - 1

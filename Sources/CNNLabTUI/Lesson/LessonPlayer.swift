@@ -153,6 +153,7 @@ public struct LessonPlayer: Program {
     KeyBinding([.char("+"), .char("-")], "faster/slower", action: .faster),
     KeyBinding([.char(","), .char(".")], "one frame back/forward", action: .frameForward, inHintBar: false),
     KeyBinding([.tab], "focus kernel/answer", action: .cycleFocus),
+    KeyBinding([.char("e")], "edit the kernel", action: .cycleFocus, inHintBar: false),
     KeyBinding([.up, .down], "move the kernel cursor", action: .moveCursor, inHintBar: false, keyLabel: "arrows"),
     KeyBinding(
       [.char("0")], "type a value or an answer", action: .type, inHintBar: false, keyLabel: "0-9 - . /"),
@@ -208,6 +209,13 @@ public struct LessonPlayer: Program {
     case .tab: cycleFocus(forward: true)
     case .backTab: cycleFocus(forward: false)
     case .char("p"): cyclePreset()
+    case .char("e"):
+      if editable.isEmpty {
+        status = "this step has no kernel to edit"
+      } else {
+        focus = .kernel
+        playing = false
+      }
     case .char("r"): reset()
     case .pageUp: scrollProse(by: -max(1, proseHeight - 1))
     case .pageDown: scrollProse(by: max(1, proseHeight - 1))

@@ -147,6 +147,12 @@ public final class Terminal {
     }
     install(SIGTSTP) { _ in suspendRequested.store(true, ordering: .relaxed) }
     install(SIGCONT) { _ in continued.store(true, ordering: .relaxed) }
+    // A parent may have started us with these blocked (a blocked mask survives exec); then
+    // Ctrl-C, kill and resizing would never reach us.
+    var handled = sigset_t()
+    sigemptyset(&handled)
+    for signal in [SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH] { sigaddset(&handled, signal) }
+    pthread_sigmask(SIG_UNBLOCK, &handled, nil)
     return saved
   }
 

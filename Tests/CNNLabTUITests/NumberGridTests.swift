@@ -39,6 +39,15 @@ import Testing
     #expect(buffer.roleMaps == ["ooopppppp", "pppnnnppp", "ppppppppp"])
   }
 
+  @Test func hiddenCellsShowADotButKeepTheirHighlight() {
+    var buffer = CellBuffer(width: 9, height: 1, fill: "x")
+    NumberGrid([[27, -27, 5]], current: GridPoint(row: 0, column: 1), hiddenCells: [GridPoint(row: 0, column: 1), GridPoint(row: 0, column: 2)])
+      .render(in: buffer.area, into: &buffer)
+    // Widths still come from all values: "−27" is 3 wide, so columns of 4 (cut off at 9).
+    #expect(buffer.lines == ["  27   · "])
+    #expect(buffer.roleMap(row: 0) == "++++ooood")
+  }
+
   @Test func decimalsAreFixedWhenAnyValueIsFractional() {
     var buffer = CellBuffer(width: 12, height: 1, fill: "x")
     NumberGrid([[0.5, -0.125, 2]], diverging: false).render(in: buffer.area, into: &buffer)

@@ -204,21 +204,20 @@ public struct PlaceholderCourse: Program {
       "The kernel slides over the input; each output cell is the sum of the nine products "
         + "under it. This screen is a placeholder for the real lesson.", scrollOffset: 0
     ).render(in: rows[0].inset(horizontal: 1, vertical: 0), into: &buffer)
-    let columns = rows[1].inset(horizontal: 1, vertical: 0).split(.horizontal, [.fixed(16), .fixed(10), .fixed(12), .fill])
+    let columns = rows[1].inset(horizontal: 1, vertical: 0)
+      .split(.horizontal, [.fixed(15), .fixed(9), .fixed(12), .fill], gap: 3)
     buffer.put("input", x: columns[0].x, y: columns[0].y, role: .dim)
     NumberGrid(input, window: GridRect(row: oy, column: ox, rows: 3, columns: 3))
       .render(in: columns[0].splitTop(1).rest, into: &buffer)
     buffer.put("kernel", x: columns[1].x, y: columns[1].y, role: .dim)
     NumberGrid(kernel).render(in: columns[1].splitTop(1).rest, into: &buffer)
     buffer.put("output", x: columns[2].x, y: columns[2].y, role: .dim)
-    let shown = output.enumerated().map { r, row in
-      row.enumerated().map { c, v in r * 3 + c <= frame ? v : 0 }
-    }
-    NumberGrid(shown, current: GridPoint(row: oy, column: ox), maxMagnitude: 27)
+    let notYet = Set((frame + 1..<placements).map { GridPoint(row: $0 / 3, column: $0 % 3) })
+    NumberGrid(output, current: GridPoint(row: oy, column: ox), hiddenCells: notYet)
       .render(in: columns[2].splitTop(1).rest, into: &buffer)
     if columns[3].width >= 16 {
-      HalfBlockImage(pixels: PlaceholderCourse.ring).render(
-        in: columns[3].splitTop(1).rest.inset(horizontal: 1, vertical: 0), into: &buffer)
+      buffer.put("image", x: columns[3].x, y: columns[3].y, role: .dim)
+      HalfBlockImage(pixels: PlaceholderCourse.ring).render(in: columns[3].splitTop(1).rest, into: &buffer)
     }
     let line = products.joined(separator: " + ") + " = " + sum
     let arithmetic = rows[2].inset(horizontal: 1, vertical: 0)

@@ -56,6 +56,9 @@ public struct NumberGrid: Widget {
   public var maxMagnitude: Float?
   /// Roles for particular cells; these win over every other highlight.
   public var cellRoles: [GridPoint: Role]
+  /// Cells whose value is not shown yet (an output not computed so far): drawn as `·`, dim
+  /// unless highlighted.
+  public var hiddenCells: Set<GridPoint>
   /// The first row and column shown, for grids larger than their area.
   public var firstRow: Int
   public var firstColumn: Int
@@ -63,7 +66,8 @@ public struct NumberGrid: Widget {
   public init(
     _ values: [[Float]], decimals: Int? = nil, cellWidth: Int? = nil, window: GridRect? = nil,
     current: GridPoint? = nil, paddingWidth: Int = 0, diverging: Bool = true,
-    maxMagnitude: Float? = nil, cellRoles: [GridPoint: Role] = [:], firstRow: Int = 0, firstColumn: Int = 0
+    maxMagnitude: Float? = nil, cellRoles: [GridPoint: Role] = [:], hiddenCells: Set<GridPoint> = [],
+    firstRow: Int = 0, firstColumn: Int = 0
   ) {
     self.values = values
     self.decimals = decimals
@@ -74,6 +78,7 @@ public struct NumberGrid: Widget {
     self.diverging = diverging
     self.maxMagnitude = maxMagnitude
     self.cellRoles = cellRoles
+    self.hiddenCells = hiddenCells
     self.firstRow = firstRow
     self.firstColumn = firstColumn
   }
@@ -132,10 +137,14 @@ public struct NumberGrid: Widget {
       for (screenColumn, column) in (max(0, firstColumn)..<max(max(0, firstColumn), values[row].count)).enumerated() {
         let x = area.x + screenColumn * width
         if x >= area.maxX { break }
-        let text = NumberGrid.format(values[row][column], decimals: d, minus: minus)
-        let padded = String(repeating: " ", count: max(0, width - text.count)) + text
         let point = GridPoint(row: row, column: column)
-        buffer.put(padded, x: x, y: y, role: role(at: point, magnitude: magnitude), clip: area)
+        let hidden = hiddenCells.contains(point)
+        let text = hidden
+          ? String(buffer.glyphs.middleDot) : NumberGrid.format(values[row][column], decimals: d, minus: minus)
+        let padded = String(repeating: " ", count: max(0, width - text.count)) + text
+        var role = role(at: point, magnitude: magnitude)
+        if hidden, case .value = role { role = .dim }
+        buffer.put(padded, x: x, y: y, role: role, clip: area)
       }
     }
   }

@@ -1,0 +1,209 @@
+import Foundation
+import Testing
+
+/// cnnlab in a real pseudo-terminal (tmux): what appears, how it reacts to keys, mouse and
+/// resizing, and that the terminal is exactly as it was after every way of leaving.
+@Suite(.serialized, .enabled(if: TmuxSession.isAvailable, "tmux is not installed; the terminal end-to-end tests need it"))
+final class TerminalEndToEndTests {
+  /// Where the wrapper script leaves `stty -a` from before and after, and the exit status.
+  let directory: URL
+
+  init() throws {
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent("cnnlab-e2e-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  }
+
+  deinit { try? FileManager.default.removeItem(at: directory) }
+
+  /// Unsets what the test runner's environment may pass down and would change cnnlab's output
+  /// (`swift test` sets NO_COLOR; COLUMNS and LINES would override the pane's size).
+  static let clean = "-u NO_COLOR -u COLUMNS -u LINES"
+
+  /// Runs cnnlab in a new session through a wrapper that records the terminal settings before
+  /// and after and prints `cnnlab exited N` when it is done (the pane then stays open).
+  func start(
+    width: Int = 80, height: Int = 24, environment: String = "TERM=tmux-256color LANG=C.UTF-8 LC_ALL="
+  ) throws -> TmuxSession {
+    let binary = shellQuoted(try TmuxSession.cnnlabBinary())
+    let dir = shellQuoted(directory.path)
+    let script = """
+      cd \(dir); stty -a > before; env \(TerminalEndToEndTests.clean) \(environment) \(binary); echo $? > status; \
+      stty -a > after; echo "cnnlab exited $(cat status)"; exec sleep 600
+      """
+    return try TmuxSession(width: width, height: height, command: script)
+  }
+
+  func file(_ name: String) throws -> String {
+    try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+  }
+
+  /// Checks the terminal is as the user left it: same settings, cursor shown, normal screen,
+  /// no mouse reporting.
+  func expectRestored(_ session: TmuxSession) throws {
+    #expect(try file("before") == file("after"))
+    #expect(try session.display("#{cursor_flag} #{alternate_on} #{mouse_any_flag}") == "1 0 0")
+  }
+
+  @Test func menuAppearsWithTheKeyHintBar() throws {
+    let session = try start()
+    try session.waitFor("q/Esc quit")  // the last line: the whole frame is there
+    let lines = try session.lines()
+    #expect(lines.contains { $0.contains("1  Kernels") })
+    #expect(lines[23].hasPrefix(" ↑/↓ move   Enter open   ? help   q/Esc quit"))
+  }
+
+  @Test func questionMarkShowsHelpAndAnyKeyClosesIt() throws {
+    let session = try start()
+    try session.waitFor("Lessons")
+    try session.send("?")
+    let screen = try session.waitFor("press any key to close")
+    #expect(screen.contains("│ q/Esc   quit"))
+    try session.send("x")
+    try session.waitForAbsence(of: "press any key to close")
+  }
+
+  @Test func resizingLaysTheScreenOutAgainAndTooSmallSaysSo() throws {
+    let session = try start()
+    try session.waitFor("Lessons")
+    // The lesson box (30 wide) is centred: column 25 at 80 wide, 15 at 60 wide.
+    func boxColumn(_ screen: String) -> Int? {
+      guard let line = screen.split(separator: "\n").first(where: { $0.contains("┌ Lessons") }),
+        let corner = line.firstIndex(of: "┌")
+      else { return nil }
+      return line.distance(from: line.startIndex, to: corner)
+    }
+    try session.resize(width: 60, height: 20)
+    try session.waitUntil("the box at column 15") { boxColumn($0) == 15 }
+    #expect(try session.lines()[19].hasPrefix(" ↑/↓ move"))
+    try session.resize(width: 30, height: 8)
+    try session.waitFor("make the terminal at least")
+    #expect(try session.capture().contains("it is 30×8"))
+    try session.resize(width: 80, height: 24)
+    try session.waitUntil("the box at column 25") { boxColumn($0) == 25 }
+    try session.send("q")
+    try session.waitFor("cnnlab exited 0")
+  }
+
+  @Test func qQuitsAndRestoresTheTerminal() throws {
+    let session = try start()
+    try session.waitFor("Lessons")
+    #expect(try session.display("#{cursor_flag} #{alternate_on}") == "0 1")
+    try session.send("q")
+    try session.waitFor("cnnlab exited 0")
+    try expectRestored(session)
+  }
+
+  @Test func ctrlCQuitsAndRestoresTheTerminal() throws {
+    let session = try start()
+    try session.waitFor("Lessons")
+    try session.send("Enter", " ")  // open a lesson and start its animation
+    try session.waitFor("playing")
+    try session.send("C-c")
+    try session.waitFor("cnnlab exited 130")
+    try expectRestored(session)
+  }
+
+  @Test func enterOpensALessonAndSpaceAnimatesIt() throws {
+    let session = try start()
+    try session.waitFor("Lessons")
+    try session.send("Down", "Enter")
+    try session.waitFor("2  Edges  (placeholder)")
+    try session.send(" ")
+    try session.waitFor("step 2/9")
+    try session.send("q")
+    try session.waitFor("Lessons")
+    try session.send("Escape")
+    try session.waitFor("cnnlab exited 0")
+  }
+
+  @Test func clickingAnEntryOpensIt() throws {
+    let session = try start()
+    let screen = try session.waitFor("q/Esc quit")
+    let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
+    let row = try #require(rows.firstIndex { $0.contains("4  Pooling") })
+    // An X10 mouse report: ESC [ M, then button, column and row, each offset by 32 (1-based).
+    let press = "\u{1B}[M" + String(UnicodeScalar(32)) + String(UnicodeScalar(32 + 41)!) + String(UnicodeScalar(32 + row + 1)!)
+    try session.sendLiteral(press)
+    try session.waitFor("4  Pooling  (placeholder)")
+  }
+
+  @Test func ctrlZSuspendsWithTheTerminalRestoredAndFgRedraws() throws {
+    let binary = try TmuxSession.cnnlabBinary()
+    let session = try TmuxSession(command: "exec bash --norc --noprofile -i")
+    try session.sendLiteral("stty -a > \(shellQuoted(directory.path))/before; clear; env \(TerminalEndToEndTests.clean) TERM=tmux-256color \(shellQuoted(binary))")
+    try session.send("Enter")
+    try session.waitFor("Lessons")
+    try session.send("C-z")
+    try session.waitFor("Stopped")
+    #expect(try session.display("#{cursor_flag} #{alternate_on} #{mouse_any_flag}") == "1 0 0")
+    try session.sendLiteral("fg")
+    try session.send("Enter")
+    try session.waitUntil("the menu again") { $0.contains("Lessons") && !$0.contains("Stopped") }
+    try session.send("Down")
+    try session.waitUntil("the selection to move", colors: true) { screen in
+      screen.split(separator: "\n").contains { $0.contains("2  Edges") && $0.contains("48;5;24m") }
+    }
+    try session.send("q")
+    try session.waitForAbsence(of: "Lessons")
+    try session.sendLiteral("s=$?; stty -a > \(shellQuoted(directory.path))/after; echo \"cnnlab exited [$s]\"")
+    try session.send("Enter")
+    try session.waitFor("cnnlab exited [0]")
+    try expectRestored(session)
+  }
+
+  @Test func asciiGlyphsWithoutAUTF8Locale() throws {
+    let session = try start(environment: "TERM=tmux-256color LANG=C LC_ALL=C")
+    let screen = try session.waitFor("q/Esc quit")
+    #expect(screen.contains("+ Lessons ----"))
+    #expect(screen.contains("|  1  Kernels"))
+    #expect(screen.contains(" ^/v move   Enter open"))
+    #expect(!screen.unicodeScalars.contains { !$0.isASCII })
+  }
+
+  @Test func noColorUsesAttributesOnly() throws {
+    let session = try start(environment: "TERM=tmux-256color LANG=C.UTF-8 NO_COLOR=1")
+    let screen = try session.waitUntil("the menu", colors: true) { $0.contains("quit") }
+    #expect(!screen.contains("38;5;") && !screen.contains("48;5;"))
+    for color in 0...7 {
+      #expect(!screen.contains("\u{1B}[3\(color)m") && !screen.contains("\u{1B}[4\(color)m"))
+    }
+    #expect(screen.contains("\u{1B}[7m"))  // the selection and the hint bar in reverse video
+  }
+
+  @Test func eightColourTerminalGetsANSIColours() throws {
+    let session = try start(environment: "TERM=xterm LANG=C.UTF-8")
+    let screen = try session.waitUntil("the menu", colors: true) { $0.contains("quit") }
+    #expect(!screen.contains("38;5;"))
+    #expect(screen.contains("\u{1B}[30m\u{1B}[46m"))  // selection: black on cyan
+  }
+
+  @Test func unsetTERMPrintsTheReasonAndExits2() throws {
+    let session = try start(environment: "-u TERM")
+    let screen = try session.waitFor("cnnlab exited 2")
+    #expect(screen.contains("cnnlab: TERM is not set"))
+    #expect(screen.contains("cnnlab lesson show"))
+    try expectRestored(session)
+  }
+}
+
+@Suite struct NoTerminalTests {
+  @Test func stdoutNotATerminalPrintsOneLineAndExits2() throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try TmuxSession.cnnlabBinary())
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let outputText = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 2)
+    #expect(outputText.isEmpty)
+    #expect(
+      errorText
+        == "cnnlab: the interactive screens need a terminal, but standard input or output is not one; "
+        + "use 'cnnlab lesson show', 'cnnlab conv' or 'cnnlab train --headless' instead\n")
+  }
+}

@@ -60,7 +60,8 @@ public struct CourseApp: Program {
     self.init(sources: sources, entries: entries, progress: progress, notice: notice, save: save)
   }
 
-  public var minimumSize: (width: Int, height: Int) { LessonPlayer.minimumSize }
+  /// The menu fits a small terminal; a lesson needs `LessonPlayer.minimumSize`.
+  public var minimumSize: (width: Int, height: Int) { player == nil ? CourseMenu.minimum : LessonPlayer.minimumSize }
 
   public mutating func update(_ message: Message) -> [Effect] {
     if case .resized(let width, let height) = message { screen = (width, height) }
@@ -103,6 +104,7 @@ public struct CourseApp: Program {
     if let index = menu.openRequest {
       menu.openRequest = nil
       open(index)
+      if let player, player.playing { return effects + [.tick(afterMilliseconds: player.interval)] }
     }
     return effects
   }
@@ -148,7 +150,7 @@ public struct CourseApp: Program {
           footer: "mouse: click kernel or map cells, wheel scrolls; any key closes"
         ).render(in: body, into: &buffer)
       } else {
-        HelpOverlay(title: "Course keys", bindings: CourseMenu.keys, footer: "any key closes").render(in: body, into: &buffer)
+        HelpOverlay(title: "Course keys", bindings: CourseMenu.keys).render(in: body, into: &buffer)
       }
     }
   }

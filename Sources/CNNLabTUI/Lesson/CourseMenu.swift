@@ -55,7 +55,9 @@ public struct CourseMenu: Program {
     selected = entries.firstIndex { $0.status != .done } ?? 0
   }
 
-  public var minimumSize: (width: Int, height: Int) { LessonPlayer.minimumSize }
+  /// The smallest screen the menu is drawn on.
+  public static let minimum = (width: 50, height: 12)
+  public var minimumSize: (width: Int, height: Int) { CourseMenu.minimum }
 
   public mutating func update(_ message: Message) -> [Effect] {
     switch message {

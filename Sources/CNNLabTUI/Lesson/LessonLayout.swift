@@ -559,7 +559,8 @@ extension LessonPlayer {
       values, cellWidth: max(5, NumberGrid(values).resolvedCellWidth(minus: "−")), diverging: true, cellRoles: roles)
     var title = kernel.name + "  " + LessonPlayer.shapeText(kernel.shape)
     if let scale = kernel.setting.scale { title += "  × \(scale.text)" }
-    if focused { title += "  editing" }
+    // The marker keeps its room when absent, so focusing the kernel never moves the grids.
+    title += focused ? "  editing" : "         "
     var titleRole: Role = focused ? .accent : .normal
     if let animation = revealedAnimation, LessonPlayer.currentKernelName(animation, frame: frame) == kernel.name {
       titleRole = .accent

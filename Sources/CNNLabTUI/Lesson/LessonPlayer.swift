@@ -171,7 +171,8 @@ public struct LessonPlayer: Program {
     case .resized(let width, let height):
       screen = (width, height)
       clampProseScroll()
-      return []
+      // Also the first message a run loop sends: an animation that is playing needs its tick.
+      return animationEffect
     case .ticked:
       guard playing else { return [] }
       if frame < lastFrame { frame += 1 }

@@ -185,13 +185,18 @@ import Testing
     assertSnapshot(frame(of: try xo(step: 1, frame: 0, width: 80, height: 24), width: 80, height: 24), named: "xo-80x24")
   }
 
-  @Test func qLeavesFocusFirstThenTheLesson() throws {
+  @Test func escapeLeavesAFieldFirstAndQLeavesTheLesson() throws {
     var player = try xo(step: 5)
     _ = player.update(.keyPressed(.tab))
     _ = player.update(.keyPressed(.escape))
     #expect(player.focus == .lesson)
     #expect(!player.wantsToLeave)
-    _ = player.update(.keyPressed(.char("q")))
+    _ = player.update(.keyPressed(.escape))
     #expect(player.wantsToLeave)
+    var answering = try LessonPlayer(fixture: "xo")
+    _ = answering.update(.keyPressed(.right))
+    #expect(answering.focus == .answer)
+    _ = answering.update(.keyPressed(.char("q")))
+    #expect(answering.wantsToLeave)
   }
 }

@@ -223,13 +223,14 @@ public struct LessonPlayer: Program {
     case .up where focus == .lesson: scrollProse(by: -1)
     case .down where focus == .lesson: scrollProse(by: 1)
     case .enter where activeQuestion != nil: focus = .answer
+    case .escape where focus != .lesson:
+      focus = .lesson
     case .char("q"), .escape:
-      if focus != .lesson {
-        focus = .lesson
-      } else {
-        playing = false
-        wantsToLeave = true
-      }
+      // Esc first leaves a field; q always goes back to the course.
+      editBuffer = nil
+      focus = .lesson
+      playing = false
+      wantsToLeave = true
     case .char(let c) where c.isNumber || c == "/":
       if activeQuestion != nil {
         focus = .answer

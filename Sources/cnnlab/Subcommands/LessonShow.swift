@@ -53,14 +53,16 @@ extension CNNLab.Lesson {
       let index: Int
       if let number = Int(name) {
         guard course.entries.indices.contains(number - 1) else {
-          throw ValidationError("The course has \(course.entries.count) lessons; '\(name)' is not one of them.")
+          throw fail(
+            "the course has \(course.entries.count) lessons; there is no lesson \(number)",
+            note: "give a number from 1 to \(course.entries.count), or a name from 'cnnlab lessons'")
         }
         index = number - 1
       } else if let found = course.entries.firstIndex(where: { $0.name == name }) {
         index = found
       } else {
         let names = course.entries.map(\.name).joined(separator: ", ")
-        throw ValidationError("No lesson named '\(name)'. The lessons are: \(names).")
+        throw fail("no lesson named '\(name)'", note: "the lessons are: \(names)")
       }
       let entry = course.entries[index]
       guard let lesson = entry.lesson else {
@@ -68,14 +70,19 @@ extension CNNLab.Lesson {
         throw fail("\(entry.file) does not load", note: "run 'cnnlab lessons check' and fix what it reports")
       }
       guard step <= lesson.steps.count else {
-        throw ValidationError("'\(entry.name)' has \(lesson.steps.count) steps; --step \(step) is past the end.")
+        throw fail(
+          "\(entry.name) has \(lesson.steps.count) steps; --step \(step) is past the end",
+          note: "give a step from 1 to \(lesson.steps.count)")
       }
       let source = LessonSource(lesson: lesson, name: entry.name, number: index + 1, count: course.entries.count)
       var player = LessonPlayer(source: source)
       _ = player.update(.resized(width: width, height: height))
       player.show(step: step - 1, frame: frame.map { $0 - 1 })
-      if let frame, frame - 1 > player.lastFrame {
-        throw ValidationError("Step \(step) has \(player.lastFrame + 1) frames; --frame \(frame) is past the end.")
+      if let frame, player.revealedAnimation == nil || frame - 1 > player.lastFrame {
+        let frames = player.revealedAnimation == nil ? 0 : player.lastFrame + 1
+        throw fail(
+          "step \(step) of \(entry.name) has \(frames) frames; --frame \(frame) is past the end",
+          note: frames == 0 ? "this step has no operation to animate; leave out --frame" : "give a frame from 1 to \(frames)")
       }
       var buffer = CellBuffer(width: width, height: height)
       if width < player.minimumSize.width || height < player.minimumSize.height {

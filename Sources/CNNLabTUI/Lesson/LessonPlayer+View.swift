@@ -253,10 +253,16 @@ extension LessonPlayer {
   /// The line under the grids: playback state, or the last action's message.
   func statusText(glyphs: Glyphs) -> String {
     if let status { return status }
+    let waiting = activeQuestion != nil
     guard let animation = scene?.animation else {
-      return step + 1 < scenes.count ? "\(glyphs.arrowRight) next step" : "last step"
+      if waiting { return "type your answer and press Enter, or \(glyphs.arrowRight) to go on" }
+      return step + 1 < scenes.count ? "\(glyphs.arrowRight) next step" : "last step: \(glyphs.arrowRight) finishes the lesson"
     }
-    guard revealedAnimation != nil else { return "press \(glyphs.arrowRight) to run the operation" }
+    guard revealedAnimation != nil else {
+      return waiting
+        ? "answer first, or press \(glyphs.arrowRight) to run the operation and see"
+        : "press \(glyphs.arrowRight) to run the operation"
+    }
     let unit: String
     switch animation {
     case .convolution, .pooling: unit = "window"

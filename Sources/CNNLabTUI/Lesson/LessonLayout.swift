@@ -13,6 +13,8 @@ struct LessonLayout {
   var interaction: Rect
   var answerBox: Rect?
   var hints: Rect
+  /// Whether the grids did not all fit and are cut off at the bottom.
+  var gridsClipped = false
 }
 
 /// One grid on screen: a title row, then the numbers (or a half-block image).
@@ -129,7 +131,8 @@ extension LessonPlayer {
     }
     return LessonLayout(
       header: header, prose: prose, grids: grids, panels: panels, arithmetic: arithmetic,
-      status: status, interaction: interaction, answerBox: answerBox, hints: hints)
+      status: status, interaction: interaction, answerBox: answerBox, hints: hints,
+      gridsClipped: grids.height < gridTotal)
   }
 
   /// Places panels left to right, wrapping to a new row when one does not fit, and returns

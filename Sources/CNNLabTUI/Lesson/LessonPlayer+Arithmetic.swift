@@ -63,7 +63,9 @@ extension LessonPlayer {
       if c.scale != 1, let n = LessonPlayer.denominator(of: c.scale) { tail += arrow + "\(f(c.sum))/\(n)" }
       if c.bias != 0 { tail += " + \(f(c.bias))" }
       if c.scale != 1 || c.bias != 0 { tail += " = \(f(c.score))" }
-      let terms = zip(a.input.scalars, c.weights.scalars).map { "(\(f($0))\(x)\(signed($1)))" }
+      let terms = zip(a.input.scalars, c.weights.scalars).map {
+        "(\(f($0))\(x)\(LessonPlayer.fraction($1, glyphs: glyphs)))"
+      }
       return [StyledLine(LessonPlayer.elide("\(c.label): ", terms: terms, separator: " + ", tail: tail, width: width, glyphs: glyphs), .accent)]
     case .softmax(let a):
       guard a.logits.indices.contains(frame) else { return [] }

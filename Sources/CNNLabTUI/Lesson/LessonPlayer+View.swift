@@ -27,7 +27,8 @@ extension LessonPlayer {
     if prose.count > layout.prose.height, layout.prose.height > 0 {
       let more = proseScroll + layout.prose.height < prose.count
       let mark = more ? "\(glyphs.arrowDown) more (PgDn)" : "\(glyphs.arrowUp) PgUp"
-      buffer.put(mark, x: layout.prose.maxX - mark.count, y: layout.prose.maxY - 1, role: .dim)
+      // On the blank line under the prose, so it never covers a word.
+      buffer.put(mark, x: layout.prose.maxX - mark.count, y: layout.prose.maxY, role: .hint)
     }
 
     for panel in layout.panels { render(panel, clip: layout.grids, into: &buffer) }
@@ -52,7 +53,12 @@ extension LessonPlayer {
       _ = active
     }
 
-    buffer.put(statusText(glyphs: glyphs), x: layout.status.x, y: layout.status.y, role: status == nil ? .dim : .accent, clip: layout.status)
+    let end = buffer.put(
+      statusText(glyphs: glyphs), x: layout.status.x, y: layout.status.y, role: status == nil ? .dim : .accent,
+      clip: layout.status)
+    if layout.gridsClipped {
+      buffer.put("   (grids cut off: make the terminal taller)", x: end, y: layout.status.y, role: .hint, clip: layout.status)
+    }
     KeyHintBar(hintsForFocus).render(in: layout.hints, into: &buffer)
   }
 
@@ -255,12 +261,12 @@ extension LessonPlayer {
     if let status { return status }
     let waiting = activeQuestion != nil
     guard let animation = scene?.animation else {
-      if waiting { return "type your answer and press Enter, or \(glyphs.arrowRight) to go on" }
+      if waiting { return "answer, or \(glyphs.arrowRight) to go on" }
       return step + 1 < scenes.count ? "\(glyphs.arrowRight) next step" : "last step: \(glyphs.arrowRight) finishes the lesson"
     }
     guard revealedAnimation != nil else {
       return waiting
-        ? "answer first, or press \(glyphs.arrowRight) to run the operation and see"
+        ? "answer, or \(glyphs.arrowRight) to run the operation and see"
         : "press \(glyphs.arrowRight) to run the operation"
     }
     let unit: String

@@ -325,25 +325,25 @@ public struct LessonPlayer: Program {
     }
   }
 
-  /// Reveals beats up to and including the next question or operation.
+  /// Reveals beats up to and including the next question or operation, and scrolls the prose
+  /// so that what was just revealed starts in view.
   private mutating func revealNextRun() {
     guard let scene else { return }
+    let before = proseLines(width: layout.prose.width).count
+    defer { scrollProse(toLine: before) }
     while beat < scene.beats.count - 1 {
       beat += 1
       switch scene.beats[beat] {
       case .operation:
         startAnimation()
-        scrollProseToEnd()
         return
       case .question:
         if focus == .lesson || focus == .answer { focus = .answer }
         answerBuffer = ""
-        scrollProseToEnd()
         return
       default: continue
       }
     }
-    scrollProseToEnd()
   }
 
   /// The placement the step's `focus` names, or the first.
@@ -621,10 +621,11 @@ public struct LessonPlayer: Program {
     proseScroll = max(0, min(proseScroll, total - layout.prose.height))
   }
 
-  private mutating func scrollProseToEnd() {
+  /// Scrolls so that prose line `line` is in view, as near the top as the text allows.
+  private mutating func scrollProse(toLine line: Int) {
     let layout = self.layout
     let total = proseLines(width: layout.prose.width).count
-    proseScroll = max(0, total - layout.prose.height)
+    proseScroll = max(0, min(line, total - layout.prose.height))
   }
 
   // MARK: - Progress

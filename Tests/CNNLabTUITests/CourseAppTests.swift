@@ -88,3 +88,25 @@ import Testing
     #expect(app.player != nil)
   }
 }
+
+@Suite struct CourseAppNextLessonTests {
+  @Test func rightArrowAfterTheLastStepOpensTheNextLesson() throws {
+    var first = try LessonSource.fixture("xo")
+    first.count = 2
+    var second = try LessonSource.fixture("xo")
+    second.name = "xo-again"
+    second.number = 2
+    second.count = 2
+    let entries = [first, second].map { CourseMenu.Entry(name: $0.name, title: $0.title, summary: "", steps: 5) }
+    var app = CourseApp(sources: [first, second], entries: entries)
+    _ = app.update(.resized(width: 100, height: 32))
+    _ = app.update(.keyPressed(.enter))
+    // Through all five steps (a question, then a working, need an extra press each).
+    for _ in 0..<7 { _ = app.update(.keyPressed(.right)) }
+    #expect(app.player?.finished == true)
+    #expect(frame(of: app).lines.contains { $0.contains("Lesson complete. Press → for the next lesson") })
+    _ = app.update(.keyPressed(.right))
+    #expect(app.player?.source.name == "xo-again")
+    #expect(app.progress.lessons["xo"]?.status == .done)
+  }
+}

@@ -92,6 +92,14 @@ public struct CourseApp: Program {
         refreshMenu()
         return []
       }
+      if lesson.wantsNextLesson, let index = sources.firstIndex(where: { $0?.name == lesson.source.name }) {
+        refreshMenu()
+        open(index + 1)
+        if player?.source.name != lesson.source.name {
+          menu.select(index + 1)
+          return player?.playing == true ? [.tick(afterMilliseconds: player?.interval ?? 200)] : []
+        }
+      }
       player = lesson
       if case .resized = message { _ = menu.update(message) }
       return effects

@@ -96,6 +96,11 @@ public struct CourseMenu: Program {
     return []
   }
 
+  /// Moves the selection to `index` (clamped).
+  public mutating func select(_ index: Int) {
+    selected = max(0, min(index, entries.count - 1))
+  }
+
   private mutating func open(_ index: Int) {
     guard let entry = entries[safe: index] else { return }
     if let problem = entry.problem {

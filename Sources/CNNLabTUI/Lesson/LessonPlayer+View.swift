@@ -243,7 +243,10 @@ extension LessonPlayer {
       }
     }
     if finished && step == scenes.count - 1 && beat >= scene.beats.count - 1 {
-      add("Lesson complete. Press q to go back to the course.", .success)
+      add(
+        source.number < source.count
+          ? "Lesson complete. Press \(glyphs.arrowRight) for the next lesson, or q for the course."
+          : "That was the last lesson. Press q to go back to the course.", .success)
     }
     return lines
   }

@@ -90,6 +90,8 @@ public struct LessonPlayer: Program {
   public private(set) var proseScroll = 0
   /// Set when the learner asks to leave the lesson (`q` or `Esc` with nothing else to close).
   public private(set) var wantsToLeave = false
+  /// Set by `→` on a finished lesson's last step: the course opens the next lesson.
+  public private(set) var wantsNextLesson = false
   /// Set when `?` was pressed; whoever shows the help clears it.
   public var wantsHelp = false
   public private(set) var screen = (width: 100, height: 32)
@@ -375,8 +377,14 @@ public struct LessonPlayer: Program {
       arrive(at: step + 1)
       return animationEffect
     }
+    if finished && source.number < source.count {
+      wantsNextLesson = true
+      return []
+    }
     finished = true
-    status = "Lesson complete. Press q to go back to the course."
+    status = source.number < source.count
+      ? "Lesson complete. Press \(Glyphs.unicode.arrowRight) for the next lesson, or q for the course."
+      : "Course complete. Press q to go back to the course."
     return []
   }
 

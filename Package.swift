@@ -67,6 +67,6 @@ let package = Package(
       name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "CNNLabTUITests", dependencies: ["CNNLabTUI", "CNNLabTestSupport"]),
-    .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"]),
+    .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"], exclude: ["Inputs"]),
   ]
 )

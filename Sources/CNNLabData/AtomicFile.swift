@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// Writes files so that readers see the old file or the whole new one, never half of it.
@@ -18,14 +18,16 @@ public enum AtomicFile {
         file: path, kind: .unreadable, message: "names a folder, not a file",
         note: "add a file name to the path")
     }
-    var template = Array(((folder.isEmpty ? "/" : folder) + "/." + name + ".tmp-XXXXXX").utf8CString)
+    var template = Array(
+      ((folder.isEmpty ? "/" : folder) + "/." + name + ".tmp-XXXXXX").utf8CString)
     let descriptor = template.withUnsafeMutableBufferPointer { buffer in
       buffer.baseAddress.map { mkstemp($0) } ?? -1
     }
     guard descriptor >= 0 else {
       throw failure(path, "cannot create a temporary file in \(folder.isEmpty ? "/" : folder)")
     }
-    let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let temporary = String(
+      decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     var closed = false
     var renamed = false
     defer {
@@ -44,10 +46,9 @@ public enum AtomicFile {
         written += result
       }
     }
-    // mkstemp creates 0600; give the file the usual permissions (umask applies).
-    let mask = umask(0)
-    umask(mask)
-    fchmod(descriptor, 0o666 & ~mask)
+    // mkstemp creates 0600; give the file the usual rw-r--r-- (reading the umask would mean
+    // changing it, which races with other threads).
+    fchmod(descriptor, 0o644)
     guard fsync(descriptor) == 0 else { throw failure(path, "fsync failed") }
     closed = true
     guard close(descriptor) == 0 else { throw failure(path, "close failed") }
@@ -72,8 +73,8 @@ public enum AtomicFile {
 /// `write(2)`, under a name that the static `AtomicFile.write` does not hide.
 private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
   #if canImport(Glibc)
-  Glibc.write(descriptor, buffer, count)
+    Glibc.write(descriptor, buffer, count)
   #else
-  Darwin.write(descriptor, buffer, count)
+    Darwin.write(descriptor, buffer, count)
   #endif
 }

@@ -39,7 +39,8 @@ public enum DataSource: Equatable, Sendable {
       }
       throw DataFileError(
         file: folders.first ?? "assets/mnist", kind: .missing,
-        message: "the bundled MNIST sample was not found (looked in \(folders.joined(separator: ", ")))",
+        message:
+          "the bundled MNIST sample was not found (looked in \(folders.joined(separator: ", ")))",
         note: "run cnnlab from its source folder, or set CNNLAB_ASSETS to the assets folder")
     default:
       var isDirectory: ObjCBool = false
@@ -78,8 +79,9 @@ public enum DataSource: Equatable, Sendable {
     if let env = ProcessInfo.processInfo.environment["CNNLAB_ASSETS"], !env.isEmpty {
       result.append(env)
     }
-    var folder = (CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath }
-      .map { ($0 as NSString).deletingLastPathComponent }) ?? "."
+    var folder =
+      (CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath }
+        .map { ($0 as NSString).deletingLastPathComponent }) ?? "."
     for _ in 0..<5 {
       result.append((folder as NSString).appendingPathComponent("assets"))
       folder = (folder as NSString).deletingLastPathComponent

@@ -46,12 +46,12 @@ public enum GridText {
   public static func parse(_ text: String, file: String) throws -> Tensor {
     var channels: [Channel] = []
     var current: Channel?
-    for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false)
-      .enumerated()
-    {
+    for (index, rawLine) in text.split(
+      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
+    )
+    .enumerated() {
       let lineNumber = index + 1
       var line = Substring(rawLine)
-      if line.hasSuffix("\r") { line = line.dropLast() }
       let hasComment = line.contains("#")
       if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
       let tokens = tokenize(line)
@@ -197,7 +197,7 @@ public enum GridText {
         + "(like the first row, on line \(firstRowLine))",
       note:
         count > expected
-        ? "remove \(count - expected) \(count - expected == 1 ? "number" : "numbers") so every row has \(expected) \(plural), or add a blank line before this row to start a new channel"
+        ? "remove \(count - expected) \(count - expected == 1 ? "number" : "numbers") so every row has \(expected) \(plural)"
         : "add \(expected - count) \(expected - count == 1 ? "number" : "numbers") so every row has \(expected) \(plural)"
     )
   }

@@ -23,7 +23,9 @@ public enum Gzip {
     output.reserveCapacity(min(limit, bytes.count * 4))
     var stream = z_stream()
     // 16 + MAX_WBITS: expect a gzip header and trailer.
-    guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    guard
+      inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        == Z_OK
     else {
       throw DataFileError(file: file, kind: .unreadable, message: "zlib could not start")
     }

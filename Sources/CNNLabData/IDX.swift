@@ -25,7 +25,8 @@ public enum IDX {
     guard height >= 1, width >= 1, height <= maxSide, width <= maxSide else {
       throw DataFileError(
         file: file, kind: .malformed,
-        message: "images are \(height)x\(width); cnnlab reads images from 1x1 to \(maxSide)x\(maxSide)",
+        message:
+          "images are \(height)x\(width); cnnlab reads images from 1x1 to \(maxSide)x\(maxSide)",
         note: "the header is damaged; download or copy the file again")
     }
     var scalars = [Float](repeating: 0, count: raw.values.count)
@@ -58,7 +59,8 @@ public enum IDX {
   }
 
   /// Parses an uncompressed IDX file whose magic must be `magic`.
-  public static func decode(_ bytes: [UInt8], file: String, magic expected: UInt32) throws -> RawArray
+  public static func decode(_ bytes: [UInt8], file: String, magic expected: UInt32) throws
+    -> RawArray
   {
     let kindName = expected == imagesMagic ? "image" : "label"
     guard bytes.count >= 4 else {
@@ -93,7 +95,8 @@ public enum IDX {
     guard let count = checkedProduct(dimensions) else {
       throw DataFileError(
         file: file, kind: .tooLarge,
-        message: "the header announces \(dimensions.map(String.init).joined(separator: "x")) values, far more than the \(found) bytes present",
+        message:
+          "the header announces \(dimensions.map(String.init).joined(separator: "x")) values, far more than the \(found) bytes present",
         note: "the file is incomplete or its header is damaged; download or copy it again")
     }
     guard found >= count else {

@@ -26,7 +26,8 @@ public enum NPY {
     case 2, 3: lengthSize = 4
     default:
       throw DataFileError(
-        file: file, kind: .unsupported, message: ".npy format version \(major).\(minor) is not supported",
+        file: file, kind: .unsupported,
+        message: ".npy format version \(major).\(minor) is not supported",
         note: "cnnlab reads versions 1.0, 2.0 and 3.0; save with numpy.save")
     }
     guard bytes.count >= 8 + lengthSize else {
@@ -38,7 +39,8 @@ public enum NPY {
       ? Int(bytes.uint16LittleEndian(at: 8)) : Int(bytes.uint32LittleEndian(at: 8))
     let dataStart = 8 + lengthSize + headerLength
     guard bytes.count >= dataStart else {
-      throw DataFileError.truncated(file, expected: dataStart, found: bytes.count, what: ".npy header")
+      throw DataFileError.truncated(
+        file, expected: dataStart, found: bytes.count, what: ".npy header")
     }
     let headerBytes = bytes[(8 + lengthSize)..<dataStart]
     guard let headerText = String(validating: headerBytes, as: UTF8.self) else {
@@ -50,7 +52,8 @@ public enum NPY {
     let dtype = try DType(header.descr, file: file)
 
     guard let count = checkedProduct(header.shape),
-      case let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.size), !overflow
+      case (let byteCount, let overflow) = count.multipliedReportingOverflow(by: dtype.size),
+      !overflow
     else {
       throw DataFileError(
         file: file, kind: .tooLarge, message: "shape \(header.shape) is too large",
@@ -135,7 +138,9 @@ public enum NPY {
       func malformed(_ what: String) -> DataFileError {
         DataFileError(
           file: file, kind: .malformed, message: "bad .npy header: \(what)",
-          note: "the header should look like {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }")
+          note:
+            "the header should look like {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"
+        )
       }
       var descr: String?
       var fortran: Bool?

@@ -40,18 +40,21 @@ public enum PGM {
         note: "PGM allows maximum values from 1 to 65535")
     }
     let count = width * height
-    let scale = 1 / Float(maxval)
-    // Check that the pixels can be present before allocating for them.
-    guard count <= bytes.count - scanner.position else {
+    let top = Float(maxval)
+    // Check that the pixels can be present before allocating for them. P5 pixels start after
+    // one whitespace byte; P2 pixels take at least one byte each.
+    let available = bytes.count - scanner.position - (binary ? 1 : 0)
+    guard count <= available else {
       throw DataFileError.truncated(
-        file, expected: count, found: bytes.count - scanner.position,
-        what: "pixels (\(width)x\(height)) (at least one byte each)")
+        file, expected: binary && maxval > 255 ? 2 * count : count, found: max(0, available),
+        what: "pixels (\(width)x\(height))")
     }
     var scalars = [Float](repeating: 0, count: count)
     if binary {
       // Exactly one whitespace byte separates the header from the pixels.
       guard scanner.position < bytes.count, isSpace(bytes[scanner.position]) else {
-        throw DataFileError.truncated(file, expected: scanner.position + 1, found: bytes.count, what: "PGM header")
+        throw DataFileError.truncated(
+          file, expected: scanner.position + 1, found: bytes.count, what: "PGM header")
       }
       let start = scanner.position + 1
       let bytesPerPixel = maxval < 256 ? 1 : 2
@@ -66,7 +69,7 @@ public enum PGM {
           ? Int(bytes[start + i])
           : Int(bytes[start + 2 * i]) << 8 | Int(bytes[start + 2 * i + 1])
         guard value <= maxval else { throw tooBright(file, i, width, value, maxval) }
-        scalars[i] = Float(value) * scale
+        scalars[i] = Float(value) / top
       }
     } else {
       for i in 0..<count {
@@ -77,7 +80,7 @@ public enum PGM {
             note: "a P2 image lists width x height numbers after the header")
         }
         guard value <= maxval else { throw tooBright(file, i, width, value, maxval) }
-        scalars[i] = Float(value) * scale
+        scalars[i] = Float(value) / top
       }
     }
     return Tensor(shape: [height, width], scalars: scalars)
@@ -88,7 +91,8 @@ public enum PGM {
   {
     DataFileError(
       file: file, kind: .malformed,
-      message: "pixel at row \(i / width), column \(i % width) is \(value), above the maximum \(maxval)",
+      message:
+        "pixel at row \(i / width), column \(i % width) is \(value), above the maximum \(maxval)",
       note: "every pixel must be between 0 and the maximum value in the header")
   }
 
@@ -123,7 +127,8 @@ public enum PGM {
       }
       guard digits > 0 else { return nil }
       // A number must end at whitespace, a comment or the end of the file.
-      if position < bytes.count, !PGM.isSpace(bytes[position]), bytes[position] != UInt8(ascii: "#") {
+      if position < bytes.count, !PGM.isSpace(bytes[position]), bytes[position] != UInt8(ascii: "#")
+      {
         return nil
       }
       return value

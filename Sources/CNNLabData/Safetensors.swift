@@ -33,7 +33,8 @@ public struct Safetensors: Equatable, Sendable {
       let end = offset + 4 * tensor.count
       let shape = tensor.shape.map(String.init).joined(separator: ",")
       entries.append(
-        "\(Self.jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+        "\(Self.jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+      )
       offset = end
     }
     if !metadata.isEmpty {
@@ -78,14 +79,16 @@ public struct Safetensors: Equatable, Sendable {
       DataFileError(file: file, kind: .malformed, message: message, note: note)
     }
     guard bytes.count >= 8 else {
-      throw DataFileError.truncated(file, expected: 8, found: bytes.count, what: "safetensors header length")
+      throw DataFileError.truncated(
+        file, expected: 8, found: bytes.count, what: "safetensors header length")
     }
     let declared = bytes.uint64LittleEndian(at: 0)
     guard declared <= UInt64(maxHeaderSize) else {
       throw DataFileError(
         file: file, kind: .badMagic,
         message: "header length \(declared) is implausible; this is not a safetensors file",
-        note: "a safetensors file starts with the header's length as an 8-byte little-endian number")
+        note: "a safetensors file starts with the header's length as an 8-byte little-endian number"
+      )
     }
     let headerSize = Int(declared)
     guard bytes.count >= 8 + headerSize else {
@@ -101,7 +104,9 @@ public struct Safetensors: Equatable, Sendable {
     } catch {
       throw malformed("the header is not valid JSON")
     }
-    guard case .object(let fields) = json else { throw malformed("the header is not a JSON object") }
+    guard case .object(let fields) = json else {
+      throw malformed("the header is not a JSON object")
+    }
 
     let dataStart = 8 + headerSize
     let dataSize = bytes.count - dataStart
@@ -122,18 +127,20 @@ public struct Safetensors: Equatable, Sendable {
       }
       let entry = try Entry(name: name, json: value, file: file)
       guard let count = checkedProduct(entry.shape),
-        case let (expected, overflow) = count.multipliedReportingOverflow(by: entry.dtype.size),
+        case (let expected, let overflow) = count.multipliedReportingOverflow(by: entry.dtype.size),
         !overflow
       else {
         throw malformed("tensor \"\(name)\": shape \(entry.shape) is too large")
       }
       guard entry.begin <= entry.end else {
-        throw malformed("tensor \"\(name)\": data_offsets [\(entry.begin), \(entry.end)] run backwards")
+        throw malformed(
+          "tensor \"\(name)\": data_offsets [\(entry.begin), \(entry.end)] run backwards")
       }
       guard entry.end - entry.begin == expected else {
         throw malformed(
           "tensor \"\(name)\": data_offsets [\(entry.begin), \(entry.end)] hold "
-            + "\(entry.end - entry.begin) bytes, but \(entry.dtype.name) \(entry.shape) needs \(expected)")
+            + "\(entry.end - entry.begin) bytes, but \(entry.dtype.name) \(entry.shape) needs \(expected)"
+        )
       }
       guard entry.end <= dataSize else {
         throw DataFileError.truncated(
@@ -149,7 +156,9 @@ public struct Safetensors: Equatable, Sendable {
       }
       result.tensors[name] = Tensor(shape: entry.shape, scalars: scalars)
     }
-    ranges.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
+    ranges.sort {
+      ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
+    }
     for (a, b) in zip(ranges, ranges.dropFirst()) where a.range.upperBound > b.range.lowerBound {
       throw malformed("tensors \"\(a.name)\" and \"\(b.name)\" overlap")
     }
@@ -167,7 +176,9 @@ public struct Safetensors: Equatable, Sendable {
       func malformed(_ message: String) -> DataFileError {
         DataFileError(
           file: file, kind: .malformed, message: "tensor \"\(name)\": \(message)",
-          note: "each entry needs {\"dtype\": \"F32\", \"shape\": [...], \"data_offsets\": [begin, end]}")
+          note:
+            "each entry needs {\"dtype\": \"F32\", \"shape\": [...], \"data_offsets\": [begin, end]}"
+        )
       }
       guard case .object(let fields) = json else { throw malformed("entry is not an object") }
       guard case .string(let dtypeName)? = fields["dtype"] else { throw malformed("no \"dtype\"") }
@@ -202,8 +213,16 @@ public struct Safetensors: Equatable, Sendable {
 
   /// The element types cnnlab reads.
   private enum DType: String {
-    case f32 = "F32", f64 = "F64", f16 = "F16", bf16 = "BF16"
-    case i8 = "I8", i16 = "I16", i32 = "I32", i64 = "I64", u8 = "U8", bool = "BOOL"
+    case f32 = "F32"
+    case f64 = "F64"
+    case f16 = "F16"
+    case bf16 = "BF16"
+    case i8 = "I8"
+    case i16 = "I16"
+    case i32 = "I32"
+    case i64 = "I64"
+    case u8 = "U8"
+    case bool = "BOOL"
 
     var name: String { rawValue }
 
@@ -245,7 +264,8 @@ public struct Safetensors: Equatable, Sendable {
       case "\r": result += "\\r"
       case "\t": result += "\\t"
       case _ where scalar.value < 0x20:
-        result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+        result +=
+          "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
           + String(scalar.value, radix: 16)
       default: result.unicodeScalars.append(scalar)
       }

@@ -54,6 +54,6 @@ public func softmax(_ logits: [Float]) -> [Float] {
 public func crossEntropy(logits: [Float], label: Int) -> Float {
   precondition(logits.indices.contains(label), "label \(label) outside \(logits.count) classes")
   guard let top = logits.max() else { return 0 }
-  let logSum = logf(logits.reduce(0) { $0 + expf($1 - top) }) + top
-  return logSum - logits[label]
+  // log Σ e^(z−top) + (top − z_label): adding `top` to the log first would round small losses away
+  return logf(logits.reduce(0) { $0 + expf($1 - top) }) + (top - logits[label])
 }

@@ -26,10 +26,11 @@ public enum SoftmaxCrossEntropy {
       let top = row.max() ?? 0
       var sum: Float = 0
       for z in row { sum += expf(z - top) }  // shifting by the max keeps e^z finite
-      let logSum = logf(sum) + top
-      total += Double(logSum - row[label])
+      // −log p = log Σ e^(z−top) + (top − z_label): adding `top` back to the log first would
+      // round it to the float spacing at |top| (6e-5 at 1000) and lose small losses
+      total += Double(logf(sum) + (top - row[label]))
       for j in 0..<k {
-        let p = expf(row[j] - logSum)
+        let p = expf(row[j] - top) / sum
         probabilities.scalars[b * k + j] = p
         dLogits.scalars[b * k + j] = (p - (j == label ? 1 : 0)) / Float(n)
       }

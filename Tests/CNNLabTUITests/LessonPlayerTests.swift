@@ -148,10 +148,15 @@ import Testing
     _ = player.update(.keyPressed(.right))
     for key in [Key.char("0"), .char("."), .char("5"), .enter] { _ = player.update(.keyPressed(key)) }
     var buffer = frame(of: player)
-    #expect(buffer.lines.contains { $0.contains("✗ 0.5 is not it. Hint: Seven pairs agree") })
+    #expect(buffer.lines.contains { $0.contains("✗ 0.5 is not it. Hint: Eight of the nine products are +1") })
+    // The cell the question asks about shows "?" until it is answered.
+    let map = try #require(player.layout.panels.first { $0.kind == .output(0) })
+    #expect(buffer[x: map.frame.x + map.cellWidth - 1, y: map.frame.y + 1] == Cell("?", role: .field))
     for key in [Key.char("7"), .char("/"), .char("9"), .enter] { _ = player.update(.keyPressed(key)) }
     buffer = frame(of: player)
     #expect(buffer.lines.contains { $0.contains("✓ What is map[0,0]? 7/9 is right.") })
+    let answered = try #require(player.layout.panels.first { $0.kind == .output(0) })
+    #expect(buffer[x: answered.frame.x + answered.cellWidth - 1, y: answered.frame.y + 1].character == "8")  // 0.78
     #expect(player.activeQuestion == nil)
   }
 
@@ -198,5 +203,21 @@ import Testing
     #expect(answering.focus == .answer)
     _ = answering.update(.keyPressed(.char("q")))
     #expect(answering.wantsToLeave)
+  }
+}
+
+@Suite struct ProseScrollTests {
+  @Test func theWheelAndPageKeysScrollLongProse() throws {
+    var player = try LessonPlayer(fixture: "xo")
+    // 40 columns wrap the first step's text to more lines than there is room for.
+    _ = player.update(.resized(width: 40, height: 24))
+    #expect(player.proseScroll == 0)
+    _ = player.update(.mouse(MouseEvent(.wheelDown, x: 5, y: 4)))
+    let scrolled = player.proseScroll
+    #expect(scrolled > 0)
+    _ = player.update(.keyPressed(.pageUp))
+    #expect(player.proseScroll < scrolled)
+    _ = player.update(.mouse(MouseEvent(.wheelUp, x: 5, y: 4)))
+    #expect(player.proseScroll == 0)
   }
 }

@@ -110,7 +110,8 @@ extension LessonPlayer {
       }
       for (point, typed) in text {
         let x = inside.x + point.column * width
-        buffer.put(String(typed.suffix(width)).leftPadding(toLength: width), x: x, y: inside.y + point.row, role: .editCursor, clip: inside)
+        let role = grid.cellRoles[point] ?? .editCursor
+        buffer.put(String(typed.suffix(width)).leftPadding(toLength: width), x: x, y: inside.y + point.row, role: role, clip: inside)
       }
     }
   }

@@ -34,6 +34,7 @@ struct GridPanel {
     /// Numbers; `blanks` are cells not computed yet, `text` overrides a cell's text.
     case numbers(NumberGrid, blanks: Set<GridPoint>, text: [GridPoint: String])
     case image(HalfBlockImage)
+    case blocks(BlockImage)
   }
 
   var kind: Kind
@@ -60,6 +61,8 @@ struct GridPanel {
       let s = grid.size(minus: "−")
       return (max(title.count, s.width), s.height + 1)
     case .image(let image):
+      return (max(title.count, image.size.width), image.size.height + 1)
+    case .blocks(let image):
       return (max(title.count, image.size.width), image.size.height + 1)
     }
   }
@@ -361,7 +364,7 @@ extension LessonPlayer {
         var body = GridPanel.Body.numbers(numbers, blanks: blanks, text: hiddenText)
         let tooWide = numbers.size(minus: "−").width > maxWidth
         if grid.style == .shades || (tooWide && values.count >= 8) {
-          body = .image(HalfBlockImage(Tensor(values)))
+          body = LessonPlayer.shades(values)
           if kind != .output(channel) { kind = .other }
         }
         var panel = GridPanel(kind: kind, title: title, titleRole: titleRole, body: body, channel: channel, channels: channels)
@@ -370,11 +373,16 @@ extension LessonPlayer {
         if grid.style == .both {
           panels.append(
             GridPanel(kind: .other, title: grid.name + (channels > 1 ? "[\(channel)]" : "") + " as shades", titleRole: .dim,
-              body: .image(HalfBlockImage(Tensor(values)))))
+              body: LessonPlayer.shades(values)))
         }
       }
     }
     return panels
+  }
+
+  /// A grid drawn as grey levels: square pixels when small, half blocks when large.
+  static func shades(_ rows: [[Float]]) -> GridPanel.Body {
+    BlockImage.fits(rows) ? .blocks(BlockImage(rows)) : .image(HalfBlockImage(Tensor(rows)))
   }
 
   /// A tensor's channel as rows: `(L)` wrapped to the width, `(H, W)` itself, `(C, H, W)` one channel.

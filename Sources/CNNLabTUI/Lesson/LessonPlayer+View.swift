@@ -98,6 +98,8 @@ extension LessonPlayer {
     switch panel.body {
     case .image(let image):
       image.render(in: inside, into: &buffer)
+    case .blocks(let image):
+      image.render(in: inside, into: &buffer)
     case .numbers(let grid, let blanks, let text):
       grid.render(in: inside, into: &buffer)
       let width = grid.resolvedCellWidth(minus: buffer.glyphs.minus)

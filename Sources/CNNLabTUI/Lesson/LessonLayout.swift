@@ -24,6 +24,8 @@ struct GridPanel {
     /// A kernel the learner may edit: its index in the step's editable kernels.
     case kernel(Int)
     case fixedKernel
+    /// The current window's products, cell by cell (input × weight, from the trace).
+    case products
     /// The operation's result; the filter (or channel) shown.
     case output(Int)
     case other
@@ -90,10 +92,16 @@ extension LessonPlayer {
     let (header, body) = top.splitTop(3)
     let content = body.inset(horizontal: 1, vertical: 0)
     let hasAnimation = scene?.animation != nil
-    var panels = self.panels(maxWidth: content.width)
-    let gridTotal = LessonPlayer.pack(&panels, width: content.width, originX: 0, originY: 0)
     let proseTotal = proseLines(width: content.width).count
     let interactionHeight = interactionText(width: content.width).count
+    var panels = self.panels(maxWidth: content.width)
+    var gridTotal = LessonPlayer.pack(&panels, width: content.width, originX: 0, originY: 0)
+    // The products panel is a bonus: leave it out when the grids would not fit with it.
+    let fixedRows = min(2, proseTotal) + 1 + 1 + (hasAnimation ? 1 : 0) + interactionHeight
+    if gridTotal + fixedRows > content.height, panels.contains(where: { $0.kind == .products }) {
+      panels = self.panels(maxWidth: content.width, products: false)
+      gridTotal = LessonPlayer.pack(&panels, width: content.width, originX: 0, originY: 0)
+    }
     var arithmeticHeight = hasAnimation ? 1 : 0
     if case .layers(let a)? = scene?.animation, revealedAnimation != nil { arithmeticHeight = a.rows.count + 3 }
     // Top to bottom: prose, grids, the working and the playback line, then questions, with a
@@ -144,7 +152,7 @@ extension LessonPlayer {
   static func pack(_ panels: inout [GridPanel], width: Int, originX: Int, originY: Int) -> Int {
     func isKernel(_ index: Int) -> Bool {
       switch panels[index].kind {
-      case .kernel, .fixedKernel: return true
+      case .kernel, .fixedKernel, .products: return true
       default: return false
       }
     }
@@ -295,7 +303,7 @@ extension LessonPlayer {
 
   /// The panels for the step's grids, with the window, the current cell and what is not
   /// computed yet marked from the engine's trace at the current frame.
-  func panels(maxWidth: Int) -> [GridPanel] {
+  func panels(maxWidth: Int, products showProducts: Bool = true) -> [GridPanel] {
     guard let scene else { return [] }
     let animation = revealedAnimation
     let parts = animationParts(scene)
@@ -377,7 +385,31 @@ extension LessonPlayer {
         }
       }
     }
+    if showProducts, let products = productsPanel() {
+      // Just before the result, so it reads: input, kernel, products, output.
+      let index = panels.firstIndex { if case .output = $0.kind { true } else { false } } ?? panels.count
+      panels.insert(products, at: index)
+    }
     return panels
+  }
+
+  /// The products of the current window laid out as the window (input × weight per tap, as
+  /// the engine's trace recorded them), for a single-channel convolution.
+  func productsPanel() -> GridPanel? {
+    guard case .convolution(let a)? = revealedAnimation, let placement = a.trace.placements[safe: frame],
+      let kernel = a.kernels[safe: placement.filter]
+    else { return nil }
+    let (rows, columns): (Int, Int)
+    switch kernel.rank {
+    case 1: (rows, columns) = (1, kernel.shape[0])
+    case 2: (rows, columns) = (kernel.shape[0], kernel.shape[1])
+    default: return nil  // several channels: the arithmetic line sums them
+    }
+    guard placement.taps.count == rows * columns, rows * columns > 0 else { return nil }
+    let products = (0..<rows).map { r in (0..<columns).map { c in placement.taps[r * columns + c].product } }
+    let magnitude = a.trace.placements.lazy.flatMap { $0.taps.map { abs($0.product) } }.max() ?? 0
+    let grid = NumberGrid(products, maxMagnitude: magnitude)
+    return GridPanel(kind: .products, title: "window \(Glyphs.unicode.times) kernel", titleRole: .dim, body: .numbers(grid, blanks: [], text: [:]))
   }
 
   /// A grid drawn as grey levels: square pixels when small, half blocks when large.

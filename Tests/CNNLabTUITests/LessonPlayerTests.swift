@@ -221,3 +221,16 @@ import Testing
     #expect(player.proseScroll == 0)
   }
 }
+
+@Suite struct PlainTerminalTests {
+  @Test func withoutUnicodeEveryCellIsASCII() throws {
+    var player = try LessonPlayer(fixture: "xo")
+    _ = player.update(.resized(width: 100, height: 32))
+    player.show(step: 0, frame: 0)
+    var buffer = CellBuffer(width: 100, height: 32, capabilities: .plain)
+    player.render(into: &buffer)
+    #expect(buffer.lines.allSatisfy { $0.allSatisfy(\.isASCII) })
+    #expect(buffer.lines.contains { $0.contains("map[0,0] = (-1x1) + (-1x-1)") && $0.contains("= 7  ->  7/9 = 0.78") })
+    #expect(buffer.lines.contains { $0.hasPrefix(" x  9x9") })
+  }
+}

@@ -175,5 +175,6 @@ public struct CourseMenu: Program {
       buffer.put("\(entry.steps) steps \(g.middleDot) lessons/\(entry.name)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     }
     KeyHintBar(bindings: CourseMenu.keys).render(in: Rect(x: 0, y: area.height - 1, width: area.width, height: 1), into: &buffer)
+    if !g.isUnicode { LessonPlayer.asciiOnly(&buffer) }
   }
 }

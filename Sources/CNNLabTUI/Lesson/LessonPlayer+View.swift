@@ -60,6 +60,17 @@ extension LessonPlayer {
       buffer.put("   (grids cut off: make the terminal taller)", x: end, y: layout.status.y, role: .hint, clip: layout.status)
     }
     KeyHintBar(hintsForFocus).render(in: layout.hints, into: &buffer)
+    if !glyphs.isUnicode { LessonPlayer.asciiOnly(&buffer) }
+  }
+
+  /// Replaces what is left of Unicode (in lesson text, shapes like `9×9`) with ASCII stand-ins,
+  /// for terminals that are not UTF-8.
+  static func asciiOnly(_ buffer: inout CellBuffer) {
+    for y in 0..<buffer.height {
+      for x in 0..<buffer.width where !buffer[x: x, y: y].character.isASCII {
+        buffer[x: x, y: y].character = Glyphs.asciiFallback(buffer[x: x, y: y].character)
+      }
+    }
   }
 
   private func renderHeader(_ area: Rect, into buffer: inout CellBuffer) {

@@ -7,6 +7,8 @@ import CNNLabEngine
 struct BlockImage: Widget {
   /// Brightness per pixel, 0 (black) to 1 (white), row by row.
   var pixels: [[Double]]
+  /// Pixels not computed yet (an output being filled): drawn as a dim `·`.
+  var hidden: Set<GridPoint> = []
 
   /// Maps a 2-D grid's smallest value to black and its largest to white.
   init(_ rows: [[Float]]) {
@@ -27,9 +29,13 @@ struct BlockImage: Widget {
   func render(in area: Rect, into buffer: inout CellBuffer) {
     for (row, line) in pixels.enumerated() where area.y + row < area.maxY {
       for (column, brightness) in line.enumerated() {
+        let x = area.x + 2 * column
+        if hidden.contains(GridPoint(row: row, column: column)) {
+          buffer.put(" " + String(buffer.glyphs.middleDot), x: x, y: area.y + row, role: .dim, clip: area)
+          continue
+        }
         let level = Role.greyLevel(brightness)
         let glyph = buffer.glyphs.shade(brightness)
-        let x = area.x + 2 * column
         buffer.put(String([glyph, glyph]), x: x, y: area.y + row, role: .grey(level), clip: area)
       }
     }

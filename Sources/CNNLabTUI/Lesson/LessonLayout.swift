@@ -373,6 +373,10 @@ extension LessonPlayer {
         let tooWide = numbers.size(minus: "−").width > maxWidth
         if grid.style == .shades || (tooWide && values.count >= 8) {
           body = LessonPlayer.shades(values)
+          if case .blocks(var image) = body {
+            image.hidden = blanks
+            body = .blocks(image)
+          }
           if kind != .output(channel) { kind = .other }
         }
         var panel = GridPanel(kind: kind, title: title, titleRole: titleRole, body: body, channel: channel, channels: channels)

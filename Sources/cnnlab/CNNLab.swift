@@ -5,6 +5,9 @@ struct CNNLab: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "cnnlab",
     abstract: "Watch a convolutional network learn, one kernel at a time.",
-    subcommands: [Learn.self, Lessons.self, Lesson.self, Conv.self, Pool.self, Shape.self, BenchUI.self],
+    subcommands: [
+      Learn.self, Lessons.self, Lesson.self, Conv.self, Pool.self, Shape.self, Train.self, Eval.self,
+      Predict.self, BenchUI.self,
+    ],
     defaultSubcommand: Learn.self)
 }

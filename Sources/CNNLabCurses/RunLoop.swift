@@ -7,7 +7,7 @@ public struct RunLoop {
   public enum Outcome: Equatable, Sendable {
     /// The program asked to quit.
     case quit
-    /// SIGINT, SIGTERM or SIGHUP arrived.
+    /// SIGINT, SIGTERM, SIGHUP or SIGQUIT arrived.
     case signal(Int32)
   }
 

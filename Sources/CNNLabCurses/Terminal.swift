@@ -9,7 +9,7 @@ import Synchronization
   import Darwin
 #endif
 
-/// The last SIGINT, SIGTERM or SIGHUP received (0 if none). Signal handlers can only touch
+/// The last SIGINT, SIGTERM, SIGHUP or SIGQUIT received (0 if none). Signal handlers can only touch
 /// globals, and a global `let` Atomic is Sendable.
 let pendingSignal = Atomic<Int32>(0)
 /// Set by SIGTSTP (Ctrl-Z): the run loop restores the terminal, then stops the process.
@@ -28,7 +28,7 @@ public enum TerminalEvent: Equatable, Sendable {
 ///
 /// Only the main thread may use it (ncurses is not thread-safe). `init` either leaves the
 /// terminal in cnnlab's mode or throws with the terminal untouched; `shutdown()` (also run by
-/// `deinit`) restores it, as do SIGINT, SIGTERM and SIGHUP via the run loop, and a crash via
+/// `deinit`) restores it, as do SIGINT, SIGTERM, SIGHUP and SIGQUIT via the run loop, and a crash via
 /// the handler in CTermSupport.
 public final class Terminal {
   /// The colour depth and glyph set screens are drawn with.
@@ -104,7 +104,7 @@ public final class Terminal {
 
   // MARK: - Signals
 
-  /// The SIGINT, SIGTERM or SIGHUP received since the last call, if any.
+  /// The SIGINT, SIGTERM, SIGHUP or SIGQUIT received since the last call, if any.
   public func takePendingSignal() -> Int32? {
     let signal = pendingSignal.exchange(0, ordering: .relaxed)
     return signal == 0 ? nil : signal
@@ -142,7 +142,8 @@ public final class Terminal {
       sigaction(signal, &action, &old)
       saved.append((signal, old))
     }
-    for signal in [SIGINT, SIGTERM, SIGHUP] {
+    // SIGQUIT (Ctrl-\) too: its default action would dump core and leave the terminal raw.
+    for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
       install(signal) { pendingSignal.store($0, ordering: .relaxed) }
     }
     install(SIGTSTP) { _ in suspendRequested.store(true, ordering: .relaxed) }
@@ -151,7 +152,7 @@ public final class Terminal {
     // Ctrl-C, kill and resizing would never reach us.
     var handled = sigset_t()
     sigemptyset(&handled)
-    for signal in [SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH] { sigaddset(&handled, signal) }
+    for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT, SIGWINCH] { sigaddset(&handled, signal) }
     pthread_sigmask(SIG_UNBLOCK, &handled, nil)
     return saved
   }

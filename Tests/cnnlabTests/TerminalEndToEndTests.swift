@@ -119,14 +119,23 @@ final class TerminalEndToEndTests {
     try session.waitFor("cnnlab exited 0")
   }
 
-  @Test func clickingAnEntryOpensIt() throws {
+  @Test func wheelMovesTheSelectionAndClickingAnEntryOpensIt() throws {
     let session = try start()
     let screen = try session.waitFor("q/Esc quit")
     let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
     let row = try #require(rows.firstIndex { $0.contains("4  X or O") })
-    // An X10 mouse report: ESC [ M, then button, column and row, each offset by 32 (1-based).
-    let press = "\u{1B}[M" + String(UnicodeScalar(32)) + String(UnicodeScalar(32 + 41)!) + String(UnicodeScalar(32 + row + 1)!)
-    try session.sendLiteral(press)
+    // X10 mouse reports: ESC [ M, then button, column and row, each offset by 32 (1-based);
+    // button 0 is a left press, 65 the wheel turning down.
+    func report(button: Int, x: Int, y: Int) -> String {
+      "\u{1B}[M" + String(UnicodeScalar(UInt8(32 + button))) + String(UnicodeScalar(UInt8(33 + x)))
+        + String(UnicodeScalar(UInt8(33 + y)))
+    }
+    try session.sendLiteral(report(button: 65, x: 40, y: row))
+    try session.sendLiteral(report(button: 65, x: 40, y: row))
+    try session.waitUntil("the wheel to select the third entry", colors: true) { screen in
+      screen.split(separator: "\n").contains { $0.contains("3  2-D convolution") && $0.contains("48;5;24m") }
+    }
+    try session.sendLiteral(report(button: 0, x: 40, y: row))
     try session.waitFor("Lesson 4/13 · X or O")
   }
 

@@ -39,30 +39,41 @@ public struct TextBlock: Widget {
     var lines: [String] = []
     for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
       let indent = String(paragraph.prefix { $0 == " " }.prefix(max(0, width - 1)))
+      // `length` tracks line.count, which String would recount from the start every time.
       var line = indent
+      var length = indent.count
       var lineHasWord = false
       for word in paragraph.split(separator: " ") {
         var rest = Substring(word)
-        let needed = (lineHasWord ? 1 : 0) + rest.count
-        if line.count + needed <= width {
-          line += (lineHasWord ? " " : "") + rest
+        var restLength = rest.count
+        if length + (lineHasWord ? 1 : 0) + restLength <= width {
+          if lineHasWord {
+            line += " "
+            length += 1
+          }
+          line += rest
+          length += restLength
           lineHasWord = true
           continue
         }
         if lineHasWord {
           lines.append(line)
           line = ""
+          length = 0
           lineHasWord = false
         }
         // The word starts a line; break it if it is still too long.
-        while line.count + rest.count > width {
-          let room = width - line.count
+        while length + restLength > width {
+          let room = width - length
           lines.append(line + rest.prefix(room))
           rest = rest.dropFirst(room)
+          restLength -= room
           line = ""
+          length = 0
         }
-        if !rest.isEmpty {
+        if restLength > 0 {
           line += rest
+          length += restLength
           lineHasWord = true
         }
       }

@@ -29,7 +29,6 @@ struct GridPanel {
     /// The operation's result; the filter (or channel) shown.
     case output(Int)
     case other
-    case answer
   }
 
   enum Body {
@@ -452,7 +451,7 @@ extension LessonPlayer {
     }
   }
 
-  /// The names an animation reads and writes (used by tests and the arithmetic line).
+  /// The kernel the current window of a convolution uses.
   static func currentKernelName(_ animation: Animation, frame: Int) -> String? {
     guard case .convolution(let a) = animation, let placement = a.trace.placements[safe: frame] else { return nil }
     return a.kernelNames[safe: placement.filter]
@@ -516,13 +515,6 @@ extension LessonPlayer {
       break
     }
     return (roles, nil)
-  }
-
-  static func isPlacementAnimation(_ animation: Animation?) -> Bool {
-    switch animation {
-    case .convolution?, .pooling?: return true
-    default: return false
-    }
   }
 
   /// Output cells (flat indexes within `channel`) already computed at the current frame, and

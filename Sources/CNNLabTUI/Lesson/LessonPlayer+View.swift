@@ -42,7 +42,7 @@ extension LessonPlayer {
     for (row, line) in interaction.prefix(layout.interaction.height).enumerated() {
       buffer.put(line.text, x: layout.interaction.x, y: layout.interaction.y + row, role: line.role, clip: layout.interaction)
     }
-    if let box = layout.answerBox, let active = activeQuestion, box.maxY <= layout.interaction.maxY {
+    if let box = layout.answerBox, activeQuestion != nil, box.maxY <= layout.interaction.maxY {
       let label = "  answer: "
       let x = buffer.put(label, x: box.x, y: box.y, role: .normal, clip: box)
       let focused = focus == .answer
@@ -50,7 +50,6 @@ extension LessonPlayer {
       let end = buffer.put(field, x: x, y: box.y, role: focused ? .editCursor : .field, clip: box)
       let help = focused ? "  Enter checks" : "  Tab or a digit to answer"
       buffer.put(help, x: end, y: box.y, role: .dim, clip: box)
-      _ = active
     }
 
     let end = buffer.put(
@@ -200,11 +199,7 @@ extension LessonPlayer {
         for line in workingLines { lines.append(StyledLine("  " + line, .normal)) }
       case .compute(let name, let expression, let value):
         paragraph("\(name) = \(expression) = \(LessonPlayer.grouped(value))", .normal)
-      case .operation(let animation):
-        if case .convolution(let a) = animation, !a.working.isEmpty, !lines.isEmpty {
-          _ = a
-        }
-      case .question, .challenge:
+      case .operation, .question, .challenge:
         break
       }
     }

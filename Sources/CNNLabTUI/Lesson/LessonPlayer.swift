@@ -252,7 +252,6 @@ public struct LessonPlayer: Program {
       focus = .lesson
       return nil
     }
-    let (rows, columns) = LessonPlayer.editorShape(kernel.shape)
     switch key {
     case .up: moveCursor(rows: -1, columns: 0, in: kernel)
     case .down: moveCursor(rows: 1, columns: 0, in: kernel)
@@ -276,7 +275,6 @@ public struct LessonPlayer: Program {
       if editBuffer != nil { commitEdit(kernel) }
       cycleFocus(forward: true)
     default:
-      _ = (rows, columns)
       return nil
     }
     return []
@@ -599,8 +597,6 @@ public struct LessonPlayer: Program {
             frame = min(index, lastFrame)
             playing = false
           }
-        case .answer:
-          if activeQuestion != nil { focus = .answer }
         default: break
         }
         return []

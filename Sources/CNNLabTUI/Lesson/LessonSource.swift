@@ -23,22 +23,6 @@ public struct LessonSource: Sendable {
     self.count = count
     self.plan = plan
   }
-
-  /// A one-line description for the course menu: the first sentence of the first text.
-  public static func summary(of scenes: [Scene]) -> String {
-    for scene in scenes {
-      for beat in scene.beats {
-        if case .text(let paragraphs) = beat, let first = paragraphs.first(where: { !$0.isEmpty }) {
-          let flat = first.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-          if let end = flat.firstIndex(where: { ".!?".contains($0) }) {
-            return String(flat[...end])
-          }
-          return flat
-        }
-      }
-    }
-    return ""
-  }
 }
 
 extension LessonSource {

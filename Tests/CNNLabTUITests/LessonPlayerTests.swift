@@ -234,3 +234,33 @@ import Testing
     #expect(buffer.lines.contains { $0.hasPrefix(" x  9x9") })
   }
 }
+
+@Suite struct ImageTests {
+  /// A one-step lesson showing `grid`.
+  func player(showing grid: ShownGrid) -> LessonPlayer {
+    let scene = Scene(number: 1, title: "A picture", beats: [.text(["A digit."])], grids: [grid])
+    var player = LessonPlayer(source: LessonSource(name: "image", title: "Images") { _ in [scene] })
+    _ = player.update(.resized(width: 100, height: 32))
+    return player
+  }
+
+  @Test func aTwentyEightByTwentyEightImageIsDrawnInHalfBlocks() {
+    // A diagonal ramp: pixel (r, c) has brightness (r + c) / 54.
+    let pixels = (0..<28).flatMap { r in (0..<28).map { c in Float(r + c) } }
+    let player = player(showing: ShownGrid(name: "digit", tensor: Tensor(shape: [28, 28], scalars: pixels), style: .shades))
+    let buffer = frame(of: player)
+    let top = buffer.lines.firstIndex { $0.hasPrefix(" digit  28×28") } ?? -1
+    #expect(top >= 0)
+    for row in 1...14 { #expect(buffer.roleMap(row: top + row).hasPrefix("n" + String(repeating: "i", count: 28) + "n")) }
+    #expect(buffer[x: 1, y: top + 1] == Cell("▀", role: .halfBlock(top: 0, bottom: Role.greyLevel(1.0 / 54))))
+    #expect(buffer.roleMap(row: top + 15).hasPrefix("nn"))
+  }
+
+  @Test func aSmallImageHasSquarePixelsInShadeCharacters() {
+    let player = player(showing: ShownGrid(name: "tiny", tensor: Tensor([[0, 9], [9, 0]]), style: .shades))
+    let buffer = frame(of: player)
+    let top = buffer.lines.firstIndex { $0.hasPrefix(" tiny  2×2") } ?? -1
+    #expect(buffer.lines[top + 1].hasPrefix("   ██ "))  // black pixel (two blanks), white pixel
+    #expect(buffer.lines[top + 2].hasPrefix(" ██   "))
+  }
+}

@@ -47,7 +47,7 @@ import Testing
     buffer = frame(of: app)
     #expect(app.player == nil)
     #expect(buffer.lines.contains { $0.contains("99-broken cannot be opened: it does not parse") })
-    assertSnapshot(frame(of: try self.app(progress: Progress(lessons: ["xo": LessonProgress(finished: true)]))), named: "course-menu")
+    assertSnapshot(frame(of: try self.app(progress: Progress(lessons: ["xo": LessonProgress(finished: true)]))))
   }
 
   @Test func aCorruptProgressFileIsNotedOnTheMenu() throws {
@@ -82,7 +82,7 @@ import Testing
     for hint in LessonPlayer.helpHints {
       #expect(text.contains(hint.summary), "help lists '\(hint.summary)'")
     }
-    assertSnapshot(buffer, named: "lesson-help")
+    assertSnapshot(buffer)
     _ = app.update(.keyPressed(.char("x")))
     #expect(!app.showingHelp)
     #expect(app.player != nil)

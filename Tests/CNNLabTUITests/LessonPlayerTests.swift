@@ -20,7 +20,7 @@ import Testing
     // (the slide prints 0.77).
     #expect(buffer.lines.contains { $0.contains("= 7  →  7/9 = 0.78") })
     #expect(buffer.lines.contains { $0.hasPrefix(" map[0,0] = (−1×1) + (−1×−1) + (−1×−1)") })
-    assertSnapshot(buffer, named: "xo-first-window")
+    assertSnapshot(buffer)
   }
 
   @Test func poolingTwoByTwoStrideTwoOverTheSevenBySevenMap() throws {
@@ -29,7 +29,7 @@ import Testing
     // Window (0,3) of the ceil pooling hangs over the edge: only map[0..1, 6] is inside.
     // map[0,6] = 3/9 and map[1,6] = −1/9 (the lecture's 0.33 and −0.11).
     #expect(buffer.lines.contains { $0.contains("pooled[0,3] = max(0.33, −0.11) = 0.33") })
-    assertSnapshot(buffer, named: "xo-pooling")
+    assertSnapshot(buffer)
   }
 
   @Test func strideTwoSkipsEveryOtherColumn() throws {
@@ -39,7 +39,7 @@ import Testing
     // The second window sits on columns 2..4; the lecture's map[0,2] is 0.11 = 1/9.
     #expect(buffer.lines.contains { $0.contains("strided[0,1] = ") && $0.contains("= 1  →  1/9 = 0.11") })
     #expect(buffer.lines.contains { $0.contains("⌊(9 + 2·0 − 3)/2⌋ + 1 = 4") })
-    assertSnapshot(buffer, named: "xo-stride-2")
+    assertSnapshot(buffer)
   }
 
   @Test func paddingIsDrawnAsDimZerosAroundTheInput() throws {
@@ -51,7 +51,7 @@ import Testing
     // The window covers the top-left 3x3 of the padded grid: padding cells inside it are
     // drawn as the window, the rest of the ring as padding.
     #expect(buffer.roleMap(row: top).hasPrefix("nkkkkkkkkkppppppppppppppppppppppp"))
-    assertSnapshot(buffer, named: "xo-padding")
+    assertSnapshot(buffer)
   }
 
   @Test func rightArrowRevealsTheOperationAndStepsOn() throws {
@@ -187,7 +187,7 @@ import Testing
     let kernel = try #require(narrow.first { $0.kind == .fixedKernel })
     #expect(kernel.frame.x == input.frame.x)
     #expect(kernel.frame.y > input.frame.y)
-    assertSnapshot(frame(of: try xo(step: 1, frame: 0, width: 80, height: 24), width: 80, height: 24), named: "xo-80x24")
+    assertSnapshot(frame(of: try xo(step: 1, frame: 0, width: 80, height: 24), width: 80, height: 24))
   }
 
   @Test func escapeLeavesAFieldFirstAndQLeavesTheLesson() throws {

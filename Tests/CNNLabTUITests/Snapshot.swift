@@ -3,13 +3,14 @@ import Testing
 
 @testable import CNNLabTUI
 
-/// Compares a whole frame with `Snapshots/<name>.txt`: the lines as drawn, then each row's
+/// Compares a whole frame with `Snapshots/<test>.txt` (the test function's name): the lines as drawn, then each row's
 /// roles as runs (`n3 k9` is three normal cells, then nine in the kernel window; codes as in
 /// `Role.code`). A missing snapshot, or `RECORD_SNAPSHOTS=1`, records the frame and fails, so a
 /// person reads it before it is trusted.
 func assertSnapshot(
-  _ buffer: CellBuffer, named name: String, sourceLocation: SourceLocation = #_sourceLocation
+  _ buffer: CellBuffer, function: String = #function, sourceLocation: SourceLocation = #_sourceLocation
 ) {
+  let name = function.hasSuffix("()") ? String(function.dropLast(2)) : function
   let text = snapshotText(buffer)
   let path = TestPaths.snapshots + "/\(name).txt"
   let record = ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1"

@@ -3,8 +3,8 @@ import Foundation
 /// A detached tmux session running a command in a pseudo-terminal of a given size, for driving
 /// cnnlab the way a user would: send keys, read the screen, resize, and wait for text to appear.
 ///
-/// Each session runs its own tmux server (`-L` with a unique socket, no config file), which is
-/// killed by `kill()` or when the session is released.
+/// Each session runs its own tmux server (a socket of its own in the temporary directory, no
+/// config file); `kill()`, or releasing the session, stops it and removes the socket.
 final class TmuxSession {
   /// Why a session could not be started or a wait timed out.
   struct Failure: Error, CustomStringConvertible {
@@ -42,7 +42,8 @@ final class TmuxSession {
     return binary
   }
 
-  let socket = "cnnlab-test-\(UUID().uuidString.prefix(8))"
+  let socket = FileManager.default.temporaryDirectory
+    .appendingPathComponent("cnnlab-tmux-\(UUID().uuidString.prefix(8))").path
   let target = "cnnlab"
   private var alive = true
 
@@ -62,6 +63,7 @@ final class TmuxSession {
     guard alive else { return }
     alive = false
     _ = try? tmux("kill-server")
+    try? FileManager.default.removeItem(atPath: socket)
   }
 
   /// Sends keys by tmux name (`Enter`, `Down`, `C-c`, `?`, ...).
@@ -129,7 +131,7 @@ final class TmuxSession {
   private func tmux(_ arguments: [String]) throws -> (status: Int32, output: String) {
     guard let path = TmuxSession.tmuxPath else { throw Failure(description: "tmux is not installed") }
     // -u: the server assumes a UTF-8 terminal; -f /dev/null: no user configuration.
-    return try spawn(path, ["-u", "-f", "/dev/null", "-L", socket] + arguments)
+    return try spawn(path, ["-u", "-f", "/dev/null", "-S", socket] + arguments)
   }
 }
 

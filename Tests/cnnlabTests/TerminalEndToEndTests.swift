@@ -27,7 +27,7 @@ final class TerminalEndToEndTests {
     let binary = shellQuoted(try TmuxSession.cnnlabBinary())
     let dir = shellQuoted(directory.path)
     let script = """
-      cd \(dir); stty -a > before; env \(TerminalEndToEndTests.clean) \(environment) \(binary); echo $? > status; \
+      cd \(dir); stty -a > before; env \(TerminalEndToEndTests.clean) \(environment) XDG_STATE_HOME=\(dir)/state \(binary); echo $? > status; \
       stty -a > after; echo "cnnlab exited $(cat status)"; exec sleep 600
       """
     return try TmuxSession(width: width, height: height, command: script)
@@ -48,45 +48,44 @@ final class TerminalEndToEndTests {
     let session = try start()
     try session.waitFor("q/Esc quit")  // the last line: the whole frame is there
     let lines = try session.lines()
-    #expect(lines.contains { $0.contains("1  Kernels") })
-    #expect(lines[23].hasPrefix(" ↑/↓ move   Enter open   ? help   q/Esc quit"))
+    #expect(lines.contains { $0.contains("1  Images are numbers") })
+    #expect(lines[23].hasPrefix(" ↑/↓ choose a lesson   Enter/→ open it   ? help   q/Esc quit"))
   }
 
   @Test func questionMarkShowsHelpAndAnyKeyClosesIt() throws {
     let session = try start()
-    try session.waitFor("Lessons")
+    try session.waitFor("Choose a lesson")
     try session.send("?")
     let screen = try session.waitFor("press any key to close")
-    #expect(screen.contains("│ q/Esc   quit"))
+    #expect(screen.contains("│ q/Esc     quit"))
     try session.send("x")
     try session.waitForAbsence(of: "press any key to close")
   }
 
   @Test func resizingLaysTheScreenOutAgainAndTooSmallSaysSo() throws {
     let session = try start()
-    try session.waitFor("Lessons")
-    // The lesson box (30 wide) is centred: column 25 at 80 wide, 15 at 60 wide.
-    func boxColumn(_ screen: String) -> Int? {
-      guard let line = screen.split(separator: "\n").first(where: { $0.contains("┌ Lessons") }),
-        let corner = line.firstIndex(of: "┌")
-      else { return nil }
-      return line.distance(from: line.startIndex, to: corner)
+    try session.waitFor("Choose a lesson")
+    // The count of lessons done sits at the right end of the title bar.
+    func countColumn(_ screen: String) -> Int? {
+      guard let line = screen.split(separator: "\n").first, let range = line.range(of: "0/13 done") else { return nil }
+      return line.distance(from: line.startIndex, to: range.lowerBound)
     }
+    try session.waitUntil("the count at column 70") { countColumn($0) == 70 }
     try session.resize(width: 60, height: 20)
-    try session.waitUntil("the box at column 15") { boxColumn($0) == 15 }
-    #expect(try session.lines()[19].hasPrefix(" ↑/↓ move"))
+    try session.waitUntil("the count at column 50") { countColumn($0) == 50 }
+    #expect(try session.lines()[19].hasPrefix(" ↑/↓ choose a lesson"))
     try session.resize(width: 30, height: 8)
     try session.waitFor("make the terminal at least")
     #expect(try session.capture().contains("it is 30×8"))
     try session.resize(width: 80, height: 24)
-    try session.waitUntil("the box at column 25") { boxColumn($0) == 25 }
+    try session.waitUntil("the count at column 70") { countColumn($0) == 70 }
     try session.send("q")
     try session.waitFor("cnnlab exited 0")
   }
 
   @Test func qQuitsAndRestoresTheTerminal() throws {
     let session = try start()
-    try session.waitFor("Lessons")
+    try session.waitFor("Choose a lesson")
     #expect(try session.display("#{cursor_flag} #{alternate_on}") == "0 1")
     try session.send("q")
     try session.waitFor("cnnlab exited 0")
@@ -95,8 +94,8 @@ final class TerminalEndToEndTests {
 
   @Test func ctrlCQuitsAndRestoresTheTerminal() throws {
     let session = try start()
-    try session.waitFor("Lessons")
-    try session.send("Enter", " ")  // open a lesson and start its animation
+    try session.waitFor("Choose a lesson")
+    try session.send("3", "Enter", "Right", " ")  // open lesson 3 and play its first convolution
     try session.waitFor("playing")
     try session.send("C-c")
     try session.waitFor("cnnlab exited 130")
@@ -105,13 +104,17 @@ final class TerminalEndToEndTests {
 
   @Test func enterOpensALessonAndSpaceAnimatesIt() throws {
     let session = try start()
-    try session.waitFor("Lessons")
-    try session.send("Down", "Enter")
-    try session.waitFor("2  Edges  (placeholder)")
+    try session.waitFor("Choose a lesson")
+    try session.send("3", "Enter")
+    try session.waitFor("Lesson 3/13 · 2-D convolution and classic kernels")
+    try session.send("Right")  // the convolution waits at its first window
+    try session.waitFor("window 1/9 · paused")
     try session.send(" ")
-    try session.waitFor("step 2/9")
+    try session.waitFor("playing")
+    try session.send(" ")
+    try session.waitFor("paused")
     try session.send("q")
-    try session.waitFor("Lessons")
+    try session.waitFor("Choose a lesson")
     try session.send("Escape")
     try session.waitFor("cnnlab exited 0")
   }
@@ -120,7 +123,7 @@ final class TerminalEndToEndTests {
     let session = try start()
     let screen = try session.waitFor("q/Esc quit")
     let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
-    let row = try #require(rows.firstIndex { $0.contains("4  Pooling") })
+    let row = try #require(rows.firstIndex { $0.contains("4  X or O") })
     // X10 mouse reports: ESC [ M, then button, column and row, each offset by 32 (1-based);
     // button 0 is a left press, 65 the wheel turning down.
     func report(button: Int, x: Int, y: Int) -> String {
@@ -130,30 +133,30 @@ final class TerminalEndToEndTests {
     try session.sendLiteral(report(button: 65, x: 40, y: row))
     try session.sendLiteral(report(button: 65, x: 40, y: row))
     try session.waitUntil("the wheel to select the third entry", colors: true) { screen in
-      screen.split(separator: "\n").contains { $0.contains("3  Padding and stride") && $0.contains("48;5;24m") }
+      screen.split(separator: "\n").contains { $0.contains("3  2-D convolution") && $0.contains("48;5;24m") }
     }
     try session.sendLiteral(report(button: 0, x: 40, y: row))
-    try session.waitFor("4  Pooling  (placeholder)")
+    try session.waitFor("Lesson 4/13 · X or O")
   }
 
   @Test func ctrlZSuspendsWithTheTerminalRestoredAndFgRedraws() throws {
     let binary = try TmuxSession.cnnlabBinary()
     let session = try TmuxSession(command: "exec bash --norc --noprofile -i")
-    try session.sendLiteral("stty -a > \(shellQuoted(directory.path))/before; clear; env \(TerminalEndToEndTests.clean) TERM=tmux-256color \(shellQuoted(binary))")
+    try session.sendLiteral("stty -a > \(shellQuoted(directory.path))/before; clear; env \(TerminalEndToEndTests.clean) XDG_STATE_HOME=\(shellQuoted(directory.path))/state TERM=tmux-256color \(shellQuoted(binary))")
     try session.send("Enter")
-    try session.waitFor("Lessons")
+    try session.waitFor("Choose a lesson")
     try session.send("C-z")
     try session.waitFor("Stopped")
     #expect(try session.display("#{cursor_flag} #{alternate_on} #{mouse_any_flag}") == "1 0 0")
     try session.sendLiteral("fg")
     try session.send("Enter")
-    try session.waitUntil("the menu again") { $0.contains("Lessons") && !$0.contains("Stopped") }
+    try session.waitUntil("the menu again") { $0.contains("Choose a lesson") && !$0.contains("Stopped") }
     try session.send("Down")
     try session.waitUntil("the selection to move", colors: true) { screen in
-      screen.split(separator: "\n").contains { $0.contains("2  Edges") && $0.contains("48;5;24m") }
+      screen.split(separator: "\n").contains { $0.contains("2  Convolution in one dimension") && $0.contains("48;5;24m") }
     }
     try session.send("q")
-    try session.waitForAbsence(of: "Lessons")
+    try session.waitForAbsence(of: "Choose a lesson")
     try session.sendLiteral("s=$?; stty -a > \(shellQuoted(directory.path))/after; echo \"cnnlab exited [$s]\"")
     try session.send("Enter")
     try session.waitFor("cnnlab exited [0]")
@@ -163,9 +166,9 @@ final class TerminalEndToEndTests {
   @Test func asciiGlyphsWithoutAUTF8Locale() throws {
     let session = try start(environment: "TERM=tmux-256color LANG=C LC_ALL=C")
     let screen = try session.waitFor("q/Esc quit")
-    #expect(screen.contains("+ Lessons ----"))
-    #expect(screen.contains("|  1  Kernels"))
-    #expect(screen.contains(" ^/v move   Enter open"))
+    #expect(screen.contains(" cnnlab . a course on convolutional networks"))
+    #expect(screen.contains("1  Images are numbers"))
+    #expect(screen.contains(" ^/v choose a lesson   Enter/-> open it"))
     #expect(!screen.unicodeScalars.contains { !$0.isASCII })
   }
 

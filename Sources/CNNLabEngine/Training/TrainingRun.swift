@@ -54,6 +54,8 @@ public enum TrainingCommand: Equatable, Sendable {
   case stop
   /// Computes an `Inspection` of this validation example.
   case inspect(example: Int)
+  /// Computes a `Probe` of this image `(C, H, W)`; `id` comes back in `TrainingSnapshot.probe`.
+  case probe(Tensor, id: Int)
 }
 
 /// A training run driven one chunk of steps at a time: the logic of `TrainingSession` without
@@ -147,6 +149,8 @@ public struct TrainingRun: Sendable {
       isStopped = true
     case .inspect(let example):
       snapshot.inspection = inspect(example: example)
+    case .probe(let input, let id):
+      snapshot.probe = probe(input, id: id)
     }
   }
 

@@ -40,6 +40,10 @@ public final class TrainingSession: Sendable {
   /// True once the trainer thread has ended (after `.stop`).
   public var hasStopped: Bool { channel.threadExited.load(ordering: .acquiring) }
 
+  /// The run as the trainer thread left it, once the thread has ended (after `stop`): its
+  /// network can then be evaluated or saved.
+  public var finalRun: TrainingRun? { channel.final.withLock { $0 } }
+
   /// Queues a command; the trainer applies it before its next step.
   public func send(_ command: TrainingCommand) { channel.send(command) }
 
@@ -70,6 +74,7 @@ private final class Channel: Sendable {
   let inbox = Mutex<[TrainingCommand]>([])
   let wake = DispatchSemaphore(value: 0)
   let threadExited = Atomic<Bool>(false)
+  let final = Mutex<TrainingRun?>(nil)
 
   init(_ snapshot: TrainingSnapshot) { latest = Mutex(snapshot) }
 
@@ -97,6 +102,7 @@ private final class Channel: Sendable {
         wake.wait()  // a `send` signals; commands sent meanwhile are still queued
       }
     }
+    final.withLock { $0 = run }
     threadExited.store(true, ordering: .releasing)
   }
 

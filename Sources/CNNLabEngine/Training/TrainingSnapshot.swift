@@ -106,6 +106,8 @@ public struct TrainingSnapshot: Equatable, Sendable {
   public var kernels: [KernelSnapshot] = []
   /// The answer to the last `.inspect` command.
   public var inspection: Inspection?
+  /// The answer to the last `.probe` command (nil if its image did not fit the network).
+  public var probe: Probe?
 
   public init() {}
 

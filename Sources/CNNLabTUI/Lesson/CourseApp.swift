@@ -9,6 +9,10 @@ public struct CourseApp: Program {
   public private(set) var player: LessonPlayer?
   public private(set) var showingHelp = false
   public private(set) var progress: Progress
+  /// The live training screen, while it is open.
+  public private(set) var training: TrainingScreen?
+  /// Makes a training screen (and starts its trainer); nil leaves the course without one.
+  let makeTraining: (@Sendable () -> TrainingScreen?)?
   /// The lessons in course order; nil where a lesson could not be loaded.
   let sources: [LessonSource?]
   /// Writes progress; returns a message when it could not.
@@ -18,12 +22,15 @@ public struct CourseApp: Program {
   /// A course app over `sources` (nil entries are shown as broken, with `problems`).
   public init(
     sources: [LessonSource?], entries: [CourseMenu.Entry], progress: Progress = Progress(),
-    notice: String? = nil, save: (@Sendable (Progress) -> String?)? = nil
+    notice: String? = nil, save: (@Sendable (Progress) -> String?)? = nil,
+    makeTraining: (@Sendable () -> TrainingScreen?)? = nil
   ) {
     self.sources = sources
     self.progress = progress
     self.save = save
+    self.makeTraining = makeTraining
     var entries = entries
+    if makeTraining != nil { entries.append(.training) }
     for index in entries.indices {
       if let saved = progress.lessons[entries[index].name] {
         entries[index].status = saved.status
@@ -36,7 +43,7 @@ public struct CourseApp: Program {
   /// A course app for a loaded course: lessons that failed to load are listed as broken.
   public init(
     course: Course, progress: Progress = Progress(), notice: String? = nil,
-    save: (@Sendable (Progress) -> String?)? = nil
+    save: (@Sendable (Progress) -> String?)? = nil, makeTraining: (@Sendable () -> TrainingScreen?)? = nil
   ) {
     let count = course.entries.count
     var sources: [LessonSource?] = []
@@ -57,14 +64,33 @@ public struct CourseApp: Program {
             problem: problem ?? "it could not be read (run cnnlab lessons check)"))
       }
     }
-    self.init(sources: sources, entries: entries, progress: progress, notice: notice, save: save)
+    self.init(
+      sources: sources, entries: entries, progress: progress, notice: notice, save: save,
+      makeTraining: makeTraining)
   }
 
   /// The menu fits a small terminal; a lesson needs `LessonPlayer.minimumSize`.
-  public var minimumSize: (width: Int, height: Int) { player == nil ? CourseMenu.minimum : LessonPlayer.minimumSize }
+  public var minimumSize: (width: Int, height: Int) {
+    if training != nil { return TrainingScreen.minimum }
+    return player == nil ? CourseMenu.minimum : LessonPlayer.minimumSize
+  }
 
   public mutating func update(_ message: Message) -> [Effect] {
     if case .resized(let width, let height) = message { screen = (width, height) }
+    if var screen = training {
+      let effects = screen.update(message)
+      if screen.wantsToLeave {
+        training = nil  // dropping the screen stops its trainer
+        if case .resized = message { _ = menu.update(message) }
+        return []
+      }
+      training = screen
+      if case .resized = message {
+        _ = menu.update(message)
+        _ = player?.update(message)
+      }
+      return effects
+    }
     if showingHelp {
       switch message {
       case .keyPressed:
@@ -94,6 +120,10 @@ public struct CourseApp: Program {
       }
       if lesson.wantsNextLesson, let index = sources.firstIndex(where: { $0?.name == lesson.source.name }) {
         refreshMenu()
+        if index + 1 == sources.count {
+          player = nil
+          return openTraining()
+        }
         open(index + 1)
         if player?.source.name != lesson.source.name {
           menu.select(index + 1)
@@ -111,9 +141,18 @@ public struct CourseApp: Program {
     }
     if let index = menu.openRequest {
       menu.openRequest = nil
+      if menu.entries[safe: index]?.isTraining == true { return effects + openTraining() }
       open(index)
       if let player, player.playing { return effects + [.tick(afterMilliseconds: player.interval)] }
     }
+    return effects
+  }
+
+  /// Opens the live training screen; its ticks start at once.
+  public mutating func openTraining() -> [Effect] {
+    guard var screen = makeTraining?() else { return [] }
+    let effects = screen.update(.resized(width: self.screen.width, height: self.screen.height))
+    training = screen
     return effects
   }
 
@@ -121,6 +160,7 @@ public struct CourseApp: Program {
   public mutating func open(_ index: Int) {
     guard let source = sources[safe: index] ?? nil else { return }
     var lesson = LessonPlayer(source: source, progress: progress.lessons[source.name])
+    lesson.leadsToTraining = makeTraining != nil && index == sources.count - 1
     _ = lesson.update(.resized(width: screen.width, height: screen.height))
     player = lesson
     record(lesson)
@@ -145,6 +185,10 @@ public struct CourseApp: Program {
   }
 
   public func render(into buffer: inout CellBuffer) {
+    if let training {
+      training.render(into: &buffer)
+      return
+    }
     if let player {
       player.render(into: &buffer)
     } else {

@@ -13,6 +13,18 @@ public struct CourseMenu: Program {
     public var stepsDone: Int
     /// Why the lesson cannot be opened, if it cannot.
     public var problem: String?
+    /// The entry after the lessons that opens the live training screen.
+    public var isTraining = false
+
+    /// The entry that opens the live training screen.
+    public static let training: Entry = {
+      var entry = Entry(
+        name: "train", title: "Train a network live",
+        summary: "Watch the X/O network learn: curves, kernels, maps, and a canvas to draw on.",
+        steps: 0)
+      entry.isTraining = true
+      return entry
+    }()
 
     public init(
       name: String, title: String, summary: String, steps: Int, status: LessonProgress.Status = .new,
@@ -129,7 +141,7 @@ public struct CourseMenu: Program {
     buffer.fill(bar, role: .title)
     buffer.put(" cnnlab \(g.middleDot) a course on convolutional networks", x: 0, y: 0, role: .title, clip: bar)
     let done = entries.filter { $0.status == .done }.count
-    let count = " \(done)/\(entries.count) done "
+    let count = " \(done)/\(entries.filter { !$0.isTraining }.count) done "
     buffer.put(count, x: area.width - count.count, y: 0, role: .title, clip: bar)
     buffer.put("Choose a lesson. Each one animates what the engine computes, step by step.", x: 1, y: 2, role: .dim, clip: area)
     if let notice {
@@ -150,6 +162,7 @@ public struct CourseMenu: Program {
       case (_?, _): (mark, markRole) = ("broken", .error)
       case (nil, .done): (mark, markRole) = ((g.isUnicode ? "✓ " : "") + "done", .success)
       case (nil, .inProgress): (mark, markRole) = ("\(entry.stepsDone)/\(entry.steps) steps", .accent)
+      case (nil, _) where entry.isTraining: (mark, markRole) = ("live", .accent)
       case (nil, .new): (mark, markRole) = ("new", .dim)
       }
       var x = buffer.put(isSelected ? " \(g.arrowRight) " : "   ", x: line.x, y: y, role: isSelected ? .selection : .normal, clip: line)
@@ -171,6 +184,8 @@ public struct CourseMenu: Program {
       buffer.put(status, x: statusRow.x, y: statusRow.y, role: .error, clip: statusRow)
     } else if let entry = entries[safe: selected], let problem = entry.problem {
       buffer.put("cannot be opened: \(problem)", x: statusRow.x, y: statusRow.y, role: .error, clip: statusRow)
+    } else if let entry = entries[safe: selected], entry.isTraining {
+      buffer.put("trains on X/O images on a second thread (cnnlab train --data xo)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     } else if let entry = entries[safe: selected] {
       buffer.put("\(entry.steps) steps \(g.middleDot) lessons/\(entry.name)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     }

@@ -94,6 +94,8 @@ public struct LessonPlayer: Program {
   public private(set) var wantsNextLesson = false
   /// Set when `?` was pressed; whoever shows the help clears it.
   public var wantsHelp = false
+  /// Whether going on past the end of the last lesson opens live training (set by the course).
+  public var leadsToTraining = false
   public private(set) var screen = (width: 100, height: 32)
   /// A short message about the last action (a rejected value, a preset chosen).
   public private(set) var status: String?
@@ -375,14 +377,16 @@ public struct LessonPlayer: Program {
       arrive(at: step + 1)
       return animationEffect
     }
-    if finished && source.number < source.count {
+    if finished && (source.number < source.count || leadsToTraining) {
       wantsNextLesson = true
       return []
     }
     finished = true
     status = source.number < source.count
       ? "Lesson complete. Press \(Glyphs.unicode.arrowRight) for the next lesson, or q for the course."
-      : "Course complete. Press q to go back to the course."
+      : leadsToTraining
+        ? "Course complete. Press \(Glyphs.unicode.arrowRight) to train a network live, or q for the course."
+        : "Course complete. Press q to go back to the course."
     return []
   }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CNNLabCurses
+import CNNLabData
+import CNNLabEngine
 import CNNLabLessons
 import CNNLabTUI
 
@@ -40,14 +42,17 @@ extension CNNLab {
         printError("cnnlab: \(error)")
         throw ExitCode(2)
       }
-      var program = CourseApp(course: course, progress: progress, notice: problem) { progress in
-        do {
-          try store.save(progress)
-          return nil
-        } catch {
-          return "cnnlab: could not save progress to \(store.path): \(error)"
-        }
-      }
+      var program = CourseApp(
+        course: course, progress: progress, notice: problem,
+        save: { progress in
+          do {
+            try store.save(progress)
+            return nil
+          } catch {
+            return "cnnlab: could not save progress to \(store.path): \(error)"
+          }
+        },
+        makeTraining: { CNNLab.Train.xoScreen() })
       if let start { program.open(start) }
       let outcome = RunLoop(terminal: terminal).run(&program)
       terminal.shutdown()

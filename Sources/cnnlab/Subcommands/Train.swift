@@ -1,7 +1,9 @@
 import ArgumentParser
+import CNNLabCurses
 import CNNLabData
 import CNNLabEngine
 import Foundation
+import CNNLabTUI
 
 extension CNNLab {
   struct Train: ParsableCommand {
@@ -87,16 +89,19 @@ extension CNNLab {
           "the network ends in \(shapeText(run.trainer.network.outputShape)) outputs but \(data) has \(dataSet.classNames.count) classes",
           note: "end the spec with 'dense \(dataSet.classNames.count)'")
       }
-      if !headless && isTerminal(0) && isTerminal(1) {
-        printError("note: the training screen is not available yet; training without it")
-      }
       printError(
         "\(dataSet.summary)\nnetwork: \(spec) (\(grouped(run.trainer.network.parameterCount)) parameters)"
       )
-
+      var onScreen = false
+      if !headless && isTerminal(0) && isTerminal(1) {
+        if let final = try trainOnScreen(configuration, dataSet, training, spec: spec) {
+          run = final
+          onScreen = true
+        }
+      }
       var progress = ProgressLine(enabled: isTerminal(2))
       var reported = 0
-      while run.wantsToRun {
+      while !onScreen && run.wantsToRun {
         run.advance()
         let s = run.snapshot
         for summary in s.epochs.dropFirst(reported) {
@@ -156,6 +161,45 @@ extension CNNLab {
         )
         if let save { print("saved \(save)") }
       }
+    }
+
+    /// Trains on the training screen until the learner quits; returns the run as it was left,
+    /// or nil when the terminal cannot be used (then training goes on without the screen).
+    func trainOnScreen(
+      _ configuration: TrainingConfiguration, _ dataSet: TrainingData, _ training: LabelledSet,
+      spec: NetworkSpec
+    ) throws -> TrainingRun? {
+      let terminal: Terminal
+      do {
+        terminal = try Terminal()
+      } catch {
+        printError("note: \(error); training without the screen")
+        return nil
+      }
+      let session = try TrainingSession(
+        configuration: configuration, training: training, validation: dataSet.validation)
+      var screen = TrainingScreen(link: session, data: dataSet, title: "cnnlab train \(data)")
+      let outcome = RunLoop(terminal: terminal).run(&screen)
+      terminal.shutdown()
+      session.stop()
+      if case .signal(let signal) = outcome { throw ExitCode(128 + signal) }
+      return session.finalRun
+    }
+
+    /// The X/O training screen the course opens: the default X/O run, inside the course (q goes
+    /// back to the menu). Nil if it cannot be built.
+    static func xoScreen() -> TrainingScreen? {
+      let data = TrainingData.xo()
+      let d = Defaults.xo
+      guard let training = data.training, let spec = try? NetworkSpec.parse(d.spec) else { return nil }
+      let configuration = TrainingConfiguration(
+        spec: spec, inputShape: data.inputShape, optimizer: d.optimizer, learningRate: d.learningRate,
+        batchSize: d.batch, seed: 1, epochs: d.epochs, stepsPerSnapshot: 10)
+      guard
+        let session = try? TrainingSession(
+          configuration: configuration, training: training, validation: data.validation)
+      else { return nil }
+      return TrainingScreen(link: session, data: data, title: "Train a network live: xo", quitsProgram: false)
     }
 
     func parseSpec(_ text: String) throws -> NetworkSpec {

@@ -1,0 +1,420 @@
+import CNNLabData
+import CNNLabEngine
+import Foundation
+
+extension TrainingScreen {
+  struct Layout {
+    var header: Rect
+    var status: Rect
+    var tabs: Rect
+    var body: Rect
+    var hints: Rect
+  }
+
+  var layout: Layout {
+    let area = Rect(x: 0, y: 0, width: screen.width, height: screen.height)
+    let rows = area.split(.vertical, [.fixed(1), .fixed(1), .fixed(1), .fill, .fixed(1)])
+    return Layout(header: rows[0], status: rows[1], tabs: rows[2], body: rows[3], hints: rows[4])
+  }
+
+  static func tabLabel(_ pane: Pane) -> String { " \(pane.rawValue + 1) \(pane.title) " }
+
+  static func rate(_ r: Float) -> String {
+    let text = String(format: "%g", Double(r))
+    return text
+  }
+
+  static func clock(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0 else { return "-" }
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+  }
+
+  public func render(into buffer: inout CellBuffer) {
+    let layout = self.layout
+    renderHeader(layout.header, into: &buffer)
+    renderStatus(layout.status, into: &buffer)
+    renderTabs(layout.tabs, into: &buffer)
+    let body = layout.body
+    if case .failed(let reason) = snapshot.state, pane != .draw {
+      let box = body.centered(width: min(body.width, 72), height: min(body.height, 8))
+      Box(title: "Training stopped", role: .error, titleRole: .error).render(in: box, into: &buffer)
+      TextBlock(reason + " Press r to start again, then - to lower the rate before space.", role: .error)
+        .render(in: Box.inner(box).inset(horizontal: 1, vertical: 0), into: &buffer)
+      let rest = Rect(x: body.x, y: box.maxY, width: body.width, height: max(0, body.maxY - box.maxY))
+      renderCurves(rest, into: &buffer)
+    } else {
+      switch pane {
+      case .curves:
+        if body.width >= 150 {
+          let columns = body.split(.horizontal, [.fill(3), .fill(2)], gap: 2)
+          renderCurves(columns[0], into: &buffer)
+          let right = columns[1].split(.vertical, [.fill, .fill], gap: 1)
+          renderKernels(right[0], into: &buffer)
+          renderMaps(right[1], into: &buffer, compact: true)
+        } else {
+          renderCurves(body, into: &buffer)
+        }
+      case .kernels: renderKernels(body, into: &buffer)
+      case .maps: renderMaps(body, into: &buffer, compact: false)
+      case .mistakes: renderMistakes(body, into: &buffer)
+      case .draw: renderDraw(body, into: &buffer)
+      }
+    }
+    let table = pane == .draw ? TrainingScreen.drawKeys : TrainingScreen.keys
+    KeyHintBar(bindings: table).render(in: layout.hints, into: &buffer)
+    if showingHelp {
+      let overlay = Rect(x: 0, y: 0, width: buffer.width, height: max(0, buffer.height - 1))
+      HelpOverlay(
+        title: pane == .draw ? "Draw keys" : "Training keys", bindings: table,
+        footer: "mouse: click tabs; Draw: click paints, right-click erases; any key closes"
+      ).render(in: overlay, into: &buffer)
+    }
+  }
+
+  // MARK: - Header and status
+
+  private func renderHeader(_ area: Rect, into buffer: inout CellBuffer) {
+    var x = buffer.put(title, x: area.x, y: area.y, role: .title, clip: area)
+    let (stateText, stateRole): (String, Role) =
+      switch snapshot.state {
+      case .running: ("training", .success)
+      case .paused: ("paused", .accent)
+      case .finished: ("finished", .success)
+      case .failed: ("stopped: loss not finite", .error)
+      }
+    x = buffer.put("  " + stateText, x: x, y: area.y, role: stateRole, clip: area)
+    let s = snapshot
+    let epochs = s.totalEpochs.map { "/\($0)" } ?? ""
+    let shownEpoch = min(s.epoch + 1, s.totalEpochs ?? Int.max)
+    x = buffer.put("  epoch \(shownEpoch)\(epochs) ", x: x, y: area.y, clip: area)
+    let fraction = s.stepsPerEpoch > 0 ? Double(s.stepInEpoch) / Double(s.stepsPerEpoch) : 0
+    let done = s.state == .finished ? 1 : fraction
+    let barWidth = max(4, min(20, area.maxX - x - 40))
+    let filled = Int((done * Double(barWidth)).rounded())
+    let g = buffer.glyphs
+    x = buffer.put(String(repeating: g.isUnicode ? "█" : "#", count: filled), x: x, y: area.y, role: .accent, clip: area)
+    x = buffer.put(String(repeating: g.isUnicode ? "░" : "-", count: barWidth - filled), x: x, y: area.y, role: .dim, clip: area)
+    var tail = String(format: " %3d%%", Int(done * 100))
+    tail += "  \(Int(s.imagesPerSecond)) img/s  \(TrainingScreen.clock(s.elapsed))"
+    if let remaining = s.remaining, s.state == .running { tail += " ~\(TrainingScreen.clock(remaining)) left" }
+    buffer.put(tail, x: x, y: area.y, clip: area)
+  }
+
+  private func renderStatus(_ area: Rect, into buffer: inout CellBuffer) {
+    let s = snapshot
+    var x = area.x
+    if let loss = s.recentLoss() {
+      x = buffer.put("loss ", x: x, y: area.y, role: .dim, clip: area)
+      x = buffer.put(String(format: "%.4f", Double(loss)), x: x, y: area.y, role: .series(0), clip: area)
+      let accuracy = s.accuracies.suffix(20)
+      let mean = accuracy.isEmpty ? 0 : accuracy.reduce(0, +) / Float(accuracy.count)
+      x = buffer.put(String(format: " acc %.1f%%", Double(mean) * 100), x: x, y: area.y, role: .series(1), clip: area)
+    } else {
+      x = buffer.put("loss -", x: x, y: area.y, role: .dim, clip: area)
+    }
+    if let last = s.epochs.last, let vl = last.validationLoss, let va = last.validationAccuracy {
+      x = buffer.put(String(format: "  val %.4f %.1f%%", Double(vl), va * 100), x: x, y: area.y, role: .series(2), clip: area)
+    }
+    x = buffer.put("  \(s.optimizer.rawValue) lr \(TrainingScreen.rate(s.learningRate))", x: x, y: area.y, role: .accent, clip: area)
+    x = buffer.put("  step \(s.step)", x: x, y: area.y, role: .dim, clip: area)
+    if let notice { buffer.put("  " + notice, x: x, y: area.y, role: .accent, clip: area) }
+  }
+
+  private func renderTabs(_ area: Rect, into buffer: inout CellBuffer) {
+    var x = area.x
+    for p in Pane.allCases {
+      x = buffer.put(TrainingScreen.tabLabel(p), x: x, y: area.y, role: p == pane ? .selection : .dim, clip: area) + 1
+    }
+  }
+
+  // MARK: - Curves
+
+  func renderCurves(_ area: Rect, into buffer: inout CellBuffer) {
+    guard area.height >= 4 else { return }
+    let s = snapshot
+    let halves = area.split(.vertical, [.fill, .fill])
+    let first = Double(s.curveStart + 1)
+    let last = Double(max(s.curveStart + s.losses.count, s.curveStart + 2))
+    let xRange = first...last
+    func smoothed(_ values: [Float]) -> [(x: Double, y: Double)] {
+      let window = max(1, min(20, values.count / 25))
+      var sum: Float = 0
+      var out: [(x: Double, y: Double)] = []
+      for (i, v) in values.enumerated() {
+        sum += v
+        if i >= window { sum -= values[i - window] }
+        out.append((Double(s.curveStart + i + 1), Double(sum / Float(min(i + 1, window)))))
+      }
+      return out
+    }
+    let perEpoch = s.epochs.map { (x: Double($0.epoch * s.stepsPerEpoch), summary: $0) }.filter { xRange.contains($0.x) }
+    let trainLoss = smoothed(s.losses.map { $0.isFinite ? $0 : .nan })
+    let validationLoss = perEpoch.compactMap { e in e.summary.validationLoss.map { (x: e.x, y: Double($0)) } }
+    let top = max(trainLoss.map(\.y).filter(\.isFinite).max() ?? 1, validationLoss.map(\.y).max() ?? 0, 0.1)
+    drawChart(
+      "loss", halves[0],
+      LineChart(
+        series: [
+          .init(points: trainLoss, role: .series(0), marker: "*"),
+          .init(points: validationLoss, role: .series(2), marker: "o"),
+        ], xRange: xRange, yRange: 0...top), into: &buffer)
+    let trainAccuracy = smoothed(s.accuracies).map { (x: $0.x, y: $0.y * 100) }
+    let validationAccuracy = perEpoch.compactMap { e in e.summary.validationAccuracy.map { (x: e.x, y: $0 * 100) } }
+    drawChart(
+      "accuracy %", halves[1],
+      LineChart(
+        series: [
+          .init(points: trainAccuracy, role: .series(1), marker: "+"),
+          .init(points: validationAccuracy, role: .series(2), marker: "o"),
+        ], xRange: xRange, yRange: 0...100, format: { String(format: "%.0f", $0) }), into: &buffer)
+  }
+
+  private func drawChart(_ name: String, _ area: Rect, _ chart: LineChart, into buffer: inout CellBuffer) {
+    guard area.height >= 3 else { return }
+    let isLoss = name == "loss"
+    var x = buffer.put(name, x: area.x, y: area.y, role: .title, clip: area)
+    x = buffer.put("  training (batches, smoothed) ", x: x, y: area.y, role: .series(isLoss ? 0 : 1), clip: area)
+    x = buffer.put(buffer.glyphs.isUnicode ? "" : "\(isLoss ? "*" : "+")  ", x: x, y: area.y, role: .dim, clip: area)
+    buffer.put("validation (each epoch)\(buffer.glyphs.isUnicode ? "" : " o")", x: x, y: area.y, role: .series(2), clip: area)
+    let plot = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 2)
+    chart.render(in: plot, into: &buffer)
+    let s = snapshot
+    let axis = "step \(s.curveStart + 1)"
+    buffer.put(axis, x: area.x + chart.labelWidth, y: area.maxY - 1, role: .dim, clip: area)
+    let end = "step \(max(s.curveStart + s.losses.count, 1))"
+    buffer.put(end, x: area.maxX - end.count, y: area.maxY - 1, role: .dim, clip: area)
+    if s.losses.isEmpty {
+      let hint = s.state == .paused ? "paused before the first step: space trains, s takes one step" : "waiting for the first steps..."
+      buffer.put(hint, x: plot.x + chart.labelWidth + 2, y: plot.y + plot.height / 2, role: .dim, clip: plot)
+    }
+  }
+
+  // MARK: - Kernels
+
+  func renderKernels(_ area: Rect, into buffer: inout CellBuffer) {
+    var y = area.y
+    if snapshot.kernels.isEmpty {
+      buffer.put("this network has no convolution layer", x: area.x, y: y, role: .dim, clip: area)
+      return
+    }
+    let showsNumbers = isXO
+    for kernel in snapshot.kernels {
+      guard y < area.maxY - 1 else { break }
+      let w = kernel.weights
+      let (f, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+      let largest = w.scalars.map { abs($0) }.filter(\.isFinite).max() ?? 0
+      buffer.put("layer \(kernel.layer + 1): \(kernel.text)", x: area.x, y: y, role: .title, clip: area)
+      let note = c > 1 ? "  (input channel 1 of \(c) shown)" : ""
+      buffer.put(note + String(format: "  |w| up to %.2f", Double(largest)), x: area.x + 9 + kernel.text.count, y: y, role: .dim, clip: area)
+      y += 1
+      let cellWidth = kw <= 3 ? 4 : 2
+      let numberWidth = showsNumbers ? kw * 6 + 1 : 0
+      let itemWidth = max(kw * cellWidth + numberWidth, 8) + 2
+      let perRow = max(1, area.width / itemWidth)
+      var shown = 0
+      for start in stride(from: 0, to: f, by: perRow) {
+        guard y + kh < area.maxY else { break }
+        for j in start..<min(f, start + perRow) {
+          let x = area.x + (j - start) * itemWidth
+          buffer.put("#\(j + 1)", x: x, y: y, role: .dim, clip: area)
+          let values = (0..<kh).map { r in (0..<kw).map { col in w[j, 0, r, col] } }
+          Heatmap(values: values, maxMagnitude: largest, cellWidth: cellWidth)
+            .render(in: Rect(x: x, y: y + 1, width: kw * cellWidth, height: kh).intersection(area), into: &buffer)
+          if showsNumbers {
+            NumberGrid(values, decimals: 2, cellWidth: 6, diverging: true, maxMagnitude: largest)
+              .render(in: Rect(x: x + kw * cellWidth + 1, y: y + 1, width: numberWidth, height: kh).intersection(area), into: &buffer)
+          }
+          shown += 1
+        }
+        y += kh + 2
+      }
+      if shown < f {
+        buffer.put("\(f - shown) more kernels do not fit; a larger terminal shows them", x: area.x, y: min(y, area.maxY - 1), role: .dim, clip: area)
+        y += 1
+      }
+    }
+    if isXO, y + 5 < area.maxY {
+      buffer.put("the lecture's hand-made features, for comparison", x: area.x, y: y, role: .title, clip: area)
+      y += 1
+      let itemWidth = 3 * 4 + 3 * 6 + 1 + 2
+      for (j, feature) in TrainingScreen.lectureFeatures.enumerated() {
+        let x = area.x + j * itemWidth
+        guard x + 12 <= area.maxX else { break }
+        buffer.put(feature.name, x: x, y: y, role: .dim, clip: area)
+        Heatmap(values: feature.values, maxMagnitude: 1, cellWidth: 4)
+          .render(in: Rect(x: x, y: y + 1, width: 12, height: 3).intersection(area), into: &buffer)
+        NumberGrid(feature.values, decimals: 0, cellWidth: 6, diverging: true, maxMagnitude: 1)
+          .render(in: Rect(x: x + 13, y: y + 1, width: 19, height: 3).intersection(area), into: &buffer)
+      }
+    }
+  }
+
+  // MARK: - Maps
+
+  /// The input, every layer's maps and the probabilities of one example (or the drawing).
+  func renderMaps(_ area: Rect, into buffer: inout CellBuffer, compact: Bool) {
+    guard let inspection = snapshot.inspection, inspection.example == example else {
+      buffer.put("computing example \(example + 1)...", x: area.x, y: area.y, role: .dim, clip: area)
+      return
+    }
+    let label = data.classNames[safe: inspection.label] ?? "\(inspection.label)"
+    let predicted = inspection.probabilities.indices.max { inspection.probabilities[$0] < inspection.probabilities[$1] } ?? 0
+    let right = predicted == inspection.label
+    var x = buffer.put("example \(example + 1)/\(examples.count): a \(label)", x: area.x, y: area.y, role: .title, clip: area)
+    x = buffer.put(
+      right ? "  predicted right" : "  predicted \(data.classNames[safe: predicted] ?? "?")", x: x, y: area.y,
+      role: right ? .success : .error, clip: area)
+    buffer.put("  (n/N or \(buffer.glyphs.arrowLeft)/\(buffer.glyphs.arrowRight) choose)", x: x, y: area.y, role: .dim, clip: area)
+    let inner = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
+    renderActivations(
+      input: inspection.input, activations: inspection.activations, probabilities: inspection.probabilities,
+      truth: inspection.label, area: inner, into: &buffer, compact: compact)
+  }
+
+  /// Draws the input image, the probabilities, then each layer's output maps as images.
+  func renderActivations(
+    input: Tensor, activations: [Inspection.LayerActivation], probabilities: [Float], truth: Int?,
+    area: Rect, into buffer: inout CellBuffer, compact: Bool
+  ) {
+    let barsHeight = min(probabilities.count, max(2, area.height / 3))
+    let bars = Rect(x: area.x, y: area.y, width: min(area.width, 48), height: barsHeight)
+    ProbabilityBars(names: data.classNames, probabilities: probabilities, truth: truth).render(in: bars, into: &buffer)
+    var y = area.y + barsHeight + 1
+    var items: [(String, Tensor)] = [("input", input)]
+    for (i, a) in activations.enumerated() where a.output.rank == 3 {
+      items.append(("\(i + 1) \(a.text)", a.output))
+    }
+    // Small maps get two columns per pixel when every layer still fits; half blocks otherwise.
+    let roomy = items.reduce(0) { $0 + 2 + $1.1.shape[1] } <= area.maxY - y
+    for (name, tensor) in items {
+      let (c, h, w) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
+      let small = h < 14 && roomy
+      let cellW = small ? w * 2 : w
+      let cellH = small ? h : (h + 1) / 2
+      guard y + 1 + cellH <= area.maxY else {
+        if y < area.maxY { buffer.put("(more layers below; a taller terminal shows them)", x: area.x, y: y, role: .dim, clip: area) }
+        return
+      }
+      buffer.put("\(name)  \(c)\(buffer.glyphs.times)\(h)\(buffer.glyphs.times)\(w)", x: area.x, y: y, role: .dim, clip: area)
+      let perRow = max(1, (area.width + 1) / (cellW + 1))
+      let rowsNeeded = compact ? 1 : (c + perRow - 1) / perRow
+      for k in 0..<min(c, perRow * rowsNeeded) {
+        let row = k / perRow
+        let top = y + 1 + row * (cellH + 1)
+        guard top + cellH <= area.maxY else { break }
+        let channel = tensor.slice(k)
+        let rect = Rect(x: area.x + (k % perRow) * (cellW + 1), y: top, width: cellW, height: cellH)
+        TrainingScreen.drawMap(channel, in: rect, small: small, into: &buffer)
+      }
+      y += 1 + min(rowsNeeded, (c + perRow - 1) / perRow) * (cellH + 1)
+    }
+  }
+
+  /// One feature map, scaled to its own range: half blocks for large maps, two-column grey
+  /// blocks for small ones, shade characters without greys.
+  static func drawMap(_ map: Tensor, in rect: Rect, small: Bool, into buffer: inout CellBuffer) {
+    let low = map.scalars.filter(\.isFinite).min() ?? 0
+    let high = map.scalars.filter(\.isFinite).max() ?? 1
+    let span = high > low ? high - low : 1
+    if !small {
+      HalfBlockImage(map, range: low...(low + span)).render(in: rect, into: &buffer)
+      return
+    }
+    let greys = buffer.capabilities.showsGreys && buffer.glyphs.isUnicode
+    let w = map.shape[1]
+    for r in 0..<map.shape[0] {
+      for c in 0..<w {
+        let v = Double((map.scalars[r * w + c] - low) / span)
+        let cell: Cell =
+          greys ? Cell("█", role: .grey(Role.greyLevel(v))) : Cell(buffer.glyphs.shade(v), role: .grey(Role.greyLevel(v)))
+        buffer[x: rect.x + 2 * c, y: rect.y + r] = rect.contains(x: rect.x + 2 * c, y: rect.y + r) ? cell : buffer[x: rect.x + 2 * c, y: rect.y + r]
+        buffer[x: rect.x + 2 * c + 1, y: rect.y + r] = rect.contains(x: rect.x + 2 * c + 1, y: rect.y + r) ? cell : buffer[x: rect.x + 2 * c + 1, y: rect.y + r]
+      }
+    }
+  }
+
+  // MARK: - Mistakes
+
+  func renderMistakes(_ area: Rect, into buffer: inout CellBuffer) {
+    guard let inspection = snapshot.inspection else {
+      buffer.put("computing the confusion matrix...", x: area.x, y: area.y, role: .dim, clip: area)
+      return
+    }
+    let total = inspection.confusion.joined().reduce(0, +)
+    let right = inspection.confusion.indices.reduce(0) { $0 + inspection.confusion[$1][$1] }
+    buffer.put(
+      "confusion matrix (rows: truth, columns: predicted), step \(inspection.step)",
+      x: area.x, y: area.y, role: .title, clip: area)
+    let matrix = ConfusionMatrix(counts: inspection.confusion, names: data.classNames)
+    let size = matrix.size
+    matrix.render(in: Rect(x: area.x, y: area.y + 1, width: size.width, height: size.height).intersection(area), into: &buffer)
+    buffer.put(
+      "\(right)/\(total) right" + (total > 0 ? String(format: " (%.1f%%)", Double(right) / Double(total) * 100) : ""),
+      x: area.x, y: area.y + 2 + size.height, role: .accent, clip: area)
+    let startX = area.x + size.width + 4
+    let side = startX + 24 <= area.maxX
+    let listArea =
+      side
+      ? Rect(x: startX, y: area.y + 1, width: area.maxX - startX, height: area.height - 1)
+      : Rect(x: area.x, y: area.y + size.height + 4, width: area.width, height: max(0, area.height - size.height - 4))
+    guard listArea.height >= 2 else { return }
+    buffer.put("worst mistakes (highest loss)", x: listArea.x, y: listArea.y, role: .title, clip: listArea)
+    if inspection.worst.isEmpty {
+      buffer.put("none: every validation example is right", x: listArea.x, y: listArea.y + 1, role: .success, clip: listArea)
+      return
+    }
+    let (h, w) = (data.inputShape[1], data.inputShape[2])
+    let small = h < 14
+    let imageW = small ? w * 2 : w
+    let imageH = small ? h : (h + 1) / 2
+    let itemW = max(imageW, 14) + 2
+    let perRow = max(1, listArea.width / itemW)
+    for (i, m) in inspection.worst.enumerated() {
+      let top = listArea.y + 1 + (i / perRow) * (imageH + 2)
+      guard top + imageH + 1 < listArea.maxY else { break }
+      let x = listArea.x + (i % perRow) * itemW
+      let truth = data.classNames[safe: m.label] ?? "\(m.label)"
+      let guess = data.classNames[safe: m.predicted] ?? "\(m.predicted)"
+      buffer.put("\(truth)\(buffer.glyphs.arrowRight)\(guess) \(Int((m.confidence * 100).rounded()))%", x: x, y: top, role: .error, clip: listArea)
+      guard m.index < examples.count else { continue }
+      let image = examples.inputs.slice(m.index).slice(0)
+      TrainingScreen.drawMap(image, in: Rect(x: x, y: top + 1, width: imageW, height: imageH), small: small, into: &buffer)
+    }
+  }
+
+  // MARK: - Draw
+
+  func canvasOrigin(_ body: Rect) -> (x: Int, y: Int)? {
+    let size = canvas.cellSize
+    guard body.height >= size.height + 2 else { return nil }
+    return (body.x + 1, body.y + 2)
+  }
+
+  func renderDraw(_ area: Rect, into buffer: inout CellBuffer) {
+    let what = isXO ? "an X or an O" : "a digit"
+    buffer.put("draw \(what): arrows move, space paints, x erases, c clears (or click)", x: area.x, y: area.y, role: .title, clip: area)
+    guard let origin = canvasOrigin(area) else { return }
+    let size = canvas.cellSize
+    let frame = Rect(x: origin.x - 1, y: origin.y - 1, width: size.width + 2, height: size.height + 2)
+    Box(role: .border, clearsInside: false).render(in: frame, into: &buffer)
+    CanvasView(canvas).render(in: Rect(x: origin.x, y: origin.y, width: size.width, height: size.height), into: &buffer)
+    let right = Rect(x: frame.maxX + 2, y: area.y + 1, width: max(0, area.maxX - frame.maxX - 2), height: area.height - 1)
+    guard let probe = snapshot.probe, right.width > 10 else {
+      buffer.put("predicting...", x: right.x, y: right.y, role: .dim, clip: right)
+      return
+    }
+    if canvas.isBlank {
+      buffer.put("empty canvas: draw, the network answers", x: right.x, y: right.y, role: .dim, clip: right)
+    } else {
+      let best = probe.probabilities.indices.max { probe.probabilities[$0] < probe.probabilities[$1] } ?? 0
+      var x = buffer.put("prediction: ", x: right.x, y: right.y, role: .title, clip: right)
+      x = buffer.put(data.classNames[safe: best] ?? "?", x: x, y: right.y, role: .accent, clip: right)
+      buffer.put(String(format: " (%.0f%%)", Double(probe.probabilities[safe: best] ?? 0) * 100), x: x, y: right.y, role: .accent, clip: right)
+    }
+    let below = Rect(x: right.x, y: right.y + 1, width: right.width, height: right.height - 1)
+    renderActivations(
+      input: probe.input, activations: probe.activations, probabilities: probe.probabilities, truth: nil,
+      area: below, into: &buffer, compact: false)
+  }
+}

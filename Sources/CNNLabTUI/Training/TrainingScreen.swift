@@ -1,0 +1,284 @@
+import CNNLabData
+import CNNLabEngine
+import Foundation
+
+/// Where a training screen gets its snapshots and sends its commands: a `TrainingSession`
+/// (a background trainer thread) in the program, something synchronous in tests.
+public protocol TrainingLink: Sendable {
+  /// The latest published snapshot (a copy).
+  var snapshot: TrainingSnapshot { get }
+  func send(_ command: TrainingCommand)
+}
+
+extension TrainingSession: TrainingLink {}
+
+/// The live training screen: curves, kernels, feature maps, mistakes and a canvas to draw on,
+/// over a network training on another thread.
+///
+/// The screen never touches the network: it reads snapshots on every tick and asks the trainer
+/// for inspections (`.inspect`) and for the drawn image's maps (`.probe`).
+public struct TrainingScreen: Program {
+  /// The panes, one at a time; `Tab` and the digit keys switch.
+  public enum Pane: Int, CaseIterable, Sendable {
+    case curves, kernels, maps, mistakes, draw
+
+    public var title: String {
+      switch self {
+      case .curves: "Curves"
+      case .kernels: "Kernels"
+      case .maps: "Maps"
+      case .mistakes: "Mistakes"
+      case .draw: "Draw"
+      }
+    }
+  }
+
+  public enum Action: Hashable, Sendable {
+    case pauseResume, step, faster, slower, optimizer, reset, nextExample, previousExample
+    case nextPane, previousPane, pane, help, quit
+    case moveCursor, paint, erase, clear
+  }
+
+  /// Keys on every pane except Draw.
+  public static let keys: [KeyBinding<Action>] = [
+    KeyBinding([.char(" "), .char("p")], "pause/resume", action: .pauseResume, keyLabel: "space"),
+    KeyBinding([.char("s")], "step", action: .step),
+    KeyBinding([.char("+"), .char("=")], "rate x2", action: .faster, keyLabel: "+/-"),
+    KeyBinding([.char("-"), .char("_")], "learning rate /2", action: .slower, inHintBar: false, keyLabel: "-"),
+    KeyBinding([.char("o")], "optimiser", action: .optimizer),
+    KeyBinding([.char("r")], "reset", action: .reset),
+    KeyBinding([.char("?")], "help", action: .help),
+    KeyBinding([.char("q"), .escape], "quit", action: .quit),
+    KeyBinding([.tab], "pane", action: .nextPane, keyLabel: "Tab"),
+    KeyBinding([.backTab], "previous pane", action: .previousPane, inHintBar: false),
+    KeyBinding(
+      [.char("1"), .char("2"), .char("3"), .char("4"), .char("5"), .char("d")],
+      "pane: 1 curves 2 kernels 3 maps 4 mistakes 5/d draw", action: .pane, inHintBar: false,
+      keyLabel: "1-5, d"),
+    KeyBinding([.char("n"), .right], "example", action: .nextExample, keyLabel: "n/N"),
+    KeyBinding([.char("N"), .left], "previous example", action: .previousExample, inHintBar: false),
+  ]
+
+  /// Keys on the Draw pane (space paints there; `p` still pauses).
+  public static let drawKeys: [KeyBinding<Action>] = [
+    KeyBinding([.up, .down, .left, .right], "move", action: .moveCursor, keyLabel: "arrows"),
+    KeyBinding([.char(" "), .enter], "paint", action: .paint, keyLabel: "space"),
+    KeyBinding([.char("x"), .backspace, .delete], "erase", action: .erase),
+    KeyBinding([.char("c")], "clear", action: .clear),
+    KeyBinding([.char("p")], "pause", action: .pauseResume),
+    KeyBinding([.char("s")], "one step", action: .step, inHintBar: false),
+    KeyBinding([.tab], "next pane", action: .nextPane, keyLabel: "Tab"),
+    KeyBinding([.backTab], "previous pane", action: .previousPane, inHintBar: false),
+    KeyBinding([.char("?")], "help", action: .help),
+    KeyBinding([.char("q"), .escape], "back", action: .quit, keyLabel: "Esc"),
+  ]
+
+  /// The lecture's three hand-made 3x3 features for X/O: diagonal, X centre, anti-diagonal.
+  public static let lectureFeatures: [(name: String, values: [[Float]])] = [
+    ("diagonal", [[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]),
+    ("X centre", [[1, -1, 1], [-1, 1, -1], [1, -1, 1]]),
+    ("anti-diagonal", [[-1, -1, 1], [-1, 1, -1], [1, -1, -1]]),
+  ]
+
+  public static let tickMilliseconds = 100
+  public static let minimum = (width: 60, height: 20)
+
+  let link: any TrainingLink
+  public let data: TrainingData
+  public let title: String
+  /// Whether `q` quits the program (run on its own) or only asks to leave (inside the course).
+  let quitsProgram: Bool
+
+  public private(set) var snapshot: TrainingSnapshot
+  public private(set) var pane: Pane = .curves
+  public private(set) var example = 0
+  public private(set) var canvas: DigitCanvas
+  public private(set) var showingHelp = false
+  /// Set by `q` when the screen does not quit the program itself; the owner clears it.
+  public var wantsToLeave = false
+  /// The last thing a key did, shown in the status line.
+  public private(set) var notice: String?
+  var screen = (width: 80, height: 24)
+  private var ticks = 0
+  private var inspectedAt = (tick: -100, step: -1, generation: -1, example: -1)
+  private var probeID = 0
+  private var probedAt = (tick: -100, step: -1, revision: -1)
+
+  public init(link: any TrainingLink, data: TrainingData, title: String, quitsProgram: Bool = true) {
+    self.link = link
+    self.data = data
+    self.title = title
+    self.quitsProgram = quitsProgram
+    snapshot = link.snapshot
+    let shape = data.inputShape
+    canvas = DigitCanvas(rows: shape[1], columns: shape[2])
+  }
+
+  public var minimumSize: (width: Int, height: Int) { TrainingScreen.minimum }
+  var isXO: Bool { data.name == "xo" }
+  var examples: LabelledSet { data.validation }
+
+  // MARK: - Update
+
+  public mutating func update(_ message: Message) -> [Effect] {
+    switch message {
+    case .resized(let width, let height):
+      screen = (width, height)
+      refresh()
+      return [.tick(afterMilliseconds: TrainingScreen.tickMilliseconds)]
+    case .ticked:
+      ticks += 1
+      refresh()
+      return [.tick(afterMilliseconds: TrainingScreen.tickMilliseconds)]
+    case .keyPressed(let key):
+      if showingHelp {
+        showingHelp = false
+        return []
+      }
+      let table = pane == .draw ? TrainingScreen.drawKeys : TrainingScreen.keys
+      guard let action = table.action(for: key) else { return [] }
+      let effects = perform(action, key: key)
+      refresh(force: true)
+      return effects
+    case .mouse(let event):
+      if showingHelp {
+        if event.kind == .leftClick { showingHelp = false }
+        return []
+      }
+      mouse(event)
+      refresh(force: true)
+      return []
+    }
+  }
+
+  private mutating func perform(_ action: Action, key: Key) -> [Effect] {
+    notice = nil
+    switch action {
+    case .pauseResume:
+      switch snapshot.state {
+      case .running:
+        link.send(.pause)
+        snapshot.state = .paused
+        notice = "paused"
+      case .paused:
+        link.send(.resume)
+        snapshot.state = .running
+        notice = "training"
+      case .finished: notice = "training is finished (r starts again)"
+      case .failed: notice = "training stopped (r starts again)"
+      }
+    case .step:
+      link.send(.step(1))
+      notice = "one step"
+    case .faster, .slower:
+      let rate = snapshot.learningRate * (action == .faster ? 2 : 0.5)
+      link.send(.setLearningRate(rate))
+      snapshot.learningRate = rate
+      notice = "learning rate \(TrainingScreen.rate(rate))"
+    case .optimizer:
+      let all = OptimizerKind.allCases
+      let next = all[((all.firstIndex(of: snapshot.optimizer) ?? 0) + 1) % all.count]
+      link.send(.setOptimizer(next))
+      snapshot.optimizer = next
+      notice = "optimiser \(next.rawValue) (fresh state)"
+    case .reset:
+      link.send(.reset)
+      notice = "reset: the same seed gives the same run (paused; space starts)"
+    case .nextExample: choose(example + 1)
+    case .previousExample: choose(example - 1)
+    case .nextPane: pane = Pane(rawValue: (pane.rawValue + 1) % Pane.allCases.count) ?? .curves
+    case .previousPane:
+      pane = Pane(rawValue: (pane.rawValue + Pane.allCases.count - 1) % Pane.allCases.count) ?? .curves
+    case .pane:
+      if case .char(let c) = key {
+        pane = c == "d" ? .draw : Pane(rawValue: (Int(String(c)) ?? 1) - 1) ?? pane
+      }
+    case .help: showingHelp = true
+    case .quit:
+      if pane == .draw {
+        pane = .curves
+        return []
+      }
+      if quitsProgram { return [.quit] }
+      wantsToLeave = true
+    case .moveCursor:
+      switch key {
+      case .up: canvas.moveCursor(rows: -1, columns: 0)
+      case .down: canvas.moveCursor(rows: 1, columns: 0)
+      case .left: canvas.moveCursor(rows: 0, columns: -1)
+      default: canvas.moveCursor(rows: 0, columns: 1)
+      }
+    case .paint: canvas.paint()
+    case .erase: canvas.erase()
+    case .clear: canvas.clear()
+    }
+    return []
+  }
+
+  private mutating func choose(_ index: Int) {
+    let count = examples.count
+    example = ((index % count) + count) % count
+    notice = "example \(example + 1) of \(count)"
+  }
+
+  private mutating func mouse(_ event: MouseEvent) {
+    let layout = self.layout
+    if event.y == layout.tabs.y, event.kind == .leftClick {
+      var x = layout.tabs.x
+      for p in Pane.allCases {
+        let width = TrainingScreen.tabLabel(p).count
+        if event.x >= x && event.x < x + width { pane = p }
+        x += width + 1
+      }
+      return
+    }
+    if pane == .draw, let origin = canvasOrigin(layout.body) {
+      guard let pixel = canvas.pixel(atCellX: event.x - origin.x, y: event.y - origin.y) else { return }
+      canvas.moveCursor(toRow: pixel.row, column: pixel.column)
+      switch event.kind {
+      case .leftClick: canvas.paint()
+      case .rightClick: canvas.erase()
+      default: break
+      }
+    } else if pane == .maps || pane == .mistakes {
+      if event.kind == .wheelDown { choose(example + 1) }
+      if event.kind == .wheelUp { choose(example - 1) }
+    }
+  }
+
+  /// Takes the newest snapshot and asks the trainer for what the visible pane needs.
+  private mutating func refresh(force: Bool = false) {
+    let latest = link.snapshot
+    snapshot = latest
+    let needsInspection = pane == .maps || pane == .mistakes || (pane == .curves && screen.width >= 150)
+    if needsInspection {
+      let current = latest.inspection
+      let stale =
+        current == nil || current?.example != example || inspectedAt.generation != latest.generation
+        || (current?.step != latest.step && ticks - inspectedAt.tick >= 10)
+      let asked = inspectedAt.example == example && inspectedAt.generation == latest.generation
+        && (inspectedAt.step == latest.step || ticks - inspectedAt.tick < 10)
+      if stale && !asked {
+        link.send(.inspect(example: example))
+        inspectedAt = (ticks, latest.step, latest.generation, example)
+      }
+    }
+    if pane == .draw {
+      let changed = probedAt.revision != canvas.revision
+      let moved = probedAt.step != latest.step && ticks - probedAt.tick >= 5
+      if changed || moved || latest.probe == nil && ticks - probedAt.tick >= 10 {
+        probeID += 1
+        link.send(.probe(canvasTensor, id: probeID))
+        probedAt = (ticks, latest.step, canvas.revision)
+      }
+    }
+    _ = force
+  }
+
+  /// The drawing as the network sees it: X/O pixels are −1 (background) or +1 (ink); image
+  /// data sets store bytes 0...255, scaled as the data set scales them.
+  var canvasTensor: Tensor {
+    if isXO { return canvas.tensor(background: -1, ink: 1) }
+    return canvas.tensor(background: data.inputOffset, ink: 255 * data.inputScale + data.inputOffset)
+  }
+}

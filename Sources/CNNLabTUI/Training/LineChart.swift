@@ -70,7 +70,9 @@ public struct LineChart: Widget {
           let x = from.x + (px - from.x) * k / steps
           let y0 = from.y + (py - from.y) * k / steps
           let y1 = from.y + (py - from.y) * min(steps, k + 1) / steps
-          for y in min(y0, y1)...max(y0, y1) {
+          // Up to the row before the next column's, so a diagonal stays one dot thick.
+          let end = abs(y1 - y0) > 1 ? y1 - (y1 > y0 ? 1 : -1) : y0
+          for y in min(y0, end)...max(y0, end) {
             let cell = (y / dotsY) * plot.width + x / dotsX
             guard cell >= 0, cell < bits.count else { continue }
             bits[cell] |= braille ? LineChart.dot(column: x % 2, row: y % 4) : 1

@@ -103,6 +103,9 @@ public struct TrainingScreen: Program {
   private var inspectedAt = (tick: -100, step: -1, generation: -1, example: -1)
   private var probeID = 0
   private var probedAt = (tick: -100, step: -1, revision: -1)
+  /// What the keys asked for and the trainer has not published yet, so quick presses build on
+  /// each other (two `+` are x4) and the screen never flickers back to the old value.
+  private var pending: (state: TrainingState?, rate: Float?, optimizer: OptimizerKind?)
 
   public init(link: any TrainingLink, data: TrainingData, title: String, quitsProgram: Bool = true) {
     self.link = link
@@ -159,10 +162,12 @@ public struct TrainingScreen: Program {
       case .running:
         link.send(.pause)
         snapshot.state = .paused
+        pending.state = .paused
         notice = "paused"
       case .paused:
         link.send(.resume)
         snapshot.state = .running
+        pending.state = .running
         notice = "training"
       case .finished: notice = "training is finished (r starts again)"
       case .failed: notice = "training stopped (r starts again)"
@@ -174,15 +179,18 @@ public struct TrainingScreen: Program {
       let rate = snapshot.learningRate * (action == .faster ? 2 : 0.5)
       link.send(.setLearningRate(rate))
       snapshot.learningRate = rate
+      pending.rate = rate
       notice = "learning rate \(TrainingScreen.rate(rate))"
     case .optimizer:
       let all = OptimizerKind.allCases
       let next = all[((all.firstIndex(of: snapshot.optimizer) ?? 0) + 1) % all.count]
       link.send(.setOptimizer(next))
       snapshot.optimizer = next
+      pending.optimizer = next
       notice = "optimiser \(next.rawValue) (fresh state)"
     case .reset:
       link.send(.reset)
+      pending = (nil, nil, nil)
       notice = "reset: the same seed gives the same run (paused; space starts)"
     case .nextExample: choose(example + 1)
     case .previousExample: choose(example - 1)
@@ -250,6 +258,20 @@ public struct TrainingScreen: Program {
   private mutating func refresh(force: Bool = false) {
     let latest = link.snapshot
     snapshot = latest
+    if let state = pending.state {
+      // A step or the last epoch can end a run before the pause or resume lands.
+      if latest.state == state || latest.state == .finished || latest.state != .running && latest.state != .paused {
+        pending.state = nil
+      } else {
+        snapshot.state = state
+      }
+    }
+    if let rate = pending.rate {
+      if latest.learningRate == rate { pending.rate = nil } else { snapshot.learningRate = rate }
+    }
+    if let optimizer = pending.optimizer {
+      if latest.optimizer == optimizer { pending.optimizer = nil } else { snapshot.optimizer = optimizer }
+    }
     let needsInspection = pane == .maps || pane == .mistakes || (pane == .curves && screen.width >= 150)
     if needsInspection {
       let current = latest.inspection

@@ -1,0 +1,202 @@
+import CNNLabData
+import CNNLabEngine
+import Foundation
+import Synchronization
+import Testing
+
+@testable import CNNLabTUI
+
+/// A link that hands out a fixed snapshot and records the commands it is sent.
+final class RecordingLink: TrainingLink {
+  let state: Mutex<(snapshot: TrainingSnapshot, commands: [TrainingCommand])>
+
+  init(_ snapshot: TrainingSnapshot) { state = Mutex((snapshot, [])) }
+
+  var snapshot: TrainingSnapshot { state.withLock { $0.snapshot } }
+  var commands: [TrainingCommand] { state.withLock { $0.commands } }
+  func send(_ command: TrainingCommand) { state.withLock { $0.commands.append(command) } }
+  func publish(_ snapshot: TrainingSnapshot) { state.withLock { $0.snapshot = snapshot } }
+}
+
+/// The training screen's keys against a real trainer thread, and its panes drawn.
+@Suite(.serialized)
+struct TrainingScreenTests {
+  static let data = TrainingData.xo(trainingCount: 64, validationCount: 16, testCount: 16)
+
+  static func configuration(epochs: Int? = nil) throws -> TrainingConfiguration {
+    TrainingConfiguration(
+      spec: try NetworkSpec.parse("conv 3 3x3 nobias relu | maxpool 2 ceil | dense 2"), inputShape: [1, 9, 9],
+      optimizer: .momentum, learningRate: 0.05, batchSize: 8, seed: 7, epochs: epochs, stepsPerSnapshot: 1)
+  }
+
+  static func session(paused: Bool = true) throws -> TrainingSession {
+    try TrainingSession(
+      configuration: try configuration(), training: data.training!, validation: data.validation, startPaused: paused)
+  }
+
+  static func screen(_ link: any TrainingLink, width: Int = 80, height: Int = 24) -> TrainingScreen {
+    var screen = TrainingScreen(link: link, data: data, title: "cnnlab train xo")
+    _ = screen.update(.resized(width: width, height: height))
+    return screen
+  }
+
+  func press(_ screen: inout TrainingScreen, _ keys: Key...) {
+    for key in keys { _ = screen.update(.keyPressed(key)) }
+  }
+
+  @Test func spacePausesAndTheSnapshotsStopChanging() throws {
+    let session = try Self.session(paused: false)
+    defer { session.stop() }
+    var screen = Self.screen(session)
+    #expect(session.waitUntil(timeout: 10) { $0.step >= 3 })
+    press(&screen, .char(" "))
+    #expect(session.waitUntil(timeout: 5) { $0.state == .paused })
+    let paused = session.snapshot.step
+    Thread.sleep(forTimeInterval: 0.3)
+    _ = screen.update(.ticked)
+    #expect(session.snapshot.step == paused)
+    #expect(screen.snapshot.step == paused)
+    press(&screen, .char(" "))
+    #expect(session.waitUntil(timeout: 10) { $0.step > paused + 2 })
+  }
+
+  @Test func sRunsExactlyOneStepWhilePaused() throws {
+    let session = try Self.session()
+    defer { session.stop() }
+    var screen = Self.screen(session)
+    press(&screen, .char("s"), .char("s"))
+    #expect(session.waitUntil(timeout: 5) { $0.step == 2 })
+    Thread.sleep(forTimeInterval: 0.2)
+    #expect(session.snapshot.step == 2)
+    #expect(session.snapshot.state == .paused)
+  }
+
+  @Test func plusAndMinusDoubleAndHalveTheLearningRate() throws {
+    let session = try Self.session()
+    defer { session.stop() }
+    var screen = Self.screen(session)
+    press(&screen, .char("+"))
+    #expect(session.waitUntil(timeout: 5) { $0.learningRate == 0.1 })
+    press(&screen, .char("-"), .char("-"))
+    #expect(session.waitUntil(timeout: 5) { $0.learningRate == 0.025 })
+    #expect(screen.snapshot.learningRate == 0.025)
+  }
+
+  @Test func oCyclesTheOptimiserThroughAllThree() throws {
+    let session = try Self.session()
+    defer { session.stop() }
+    var screen = Self.screen(session)
+    var seen: [OptimizerKind] = []
+    for _ in 0..<3 {
+      press(&screen, .char("o"))
+      let expected = seen.isEmpty ? OptimizerKind.adam : (seen.last == .adam ? .sgd : .momentum)
+      #expect(session.waitUntil(timeout: 5) { $0.optimizer == expected })
+      seen.append(expected)
+    }
+    #expect(seen == [.adam, .sgd, .momentum])
+  }
+
+  @Test func rResetsToAnIdenticalRun() throws {
+    let session = try Self.session()
+    defer { session.stop() }
+    var screen = Self.screen(session)
+    session.send(.step(12))
+    #expect(session.waitUntil(timeout: 10) { $0.step == 12 })
+    let first = session.snapshot
+    press(&screen, .char("r"))
+    #expect(session.waitUntil(timeout: 5) { $0.generation == 1 && $0.step == 0 && $0.state == .paused })
+    session.send(.step(12))
+    #expect(session.waitUntil(timeout: 10) { $0.step == 12 })
+    let second = session.snapshot
+    #expect(second.losses == first.losses)
+    #expect(second.kernels == first.kernels)
+  }
+
+  @Test func drawingAskedForAProbeOfTheCanvasAndShowsItsPrediction() throws {
+    let session = try Self.session()
+    defer { session.stop() }
+    var screen = Self.screen(session)
+    press(&screen, .char("d"))
+    #expect(screen.pane == .draw)
+    press(&screen, .up, .char(" "), .down, .char(" "), .left, .char(" "))
+    #expect(session.waitUntil(timeout: 5) { ($0.probe?.input.scalars.filter { $0 > 0 }.count ?? 0) == 3 })
+    _ = screen.update(.ticked)
+    var buffer = CellBuffer(width: 80, height: 24)
+    screen.render(into: &buffer)
+    let text = buffer.lines.joined(separator: "\n")
+    #expect(text.contains("prediction: "))
+    #expect(text.contains("1 conv 3 3x3 nobias relu  3×7×7"))
+    // Esc leaves the canvas for the curves; it does not quit.
+    #expect(screen.update(.keyPressed(.escape)).isEmpty)
+    #expect(screen.pane == .curves)
+  }
+
+  @Test func mapsAndMistakesAskForAnInspectionOfTheChosenExample() throws {
+    let link = RecordingLink(TrainingSnapshot())
+    var screen = Self.screen(link)
+    press(&screen, .char("3"))
+    #expect(link.commands.last == .inspect(example: 0))
+    press(&screen, .char("N"))
+    #expect(screen.example == 15)
+    #expect(link.commands.last == .inspect(example: 15))
+    press(&screen, .right, .right)
+    #expect(screen.example == 1)
+  }
+
+  @Test func aNonFiniteLossShowsTheSessionsExplanation() {
+    var snapshot = TrainingSnapshot()
+    let reason = "the loss became not a number (NaN) at step 3 (epoch 1) with learning rate 100 (sgd): the weights have blown up"
+    snapshot.state = .failed(reason)
+    snapshot.losses = [0.7, 0.9]
+    snapshot.accuracies = [0.5, 0.5]
+    let link = RecordingLink(snapshot)
+    let screen = Self.screen(link)
+    var buffer = CellBuffer(width: 80, height: 24)
+    screen.render(into: &buffer)
+    let text = buffer.lines.joined(separator: "\n")
+    #expect(text.contains("Training stopped"))
+    #expect(text.contains("stopped: loss not finite"))
+    #expect(text.contains("the loss became not a number (NaN) at step 3"))
+    #expect(!text.contains("nan"))
+  }
+
+  @Test func curvesPaneFitsEightyByTwentyFourWithTheHintBar() {
+    var snapshot = TrainingSnapshot()
+    snapshot.state = .running
+    snapshot.losses = (0..<50).map { 0.7 * exp(-Float($0) / 10) }
+    snapshot.accuracies = (0..<50).map { min(1, Float($0) / 25) }
+    snapshot.step = 50
+    snapshot.stepsPerEpoch = 8
+    snapshot.learningRate = 0.05
+    snapshot.optimizer = .momentum
+    let screen = Self.screen(RecordingLink(snapshot))
+    var buffer = CellBuffer(width: 80, height: 24)
+    screen.render(into: &buffer)
+    #expect(buffer.lines[0].hasPrefix("cnnlab train xo  training  epoch 1 "))
+    #expect(buffer.lines[1].hasPrefix("loss 0.0"))
+    #expect(buffer.lines[2].hasPrefix(" 1 Curves   2 Kernels   3 Maps   4 Mistakes   5 Draw"))
+    #expect(buffer.lines[3].hasPrefix("loss  training"))
+    #expect(buffer.lines[23].hasPrefix(" space pause/resume   s step   +/- rate x2"))
+    #expect(buffer.lines[23].contains("? help"))
+    #expect(screen.minimumSize == (60, 20))
+  }
+
+  @Test func kernelsPaneShowsTheLecturesThreeFeaturesForXO() throws {
+    let run = try TrainingRun(configuration: try Self.configuration(), training: Self.data.training!)
+    var snapshot = run.snapshot
+    snapshot.kernels = [snapshot.kernels[0]]
+    snapshot.kernels[0].weights = Tensor(shape: [1, 1, 3, 3], scalars: [1, -1, -1, -1, 1, -1, -1, -1, 1])
+    var screen = Self.screen(RecordingLink(snapshot), width: 100, height: 30)
+    press(&screen, .char("2"))
+    var buffer = CellBuffer(width: 100, height: 30, capabilities: .plain)
+    screen.render(into: &buffer)
+    let text = buffer.lines.joined(separator: "\n")
+    #expect(text.contains("the lecture's hand-made features"))
+    #expect(text.contains("diagonal"))
+    #expect(text.contains("X centre"))
+    #expect(text.contains("anti-diagonal"))
+    #expect(buffer.lines.contains { $0.hasPrefix("-###-###+###     -1    -1     1   ") == false && $0.contains("+###-###+###      1    -1     1") })
+    // The learned kernel (here the diagonal itself) as a heatmap and as numbers.
+    #expect(buffer.lines.contains { $0.hasPrefix("+###-###-###   1.00 -1.00 -1.00") })
+  }
+}

@@ -131,16 +131,45 @@ struct TrainingScreenTests {
     #expect(screen.pane == .curves)
   }
 
-  @Test func mapsAndMistakesAskForAnInspectionOfTheChosenExample() throws {
+  @Test func mapsProbeTheChosenExampleAndMistakesAskForAnInspection() throws {
     let link = RecordingLink(TrainingSnapshot())
     var screen = Self.screen(link)
     press(&screen, .char("3"))
-    #expect(link.commands.last == .inspect(example: 0))
+    guard case .probe(let first, let id) = link.commands.last else {
+      Issue.record("no probe after 3: \(link.commands)")
+      return
+    }
+    #expect(first == Self.data.validation.inputs.slice(0))
+    #expect(id % TrainingScreen.probeTargets == 1)
     press(&screen, .char("N"))
     #expect(screen.example == 15)
-    #expect(link.commands.last == .inspect(example: 15))
+    guard case .probe(let last, _) = link.commands.last else {
+      Issue.record("no probe after N: \(link.commands)")
+      return
+    }
+    #expect(last == Self.data.validation.inputs.slice(15))
     press(&screen, .right, .right)
     #expect(screen.example == 1)
+    press(&screen, .char("4"))
+    #expect(link.commands.last == .inspect(example: 1))
+    // Nothing new to ask while the run stands still.
+    let count = link.commands.count
+    for _ in 0..<200 { _ = screen.update(.ticked) }
+    #expect(link.commands.count == count)
+  }
+
+  @Test func mapsPaneDrawsTheProbeOfTheExampleWithItsTrueClass() throws {
+    let session = try Self.session()
+    defer { session.stop() }
+    var screen = Self.screen(session)
+    press(&screen, .char("3"), .char("n"))
+    #expect(session.waitUntil(timeout: 5) { $0.probe?.id == 2 * TrainingScreen.probeTargets + 2 })
+    _ = screen.update(.ticked)
+    var buffer = CellBuffer(width: 80, height: 24)
+    screen.render(into: &buffer)
+    let label = Self.data.classNames[Self.data.validation.labels[1]]
+    #expect(buffer.lines[3].hasPrefix("example 2/16: a \(label)  predicted "))
+    #expect(buffer.lines.contains { $0.hasPrefix("input  1×9×9") })
   }
 
   @Test func aNonFiniteLossShowsTheSessionsExplanation() {
@@ -195,8 +224,9 @@ struct TrainingScreenTests {
     #expect(text.contains("diagonal"))
     #expect(text.contains("X centre"))
     #expect(text.contains("anti-diagonal"))
-    #expect(buffer.lines.contains { $0.hasPrefix("-###-###+###     -1    -1     1   ") == false && $0.contains("+###-###+###      1    -1     1") })
+    // Diagonal, X centre and anti-diagonal side by side, first rows, as in the lecture.
+    #expect(buffer.lines.contains { $0.hasPrefix("+#-#-#      1    -1    -1  +#-#+#      1    -1     1  -#-#+#     -1    -1     1") })
     // The learned kernel (here the diagonal itself) as a heatmap and as numbers.
-    #expect(buffer.lines.contains { $0.hasPrefix("+###-###-###   1.00 -1.00 -1.00") })
+    #expect(buffer.lines.contains { $0.hasPrefix("+#-#-#   1.00 -1.00 -1.00") })
   }
 }

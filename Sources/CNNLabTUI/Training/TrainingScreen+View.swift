@@ -208,10 +208,11 @@ extension TrainingScreen {
       let note = c > 1 ? "  (input channel 1 of \(c) shown)" : ""
       buffer.put(note + String(format: "  |w| up to %.2f", Double(largest)), x: area.x + 9 + kernel.text.count, y: y, role: .dim, clip: area)
       y += 1
-      let cellWidth = kw <= 3 ? 4 : 2
+      // With numbers (X/O), three kernels and the lecture's three features fit across 80 columns.
+      let cellWidth = kw <= 3 && !showsNumbers ? 4 : 2
       let numberWidth = showsNumbers ? kw * 6 + 1 : 0
       let itemWidth = max(kw * cellWidth + numberWidth, 8) + 2
-      let perRow = max(1, area.width / itemWidth)
+      let perRow = max(1, (area.width + 2) / itemWidth)  // the last needs no gap after it
       var shown = 0
       for start in stride(from: 0, to: f, by: perRow) {
         guard y + kh < area.maxY else { break }
@@ -237,15 +238,15 @@ extension TrainingScreen {
     if isXO, y + 5 < area.maxY {
       buffer.put("the lecture's hand-made features, for comparison", x: area.x, y: y, role: .title, clip: area)
       y += 1
-      let itemWidth = 3 * 4 + 3 * 6 + 1 + 2
+      let itemWidth = 3 * 2 + 3 * 6 + 1 + 2
       for (j, feature) in TrainingScreen.lectureFeatures.enumerated() {
         let x = area.x + j * itemWidth
-        guard x + 12 <= area.maxX else { break }
+        guard x + 6 <= area.maxX else { break }
         buffer.put(feature.name, x: x, y: y, role: .dim, clip: area)
-        Heatmap(values: feature.values, maxMagnitude: 1, cellWidth: 4)
-          .render(in: Rect(x: x, y: y + 1, width: 12, height: 3).intersection(area), into: &buffer)
+        Heatmap(values: feature.values, maxMagnitude: 1, cellWidth: 2)
+          .render(in: Rect(x: x, y: y + 1, width: 6, height: 3).intersection(area), into: &buffer)
         NumberGrid(feature.values, decimals: 0, cellWidth: 6, diverging: true, maxMagnitude: 1)
-          .render(in: Rect(x: x + 13, y: y + 1, width: 19, height: 3).intersection(area), into: &buffer)
+          .render(in: Rect(x: x + 7, y: y + 1, width: 19, height: 3).intersection(area), into: &buffer)
       }
     }
   }
@@ -254,13 +255,14 @@ extension TrainingScreen {
 
   /// The input, every layer's maps and the probabilities of one example (or the drawing).
   func renderMaps(_ area: Rect, into buffer: inout CellBuffer, compact: Bool) {
-    guard let inspection = snapshot.inspection, inspection.example == example else {
+    guard let probe = probe(of: .example(example)) else {
       buffer.put("computing example \(example + 1)...", x: area.x, y: area.y, role: .dim, clip: area)
       return
     }
-    let label = data.classNames[safe: inspection.label] ?? "\(inspection.label)"
-    let predicted = inspection.probabilities.indices.max { inspection.probabilities[$0] < inspection.probabilities[$1] } ?? 0
-    let right = predicted == inspection.label
+    let truth = examples.labels[example]
+    let label = data.classNames[safe: truth] ?? "\(truth)"
+    let predicted = probe.probabilities.indices.max { probe.probabilities[$0] < probe.probabilities[$1] } ?? 0
+    let right = predicted == truth
     var x = buffer.put("example \(example + 1)/\(examples.count): a \(label)", x: area.x, y: area.y, role: .title, clip: area)
     x = buffer.put(
       right ? "  predicted right" : "  predicted \(data.classNames[safe: predicted] ?? "?")", x: x, y: area.y,
@@ -268,8 +270,8 @@ extension TrainingScreen {
     buffer.put("  (n/N or \(buffer.glyphs.arrowLeft)/\(buffer.glyphs.arrowRight) choose)", x: x, y: area.y, role: .dim, clip: area)
     let inner = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
     renderActivations(
-      input: inspection.input, activations: inspection.activations, probabilities: inspection.probabilities,
-      truth: inspection.label, area: inner, into: &buffer, compact: compact)
+      input: probe.input, activations: probe.activations, probabilities: probe.probabilities,
+      truth: truth, area: inner, into: &buffer, compact: compact)
   }
 
   /// Draws the input image, the probabilities, then each layer's output maps as images.
@@ -400,7 +402,7 @@ extension TrainingScreen {
     Box(role: .border, clearsInside: false).render(in: frame, into: &buffer)
     CanvasView(canvas).render(in: Rect(x: origin.x, y: origin.y, width: size.width, height: size.height), into: &buffer)
     let right = Rect(x: frame.maxX + 2, y: area.y + 1, width: max(0, area.maxX - frame.maxX - 2), height: area.height - 1)
-    guard let probe = snapshot.probe, right.width > 10 else {
+    guard let probe = probe(of: .canvas), right.width > 10 else {
       buffer.put("predicting...", x: right.x, y: right.y, role: .dim, clip: right)
       return
     }

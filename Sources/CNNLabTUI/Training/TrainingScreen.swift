@@ -63,7 +63,7 @@ public struct TrainingScreen: Program {
   public static let drawKeys: [KeyBinding<Action>] = [
     KeyBinding([.up, .down, .left, .right], "move", action: .moveCursor, keyLabel: "arrows"),
     KeyBinding([.char(" "), .enter], "paint", action: .paint, keyLabel: "space"),
-    KeyBinding([.char("x"), .backspace, .delete], "erase", action: .erase),
+    KeyBinding([.char("x"), .backspace, .delete], "erase", action: .erase, keyLabel: "x"),
     KeyBinding([.char("c")], "clear", action: .clear),
     KeyBinding([.char("p")], "pause", action: .pauseResume),
     KeyBinding([.char("s")], "one step", action: .step, inHintBar: false),
@@ -102,7 +102,7 @@ public struct TrainingScreen: Program {
   private var ticks = 0
   private var inspectedAt = (tick: -100, step: -1, generation: -1, example: -1)
   private var probeID = 0
-  private var probedAt = (tick: -100, step: -1, revision: -1)
+  private var probedAt = (tick: -100, step: -1, revision: -1, target: ProbeTarget.canvas, generation: -1)
   /// What the keys asked for and the trainer has not published yet, so quick presses build on
   /// each other (two `+` are x4) and the screen never flickers back to the old value.
   private var pending: (state: TrainingState?, rate: Float?, optimizer: OptimizerKind?)
@@ -272,29 +272,66 @@ public struct TrainingScreen: Program {
     if let optimizer = pending.optimizer {
       if latest.optimizer == optimizer { pending.optimizer = nil } else { snapshot.optimizer = optimizer }
     }
-    let needsInspection = pane == .maps || pane == .mistakes || (pane == .curves && screen.width >= 150)
-    if needsInspection {
+    // An inspection (confusion matrix, worst mistakes) runs the whole validation set on the
+    // trainer's thread, so while training it is refreshed every 10 s, and only on its pane.
+    if pane == .mistakes {
       let current = latest.inspection
       let stale =
-        current == nil || current?.example != example || inspectedAt.generation != latest.generation
-        || (current?.step != latest.step && ticks - inspectedAt.tick >= 10)
-      let asked = inspectedAt.example == example && inspectedAt.generation == latest.generation
-        && (inspectedAt.step == latest.step || ticks - inspectedAt.tick < 10)
+        current == nil || inspectedAt.generation != latest.generation
+        || (current?.step != latest.step && ticks - inspectedAt.tick >= 100)
+      let asked = inspectedAt.generation == latest.generation
+        && (inspectedAt.step == latest.step || ticks - inspectedAt.tick < 100)
       if stale && !asked {
         link.send(.inspect(example: example))
         inspectedAt = (ticks, latest.step, latest.generation, example)
       }
     }
-    if pane == .draw {
-      let changed = probedAt.revision != canvas.revision
+    // Feature maps are one forward pass (a probe): of the chosen example on the Maps pane and
+    // the overview, of the drawing on the Draw pane; refreshed twice a second while training.
+    if let target = probeTarget {
+      let changed = probedAt.target != target || (target == .canvas && probedAt.revision != canvas.revision)
       let moved = probedAt.step != latest.step && ticks - probedAt.tick >= 5
-      if changed || moved || latest.probe == nil && ticks - probedAt.tick >= 10 {
+      let reset = probedAt.generation != latest.generation
+      if changed || moved || reset {
         probeID += 1
-        link.send(.probe(canvasTensor, id: probeID))
-        probedAt = (ticks, latest.step, canvas.revision)
+        let input = target == .canvas ? canvasTensor : examples.inputs.slice(example)
+        link.send(.probe(input, id: probeID * TrainingScreen.probeTargets + target.code))
+        probedAt = (ticks, latest.step, canvas.revision, target, latest.generation)
       }
     }
     _ = force
+  }
+
+  /// What a probe is run on: the drawing, or a validation example.
+  enum ProbeTarget: Equatable {
+    case canvas
+    case example(Int)
+
+    /// Carried in the probe's id (`counter * probeTargets + code`), so an answer tells what it is of.
+    var code: Int {
+      switch self {
+      case .canvas: 0
+      case .example(let index): index + 1
+      }
+    }
+  }
+
+  static let probeTargets = 1 << 24
+
+  /// What the visible pane needs a probe of, if anything.
+  var probeTarget: ProbeTarget? {
+    switch pane {
+    case .draw: .canvas
+    case .maps: .example(example)
+    case .curves where screen.width >= 150: .example(example)
+    default: nil
+    }
+  }
+
+  /// The latest probe if it is of `target` (an older one may still be of something else).
+  func probe(of target: ProbeTarget) -> Probe? {
+    guard let probe = snapshot.probe, probe.id % TrainingScreen.probeTargets == target.code else { return nil }
+    return probe
   }
 
   /// The drawing as the network sees it: X/O pixels are −1 (background) or +1 (ink); image

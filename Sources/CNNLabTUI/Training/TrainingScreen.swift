@@ -141,7 +141,7 @@ public struct TrainingScreen: Program {
       let table = pane == .draw ? TrainingScreen.drawKeys : TrainingScreen.keys
       guard let action = table.action(for: key) else { return [] }
       let effects = perform(action, key: key)
-      refresh(force: true)
+      refresh()
       return effects
     case .mouse(let event):
       if showingHelp {
@@ -149,7 +149,7 @@ public struct TrainingScreen: Program {
         return []
       }
       mouse(event)
-      refresh(force: true)
+      refresh()
       return []
     }
   }
@@ -255,7 +255,7 @@ public struct TrainingScreen: Program {
   }
 
   /// Takes the newest snapshot and asks the trainer for what the visible pane needs.
-  private mutating func refresh(force: Bool = false) {
+  private mutating func refresh() {
     let latest = link.snapshot
     snapshot = latest
     if let state = pending.state {
@@ -299,7 +299,6 @@ public struct TrainingScreen: Program {
         probedAt = (ticks, latest.step, canvas.revision, target, latest.generation)
       }
     }
-    _ = force
   }
 
   /// What a probe is run on: the drawing, or a validation example.

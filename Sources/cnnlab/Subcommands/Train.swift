@@ -186,15 +186,16 @@ extension CNNLab {
       return session.finalRun
     }
 
-    /// The X/O training screen the course opens: the default X/O run, inside the course (q goes
-    /// back to the menu). Nil if it cannot be built.
+    /// The X/O training screen the course opens: the default X/O run over 20 epochs (time to
+    /// play with the rate and the optimiser), inside the course (q goes back to the menu). Nil
+    /// if it cannot be built.
     static func xoScreen() -> TrainingScreen? {
       let data = TrainingData.xo()
       let d = Defaults.xo
       guard let training = data.training, let spec = try? NetworkSpec.parse(d.spec) else { return nil }
       let configuration = TrainingConfiguration(
         spec: spec, inputShape: data.inputShape, optimizer: d.optimizer, learningRate: d.learningRate,
-        batchSize: d.batch, seed: 1, epochs: d.epochs, stepsPerSnapshot: 10)
+        batchSize: d.batch, seed: 1, epochs: 20, stepsPerSnapshot: 10)
       guard
         let session = try? TrainingSession(
           configuration: configuration, training: training, validation: data.validation)

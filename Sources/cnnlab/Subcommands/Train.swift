@@ -176,6 +176,10 @@ extension CNNLab {
         printError("note: \(error); training without the screen")
         return nil
       }
+      // The trainer takes commands (a key, a drawing to predict) between chunks of steps, so on
+      // the screen a chunk is kept short: one step of 28x28 images, five of the small X/O ones.
+      var configuration = configuration
+      configuration.stepsPerSnapshot = dataSet.inputShape[1] * dataSet.inputShape[2] > 100 ? 1 : 5
       let session = try TrainingSession(
         configuration: configuration, training: training, validation: dataSet.validation)
       var screen = TrainingScreen(link: session, data: dataSet, title: "cnnlab train \(data)")
@@ -195,7 +199,7 @@ extension CNNLab {
       guard let training = data.training, let spec = try? NetworkSpec.parse(d.spec) else { return nil }
       let configuration = TrainingConfiguration(
         spec: spec, inputShape: data.inputShape, optimizer: d.optimizer, learningRate: d.learningRate,
-        batchSize: d.batch, seed: 1, epochs: 20, stepsPerSnapshot: 10)
+        batchSize: d.batch, seed: 1, epochs: 20, stepsPerSnapshot: 5)
       guard
         let session = try? TrainingSession(
           configuration: configuration, training: training, validation: data.validation)

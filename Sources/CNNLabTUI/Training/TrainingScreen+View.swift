@@ -279,7 +279,8 @@ extension TrainingScreen {
     input: Tensor, activations: [Inspection.LayerActivation], probabilities: [Float], truth: Int?,
     area: Rect, into buffer: inout CellBuffer, compact: Bool
   ) {
-    let barsHeight = min(probabilities.count, max(2, area.height / 3))
+    // Every class's bar first (the prediction must never be cut off), then as many maps as fit.
+    let barsHeight = min(probabilities.count, max(2, area.height - 1))
     let bars = Rect(x: area.x, y: area.y, width: min(area.width, 48), height: barsHeight)
     ProbabilityBars(names: data.classNames, probabilities: probabilities, truth: truth).render(in: bars, into: &buffer)
     var y = area.y + barsHeight + 1

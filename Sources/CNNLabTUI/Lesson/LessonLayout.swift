@@ -547,7 +547,7 @@ extension LessonPlayer {
     return (done, current)
   }
 
-  /// Cells that revealed, unanswered questions ask about (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
+  /// Cells the `expect` of revealed, unanswered questions reads (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
   /// they show `?` until the question is answered, so the screen never gives the answer away.
   func questionCells() -> [(name: String, channel: Int?, row: Int, col: Int)] {
     guard let scene else { return [] }
@@ -557,17 +557,9 @@ extension LessonPlayer {
       guard case .question(let question) = beat, answers[QuestionKey(step: step, beat: index)]?.correct != true else {
         continue
       }
-      var text = Substring(question.prompt)
-      while let open = text.firstIndex(of: "[") {
-        let before = text[..<open]
-        let name = String(before.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }.reversed())
-        guard let close = text[open...].firstIndex(of: "]") else { break }
-        let numbers = text[text.index(after: open)..<close].split(separator: ",").map {
-          Int(String($0.filter { $0 != " " }))
-        }
-        text = text[text.index(after: close)...]
-        guard names.contains(name), !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else { continue }
-        let n = numbers.compactMap { $0 }
+      for cell in question.cells where names.contains(cell.grid) {
+        let name = cell.grid
+        let n = cell.index
         switch n.count {
         case 1: cells.append((name, nil, 0, n[0]))
         case 2: cells.append((name, nil, n[0], n[1]))

@@ -88,7 +88,14 @@ extension LessonPlayer {
         tail: " = \(f(a.gradient.scalars[weight]))\(arrow)new weight \(f(a.updated.scalars[weight]))", width: width, glyphs: glyphs)
       return [StyledLine(line, .accent)]
     case .layers(let a):
-      // The table of layers so far: each layer's output shape and its weights.
+      return LessonPlayer.layerTable(a, upTo: frame, glyphs: glyphs)
+    }
+  }
+
+  /// The table of layers up to `frame`: each layer's output shape and its weights, and the
+  /// total once every layer is shown.
+  static func layerTable(_ a: LayersAnimation, upTo frame: Int, glyphs: Glyphs) -> [StyledLine] {
+      let x = String(glyphs.times)
       let textWidth = min(36, max(12, (a.rows.map(\.text.count).max() ?? 0) + 2))
       var lines = [StyledLine("\("layer".padding(toLength: textWidth))\("output".padding(toLength: 14))weights", .dim)]
       lines.append(StyledLine("\("input".padding(toLength: textWidth))\(a.inputShape.map(String.init).joined(separator: x))", .dim))
@@ -109,7 +116,6 @@ extension LessonPlayer {
         lines.append(StyledLine(""))
       }
       return lines
-    }
   }
 
   /// `[2]`, `[1,3]` or `[0,1,3]`: the position of flat index `i` in a tensor of `shape`.

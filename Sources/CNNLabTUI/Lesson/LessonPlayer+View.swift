@@ -191,9 +191,18 @@ extension LessonPlayer {
       case .note(let text):
         paragraph("Note: " + text, .dim)
       case .erratum(let text, let printed, let actual):
-        paragraph(
-          "Correction: \(text) (the slide printed \(printed); the engine computes \(LessonPlayer.format(Float(actual), glyphs: glyphs)))",
-          .accent)
+        if let printed, let actual {
+          paragraph(
+            "Correction: \(text) (the slide printed \(printed); the engine computes \(LessonPlayer.format(Float(actual), glyphs: glyphs)))",
+            .accent)
+        } else {
+          paragraph("Correction: \(text)", .accent)
+        }
+      case .table(let name, let table):
+        paragraph("The layers of \(name):", .dim)
+        lines += LessonPlayer.layerTable(table, upTo: table.rows.count - 1, glyphs: glyphs).map {
+          StyledLine("  " + $0.text, $0.role)
+        }
       case .working(let name, let workingLines):
         paragraph("How big is \(name)?", .dim)
         for line in workingLines { lines.append(StyledLine("  " + line, .normal)) }

@@ -547,13 +547,15 @@ extension LessonPlayer {
     return (done, current)
   }
 
-  /// Cells the `expect` of revealed, unanswered questions reads (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
+  /// Cells the `expect` of unanswered questions reads (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
   /// they show `?` until the question is answered, so the screen never gives the answer away.
   func questionCells() -> [(name: String, channel: Int?, row: Int, col: Int)] {
     guard let scene else { return [] }
     var cells: [(name: String, channel: Int?, row: Int, col: Int)] = []
     let names = Set(scene.grids.map(\.name))
-    for (index, beat) in scene.beats.enumerated() where index <= self.beat {
+    // Every unanswered question of the step, shown yet or not: a later question's cell would
+    // otherwise be on screen while an earlier one is asked.
+    for (index, beat) in scene.beats.enumerated() {
       guard case .question(let question) = beat, answers[QuestionKey(step: step, beat: index)]?.correct != true else {
         continue
       }

@@ -24,4 +24,38 @@ import Testing
       }
     }
   }
+
+  /// Every step of every lesson fits an 80x24 terminal and a 100x32 one: on arrival, at the
+  /// first and last frame, and with every beat shown, no grid is cut off at the bottom or the
+  /// right.
+  @Test(arguments: [(80, 24), (100, 32)])
+  func everyStepFits(width: Int, height: Int) throws {
+    let course = Course.load(directory: TestPaths.repository + "/lessons")
+    #expect(course.entries.count == 13)
+    var cut: [String] = []
+    for (index, entry) in course.entries.enumerated() {
+      let lesson = try #require(entry.lesson, "\(entry.name) loads")
+      var player = LessonPlayer(source: LessonSource(lesson: lesson, name: entry.name, number: index + 1, count: 13))
+      _ = player.update(.resized(width: width, height: height))
+      for step in 0..<player.scenes.count {
+        for frame in [nil, 0, Int.max, -1] {
+          if frame == -1 {
+            player.arrive(at: step, revealAll: true)
+          } else {
+            player.show(step: step, frame: frame)
+          }
+          let layout = player.layout
+          let place = "\(entry.name) step \(step + 1) frame \(frame.map(String.init) ?? "arrival")"
+          if layout.gridsClipped { cut.append(place + ": rows cut off") }
+          for panel in layout.panels where panel.frame.width < panel.size.width {
+            cut.append(place + ": \(panel.title) cut at the right")
+          }
+          var buffer = CellBuffer(width: width, height: height)
+          player.render(into: &buffer)
+          if buffer.lines.joined().contains("cut off") { cut.append(place + ": says cut off") }
+        }
+      }
+    }
+    #expect(cut.isEmpty, Comment(rawValue: "at \(width)x\(height):\n" + cut.joined(separator: "\n")))
+  }
 }

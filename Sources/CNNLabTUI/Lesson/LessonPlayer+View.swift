@@ -102,7 +102,11 @@ extension LessonPlayer {
   private func render(_ panel: GridPanel, clip: Rect, into buffer: inout CellBuffer) {
     let frame = panel.frame.intersection(clip)
     guard !frame.isEmpty else { return }
-    buffer.put(panel.title, x: panel.frame.x, y: panel.frame.y, role: panel.titleRole, clip: frame)
+    var title = panel.title
+    if title.count > panel.frame.width, panel.frame.width >= 2 {
+      title = String(title.prefix(panel.frame.width - 1)) + (buffer.glyphs.isUnicode ? "…" : "~")
+    }
+    buffer.put(title, x: panel.frame.x, y: panel.frame.y, role: panel.titleRole, clip: frame)
     let inside = Rect(x: panel.frame.x, y: panel.frame.y + 1, width: panel.frame.width, height: panel.frame.height - 1)
       .intersection(clip)
     switch panel.body {

@@ -158,9 +158,9 @@ extension LessonRun {
       return .number(result)
     case .negate(let inner, _):
       return .number(-(try number(inner, what: "arithmetic")))
-    case .comparison(_, _, _, let location):
+    case .comparison:
       throw EvalError(
-        location: location, message: "a comparison like '\(expression)' only works inside count(...)",
+        location: expression.location, message: "a comparison like '\(expression)' only works inside count(...)",
         note: "write count(\(expression)) for the number of cells that meet it")
     }
   }

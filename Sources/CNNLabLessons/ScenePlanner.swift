@@ -355,7 +355,9 @@ struct LessonRun {
     let tolerance = question.tolerance ?? Question.defaultTolerance
     let reads = question.expect.gridReads
     var grids: [String] = []
-    for read in reads where !grids.contains(read.grid) { grids.append(read.grid) }
+    for read in reads where !grids.contains(read.grid) {
+      if case .grid? = values[read.grid] { grids.append(read.grid) }
+    }
     let scene = SceneQuestion(
       prompt: question.prompt, hint: question.hint ?? "", answer: question.answer.description,
       expected: expected, tolerance: tolerance,
@@ -381,7 +383,9 @@ struct LessonRun {
         throw EvalError(
           location: question.answerLocation,
           message: "the answer is \(question.answer) but the engine computes \(question.expect) = \(computed)",
-          note: "fix the answer (or the expression after 'expect'); answers within \(format(tolerance)) count as equal")
+          note: expected.isLabel
+            ? "fix the answer (or the expression after 'expect'); labels are compared ignoring case"
+            : "fix the answer (or the expression after 'expect'); answers within \(format(tolerance)) count as equal")
       }
     }
     return scene

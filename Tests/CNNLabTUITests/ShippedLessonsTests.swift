@@ -58,4 +58,27 @@ import Testing
     }
     #expect(cut.isEmpty, Comment(rawValue: "at \(width)x\(height):\n" + cut.joined(separator: "\n")))
   }
+
+  /// Lesson 11, step 4 asks "What does W11 become?" (no brackets in the prompt): the cells its
+  /// `expect step1[0,0]` and the next question's `step1[0,1]` read show `?`, and the answer
+  /// (0.7, from 1 − 0.1 × 3) appears once it is given.
+  @Test func questionsHideTheCellsTheirExpressionReads() throws {
+    let course = Course.load(directory: TestPaths.repository + "/lessons")
+    let index = try #require(course.entries.firstIndex { $0.name == "11-learning-a-kernel" })
+    let lesson = try #require(course.entries[index].lesson)
+    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: "11-learning-a-kernel", number: index + 1, count: 13))
+    _ = player.update(.resized(width: 100, height: 32))
+    player.show(step: 3)
+    func step1Row() -> String {
+      var buffer = CellBuffer(width: 100, height: 32)
+      player.render(into: &buffer)
+      let title = buffer.lines.firstIndex { $0.contains("step1  2×2") } ?? 0
+      let column = buffer.lines[title].range(of: "step1  2×2").map { buffer.lines[title].distance(from: buffer.lines[title].startIndex, to: $0.lowerBound) } ?? 0
+      return String(buffer.lines[title + 1].dropFirst(column).prefix(14))
+    }
+    #expect(step1Row().split(separator: " ") == ["?", "?"])
+    for key in "0.7" { _ = player.update(.keyPressed(.char(key))) }
+    _ = player.update(.keyPressed(.enter))
+    #expect(step1Row().split(separator: " ") == ["0.70", "?"])
+  }
 }

@@ -572,21 +572,21 @@ extension LessonPlayer {
     return (done, current)
   }
 
-  /// Cells the `expect` of shown (or waiting), unanswered questions reads (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
+  /// Cells the `expect` of unanswered questions reads, once the step has asked a question (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
   /// they show `?` until the question is answered, so the screen never gives the answer away.
   func questionCells() -> [(name: String, channel: Int?, row: Int, col: Int)] {
     guard let scene else { return [] }
     var cells: [(name: String, channel: Int?, row: Int, col: Int)] = []
     let names = Set(scene.grids.map(\.name))
-    // The questions shown, and those after a question still waiting: a later question's cell
-    // would otherwise be on screen while an earlier one is asked.
-    var waiting = false
+    // The questions shown, and once the step has asked one, the questions still to come: a
+    // later question's cell would otherwise be on screen while an earlier one is asked.
+    var asking = false
     for (index, beat) in scene.beats.enumerated() {
-      guard case .question(let question) = beat, answers[QuestionKey(step: step, beat: index)]?.correct != true else {
+      guard case .question(let question) = beat else { continue }
+      defer { if index <= self.beat { asking = true } }
+      guard answers[QuestionKey(step: step, beat: index)]?.correct != true, index <= self.beat || asking else {
         continue
       }
-      guard index <= self.beat || waiting else { continue }
-      if index <= self.beat { waiting = true }
       for cell in question.cells where names.contains(cell.grid) {
         let name = cell.grid
         let n = cell.index

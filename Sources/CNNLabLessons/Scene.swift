@@ -165,7 +165,8 @@ public struct SceneQuestion: Equatable, Sendable {
   public var answer: String
   public var expected: Expected
   public var tolerance: Double
-  /// The single cells the `expect` expression names.
+  /// The single cells of computed results (not declared grids, which a question may ask the
+  /// learner to read) the `expect` expression names.
   public var cells: [Cell]
   /// Every grid the `expect` expression reads (`step1.grad` for a part).
   public var grids: [String]

@@ -358,10 +358,15 @@ struct LessonRun {
     for read in reads where !grids.contains(read.grid) {
       if case .grid? = values[read.grid] { grids.append(read.grid) }
     }
+    // Only computed cells are hidden: a question about a declared grid asks the learner to read it.
+    let declared = Set(lesson.grids.map(\.name.name) + lesson.kernels.map(\.name.name))
     let scene = SceneQuestion(
       prompt: question.prompt, hint: question.hint ?? "", answer: question.answer.description,
       expected: expected, tolerance: tolerance,
-      cells: reads.compactMap { read in read.index.map { SceneQuestion.Cell(grid: read.grid, index: $0) } },
+      cells: reads.compactMap { read in
+        guard !declared.contains(read.grid), let index = read.index else { return nil }
+        return SceneQuestion.Cell(grid: read.grid, index: index)
+      },
       grids: grids)
     if checking {
       let matches: Bool

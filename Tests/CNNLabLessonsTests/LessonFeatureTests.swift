@@ -278,6 +278,8 @@ import Testing
           hint "-4 - 4"
           ask "All of them?" answer -16 expect sum(learned.grad)
           hint "4 × −4"
+          ask "Input at row 1, column 1?" answer 5 expect x[1,1]
+          hint "The middle."
         end
         """)
     let questions = scenes[1].beats.compactMap { beat -> SceneQuestion? in
@@ -290,5 +292,7 @@ import Testing
     ])
     #expect(questions[2].cells.isEmpty)
     #expect(questions[2].grids == ["learned.grad"])
+    #expect(questions[3].cells.isEmpty)  // x is declared: the learner reads it off the screen
+    #expect(questions[3].grids == ["x"])
   }
 }

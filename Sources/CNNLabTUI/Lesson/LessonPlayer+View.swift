@@ -287,6 +287,10 @@ extension LessonPlayer {
     let waiting = activeQuestion != nil
     guard let animation = scene?.animation else {
       if waiting { return "answer, or \(glyphs.arrowRight) to go on" }
+      if let scene, beat < scene.beats.count - 1 {
+        let questionNext = scene.beats[(beat + 1)...].contains { if case .question = $0 { true } else { false } }
+        return "\(glyphs.arrowRight) " + (questionNext ? "next question" : "go on")
+      }
       return step + 1 < scenes.count ? "\(glyphs.arrowRight) next step" : "last step: \(glyphs.arrowRight) finishes the lesson"
     }
     guard revealedAnimation != nil else {

@@ -306,7 +306,13 @@ extension LessonPlayer {
     default: unit = "cell"
     }
     let state = playing ? "playing" : (frame >= lastFrame ? "done" : "paused")
-    return "\(unit) \(frame + 1)/\(lastFrame + 1) \(glyphs.middleDot) \(state) \(glyphs.middleDot) \(interval) ms per frame"
+    var text = "\(unit) \(frame + 1)/\(lastFrame + 1) \(glyphs.middleDot) \(state) \(glyphs.middleDot) \(interval) ms per frame"
+    if !waiting, let scene, beat < scene.beats.count - 1,
+      scene.beats[(beat + 1)...].contains(where: { if case .question = $0 { true } else { false } })
+    {
+      text += "   \(glyphs.arrowRight) next question"
+    }
+    return text
   }
 }
 

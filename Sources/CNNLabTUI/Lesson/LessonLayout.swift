@@ -412,7 +412,8 @@ extension LessonPlayer {
         }
       }
     }
-    if showProducts, var products = productsPanel() {
+    // The products read as input × kernel, so they need the input on screen.
+    if showProducts, panels.contains(where: { $0.kind == .input }), var products = productsPanel() {
       if compact { products.title = "products" }
       // Just before the result, so it reads: input, kernel, products, output.
       let index = panels.firstIndex { if case .output = $0.kind { true } else { false } } ?? panels.count

@@ -142,7 +142,8 @@ public struct SceneQuestion: Equatable, Sendable {
     /// A class label; the learner's answer is compared ignoring case.
     case label(String)
 
-    var isLabel: Bool { if case .label = self { true } else { false } }
+    /// Whether the answer is a label, typed in letters.
+    public var isLabel: Bool { if case .label = self { true } else { false } }
   }
 
   /// A cell the question's `expect` reads, like `step1[0,1]` or `maps[1,0,2]`: the player

@@ -81,4 +81,23 @@ import Testing
     _ = player.update(.keyPressed(.enter))
     #expect(step1Row().split(separator: " ") == ["0.70", "?"])
   }
+
+  /// Lesson 9 asks which class wins and takes a label: letters type into the box (q does not
+  /// leave), a wrong label gets the hint, and "x" is accepted for "X".
+  @Test func aLabelAnswerIsTypedInLetters() throws {
+    let course = Course.load(directory: TestPaths.repository + "/lessons")
+    let index = try #require(course.entries.firstIndex { $0.name == "09-fully-connected" })
+    let lesson = try #require(course.entries[index].lesson)
+    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: "09-fully-connected", number: index + 1, count: 13))
+    _ = player.update(.resized(width: 100, height: 32))
+    player.show(step: player.scenes.count - 1)
+    let question = try #require(player.activeQuestion)
+    #expect(question.question.prompt == "Which class will win, X or O?")
+    for key in "qo" { #expect(player.update(.keyPressed(.char(key))) != [.quit]) }
+    _ = player.update(.keyPressed(.enter))
+    #expect(player.answers[question.key]?.correct == false)
+    for key in "x" { _ = player.update(.keyPressed(.char(key))) }
+    _ = player.update(.keyPressed(.enter))
+    #expect(player.answers[question.key]?.correct == true)
+  }
 }

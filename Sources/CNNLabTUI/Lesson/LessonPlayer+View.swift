@@ -147,7 +147,9 @@ extension LessonPlayer {
       ]
     case .answer:
       return [
-        KeyHint(keys: [], keyLabel: "0-9 - . / x", summary: "type"),
+        KeyHint(
+          keys: [], keyLabel: activeQuestion?.question.expected.isLabel == true ? "letters" : "0-9 - . / x",
+          summary: "type"),
         KeyHint(keys: [.enter], summary: "check"),
         KeyHint(keys: [.left, .right], summary: "step"),
         KeyHint(keys: [.tab], summary: "next field"),

@@ -187,7 +187,11 @@ struct LessonRun {
           explicitShow = (explicitShow ?? []) + items
         case .working(let name):
           var found = workings[name.name]
-          if found == nil, case .network(let network)? = values[name.name] { found = network.sizeWorkings }
+          var title = name.name
+          if case .network(let network)? = values[name.name] {
+            found = network.sizeWorkings
+            title = "each layer of \(network.networkName)"
+          }
           guard let lines = found else {
             if failed.contains(name.name) { break }
             _ = try value(name, part: nil)
@@ -195,7 +199,7 @@ struct LessonRun {
               location: name.location, message: "'\(name.name)' was not made by a convolution, a pooling or 'layers'",
               note: "'working' shows the output-size formula of a 'convolve', 'pool' or 'layers' result")
           }
-          scene.beats.append(.working(name: name.name, lines: lines))
+          scene.beats.append(.working(name: title, lines: lines))
         case .focus(let row, let col):
           scene.focus = try checkFocus(row: row, col: col, animation: animation, at: statement.location)
         case .compute(let name, let expression):

@@ -87,10 +87,11 @@ import Testing
     }
     #expect(name == "table")
     #expect(table.rows.map(\.outputShape) == [[32, 28, 28], [32, 14, 14], [64, 5, 5], [1600], [10]])
-    guard case .working(_, let lines) = scenes[1].beats[1] else {
+    guard case .working(let title, let lines) = scenes[1].beats[1] else {
       Issue.record("expected the working, found \(scenes[1].beats)")
       return
     }
+    #expect(title == "each layer of mnist")
     // 'same' pads a 5x5 kernel by 2; 2x2 pooling halves 28; (14 − 5)/2 + 1 = 5 (floored).
     #expect(lines == [
       "conv 32 5x5 pad same relu: (28 + 2·2 − 5)/1 + 1 = 28",

@@ -204,8 +204,8 @@ extension LessonPlayer {
         } else {
           paragraph("Correction: \(text)", .accent)
         }
-      case .table(let name, let table):
-        paragraph("The layers of \(name):", .dim)
+      case .table(_, let table):
+        paragraph("The layers of \(table.networkName):", .dim)
         lines += LessonPlayer.layerTable(table, upTo: table.rows.count - 1, glyphs: glyphs).map {
           StyledLine("  " + $0.text, $0.role)
         }

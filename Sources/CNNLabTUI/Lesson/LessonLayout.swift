@@ -351,7 +351,13 @@ extension LessonPlayer {
         let shaped = LessonPlayer.shape(tensor, channel: channel, maxWidth: maxWidth)
         let gap = compact ? " " : "  "
         var title = grid.name + (channels > 1 ? "[\(channel)]" : "") + gap
-          + LessonPlayer.shapeText(tensor.rank == 3 ? Array(tensor.shape.dropFirst()) : tensor.shape)
+        // A part of a `learn` result says what it is: `step1.grad ∂E/∂W  2×2`.
+        if let dot = grid.name.lastIndex(of: "."), !compact,
+          let meaning = LessonPlayer.partMeanings[String(grid.name[grid.name.index(after: dot)...])]
+        {
+          title = grid.name + " " + meaning + gap
+        }
+        title += LessonPlayer.shapeText(tensor.rank == 3 ? Array(tensor.shape.dropFirst()) : tensor.shape)
         if let scale = grid.scale, !isOutput { title += "\(gap)× \(scale)" }
         let oneOfMany = channels > 1 && ((isInput && parts.inputChannel != nil) || (isOutput && parts.outputChannel != nil))
         if oneOfMany { title += compact ? " \(channel + 1)/\(channels)" : "  (\(channel + 1) of \(channels))" }
@@ -421,6 +427,9 @@ extension LessonPlayer {
     }
     return panels
   }
+
+  /// What the parts of a `learn` result hold, for their titles.
+  static let partMeanings = ["output": "h", "dout": "∂E/∂h", "grad": "∂E/∂W", "updated": "new W"]
 
   /// The products of the current window laid out as the window (input × weight per tap, as
   /// the engine's trace recorded them), for a single-channel convolution.

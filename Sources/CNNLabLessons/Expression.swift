@@ -7,9 +7,13 @@ public indirect enum Expression: Equatable, Sendable, CustomStringConvertible {
   case call(NameReference, [Expression])
   case binary(BinaryOperator, Expression, Expression, SourceLocation)
   case negate(Expression, SourceLocation)
+  /// `x > 0` inside `count(...)`: the cells that meet the comparison.
+  case comparison(Condition.Comparison, Expression, Expression, SourceLocation)
 
   public enum BinaryOperator: String, Equatable, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/"
+
+    var precedence: Int { self == .add || self == .subtract ? 1 : 2 }
   }
 
   /// Where the expression starts.
@@ -20,6 +24,7 @@ public indirect enum Expression: Equatable, Sendable, CustomStringConvertible {
     case .call(let n, _): return n.location
     case .binary(_, let lhs, _, _): return lhs.location
     case .negate(_, let l): return l
+    case .comparison(_, let lhs, _, _): return lhs.location
     }
   }
 
@@ -33,8 +38,43 @@ public indirect enum Expression: Equatable, Sendable, CustomStringConvertible {
       return text
     case .call(let name, let arguments):
       return name.name + "(" + arguments.map(\.description).joined(separator: ", ") + ")"
-    case .binary(let op, let lhs, let rhs, _): return "\(lhs) \(op.rawValue) \(rhs)"
-    case .negate(let e, _): return "-\(e)"
+    case .binary(let op, let lhs, let rhs, _):
+      // Parentheses where the tree differs from reading left to right by precedence:
+      // `(a + b) / 2`, `a - (b - c)`, `a / (b * c)`.
+      let left = lhs.precedence < op.precedence ? "(\(lhs))" : lhs.description
+      let right = rhs.precedence <= op.precedence ? "(\(rhs))" : rhs.description
+      return "\(left) \(op.rawValue) \(right)"
+    case .negate(let e, _): return e.precedence < Expression.unaryPrecedence ? "-(\(e))" : "-\(e)"
+    case .comparison(let comparison, let lhs, let rhs, _): return "\(lhs) \(comparison.rawValue) \(rhs)"
+    }
+  }
+
+  static let unaryPrecedence = 3
+
+  /// How tightly the expression binds when printed: sums 1, products 2, signs 3, the rest 4.
+  var precedence: Int {
+    switch self {
+    case .binary(let op, _, _, _): return op.precedence
+    case .negate: return Expression.unaryPrecedence
+    case .comparison: return 0
+    default: return 4
+    }
+  }
+
+  /// Every grid read, as `name` or `name.part`, with the position when one cell is named.
+  public var gridReads: [(grid: String, index: [Int]?)] {
+    switch self {
+    case .number: return []
+    case .reference(let n, let part, let index):
+      let grid = part.map { "\(n.name).\($0)" } ?? n.name
+      var cell: [Int]? = []
+      for item in index ?? [] {
+        if case .at(let i) = item { cell?.append(i) } else { cell = nil }
+      }
+      return [(grid, index == nil ? nil : cell)]
+    case .call(_, let arguments): return arguments.flatMap(\.gridReads)
+    case .binary(_, let lhs, let rhs, _), .comparison(_, let lhs, let rhs, _): return lhs.gridReads + rhs.gridReads
+    case .negate(let e, _): return e.gridReads
     }
   }
 
@@ -46,6 +86,7 @@ public indirect enum Expression: Equatable, Sendable, CustomStringConvertible {
     case .call(_, let arguments): return arguments.flatMap(\.references)
     case .binary(_, let lhs, let rhs, _): return lhs.references + rhs.references
     case .negate(let e, _): return e.references
+    case .comparison(_, let lhs, let rhs, _): return lhs.references + rhs.references
     }
   }
 }

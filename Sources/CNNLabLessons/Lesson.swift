@@ -203,8 +203,9 @@ public struct Statement: Equatable, Sendable {
     /// Paragraphs of prose, each wrapped by the player.
     case say([String])
     case note(String)
-    /// A slide printed `printed`; the engine's `expect` is different.
-    case erratum(text: String, printed: LessonNumber, expect: Expression)
+    /// A correction of a slide. With `printed` and `expect`, the slide's number (or formula)
+    /// must differ from the engine's value; a text-only erratum is not checked.
+    case erratum(text: String, printed: Expression?, expect: Expression?)
     case show([ShowItem])
     case working(NameReference)
     case focus(row: Int, col: Int)
@@ -228,12 +229,18 @@ public struct Statement: Equatable, Sendable {
 public struct ShowItem: Equatable, Sendable {
   public enum Style: String, Equatable, Sendable { case numbers, shades, both }
   public var name: NameReference
+  /// A part of a `learn` result: `grad` in `show step1.grad`.
+  public var part: String?
   public var style: Style
 
-  public init(_ name: NameReference, style: Style = .numbers) {
+  public init(_ name: NameReference, part: String? = nil, style: Style = .numbers) {
     self.name = name
+    self.part = part
     self.style = style
   }
+
+  /// The name shown: `step1` or `step1.grad`.
+  public var key: String { part.map { "\(name.name).\($0)" } ?? name.name }
 }
 
 /// A computation whose result gets a name.
@@ -378,11 +385,14 @@ public struct Question: Equatable, Sendable {
 public enum Answer: Equatable, Sendable, CustomStringConvertible {
   case number(LessonNumber)
   case shape([Int])
+  /// A class label, like `X` (checked against `label(scores)`).
+  case label(String)
 
   public var description: String {
     switch self {
     case .number(let n): return n.text
     case .shape(let s): return s.map(String.init).joined(separator: "x")
+    case .label(let l): return l
     }
   }
 }

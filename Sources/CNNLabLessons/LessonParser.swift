@@ -732,9 +732,10 @@ struct Parser {
       return Statement(.note(text), at: location)
     case "erratum":
       let text = try cursor.string("the correction")
-      try cursor.expectWord("printed", note: "write 'erratum \"...\" printed 0.55 expect EXPR'")
-      let printed = try cursor.number("the number the slide printed")
-      try cursor.expectWord("expect", note: "write 'erratum \"...\" printed 0.55 expect EXPR'")
+      if cursor.atEnd { return Statement(.erratum(text: text, printed: nil, expect: nil), at: location) }
+      try cursor.expectWord("printed", note: "write 'erratum \"...\" printed 0.55 expect EXPR', or the text alone")
+      let printed = try parseExpression(&cursor)
+      try cursor.expectWord("expect", note: "write 'erratum \"...\" printed 0.55 expect EXPR', or the text alone")
       let expect = try parseExpression(&cursor)
       try cursor.expectEnd()
       return Statement(.erratum(text: text, printed: printed, expect: expect), at: location)
@@ -742,6 +743,8 @@ struct Parser {
       var items: [ShowItem] = []
       repeat {
         let name = try cursor.name("a name to show")
+        var part: String?
+        if cursor.skipSymbol(".") { part = try cursor.name("a part name after '.', like 'grad'").name }
         var style = ShowItem.Style.numbers
         if cursor.skipWord("as") {
           let styleColumn = cursor.column
@@ -753,7 +756,7 @@ struct Parser {
           }
           style = s
         }
-        items.append(ShowItem(name, style: style))
+        items.append(ShowItem(name, part: part, style: style))
       } while cursor.skipSymbol(",")
       try cursor.expectEnd()
       return Statement(.show(items), at: location)
@@ -856,6 +859,11 @@ struct Parser {
     if let token = cursor.peek, case .shape(let shape) = token.kind {
       _ = cursor.next()
       answer = .shape(shape)
+    } else if let token = cursor.peek, token.kind == .word, token.text != "expect" {
+      _ = cursor.next()
+      answer = .label(token.text)
+    } else if let token = cursor.peek, case .string = token.kind {
+      answer = .label(try cursor.string("the answer"))
     } else {
       answer = .number(try cursor.number("the answer"))
     }
@@ -1197,8 +1205,8 @@ struct Parser {
       if cursor.skipSymbol("(") {
         var arguments: [Expression] = []
         if !cursor.isSymbol(")") {
-          arguments.append(try parseExpression(&cursor, depth: depth + 1))
-          while cursor.skipSymbol(",") { arguments.append(try parseExpression(&cursor, depth: depth + 1)) }
+          arguments.append(try parseArgument(&cursor, depth: depth + 1))
+          while cursor.skipSymbol(",") { arguments.append(try parseArgument(&cursor, depth: depth + 1)) }
         }
         try cursor.expectSymbol(")", note: "close the function's parentheses: 'sum(edges)'")
         return .call(name, arguments)
@@ -1226,6 +1234,17 @@ struct Parser {
         column: token.column, message: "expected a value, found '\(token.text)'",
         note: "write a number, a name like edges[0,0] or a function like sum(edges)")
     }
+  }
+
+  /// A function's argument: an expression, or a comparison such as `x > 0` (for `count`).
+  func parseArgument(_ cursor: inout Cursor, depth: Int) throws(ParseError) -> Expression {
+    let lhs = try parseExpression(&cursor, depth: depth)
+    guard let token = cursor.peek, token.kind == .symbol,
+      let comparison = Condition.Comparison(rawValue: token.text)
+    else { return lhs }
+    _ = cursor.next()
+    let rhs = try parseExpression(&cursor, depth: depth)
+    return .comparison(comparison, lhs, rhs, cursor.location(token))
   }
 
   func parseIndexItem(_ cursor: inout Cursor) throws(ParseError) -> IndexItem {

@@ -7,12 +7,14 @@ enum ExpressionValue {
   case grid(Tensor)
   case shape([Int])
   case network(LayersAnimation)
+  /// A class label, from `label(scores)`.
+  case label(String)
 }
 
 /// The functions expressions may call, with what they take.
 private let functionHelp = [
   "sum", "mean", "min", "max", "count", "argmax", "shape", "rows", "cols", "channels", "params",
-  "floor", "ceil", "round", "abs", "sqrt", "ln", "exp",
+  "floor", "ceil", "round", "abs", "sqrt", "ln", "exp", "label",
 ]
 
 extension LessonRun {
@@ -101,6 +103,10 @@ extension LessonRun {
       throw EvalError(
         location: expression.location, message: "'\(expression)' is a network, not a number",
         note: "use params(...) or shape(NET, K)")
+    case .label(let text):
+      throw EvalError(
+        location: expression.location, message: "'\(expression)' is the label \"\(text)\", not a number",
+        note: "use argmax(...) for the class number")
     }
   }
 
@@ -152,6 +158,10 @@ extension LessonRun {
       return .number(result)
     case .negate(let inner, _):
       return .number(-(try number(inner, what: "arithmetic")))
+    case .comparison:
+      throw EvalError(
+        location: expression.location, message: "a comparison like '\(expression)' only works inside count(...)",
+        note: "write count(\(expression)) for the number of cells that meet it")
     }
   }
 
@@ -215,7 +225,7 @@ extension LessonRun {
       switch try evaluate(arguments[0]) {
       case .number(let n): return [Float(n)]
       case .grid(let t): return t.scalars
-      case .shape, .network:
+      case .shape, .network, .label:
         throw EvalError(
           location: arguments[0].location, message: "\(function.name)(...) needs a grid or a number",
           note: "write it like \(function.name)(edges) or \(function.name)(edges[0, *])")
@@ -246,7 +256,23 @@ extension LessonRun {
       return .number(c.reduce(0.0) { $0 + Double($1) } / Double(max(c.count, 1)))
     case "min": return .number(Double(try cells().min() ?? 0))
     case "max": return .number(Double(try cells().max() ?? 0))
-    case "count": return .number(Double(try cells().count))
+    case "count":
+      if arguments.count == 1, case .comparison(let comparison, let lhs, let rhs, _) = arguments[0] {
+        let bound = try number(rhs, what: "a comparison")
+        let condition = Condition(
+          quantifier: .all, lhs: lhs, comparison: comparison, rhs: rhs, location: lhs.location)
+        let values: [Float]
+        switch try evaluate(lhs) {
+        case .number(let n): values = [Float(n)]
+        case .grid(let t): values = t.scalars
+        case .shape, .network, .label:
+          throw EvalError(
+            location: lhs.location, message: "count(...) needs a grid to compare",
+            note: "write it like count(x > 0) or count(x == 1)")
+        }
+        return .number(Double(values.filter { condition.holds(Double($0), bound) }.count))
+      }
+      return .number(Double(try cells().count))
     case "argmax":
       let c = try cells()
       var best = 0
@@ -260,7 +286,7 @@ extension LessonRun {
       switch try evaluate(arguments[0]) {
       case .grid(let t): return .shape(t.shape)
       case .network(let n): return .shape(n.rows.last?.outputShape ?? n.inputShape)
-      case .number, .shape:
+      case .number, .shape, .label:
         throw EvalError(
           location: arguments[0].location, message: "shape(...) needs a grid or a network",
           note: "write it like shape(edges)")
@@ -282,6 +308,32 @@ extension LessonRun {
       let n = try network(arguments[0])
       if arguments.count == 2 { return .number(Double(try layer(n, arguments[1]).parameterCount)) }
       return .number(Double(n.parameterCount))
+    case "label":
+      try argumentCount(1...2)
+      guard case .reference(let name, nil, nil) = arguments[0] else {
+        throw EvalError(
+          location: arguments[0].location, message: "label(...) needs the name of a 'dense' result",
+          note: "write it like label(scores) (the winning class) or label(scores, 1)")
+      }
+      let scores = try grid(name).scalars
+      guard let names = labels[name.name], names.count == scores.count else {
+        throw EvalError(
+          location: name.location, message: "'\(name.name)' has no class labels",
+          note: "give its 'dense' line labels, like 'labels \"X\" \"O\"', or use argmax(\(name.name))")
+      }
+      var k = 0
+      if arguments.count == 2 {
+        let n = try number(arguments[1], what: "a class number")
+        guard n == n.rounded(), n >= 0, Int(n) < names.count else {
+          throw EvalError(
+            location: arguments[1].location, message: "'\(name.name)' has no class \(format(n))",
+            note: "classes count from 0 to \(names.count - 1)")
+        }
+        k = Int(n)
+      } else {
+        for i in scores.indices where scores[i] > scores[k] { k = i }
+      }
+      return .label(names[k])
     case "floor", "ceil", "round", "abs", "sqrt", "ln", "exp":
       try argumentCount(1...1)
       let x = try number(arguments[0], what: function.name)
@@ -319,7 +371,7 @@ extension LessonRun {
       switch try evaluate(condition.lhs) {
       case .number(let n): cells = [Float(n)]
       case .grid(let t): cells = t.scalars
-      case .shape, .network:
+      case .shape, .network, .label:
         throw EvalError(
           location: condition.lhs.location, message: "\(condition.quantifier.rawValue)(...) needs a grid",
           note: "write it like all(edges) >= 2 or any(edges[0, *]) > 0")

@@ -31,6 +31,7 @@ extension LessonRun {
     case .dense(let dense):
       let animation = try self.dense(dense, output: output)
       values[output] = .grid(animation.output, unscaled: nil, scale: nil)
+      labels[output] = animation.classes.map(\.label)
       return .dense(animation)
     case .softmax(let name):
       let logits = try grid(name).scalars
@@ -45,6 +46,7 @@ extension LessonRun {
       let total = exponentials.reduce(0, +)
       let result = Tensor(vector: probabilities)
       values[output] = .grid(result, unscaled: nil, scale: nil)
+      labels[output] = labels[name.name]
       return .softmax(
         SoftmaxAnimation(
           inputName: name.name, outputName: output, logits: logits, exponentials: exponentials,
@@ -69,6 +71,7 @@ extension LessonRun {
           note: "declare it with 'network \(name.name) 1x28x28' ... 'end'")
       }
       values[output] = .network(network)
+      workings[output] = network.sizeWorkings
       return .layers(network)
     case .layoutHWC(let name):
       let input = try grid(name)
@@ -480,7 +483,7 @@ extension LessonRun {
             LayersAnimation.Row(
               text: info.text, inputShape: info.inputShape, outputShape: info.outputShape,
               parameterCount: info.parameterCount, parameterWorking: info.parameterWorking,
-              isWritten: info.isWritten))
+              isWritten: info.isWritten, sizeWorking: sizeWorking(info)))
         }
       } catch {
         let index = error.layerIndex - 1
@@ -506,10 +509,28 @@ extension LessonRun {
         result.append(
           LayersAnimation.Row(
             text: "softmax", inputShape: shape, outputShape: shape, parameterCount: 0, parameterWorking: "0",
-            isWritten: true))
+            isWritten: true, sizeWorking: nil))
       }
     }
     return LayersAnimation(networkName: network.name.name, inputShape: input, rows: result)
+  }
+
+  /// The output-size formula of a convolution or pooling layer: once when both axes agree,
+  /// otherwise per axis.
+  func sizeWorking(_ info: Network.LayerInfo) -> String? {
+    let shape = info.inputShape
+    let geometry: ConvGeometry?
+    switch info.layer {
+    case .conv(_, let kh, let kw, let options, _, _) where shape.count == 3:
+      geometry = try? ConvGeometry.convolution(inputH: shape[1], inputW: shape[2], kernelH: kh, kernelW: kw, options: options)
+    case .pool(_, let size, let stride, let ceil) where shape.count == 3:
+      geometry = try? ConvGeometry.pooling(inputH: shape[1], inputW: shape[2], size: size, stride: stride, ceil: ceil)
+    default:
+      geometry = nil
+    }
+    guard let geometry else { return nil }
+    if geometry.rows.working == geometry.cols.working { return geometry.rows.working }
+    return "rows \(geometry.rows.working), columns \(geometry.cols.working)"
   }
 
   /// Why a layer's numbers are too large for the shape arithmetic, if they are.

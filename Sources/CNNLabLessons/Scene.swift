@@ -57,8 +57,11 @@ public enum Beat: Equatable, Sendable {
   /// Paragraphs to wrap to the width available.
   case text([String])
   case note(String)
-  /// A correction: the slide printed `printed`, the engine computes `actual`.
-  case erratum(text: String, printed: String, actual: Double)
+  /// A correction: the slide printed `printed` (a number or formula), the engine computes
+  /// `actual`; both nil for a correction in words only.
+  case erratum(text: String, printed: String?, actual: Double?)
+  /// A network's layer table made by an earlier step's `layers`, shown again.
+  case table(name: String, LayersAnimation)
   /// The output-size formula per axis, e.g. `rows: ⌊(9 + 2·0 − 3)/2⌋ + 1 = 4`, and the cells a
   /// stride leaves unused.
   case working(name: String, lines: [String])
@@ -136,6 +139,25 @@ public struct SceneQuestion: Equatable, Sendable {
   public enum Expected: Equatable, Sendable {
     case number(Double)
     case shape([Int])
+    /// A class label; the learner's answer is compared ignoring case.
+    case label(String)
+
+    /// Whether the answer is a label, typed in letters.
+    public var isLabel: Bool { if case .label = self { true } else { false } }
+  }
+
+  /// A cell the question's `expect` reads, like `step1[0,1]` or `maps[1,0,2]`: the player
+  /// hides it until the question is answered, so the screen never gives the answer away.
+  public struct Cell: Hashable, Sendable {
+    /// The grid as shown: `h`, or `step1.grad` for a part.
+    public var grid: String
+    /// One position per axis of the grid.
+    public var index: [Int]
+
+    public init(grid: String, index: [Int]) {
+      self.grid = grid
+      self.index = index
+    }
   }
 
   public var prompt: String
@@ -144,13 +166,23 @@ public struct SceneQuestion: Equatable, Sendable {
   public var answer: String
   public var expected: Expected
   public var tolerance: Double
+  /// The single cells of computed results (not declared grids, which a question may ask the
+  /// learner to read) the `expect` expression names.
+  public var cells: [Cell]
+  /// Every grid the `expect` expression reads (`step1.grad` for a part).
+  public var grids: [String]
 
-  public init(prompt: String, hint: String, answer: String, expected: Expected, tolerance: Double) {
+  public init(
+    prompt: String, hint: String, answer: String, expected: Expected, tolerance: Double,
+    cells: [Cell] = [], grids: [String] = []
+  ) {
     self.prompt = prompt
     self.hint = hint
     self.answer = answer
     self.expected = expected
     self.tolerance = tolerance
+    self.cells = cells
+    self.grids = grids
   }
 
   /// Whether `typed` is a right answer: a number (`0.78`, `7/9`, `-3`, `0.777…`) within the
@@ -165,6 +197,8 @@ public struct SceneQuestion: Equatable, Sendable {
       if let typedShape = AnswerText.shape(typed) { return typedShape == shape }
       if shape.count == 1, let number = AnswerText.number(typed) { return number == Double(shape[0]) }
       return false
+    case .label(let label):
+      return AnswerText.label(typed) == AnswerText.label(label)
     }
   }
 }
@@ -177,6 +211,15 @@ enum AnswerText {
     for suffix in ["…", "..."] where text.hasSuffix(suffix) { text.removeLast(suffix.count) }
     if text.hasSuffix(".") { text.removeLast() }
     return LessonLexer.parseNumber(text)
+  }
+
+  /// A label as compared: no surrounding spaces or quotes, lower case.
+  static func label(_ typed: String) -> String {
+    var text = typed.trimmingSpaces.lowercased()
+    if text.count >= 2, let first = text.first, first == text.last, "\"'".contains(first) {
+      text = String(text.dropFirst().dropLast()).trimmingSpaces
+    }
+    return text
   }
 
   /// `4x4`, `4 x 4`, `4×4`, `(4, 4)`, `[3,3,2]`, `3 3 2`.
@@ -371,6 +414,13 @@ public struct LayersAnimation: Equatable, Sendable {
     public var parameterWorking: String
     /// False for a flatten the network adds itself before a dense layer.
     public var isWritten: Bool
+    /// For a convolution or pooling, the output size worked out: `(28 + 2·2 − 5)/1 + 1 = 28`.
+    public var sizeWorking: String?
+  }
+
+  /// Each convolution's and pooling's output-size arithmetic, one line per layer.
+  public var sizeWorkings: [String] {
+    rows.compactMap { row in row.sizeWorking.map { "\(row.text): \($0)" } }
   }
 
   public var networkName: String

@@ -44,6 +44,8 @@ struct LessonRun {
   var failed: Set<String> = []
   /// The output-size working of each convolution and pooling result.
   var workings: [String: [String]] = [:]
+  /// The class labels of each `dense` result (and of the softmax of one).
+  var labels: [String: [String]] = [:]
   var scenes: [Scene] = []
   var diagnostics: [LessonDiagnostic] = []
 
@@ -143,6 +145,11 @@ struct LessonRun {
         report(error)
       }
     }
+    // Then the step's `compute` lines, so a question above one can use its name.
+    for statement in step.statements {
+      guard case .compute(let name, let expression) = statement.kind else { continue }
+      if let n = try? number(expression, what: "'compute'") { values[name.name] = .number(n) }
+    }
     var explicitShow: [ShowItem]?
     for statement in step.statements {
       do throws(EvalError) {
@@ -152,29 +159,55 @@ struct LessonRun {
         case .note(let text):
           scene.beats.append(.note(text))
         case .erratum(let text, let printed, let expect):
+          guard let printed, let expect else {
+            scene.beats.append(.erratum(text: text, printed: nil, actual: nil))
+            break
+          }
+          let printedValue = try number(printed, what: "an erratum")
           let actual = try number(expect, what: "an erratum")
-          if checking && abs(actual - printed.value) < 0.0005 {
+          if checking && abs(actual - printedValue) < 0.0005 {
             report(
               statement.location,
-              "the slide's \(printed.text) is what cnnlab computes (\(format(actual))), so this erratum corrects nothing",
+              "the slide's \(printed) is what cnnlab computes (\(format(actual))), so this erratum corrects nothing",
               note: "remove the erratum, or check its expression")
           }
-          scene.beats.append(.erratum(text: text, printed: printed.text, actual: actual))
+          scene.beats.append(.erratum(text: text, printed: printed.description, actual: actual))
         case .show(let items):
-          for item in items { _ = try grid(item.name) }
+          for item in items {
+            if item.part == nil, case .network(let table) = try value(item.name, part: nil) {
+              scene.beats.append(.table(name: item.name.name, table))
+              continue
+            }
+            guard case .grid = try value(item.name, part: item.part) else {
+              throw EvalError(
+                location: item.name.location, message: "'\(item.key)' is a number, not a grid",
+                note: "show grids, kernels, results and layer tables; a number is shown with 'compute'")
+            }
+          }
           explicitShow = (explicitShow ?? []) + items
         case .working(let name):
-          guard let lines = workings[name.name] else {
+          var found = workings[name.name]
+          var title = name.name
+          if case .network(let network)? = values[name.name] {
+            found = network.sizeWorkings
+            title = "each layer of \(network.networkName)"
+          }
+          guard let lines = found else {
             if failed.contains(name.name) { break }
             _ = try value(name, part: nil)
             throw EvalError(
-              location: name.location, message: "'\(name.name)' was not made by a convolution or a pooling",
-              note: "'working' shows the output-size formula of a 'convolve' or 'pool' result")
+              location: name.location, message: "'\(name.name)' was not made by a convolution, a pooling or 'layers'",
+              note: "'working' shows the output-size formula of a 'convolve', 'pool' or 'layers' result")
           }
-          scene.beats.append(.working(name: name.name, lines: lines))
+          scene.beats.append(.working(name: title, lines: lines))
         case .focus(let row, let col):
           scene.focus = try checkFocus(row: row, col: col, animation: animation, at: statement.location)
         case .compute(let name, let expression):
+          if let value = values[name.name], case .number(let n) = value {
+            // Worked out already, before the step's other lines.
+            scene.beats.append(.compute(name: name.name, expression: expression.description, value: n))
+            break
+          }
           do throws(EvalError) {
             let value = try number(expression, what: "'compute'")
             values[name.name] = .number(value)
@@ -248,7 +281,7 @@ struct LessonRun {
       return .other
     }
     if let show {
-      items = show.map { ($0, role($0.name.name)) }
+      items = show.map { ($0, role($0.key)) }
     } else if let operation {
       for input in operation.inputs { items.append((ShowItem(input), role(input.name))) }
       items.append((ShowItem(operation.output), .output))
@@ -273,11 +306,11 @@ struct LessonRun {
     }
     var grids: [ShownGrid] = []
     var seen: Set<String> = []
-    for (item, role) in items where seen.insert(item.name.name).inserted {
-      guard case .grid(let tensor, let unscaled, let scale)? = values[item.name.name] else { continue }
+    for (item, role) in items where seen.insert(item.key).inserted {
+      guard case .grid(let tensor, let unscaled, let scale)? = values[item.key] else { continue }
       grids.append(
         ShownGrid(
-          name: item.name.name, tensor: tensor, unscaled: unscaled, scale: scale?.text, style: item.style,
+          name: item.key, tensor: tensor, unscaled: unscaled, scale: scale?.text, style: item.style,
           role: role))
     }
     return grids
@@ -312,6 +345,7 @@ struct LessonRun {
     switch value {
     case .number(let n): expected = .number(n)
     case .shape(let s): expected = .shape(s)
+    case .label(let l): expected = .label(l)
     case .grid(let t):
       throw EvalError(
         location: question.expect.location,
@@ -323,9 +357,21 @@ struct LessonRun {
         note: "ask about params(\(question.expect)) or shape(\(question.expect), 1)")
     }
     let tolerance = question.tolerance ?? Question.defaultTolerance
+    let reads = question.expect.gridReads
+    var grids: [String] = []
+    for read in reads where !grids.contains(read.grid) {
+      if case .grid? = values[read.grid] { grids.append(read.grid) }
+    }
+    // Only computed cells are hidden: a question about a declared grid asks the learner to read it.
+    let declared = Set(lesson.grids.map(\.name.name) + lesson.kernels.map(\.name.name))
     let scene = SceneQuestion(
       prompt: question.prompt, hint: question.hint ?? "", answer: question.answer.description,
-      expected: expected, tolerance: tolerance)
+      expected: expected, tolerance: tolerance,
+      cells: reads.compactMap { read in
+        guard !declared.contains(read.grid), let index = read.index else { return nil }
+        return SceneQuestion.Cell(grid: read.grid, index: index)
+      },
+      grids: grids)
     if checking {
       let matches: Bool
       switch (question.answer, expected) {
@@ -333,17 +379,22 @@ struct LessonRun {
       case (.shape(let a), .shape(let e)): matches = a == e
       case (.number(let a), .shape(let e)): matches = e.count == 1 && Double(e[0]) == a.value
       case (.shape(let a), .number(let e)): matches = a.count == 1 && Double(a[0]) == e
+      case (.label(let a), .label(let e)): matches = AnswerText.label(a) == AnswerText.label(e)
+      case (.label, _), (_, .label): matches = false
       }
       if !matches {
         let computed: String
         switch expected {
         case .number(let n): computed = format(n)
         case .shape(let s): computed = shapeText(s)
+        case .label(let l): computed = "\"\(l)\""
         }
         throw EvalError(
           location: question.answerLocation,
           message: "the answer is \(question.answer) but the engine computes \(question.expect) = \(computed)",
-          note: "fix the answer (or the expression after 'expect'); answers within \(format(tolerance)) count as equal")
+          note: expected.isLabel
+            ? "fix the answer (or the expression after 'expect'); labels are compared ignoring case"
+            : "fix the answer (or the expression after 'expect'); answers within \(format(tolerance)) count as equal")
       }
     }
     return scene

@@ -61,6 +61,7 @@ public struct Glyphs: Equatable, Sendable {
     case "↑": return "^"
     case "↓": return "v"
     case "…": return "."
+    case "∂": return "d"
     default: return "?"
     }
   }

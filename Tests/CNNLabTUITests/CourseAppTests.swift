@@ -109,4 +109,26 @@ import Testing
     #expect(app.player?.source.name == "xo-again")
     #expect(app.progress.lessons["xo"]?.status == .done)
   }
+
+  /// Titles get the room the screen has: whole at 80 and 120 columns, cut only when narrow,
+  /// and the summary keeps some room beside them.
+  @Test func menuTitlesUseTheWidthAvailable() {
+    let long = "2-D convolution and classic kernels"
+    let entries = [
+      CourseMenu.Entry(name: "03-classic-kernels", title: long, summary: "Blur, sharpen and edges.", steps: 6),
+      CourseMenu.Entry(name: "06-relu", title: "ReLU", summary: "Negatives become zero.", steps: 3),
+    ]
+    for width in [80, 120] {
+      var menu = CourseMenu(entries: entries)
+      _ = menu.update(.resized(width: width, height: 24))
+      var buffer = CellBuffer(width: width, height: 24)
+      menu.render(into: &buffer)
+      #expect(buffer.lines.contains { $0.contains(long) && $0.contains("Blur, sharpen") }, "at \(width) columns")
+    }
+    var narrow = CourseMenu(entries: entries)
+    _ = narrow.update(.resized(width: 60, height: 24))
+    var buffer = CellBuffer(width: 60, height: 24)
+    narrow.render(into: &buffer)
+    #expect(buffer.lines.contains { $0.contains("2-D convolution") && $0.contains("…") && !$0.contains(long) })
+  }
 }

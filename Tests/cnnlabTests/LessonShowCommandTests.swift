@@ -38,7 +38,7 @@ import Testing
           −1  1 −1
           −1 −1  1
          map[0,0] = (−1×1) + (−1×−1) + (−1×−1) + (−1×−1) + … + (1×1) = 7  →  7/9 = 0.78
-         window 1/49 · paused · 200 ms per frame
+         window 1/49 · paused · 200 ms per frame   → next question
          ←/→ step   space play   ,/. frame   +/- speed   ? help   q back
 
         """)

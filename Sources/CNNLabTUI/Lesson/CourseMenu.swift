@@ -150,7 +150,9 @@ public struct CourseMenu: Program {
       }
     }
     let list = listArea
-    let titleWidth = min(34, (entries.map(\.title.count).max() ?? 0) + 2)
+    // The longest title, as long as 20 columns of summary keep their room beside the number
+    // (7 columns) and the mark (12); never narrower than 16.
+    let titleWidth = min((entries.map(\.title.count).max() ?? 0) + 2, max(16, list.width - 7 - 12 - 20))
     for (row, index) in (firstVisible..<min(entries.count, firstVisible + list.height)).enumerated() {
       let entry = entries[index]
       let y = list.y + row

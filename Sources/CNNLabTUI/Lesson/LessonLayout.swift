@@ -56,11 +56,14 @@ struct GridPanel {
     return 1
   }
 
+  /// A compact panel's title is cut to the width of its numbers.
+  var clipsTitle = false
+
   var size: (width: Int, height: Int) {
     switch body {
     case .numbers(let grid, _, _):
       let s = grid.size(minus: "−")
-      return (max(title.count, s.width), s.height + 1)
+      return (clipsTitle ? max(1, s.width) : max(title.count, s.width), s.height + 1)
     case .image(let image):
       return (max(title.count, image.size.width), image.size.height + 1)
     case .blocks(let image):
@@ -93,13 +96,21 @@ extension LessonPlayer {
     let hasAnimation = scene?.animation != nil
     let proseTotal = proseLines(width: content.width).count
     let interactionHeight = interactionText(width: content.width).count
-    var panels = self.panels(maxWidth: content.width)
-    var gridTotal = LessonPlayer.pack(&panels, width: content.width, originX: 0, originY: 0)
-    // The products panel is a bonus: leave it out when the grids would not fit with it.
+    // When the grids do not fit, leave out the products panel (a bonus), then try fractions
+    // without their leading zero (and only the kernel in use), with and without the products.
     let fixedRows = min(2, proseTotal) + 1 + 1 + (hasAnimation ? 1 : 0) + interactionHeight
-    if gridTotal + fixedRows > content.height, panels.contains(where: { $0.kind == .products }) {
-      panels = self.panels(maxWidth: content.width, products: false)
-      gridTotal = LessonPlayer.pack(&panels, width: content.width, originX: 0, originY: 0)
+    var panels: [GridPanel] = []
+    var gridTotal = 0
+    for (compact, products) in [(false, true), (false, false), (true, true), (true, false)] {
+      var candidate = self.panels(maxWidth: content.width, products: products, compact: compact)
+      if !products, !candidate.isEmpty, !panels.isEmpty,
+        !panels.contains(where: { $0.kind == .products }) { continue }
+      let height = LessonPlayer.pack(&candidate, width: content.width, originX: 0, originY: 0)
+      if panels.isEmpty || height < gridTotal {
+        panels = candidate
+        gridTotal = height
+      }
+      if gridTotal + fixedRows <= content.height { break }
     }
     var arithmeticHeight = hasAnimation ? 1 : 0
     if case .layers(let a)? = scene?.animation, revealedAnimation != nil { arithmeticHeight = a.rows.count + 3 }
@@ -116,6 +127,10 @@ extension LessonPlayer {
     if total(proseHeight, gridHeight) > content.height { gap = 0 }
     if total(proseHeight, gridHeight) > content.height {
       proseHeight = max(min(2, proseTotal), proseTotal - (total(proseHeight, gridHeight) - content.height))
+    }
+    if total(proseHeight, gridHeight) > content.height {
+      // Down to one line of prose (it scrolls) before any grid row is lost.
+      proseHeight = max(min(1, proseTotal), proseHeight - (total(proseHeight, gridHeight) - content.height))
     }
     if total(proseHeight, gridHeight) > content.height {
       gridHeight = max(0, gridHeight - (total(proseHeight, gridHeight) - content.height))
@@ -302,7 +317,7 @@ extension LessonPlayer {
 
   /// The panels for the step's grids, with the window, the current cell and what is not
   /// computed yet marked from the engine's trace at the current frame.
-  func panels(maxWidth: Int, products showProducts: Bool = true) -> [GridPanel] {
+  func panels(maxWidth: Int, products showProducts: Bool = true, compact: Bool = false) -> [GridPanel] {
     guard let scene else { return [] }
     let animation = revealedAnimation
     let parts = animationParts(scene)
@@ -321,6 +336,12 @@ extension LessonPlayer {
       let tensor = isOutput ? grid.tensor : (grid.unscaled ?? grid.tensor)
       let channels = tensor.rank == 3 ? tensor.shape[0] : 1
       let magnitude = tensor.scalars.map { abs($0) }.filter(\.isFinite).max() ?? 0
+      // Compact: of several kernels, only the one the current window uses.
+      if compact, isKernel, parts.kernels.count > 1, let animation,
+        LessonPlayer.currentKernelName(animation, frame: frame) != grid.name
+      {
+        continue
+      }
       for channel in 0..<channels {
         // Operations that work channel by channel show the channel being worked on.
         if channels > 1, animation != nil || scene.animation != nil {
@@ -328,11 +349,18 @@ extension LessonPlayer {
           if isOutput, let c = parts.outputChannel, c != channel { continue }
         }
         let shaped = LessonPlayer.shape(tensor, channel: channel, maxWidth: maxWidth)
-        var title = grid.name + (channels > 1 ? "[\(channel)]" : "") + "  "
-          + LessonPlayer.shapeText(tensor.rank == 3 ? Array(tensor.shape.dropFirst()) : tensor.shape)
-        if let scale = grid.scale, !isOutput { title += "  × \(scale)" }
+        let gap = compact ? " " : "  "
+        var title = grid.name + (channels > 1 ? "[\(channel)]" : "") + gap
+        // A part of a `learn` result says what it is: `step1.grad ∂E/∂W  2×2`.
+        if let dot = grid.name.lastIndex(of: "."), !compact,
+          let meaning = LessonPlayer.partMeanings[String(grid.name[grid.name.index(after: dot)...])]
+        {
+          title = grid.name + " " + meaning + gap
+        }
+        title += LessonPlayer.shapeText(tensor.rank == 3 ? Array(tensor.shape.dropFirst()) : tensor.shape)
+        if let scale = grid.scale, !isOutput { title += "\(gap)× \(scale)" }
         let oneOfMany = channels > 1 && ((isInput && parts.inputChannel != nil) || (isOutput && parts.outputChannel != nil))
-        if oneOfMany { title += "  (\(channel + 1) of \(channels))" }
+        if oneOfMany { title += compact ? " \(channel + 1)/\(channels)" : "  (\(channel + 1) of \(channels))" }
         var kind: GridPanel.Kind = isInput ? .input : (isKernel ? .fixedKernel : .other)
         var titleRole: Role = .normal
         var roles: [GridPoint: Role] = [:]
@@ -343,7 +371,7 @@ extension LessonPlayer {
           roles = marked.roles
           if let padded = marked.padded {
             values = padded
-            title += " + padding"
+            title += compact ? " +pad" : " + padding"
           }
         }
         if isOutput {
@@ -367,7 +395,8 @@ extension LessonPlayer {
             cell -> (GridPoint, String) in
             (tensor.rank == 1 ? shaped.point(cell.col) : GridPoint(row: cell.row, column: cell.col), "?")
           })
-        let numbers = NumberGrid(values, maxMagnitude: magnitude, cellRoles: roles)
+        var numbers = NumberGrid(values, maxMagnitude: magnitude, cellRoles: roles)
+        numbers.compact = compact
         var body = GridPanel.Body.numbers(numbers, blanks: blanks, text: hiddenText)
         let tooWide = numbers.size(minus: "−").width > maxWidth
         if grid.style == .shades || (tooWide && values.count >= 8) {
@@ -379,6 +408,7 @@ extension LessonPlayer {
           if kind != .output(channel) { kind = .other }
         }
         var panel = GridPanel(kind: kind, title: title, titleRole: titleRole, body: body, channel: channel, channels: channels)
+        panel.clipsTitle = compact
         panel.flatColumns = tensor.rank == 1 ? shaped.columns : nil
         panels.append(panel)
         if grid.style == .both {
@@ -388,13 +418,18 @@ extension LessonPlayer {
         }
       }
     }
-    if showProducts, let products = productsPanel() {
+    // The products read as input × kernel, so they need the input on screen.
+    if showProducts, panels.contains(where: { $0.kind == .input }), var products = productsPanel() {
+      if compact { products.title = "products" }
       // Just before the result, so it reads: input, kernel, products, output.
       let index = panels.firstIndex { if case .output = $0.kind { true } else { false } } ?? panels.count
       panels.insert(products, at: index)
     }
     return panels
   }
+
+  /// What the parts of a `learn` result hold, for their titles.
+  static let partMeanings = ["output": "h", "dout": "∂E/∂h", "grad": "∂E/∂W", "updated": "new W"]
 
   /// The products of the current window laid out as the window (input × weight per tap, as
   /// the engine's trace recorded them), for a single-channel convolution.
@@ -547,27 +582,24 @@ extension LessonPlayer {
     return (done, current)
   }
 
-  /// Cells that revealed, unanswered questions ask about (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
+  /// Cells the `expect` of unanswered questions reads, once the step has asked a question (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
   /// they show `?` until the question is answered, so the screen never gives the answer away.
   func questionCells() -> [(name: String, channel: Int?, row: Int, col: Int)] {
     guard let scene else { return [] }
     var cells: [(name: String, channel: Int?, row: Int, col: Int)] = []
     let names = Set(scene.grids.map(\.name))
-    for (index, beat) in scene.beats.enumerated() where index <= self.beat {
-      guard case .question(let question) = beat, answers[QuestionKey(step: step, beat: index)]?.correct != true else {
+    // The questions shown, and once the step has asked one, the questions still to come: a
+    // later question's cell would otherwise be on screen while an earlier one is asked.
+    var asking = false
+    for (index, beat) in scene.beats.enumerated() {
+      guard case .question(let question) = beat else { continue }
+      defer { if index <= self.beat { asking = true } }
+      guard answers[QuestionKey(step: step, beat: index)]?.correct != true, index <= self.beat || asking else {
         continue
       }
-      var text = Substring(question.prompt)
-      while let open = text.firstIndex(of: "[") {
-        let before = text[..<open]
-        let name = String(before.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }.reversed())
-        guard let close = text[open...].firstIndex(of: "]") else { break }
-        let numbers = text[text.index(after: open)..<close].split(separator: ",").map {
-          Int(String($0.filter { $0 != " " }))
-        }
-        text = text[text.index(after: close)...]
-        guard names.contains(name), !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else { continue }
-        let n = numbers.compactMap { $0 }
+      for cell in question.cells where names.contains(cell.grid) {
+        let name = cell.grid
+        let n = cell.index
         switch n.count {
         case 1: cells.append((name, nil, 0, n[0]))
         case 2: cells.append((name, nil, n[0], n[1]))

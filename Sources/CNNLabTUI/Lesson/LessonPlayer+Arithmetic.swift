@@ -13,6 +13,11 @@ extension LessonPlayer {
     let arrow = "  \(glyphs.arrowRight)  "
     func f(_ v: Float) -> String { LessonPlayer.format(v, glyphs: glyphs) }
     func signed(_ v: Float) -> String { v < 0 ? "(\(f(v)))" : f(v) }
+    // A cell a question still asks about shows its terms but not its value.
+    let asked = questionCells()
+    func isAsked(_ name: String, channel: Int?, row: Int, col: Int) -> Bool {
+      asked.contains { $0.name == name && ($0.channel == nil || $0.channel == channel) && $0.row == row && $0.col == col }
+    }
     switch animation {
     case .convolution(let a):
       guard let p = a.trace.placements[safe: frame] else { return [] }
@@ -33,16 +38,23 @@ extension LessonPlayer {
       if p.value != p.preActivation || a.trace.activation != .identity {
         tail += arrow + "\(LessonPlayer.activationName(a.trace.activation))(\(f(p.preActivation))) = \(f(p.value))"
       }
+      if isAsked(
+        a.outputName, channel: a.output.rank == 3 ? p.filter : nil, row: a.isOneDimensional ? 0 : p.outRow, col: p.outCol)
+      {
+        tail = " = ?"
+      }
       return [StyledLine(LessonPlayer.elide(a.outputName + index + " = ", terms: terms, separator: " + ", tail: tail, width: width, glyphs: glyphs), .accent)]
     case .pooling(let a):
       guard let p = a.trace.placements[safe: frame] else { return [] }
       let index = a.output.rank == 3 && a.output.shape[0] > 1 ? "[\(p.channel),\(p.outRow),\(p.outCol)]" : "[\(p.outRow),\(p.outCol)]"
       let values = p.cells.map { f($0.value) }
+      let result = isAsked(a.outputName, channel: a.output.rank == 3 ? p.channel : nil, row: p.outRow, col: p.outCol)
+        ? "?" : f(p.value)
       switch a.trace.mode {
       case .max:
-        return [StyledLine(LessonPlayer.elide(a.outputName + index + " = max(", terms: values, separator: ", ", tail: ") = \(f(p.value))", width: width, glyphs: glyphs), .accent)]
+        return [StyledLine(LessonPlayer.elide(a.outputName + index + " = max(", terms: values, separator: ", ", tail: ") = \(result)", width: width, glyphs: glyphs), .accent)]
       case .avg:
-        return [StyledLine(LessonPlayer.elide(a.outputName + index + " = (", terms: values, separator: " + ", tail: ")/\(p.cells.count) = \(f(p.value))", width: width, glyphs: glyphs), .accent)]
+        return [StyledLine(LessonPlayer.elide(a.outputName + index + " = (", terms: values, separator: " + ", tail: ")/\(p.cells.count) = \(result)", width: width, glyphs: glyphs), .accent)]
       }
     case .relu(let input, let output):
       guard input.scalars.indices.contains(frame), let scene else { return [] }
@@ -88,7 +100,14 @@ extension LessonPlayer {
         tail: " = \(f(a.gradient.scalars[weight]))\(arrow)new weight \(f(a.updated.scalars[weight]))", width: width, glyphs: glyphs)
       return [StyledLine(line, .accent)]
     case .layers(let a):
-      // The table of layers so far: each layer's output shape and its weights.
+      return LessonPlayer.layerTable(a, upTo: frame, glyphs: glyphs)
+    }
+  }
+
+  /// The table of layers up to `frame`: each layer's output shape and its weights, and the
+  /// total once every layer is shown.
+  static func layerTable(_ a: LayersAnimation, upTo frame: Int, glyphs: Glyphs) -> [StyledLine] {
+      let x = String(glyphs.times)
       let textWidth = min(36, max(12, (a.rows.map(\.text.count).max() ?? 0) + 2))
       var lines = [StyledLine("\("layer".padding(toLength: textWidth))\("output".padding(toLength: 14))weights", .dim)]
       lines.append(StyledLine("\("input".padding(toLength: textWidth))\(a.inputShape.map(String.init).joined(separator: x))", .dim))
@@ -109,7 +128,6 @@ extension LessonPlayer {
         lines.append(StyledLine(""))
       }
       return lines
-    }
   }
 
   /// `[2]`, `[1,3]` or `[0,1,3]`: the position of flat index `i` in a tensor of `shape`.

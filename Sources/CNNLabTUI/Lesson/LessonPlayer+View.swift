@@ -102,7 +102,11 @@ extension LessonPlayer {
   private func render(_ panel: GridPanel, clip: Rect, into buffer: inout CellBuffer) {
     let frame = panel.frame.intersection(clip)
     guard !frame.isEmpty else { return }
-    buffer.put(panel.title, x: panel.frame.x, y: panel.frame.y, role: panel.titleRole, clip: frame)
+    var title = panel.title
+    if title.count > panel.frame.width, panel.frame.width >= 2 {
+      title = String(title.prefix(panel.frame.width - 1)) + (buffer.glyphs.isUnicode ? "…" : "~")
+    }
+    buffer.put(title, x: panel.frame.x, y: panel.frame.y, role: panel.titleRole, clip: frame)
     let inside = Rect(x: panel.frame.x, y: panel.frame.y + 1, width: panel.frame.width, height: panel.frame.height - 1)
       .intersection(clip)
     switch panel.body {
@@ -143,7 +147,9 @@ extension LessonPlayer {
       ]
     case .answer:
       return [
-        KeyHint(keys: [], keyLabel: "0-9 - . / x", summary: "type"),
+        KeyHint(
+          keys: [], keyLabel: activeQuestion?.question.expected.isLabel == true ? "letters" : "0-9 - . / x",
+          summary: "type"),
         KeyHint(keys: [.enter], summary: "check"),
         KeyHint(keys: [.left, .right], summary: "step"),
         KeyHint(keys: [.tab], summary: "next field"),
@@ -191,9 +197,18 @@ extension LessonPlayer {
       case .note(let text):
         paragraph("Note: " + text, .dim)
       case .erratum(let text, let printed, let actual):
-        paragraph(
-          "Correction: \(text) (the slide printed \(printed); the engine computes \(LessonPlayer.format(Float(actual), glyphs: glyphs)))",
-          .accent)
+        if let printed, let actual {
+          paragraph(
+            "Correction: \(text) (the slide printed \(printed); the engine computes \(LessonPlayer.format(Float(actual), glyphs: glyphs)))",
+            .accent)
+        } else {
+          paragraph("Correction: \(text)", .accent)
+        }
+      case .table(_, let table):
+        paragraph("The layers of \(table.networkName):", .dim)
+        lines += LessonPlayer.layerTable(table, upTo: table.rows.count - 1, glyphs: glyphs).map {
+          StyledLine("  " + $0.text, $0.role)
+        }
       case .working(let name, let workingLines):
         paragraph("How big is \(name)?", .dim)
         for line in workingLines { lines.append(StyledLine("  " + line, .normal)) }
@@ -274,6 +289,10 @@ extension LessonPlayer {
     let waiting = activeQuestion != nil
     guard let animation = scene?.animation else {
       if waiting { return "answer, or \(glyphs.arrowRight) to go on" }
+      if let scene, beat < scene.beats.count - 1 {
+        let questionNext = scene.beats[(beat + 1)...].contains { if case .question = $0 { true } else { false } }
+        return "\(glyphs.arrowRight) " + (questionNext ? "next question" : "go on")
+      }
       return step + 1 < scenes.count ? "\(glyphs.arrowRight) next step" : "last step: \(glyphs.arrowRight) finishes the lesson"
     }
     guard revealedAnimation != nil else {
@@ -289,7 +308,13 @@ extension LessonPlayer {
     default: unit = "cell"
     }
     let state = playing ? "playing" : (frame >= lastFrame ? "done" : "paused")
-    return "\(unit) \(frame + 1)/\(lastFrame + 1) \(glyphs.middleDot) \(state) \(glyphs.middleDot) \(interval) ms per frame"
+    var text = "\(unit) \(frame + 1)/\(lastFrame + 1) \(glyphs.middleDot) \(state) \(glyphs.middleDot) \(interval) ms per frame"
+    if !waiting, let scene, beat < scene.beats.count - 1,
+      scene.beats[(beat + 1)...].contains(where: { if case .question = $0 { true } else { false } })
+    {
+      text += "   \(glyphs.arrowRight) next question"
+    }
+    return text
   }
 }
 

@@ -288,8 +288,10 @@ public struct LessonPlayer: Program {
       focus = .lesson
       return nil
     }
+    // A label answer (`X`, `cat`) takes letters, so q and ? type rather than act.
+    let takesLetters = active.question.expected.isLabel
     switch key {
-    case .char(let c) where c.isNumber || ".-/x×*,()[] ".contains(c) || c == "X":
+    case .char(let c) where c.isNumber || ".-/x×*,()[] ".contains(c) || c == "X" || (takesLetters && (c.isLetter || "_'\"".contains(c))):
       if c == " " && answerBuffer.isEmpty { return nil }
       answerBuffer.append(c)
     case .backspace:

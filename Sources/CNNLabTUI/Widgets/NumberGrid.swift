@@ -62,6 +62,9 @@ public struct NumberGrid: Widget {
   /// The first row and column shown, for grids larger than their area.
   public var firstRow: Int
   public var firstColumn: Int
+  /// Write fractions without their leading zero (`.78`, `−.11`) and let single digits take
+  /// two columns, for screens where the full width does not fit.
+  public var compact = false
 
   public init(
     _ values: [[Float]], decimals: Int? = nil, cellWidth: Int? = nil, window: GridRect? = nil,
@@ -104,8 +107,8 @@ public struct NumberGrid: Widget {
   public func resolvedCellWidth(minus: Character = "-") -> Int {
     if let cellWidth { return max(1, cellWidth) }
     let d = resolvedDecimals
-    let widest = values.lazy.flatMap { $0 }.map { NumberGrid.format($0, decimals: d, minus: minus).count }.max() ?? 1
-    return max(3, widest + 1)
+    let widest = values.lazy.flatMap { $0 }.map { NumberGrid.format($0, decimals: d, minus: minus, compact: compact).count }.max() ?? 1
+    return max(compact ? 2 : 3, widest + 1)
   }
 
   /// The cells the whole grid needs: `(columns * cellWidth, rows)`.
@@ -140,7 +143,8 @@ public struct NumberGrid: Widget {
         let point = GridPoint(row: row, column: column)
         let hidden = hiddenCells.contains(point)
         let text = hidden
-          ? String(buffer.glyphs.middleDot) : NumberGrid.format(values[row][column], decimals: d, minus: minus)
+          ? String(buffer.glyphs.middleDot)
+          : NumberGrid.format(values[row][column], decimals: d, minus: minus, compact: compact)
         let padded = String(repeating: " ", count: max(0, width - text.count)) + text
         var role = role(at: point, magnitude: magnitude)
         if hidden, case .value = role { role = .dim }
@@ -150,8 +154,9 @@ public struct NumberGrid: Widget {
   }
 
   /// `value` with `decimals` digits after the point, rounded half away from zero; negative
-  /// numbers start with `minus`, and a value that rounds to zero has no sign.
-  public static func format(_ value: Float, decimals: Int, minus: Character = "-") -> String {
+  /// numbers start with `minus`, and a value that rounds to zero has no sign. `compact` drops
+  /// the zero before the point (`.78`); zero itself stays `0.00`.
+  public static func format(_ value: Float, decimals: Int, minus: Character = "-", compact: Bool = false) -> String {
     let v = Double(value)
     if v.isNaN { return "nan" }
     if v.isInfinite { return v < 0 ? "\(minus)inf" : "inf" }
@@ -163,7 +168,7 @@ public struct NumberGrid: Widget {
     let units = Int64(scaled)
     let whole = units / Int64(scale)
     let fraction = units % Int64(scale)
-    var text = String(whole)
+    var text = compact && whole == 0 && units != 0 && d > 0 ? "" : String(whole)
     if d > 0 {
       let digits = String(fraction)
       text += "." + String(repeating: "0", count: d - digits.count) + digits

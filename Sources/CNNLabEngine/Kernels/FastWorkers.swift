@@ -1,0 +1,81 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs one body on up to two lanes: lane 0 on the calling thread, lane 1 on a helper thread
+/// that is started once and then sleeps between calls. With one thread everything runs on the
+/// caller, so a trainer inside the UI never competes with it for more than the cores it asked for.
+final class FastWorkers: @unchecked Sendable {
+  let threads: Int
+  private let shared: Shared?
+
+  /// What the caller and the helper thread share; the helper keeps it alive until it exits.
+  private final class Shared: @unchecked Sendable {
+    let start = DispatchSemaphore(value: 0)
+    let finish = DispatchSemaphore(value: 0)
+    var body: ((Int) -> Void)?
+    var stopping = false
+  }
+
+  init(threads: Int) {
+    precondition(threads == 1 || threads == 2, "the fast path runs on 1 or 2 threads, not \(threads)")
+    self.threads = threads
+    guard threads == 2 else {
+      shared = nil
+      return
+    }
+    let shared = Shared()
+    self.shared = shared
+    let context = Unmanaged.passRetained(shared).toOpaque()
+    #if canImport(Glibc)
+    var thread = pthread_t()
+    #else
+    var thread: pthread_t?
+    #endif
+    let status = pthread_create(
+      &thread, nil,
+      { raw in
+        #if canImport(Glibc)
+        let shared = Unmanaged<Shared>.fromOpaque(raw!).takeRetainedValue()
+        #else
+        let shared = Unmanaged<Shared>.fromOpaque(raw).takeRetainedValue()
+        #endif
+        while true {
+          shared.start.wait()
+          if shared.stopping { break }
+          shared.body?(1)
+          shared.finish.signal()
+        }
+        return nil
+      }, context)
+    precondition(status == 0, "could not start the fast path's helper thread (error \(status))")
+    pthread_detach(thread)
+  }
+
+  deinit {
+    if let shared {
+      shared.stopping = true
+      shared.start.signal()
+    }
+  }
+
+  /// Calls `body(0)` here and, with two lanes, `body(1)` on the helper, and returns when both
+  /// are done. The semaphores order every write of one call before the next.
+  func run(lanes: Int, _ body: (Int) -> Void) {
+    guard let shared, lanes > 1 else {
+      body(0)
+      return
+    }
+    withoutActuallyEscaping(body) { escaping in
+      shared.body = escaping
+      shared.start.signal()
+      escaping(0)
+      shared.finish.wait()
+      shared.body = nil
+    }
+  }
+}

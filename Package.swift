@@ -23,7 +23,9 @@ let package = Package(
     /// Tensors, layers, traces, networks, optimisers. Pure Swift: no UI, terminal or file system.
     .target(name: "CNNLabEngine", swiftSettings: fastMath),
     /// File formats (text grids, .npy, IDX, safetensors) and data sets (X/O, MNIST).
-    .target(name: "CNNLabData", dependencies: ["CNNLabEngine"]),
+    .target(name: "CNNLabData", dependencies: ["CNNLabEngine", "CZlib"]),
+    /// zlib, for gzipped IDX files; used only by CNNLabData.
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
     // MARK: - Lessons and screens
 
@@ -58,9 +60,13 @@ let package = Package(
     .testTarget(
       name: "CNNLabEngineTests", dependencies: ["CNNLabEngine", "CNNLabTestSupport"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "CNNLabDataTests", dependencies: ["CNNLabData", "CNNLabTestSupport"]),
-    .testTarget(name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"]),
+    .testTarget(
+      name: "CNNLabDataTests", dependencies: ["CNNLabData", "CNNLabTestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"],
+      resources: [.copy("Fixtures")]),
     .testTarget(name: "CNNLabTUITests", dependencies: ["CNNLabTUI", "CNNLabTestSupport"]),
-    .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"]),
+    .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"], exclude: ["Inputs"]),
   ]
 )

@@ -4,5 +4,6 @@ import ArgumentParser
 struct CNNLab: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "cnnlab",
-    abstract: "Watch a convolutional network learn, one kernel at a time.")
+    abstract: "Watch a convolutional network learn, one kernel at a time.",
+    subcommands: [Conv.self, Lessons.self, Pool.self, Shape.self])
 }

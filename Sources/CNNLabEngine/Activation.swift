@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// An element-wise non-linearity, and its derivative for the backward pass.
+public enum Activation: String, Sendable, CaseIterable {
+  case identity
+  /// max(0, z): negatives become 0, positives pass unchanged.
+  case relu
+  /// 1/(1 + e^−z), squashing into (0, 1).
+  case sigmoid
+  /// tanh z, squashing into (−1, 1).
+  case tanh
+
+  @inlinable
+  public func apply(_ z: Float) -> Float {
+    switch self {
+    case .identity: return z
+    case .relu: return z > 0 ? z : 0
+    case .sigmoid: return z >= 0 ? 1 / (1 + expf(-z)) : expf(z) / (1 + expf(z))  // no overflow
+    case .tanh: return tanhf(z)
+    }
+  }
+
+  /// dσ/dz, written in terms of the output y = σ(z) (what forward keeps).
+  @inlinable
+  public func derivative(output y: Float) -> Float {
+    switch self {
+    case .identity: return 1
+    case .relu: return y > 0 ? 1 : 0  // the kink at 0 gets 0, as in PyTorch
+    case .sigmoid: return y * (1 - y)
+    case .tanh: return 1 - y * y
+    }
+  }
+}
+
+extension Tensor {
+  /// The activation of every value.
+  public func activated(_ activation: Activation) -> Tensor { map(activation.apply) }
+}
+
+/// Softmax of a vector: e^z_i / Σ e^z_j, computed after subtracting the maximum so that large
+/// logits (1000) neither overflow nor lose the answer.
+public func softmax(_ logits: [Float]) -> [Float] {
+  guard let top = logits.max() else { return [] }
+  let exps = logits.map { expf($0 - top) }
+  let total = exps.reduce(0, +)
+  return exps.map { $0 / total }
+}
+
+/// −log p(label) for the softmax of `logits`, via log-sum-exp (stable for any logits).
+public func crossEntropy(logits: [Float], label: Int) -> Float {
+  precondition(logits.indices.contains(label), "label \(label) outside \(logits.count) classes")
+  guard let top = logits.max() else { return 0 }
+  // log Σ e^(z−top) + (top − z_label): adding `top` to the log first would round small losses away
+  return logf(logits.reduce(0) { $0 + expf($1 - top) }) + (top - logits[label])
+}

@@ -1,0 +1,45 @@
+// N = batch, C = channels, H/W = input size, OH/OW = output size.
+
+/// Max or average pooling: `(N, C, H, W)` → `(N, C, OH, OW)` with a `size`×`size` window moving
+/// by `stride`; ceil mode keeps the partial windows at the right and bottom edges. No parameters.
+public struct Pool2D: Layer {
+  public let mode: PoolMode
+  public let size: Int
+  public let stride: Int
+  public let ceil: Bool
+  private var input: Tensor?  // (N, C, H, W): backward finds each window's maximum again
+
+  public init(_ mode: PoolMode, size: Int, stride: Int? = nil, ceil: Bool = false) {
+    self.mode = mode
+    self.size = size
+    self.stride = stride ?? size
+    self.ceil = ceil
+  }
+
+  public var specText: String {
+    var text = "\(mode == .max ? "maxpool" : "avgpool") \(size)"
+    if stride != size { text += " stride \(stride)" }
+    if ceil { text += " ceil" }
+    return text
+  }
+
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    guard inputShape.count == 3 else {
+      throw ShapeError("pooling needs an image input (C, H, W), not \(shapeText(inputShape))")
+    }
+    let g = try ConvGeometry.pooling(
+      inputH: inputShape[1], inputW: inputShape[2], size: size, stride: stride, ceil: ceil)
+    return [inputShape[0], g.rows.output, g.cols.output]
+  }
+
+  public mutating func forward(_ input: Tensor) -> Tensor {
+    self.input = input
+    return PoolKernels.forward(input: input, size: size, stride: stride, ceil: ceil, mode: mode)
+  }
+
+  public mutating func backward(_ dOutput: Tensor) -> Tensor {
+    guard let input else { preconditionFailure("Pool2D.backward called before forward") }
+    return PoolKernels.backward(
+      input: input, size: size, stride: stride, ceil: ceil, mode: mode, dOutput: dOutput)
+  }
+}

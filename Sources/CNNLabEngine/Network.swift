@@ -1,0 +1,227 @@
+// N = batch, K = classes.
+
+/// A stack of layers built from a `NetworkSpec` for a given input shape, with shapes checked.
+public struct Network: Sendable {
+  /// One row of the shape table: what a layer makes of its input and how many weights it has.
+  public struct LayerInfo: Equatable, Sendable {
+    public var index: Int
+    /// The layer as the spec describes it (a `flatten` the network added is `.flatten`).
+    public var layer: NetworkSpec.LayerSpec
+    public var text: String
+    public var inputShape: [Int]
+    public var outputShape: [Int]
+    public var parameterCount: Int
+    /// How the count breaks down, e.g. `32·1·5·5 + 32`.
+    public var parameterWorking: String
+    /// False for a layer the network added itself (a `flatten` before a `dense`).
+    public var isWritten: Bool
+  }
+
+  /// A layer that does not fit its input: which layer, and the arithmetic.
+  public struct BuildError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var layerIndex: Int
+    public var layerText: String
+    public var column: Int
+    public var message: String
+    public var description: String { "layer \(layerIndex) (\(layerText)): \(message)" }
+  }
+
+  public let spec: NetworkSpec
+  /// One example's shape, e.g. `[1, 28, 28]`.
+  public let inputShape: [Int]
+  public var layers: [any Layer]
+  public private(set) var info: [LayerInfo]
+
+  public init(
+    spec: NetworkSpec, inputShape: [Int], initializer: Initializer = .torch, seed: UInt64 = 0
+  ) throws(BuildError) {
+    var rng = SplitMix64(seed: seed)
+    self.spec = spec
+    self.inputShape = inputShape
+    info = try Network.plan(spec: spec, inputShape: inputShape)
+    layers = info.map { Network.makeLayer($0.layer, inputShape: $0.inputShape, initializer: initializer, using: &rng) }
+  }
+
+  /// Shapes and parameter counts, layer by layer, without allocating any weights (so the
+  /// table of a 196-million-weight layer costs nothing).
+  public static func plan(spec: NetworkSpec, inputShape: [Int]) throws(BuildError) -> [LayerInfo] {
+    var rows: [LayerInfo] = []
+    var shape = inputShape
+    for (i, item) in spec.items.enumerated() {
+      func fail(_ message: String) -> BuildError {
+        BuildError(layerIndex: i + 1, layerText: item.text, column: item.column, message: message)
+      }
+      var parts: [(NetworkSpec.LayerSpec, Bool)] = [(item.layer, true)]
+      if case .dense = item.layer, shape.count != 1 { parts.insert((.flatten, false), at: 0) }
+      for (layer, written) in parts {
+        let output: [Int]
+        var count = 0
+        var working = "0"
+        switch layer {
+        case .conv(let filters, let kh, let kw, let options, _, let bias):
+          guard shape.count == 3 else {
+            throw fail("conv needs an image input (C, H, W), not \(shapeText(shape))")
+          }
+          let g: ConvGeometry
+          do {
+            g = try ConvGeometry.convolution(
+              inputH: shape[1], inputW: shape[2], kernelH: kh, kernelW: kw, options: options)
+          } catch { throw fail(error.message) }
+          output = [filters, g.rows.output, g.cols.output]
+          count = filters * shape[0] * kh * kw + (bias ? filters : 0)
+          working = "\(filters)·\(shape[0])·\(kh)·\(kw)" + (bias ? " + \(filters)" : "")
+        case .conv1d(let filters, let k, let stride, let dilation, let padding, _, _, let bias):
+          guard shape.count == 2 else {
+            throw fail("conv1d needs a signal input (C, L), not \(shapeText(shape))")
+          }
+          let g: ConvGeometry
+          do {
+            g = try ConvGeometry.convolution(
+              inputH: 1, inputW: shape[1], kernelH: 1, kernelW: k,
+              options: ConvOptions(stride: stride, dilation: dilation, padding: .explicit(top: 0, bottom: 0, left: padding, right: padding)))
+          } catch { throw fail(error.message) }
+          output = [filters, g.cols.output]
+          count = filters * shape[0] * k + (bias ? filters : 0)
+          working = "\(filters)·\(shape[0])·\(k)" + (bias ? " + \(filters)" : "")
+        case .pool(_, let size, let stride, let ceil):
+          guard shape.count == 3 else {
+            throw fail("pooling needs an image input (C, H, W), not \(shapeText(shape))")
+          }
+          let g: ConvGeometry
+          do {
+            g = try ConvGeometry.pooling(
+              inputH: shape[1], inputW: shape[2], size: size, stride: stride, ceil: ceil)
+          } catch { throw fail(error.message) }
+          output = [shape[0], g.rows.output, g.cols.output]
+        case .activation:
+          output = shape
+        case .flatten:
+          output = [shape.reduce(1, *)]
+        case .dense(let units, _, let bias):
+          let inputs = shape.reduce(1, *)
+          output = [units]
+          count = inputs * units + (bias ? units : 0)
+          working = "\(inputs)·\(units)" + (bias ? " + \(units)" : "")
+        }
+        rows.append(
+          LayerInfo(
+            index: i + 1, layer: layer, text: written ? item.text : "flatten", inputShape: shape,
+            outputShape: output, parameterCount: count, parameterWorking: working,
+            isWritten: written))
+        shape = output
+      }
+    }
+    return rows
+  }
+
+  private static func makeLayer(
+    _ layer: NetworkSpec.LayerSpec, inputShape shape: [Int], initializer: Initializer,
+    using rng: inout SplitMix64
+  ) -> any Layer {
+    switch layer {
+    case .conv(let filters, let kh, let kw, let options, let activation, let bias):
+      return Conv2D(
+        inChannels: shape[0], filters: filters, kernelH: kh, kernelW: kw, options: options,
+        activation: activation, useBias: bias, initializer: initializer, using: &rng)
+    case .conv1d(let filters, let k, let stride, let dilation, let padding, let mode, let activation, let bias):
+      return Conv1D(
+        inChannels: shape[0], filters: filters, kernel: k, stride: stride, dilation: dilation,
+        padding: (padding, padding), mode: mode, activation: activation, useBias: bias,
+        initializer: initializer, using: &rng)
+    case .pool(let mode, let size, let stride, let ceil):
+      return Pool2D(mode, size: size, stride: stride, ceil: ceil)
+    case .activation(let a):
+      return ActivationLayer(a)
+    case .flatten:
+      return Flatten()
+    case .dense(let units, let activation, let bias):
+      return Dense(
+        inputs: shape.reduce(1, *), outputs: units, activation: activation, useBias: bias,
+        initializer: initializer, using: &rng)
+    }
+  }
+
+  /// Builds from spec text; parse errors become build errors at layer 0.
+  public init(
+    _ specText: String, inputShape: [Int], initializer: Initializer = .torch, seed: UInt64 = 0
+  ) throws(BuildError) {
+    let spec: NetworkSpec
+    do { spec = try NetworkSpec.parse(specText) } catch {
+      throw BuildError(layerIndex: 0, layerText: specText, column: error.column, message: error.message)
+    }
+    try self.init(spec: spec, inputShape: inputShape, initializer: initializer, seed: seed)
+  }
+
+  /// The shape of one example's output, e.g. `[10]`.
+  public var outputShape: [Int] { info.last?.outputShape ?? inputShape }
+  public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+  /// Runs a batch `(N, …inputShape)` through every layer.
+  public mutating func forward(_ batch: Tensor) -> Tensor {
+    var x = batch
+    for i in layers.indices { x = layers[i].forward(x) }
+    return x
+  }
+
+  /// Runs a batch and keeps every layer's output, for showing feature maps.
+  public mutating func activations(_ batch: Tensor) -> [Tensor] {
+    var x = batch
+    var outputs: [Tensor] = []
+    for i in layers.indices {
+      x = layers[i].forward(x)
+      outputs.append(x)
+    }
+    return outputs
+  }
+
+  /// Backpropagates the loss gradient from the last layer to the first, accumulating gradients.
+  @discardableResult
+  public mutating func backward(_ dOutput: Tensor) -> Tensor {
+    var g = dOutput
+    for i in layers.indices.reversed() { g = layers[i].backward(g) }
+    return g
+  }
+
+  public mutating func zeroGradients() {
+    for i in layers.indices { layers[i].zeroGradients() }
+  }
+
+  /// Every parameter in a fixed order: layer by layer, weight before bias.
+  public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+
+  /// Changes every parameter in place, in `parameters` order, with its index.
+  public mutating func updateParameters(_ body: (Int, inout Parameter) -> Void) {
+    var index = 0
+    for i in layers.indices {
+      layers[i].updateParameters { p in
+        body(index, &p)
+        index += 1
+      }
+    }
+  }
+
+  /// One training step on a batch: forward, loss, backward, optimiser step.
+  /// Returns the batch's mean loss and how many examples it classified correctly.
+  public mutating func trainStep(
+    images: Tensor, labels: [Int], optimizer: inout some Optimizer
+  ) -> (loss: Float, correct: Int) {
+    zeroGradients()
+    let logits = forward(images)
+    let (loss, dLogits, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
+    backward(dLogits)
+    optimizer.step(&self)
+    return (loss, Network.countCorrect(logits: logits, labels: labels))
+  }
+
+  /// How many rows of `logits` `(N, K)` have their largest value at the label.
+  public static func countCorrect(logits: Tensor, labels: [Int]) -> Int {
+    let k = logits.shape[1]
+    var correct = 0
+    for (b, label) in labels.enumerated() {
+      var best = 0
+      for j in 1..<k where logits.scalars[b * k + j] > logits.scalars[b * k + best] { best = j }
+      if best == label { correct += 1 }
+    }
+    return correct
+  }
+}

@@ -1,0 +1,119 @@
+// N = examples, K = classes.
+
+/// Labelled examples held in one tensor: images `(N, C, H, W)` (or any `(N, …)`) and labels.
+public struct LabelledSet: Sendable {
+  public var inputs: Tensor
+  public var labels: [Int]
+  public var classCount: Int
+
+  public init(inputs: Tensor, labels: [Int], classCount: Int) {
+    precondition(inputs.batchSize == labels.count, "\(inputs.batchSize) inputs, \(labels.count) labels")
+    self.inputs = inputs
+    self.labels = labels
+    self.classCount = classCount
+  }
+
+  public var count: Int { labels.count }
+
+  /// The examples at `indices`, in that order, as one batch.
+  public func batch(_ indices: some Collection<Int>) -> (inputs: Tensor, labels: [Int]) {
+    let size = inputs.count / max(count, 1)
+    var scalars: [Float] = []
+    scalars.reserveCapacity(indices.count * size)
+    var labels: [Int] = []
+    labels.reserveCapacity(indices.count)
+    inputs.scalars.withUnsafeBufferPointer { all in
+      for i in indices {
+        scalars.append(contentsOf: all[i * size..<(i + 1) * size])
+        labels.append(self.labels[i])
+      }
+    }
+    return (Tensor(shape: [indices.count] + inputs.exampleShape, scalars: scalars), labels)
+  }
+}
+
+/// How well a network does on a set: mean loss, accuracy and the confusion matrix
+/// (`confusion[truth][predicted]`).
+public struct Evaluation: Equatable, Sendable {
+  public var loss: Float
+  public var correct: Int
+  public var count: Int
+  public var confusion: [[Int]]
+  public var accuracy: Double { count == 0 ? 0 : Double(correct) / Double(count) }
+}
+
+extension Network {
+  /// Evaluates on `set` in batches of `batchSize` (no training, no randomness).
+  public mutating func evaluate(_ set: LabelledSet, batchSize: Int = 256) -> Evaluation {
+    var confusion = [[Int]](
+      repeating: [Int](repeating: 0, count: set.classCount), count: set.classCount)
+    var totalLoss: Double = 0
+    var correct = 0
+    var start = 0
+    while start < set.count {
+      let end = min(start + batchSize, set.count)
+      let (inputs, labels) = set.batch(start..<end)
+      let logits = forward(inputs)
+      let (loss, _, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
+      totalLoss += Double(loss) * Double(labels.count)
+      let k = logits.shape[1]
+      for (b, label) in labels.enumerated() {
+        var best = 0
+        for j in 1..<k where logits.scalars[b * k + j] > logits.scalars[b * k + best] { best = j }
+        confusion[label][best] += 1
+        if best == label { correct += 1 }
+      }
+      start = end
+    }
+    return Evaluation(
+      loss: Float(totalLoss / Double(max(set.count, 1))), correct: correct, count: set.count,
+      confusion: confusion)
+  }
+}
+
+/// Mini-batch training, one step at a time, so a caller (the command line, the training screen)
+/// decides when to step, pause or stop. Shuffling comes from its own seeded generator: the same
+/// seed, network and data give a bit-identical run.
+public struct Trainer: Sendable {
+  public var network: Network
+  public var optimizer: any Optimizer
+  public let training: LabelledSet
+  public let batchSize: Int
+  public private(set) var epoch = 0  // completed epochs
+  public private(set) var stepInEpoch = 0
+  public private(set) var order: [Int]
+  private var rng: SplitMix64
+
+  public init(
+    network: Network, optimizer: any Optimizer, training: LabelledSet, batchSize: Int, seed: UInt64
+  ) {
+    precondition(batchSize > 0, "batch size must be at least 1")
+    self.network = network
+    self.optimizer = optimizer
+    self.training = training
+    self.batchSize = batchSize
+    rng = SplitMix64(seed: seed ^ 0x5EED_0F_5_4FF1E)
+    order = Array(0..<training.count)
+    order.shuffle(using: &rng)
+  }
+
+  /// Steps in one epoch; the last batch may be smaller.
+  public var stepsPerEpoch: Int { (training.count + batchSize - 1) / batchSize }
+
+  /// Trains on the next batch; returns its mean loss and how many it got right.
+  public mutating func step() -> (loss: Float, correct: Int, count: Int) {
+    let start = stepInEpoch * batchSize
+    let end = min(start + batchSize, training.count)
+    let (inputs, labels) = training.batch(order[start..<end])
+    var opt = optimizer
+    let result = network.trainStep(images: inputs, labels: labels, optimizer: &opt)
+    optimizer = opt
+    stepInEpoch += 1
+    if stepInEpoch == stepsPerEpoch {
+      stepInEpoch = 0
+      epoch += 1
+      order.shuffle(using: &rng)
+    }
+    return (result.loss, result.correct, labels.count)
+  }
+}

@@ -1,0 +1,380 @@
+import CNNLabEngine
+
+// What the player runs: one `Scene` per step, with every number already computed by the engine.
+// A scene is a value; the player never computes anything (a kernel edit asks `ScenePlanner` for
+// new scenes).
+
+/// One step of a lesson, planned: what to say, what to show, what to animate, what to ask.
+public struct Scene: Equatable, Sendable {
+  /// 1-based step number.
+  public var number: Int
+  public var title: String
+  /// What the player presents, in the order the file wrote it.
+  public var beats: [Beat]
+  /// The grids on screen, left to right.
+  public var grids: [ShownGrid]
+  /// Kernels the learner may edit in this step (`e`) and cycle presets of (`p`).
+  public var editable: [EditableKernel]
+  /// The output cell whose placement the animation starts on and waits at.
+  public var focus: GridPosition?
+  /// Set when the step could not be computed (only after an edit makes a shape impossible);
+  /// the scene then holds the beats before the problem.
+  public var problem: LessonDiagnostic?
+
+  public init(
+    number: Int, title: String, beats: [Beat] = [], grids: [ShownGrid] = [],
+    editable: [EditableKernel] = [], focus: GridPosition? = nil, problem: LessonDiagnostic? = nil
+  ) {
+    self.number = number
+    self.title = title
+    self.beats = beats
+    self.grids = grids
+    self.editable = editable
+    self.focus = focus
+    self.problem = problem
+  }
+
+  /// The step's animation, if it has an operation.
+  public var animation: Animation? {
+    for beat in beats { if case .operation(let animation) = beat { return animation } }
+    return nil
+  }
+}
+
+/// A row and column of a grid, 0-based.
+public struct GridPosition: Hashable, Sendable {
+  public var row: Int
+  public var col: Int
+
+  public init(row: Int, col: Int) {
+    self.row = row
+    self.col = col
+  }
+}
+
+/// One thing the player presents.
+public enum Beat: Equatable, Sendable {
+  /// Paragraphs to wrap to the width available.
+  case text([String])
+  case note(String)
+  /// A correction: the slide printed `printed`, the engine computes `actual`.
+  case erratum(text: String, printed: String, actual: Double)
+  /// The output-size formula per axis, e.g. `rows: ⌊(9 + 2·0 − 3)/2⌋ + 1 = 4`, and the cells a
+  /// stride leaves unused.
+  case working(name: String, lines: [String])
+  /// `weights = 3 * 256 * 256 * 1000 = 196,608,000`.
+  case compute(name: String, expression: String, value: Double)
+  case operation(Animation)
+  case question(SceneQuestion)
+  case challenge(SceneChallenge)
+}
+
+/// A grid on screen.
+public struct ShownGrid: Equatable, Sendable {
+  public enum Role: String, Equatable, Sendable { case input, kernel, output, other }
+
+  public var name: String
+  /// The values as the engine uses them (scale applied).
+  public var tensor: Tensor
+  /// For kernels written with a scale: the unscaled values and the scale text (`1/9`), so the
+  /// view can print `1/9 ×` and whole numbers.
+  public var unscaled: Tensor?
+  public var scale: String?
+  public var style: ShowItem.Style
+  public var role: Role
+
+  public init(
+    name: String, tensor: Tensor, unscaled: Tensor? = nil, scale: String? = nil,
+    style: ShowItem.Style = .numbers, role: Role = .other
+  ) {
+    self.name = name
+    self.tensor = tensor
+    self.unscaled = unscaled
+    self.scale = scale
+    self.style = style
+    self.role = role
+  }
+}
+
+/// What the learner may change in a kernel, and where it starts.
+public struct EditableKernel: Equatable, Sendable {
+  public var name: String
+  /// The current setting (as declared, or as edited).
+  public var setting: KernelSetting
+  /// `[rows, cols]` or `[channels, rows, cols]`.
+  public var shape: [Int]
+  public var presets: [KernelPreset]
+
+  public init(name: String, setting: KernelSetting, shape: [Int], presets: [KernelPreset]) {
+    self.name = name
+    self.setting = setting
+    self.shape = shape
+    self.presets = presets
+  }
+}
+
+/// A kernel's values as the learner sees them: unscaled numbers and an optional scale.
+public struct KernelSetting: Equatable, Sendable {
+  public var values: [Double]
+  public var scale: LessonNumber?
+
+  public init(values: [Double], scale: LessonNumber? = nil) {
+    self.values = values
+    self.scale = scale
+  }
+
+  public init(preset: KernelPreset) {
+    self.init(values: preset.values, scale: preset.scale)
+  }
+
+  /// The values the engine uses.
+  public var scaledValues: [Double] { values.map { $0 * (scale?.value ?? 1) } }
+}
+
+/// A question with the engine's value it is checked against.
+public struct SceneQuestion: Equatable, Sendable {
+  public enum Expected: Equatable, Sendable {
+    case number(Double)
+    case shape([Int])
+  }
+
+  public var prompt: String
+  public var hint: String
+  /// What the lesson file says the answer is (shown after the learner gives up).
+  public var answer: String
+  public var expected: Expected
+  public var tolerance: Double
+
+  public init(prompt: String, hint: String, answer: String, expected: Expected, tolerance: Double) {
+    self.prompt = prompt
+    self.hint = hint
+    self.answer = answer
+    self.expected = expected
+    self.tolerance = tolerance
+  }
+
+  /// Whether `typed` is a right answer: a number (`0.78`, `7/9`, `-3`, `0.777…`) within the
+  /// tolerance of the engine's value, or a shape (`4x4`, `4 x 4`, `(4, 4)`, `[3,3,2]`) equal to it.
+  public func accepts(_ typed: String) -> Bool {
+    switch expected {
+    case .number(let value):
+      if let number = AnswerText.number(typed) { return abs(number - value) <= tolerance + 1e-9 }
+      if let shape = AnswerText.shape(typed), shape.count == 1 { return Double(shape[0]) == value }
+      return false
+    case .shape(let shape):
+      if let typedShape = AnswerText.shape(typed) { return typedShape == shape }
+      if shape.count == 1, let number = AnswerText.number(typed) { return number == Double(shape[0]) }
+      return false
+    }
+  }
+}
+
+/// Reading what a learner types.
+enum AnswerText {
+  /// `0.78`, `7/9`, `-3`, `.5`, `0.777…`, `0.777...`.
+  static func number(_ typed: String) -> Double? {
+    var text = typed.trimmingSpaces.replacingMinusSigns
+    for suffix in ["…", "..."] where text.hasSuffix(suffix) { text.removeLast(suffix.count) }
+    if text.hasSuffix(".") { text.removeLast() }
+    return LessonLexer.parseNumber(text)
+  }
+
+  /// `4x4`, `4 x 4`, `4×4`, `(4, 4)`, `[3,3,2]`, `3 3 2`.
+  static func shape(_ typed: String) -> [Int]? {
+    var text = typed.trimmingSpaces.lowercased()
+    if let first = text.first, "([".contains(first) { text.removeFirst() }
+    if let last = text.last, ")]".contains(last) { text.removeLast() }
+    let parts = text.split(whereSeparator: { "x×*, ".contains($0) })
+    guard !parts.isEmpty, parts.count <= 4 else { return nil }
+    var shape: [Int] = []
+    for part in parts {
+      guard let n = Int(part), n >= 0 else { return nil }
+      shape.append(n)
+    }
+    return shape
+  }
+}
+
+extension String {
+  /// The text with typographic minus signs (−) as ASCII hyphens.
+  var replacingMinusSigns: String { String(map { $0 == "−" ? "-" : $0 }) }
+}
+
+/// An open task on an edited kernel, with each goal's state for the current kernel.
+public struct SceneChallenge: Equatable, Sendable {
+  public struct Goal: Equatable, Sendable {
+    /// The goal as written, e.g. `all(across) >= 27`.
+    public var text: String
+    public var holds: Bool
+  }
+
+  public var prompt: String
+  public var hint: String
+  public var kernels: [String]
+  public var goals: [Goal]
+
+  public var isSolved: Bool { !goals.isEmpty && goals.allSatisfy(\.holds) }
+}
+
+/// What a step's operation animates, with everything the engine computed.
+public enum Animation: Equatable, Sendable {
+  case convolution(ConvolutionAnimation)
+  case pooling(PoolingAnimation)
+  /// ReLU cell by cell: negatives become 0.
+  case relu(input: Tensor, output: Tensor)
+  /// Values read row by row into one long row.
+  case flatten(input: Tensor, output: Tensor)
+  case dense(DenseAnimation)
+  case softmax(SoftmaxAnimation)
+  case crossEntropy(CrossEntropyAnimation)
+  case learning(LearningAnimation)
+  case layers(LayersAnimation)
+  /// (C,H,W) into (H,W,C).
+  case layout(input: Tensor, output: Tensor)
+  /// One channel taken out of a (C,H,W) grid.
+  case channel(input: Tensor, index: Int, output: Tensor)
+
+  /// How many frames the animation has: one per kernel placement, window, cell or row.
+  public var frameCount: Int {
+    switch self {
+    case .convolution(let a): return a.trace.placements.count
+    case .pooling(let a): return a.trace.placements.count
+    case .relu(let input, _), .flatten(let input, _), .layout(let input, _): return input.count
+    case .channel(_, _, let output): return output.count
+    case .dense(let a): return a.classes.count
+    case .softmax(let a): return a.logits.count
+    case .crossEntropy: return 1
+    case .learning(let a): return a.forward.placements.count + a.gradient.count
+    case .layers(let a): return a.rows.count
+    }
+  }
+}
+
+/// A convolution (1-D or 2-D) with every kernel placement.
+public struct ConvolutionAnimation: Equatable, Sendable {
+  public var inputName: String
+  public var kernelNames: [String]
+  public var outputName: String
+  /// As the lesson holds it: `(L)`, `(H, W)` or `(C, H, W)`.
+  public var input: Tensor
+  /// One per kernel, as the lesson holds them (scale applied).
+  public var kernels: [Tensor]
+  /// The engine's trace: for a 1-D convolution, rows are of height 1.
+  public var trace: ConvTrace
+  /// The result as the lesson names it: `(L')`, `(H', W')` or `(F, H', W')`.
+  public var output: Tensor
+  public var isOneDimensional: Bool
+  /// The output size worked out per axis.
+  public var working: [String]
+}
+
+/// A pooling with every window.
+public struct PoolingAnimation: Equatable, Sendable {
+  public var inputName: String
+  public var outputName: String
+  public var input: Tensor
+  public var trace: PoolTrace
+  public var output: Tensor
+  public var working: [String]
+}
+
+/// A fully connected vote: each class weighs every input value.
+public struct DenseAnimation: Equatable, Sendable {
+  public struct ClassScore: Equatable, Sendable {
+    public var label: String
+    public var weightName: String
+    public var weights: Tensor
+    /// input[i] · weight[i], in input order.
+    public var products: [Float]
+    public var sum: Float
+    /// 1, or 1/count with `normalize`.
+    public var scale: Float
+    public var bias: Float
+    public var score: Float
+  }
+
+  public var inputName: String
+  public var outputName: String
+  public var input: Tensor
+  public var classes: [ClassScore]
+  /// `(K)`: the scores.
+  public var output: Tensor
+}
+
+/// Softmax: e^z, their sum, and each share.
+public struct SoftmaxAnimation: Equatable, Sendable {
+  public var inputName: String
+  public var outputName: String
+  public var logits: [Float]
+  public var exponentials: [Float]
+  public var total: Float
+  public var probabilities: [Float]
+}
+
+/// Cross-entropy of probabilities against a class or a target distribution.
+public struct CrossEntropyAnimation: Equatable, Sendable {
+  public var inputName: String
+  public var outputName: String
+  public var probabilities: [Float]
+  /// One-hot for a class index.
+  public var target: [Float]
+  public var targetClass: Int?
+  /// −t·ln p per class (0 where t is 0).
+  public var terms: [Float]
+  public var loss: Float
+}
+
+/// One gradient-descent step on a 2-D kernel: forward sums, error, ∂E/∂h, ∂E/∂W, update.
+public struct LearningAnimation: Equatable, Sendable {
+  public struct Contribution: Equatable, Sendable {
+    /// The output cell (placement) this term comes from.
+    public var outRow: Int
+    public var outCol: Int
+    /// ∂E/∂h at that cell.
+    public var dOutput: Float
+    /// The input cell under the weight at that placement.
+    public var input: Float
+  }
+
+  public var kernelName: String
+  public var inputName: String
+  public var targetName: String
+  public var outputName: String
+  public var input: Tensor
+  public var kernel: Tensor
+  public var target: Tensor
+  /// The forward pass h = input ⋆ kernel, every placement.
+  public var forward: ConvTrace
+  /// `(OH, OW)`.
+  public var output: Tensor
+  /// E = ½ Σ (h − t)².
+  public var error: Float
+  /// ∂E/∂h = h − t, `(OH, OW)`.
+  public var dOutput: Tensor
+  /// ∂E/∂W, `(KH, KW)`.
+  public var gradient: Tensor
+  /// For each weight (row-major), the terms ∂E/∂h · x that add up to its gradient.
+  public var contributions: [[Contribution]]
+  public var rate: Float
+  /// W − η ∂E/∂W.
+  public var updated: Tensor
+}
+
+/// A network, layer by layer.
+public struct LayersAnimation: Equatable, Sendable {
+  public struct Row: Equatable, Sendable {
+    public var text: String
+    public var inputShape: [Int]
+    public var outputShape: [Int]
+    public var parameterCount: Int
+    /// e.g. `32·1·5·5 + 32`.
+    public var parameterWorking: String
+    /// False for a flatten the network adds itself before a dense layer.
+    public var isWritten: Bool
+  }
+
+  public var networkName: String
+  public var inputShape: [Int]
+  public var rows: [Row]
+  public var parameterCount: Int { rows.reduce(0) { $0 + $1.parameterCount } }
+}

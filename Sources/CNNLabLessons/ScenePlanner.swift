@@ -1,0 +1,413 @@
+import CNNLabEngine
+
+// Runs a lesson through the engine, step by step, keeping everything the player animates.
+// `LessonCheck` runs the same code with checking on, so what is checked is what is shown.
+
+/// Turns a checked `Lesson` into `Scene`s, computing every number with the engine.
+public enum ScenePlanner {
+  /// Plans every step. `kernels` replaces declared kernels' values (the learner's edits and
+  /// presets); every result computed from them, in every step, is recomputed.
+  public static func plan(_ lesson: Lesson, kernels: [String: KernelSetting] = [:]) -> [Scene] {
+    var run = LessonRun(lesson: lesson, overrides: kernels, checking: false)
+    run.run()
+    return run.scenes
+  }
+}
+
+/// A value a name in a lesson stands for.
+enum LessonValue {
+  /// A grid, kernel or map; for kernels with a scale, also the unscaled values.
+  case grid(Tensor, unscaled: Tensor?, scale: LessonNumber?)
+  case number(Double)
+  case network(LayersAnimation)
+}
+
+/// A problem met while computing a lesson.
+struct EvalError: Error {
+  var location: SourceLocation
+  var message: String
+  var note: String
+  /// A follow-on of a problem already reported (a result that could not be computed).
+  var isFollowOn = false
+}
+
+/// The largest number of kernel taps a lesson step may trace (keeps mistakes from eating memory).
+let maxTracedTaps = 2_000_000
+
+/// One run over a lesson: values by name, scenes, and (when checking) diagnostics.
+struct LessonRun {
+  let lesson: Lesson
+  let overrides: [String: KernelSetting]
+  let checking: Bool
+  var values: [String: LessonValue] = [:]
+  /// Names whose computation failed; using them is a silent follow-on error.
+  var failed: Set<String> = []
+  /// The output-size working of each convolution and pooling result.
+  var workings: [String: [String]] = [:]
+  var scenes: [Scene] = []
+  var diagnostics: [LessonDiagnostic] = []
+
+  init(lesson: Lesson, overrides: [String: KernelSetting], checking: Bool) {
+    self.lesson = lesson
+    self.overrides = overrides
+    self.checking = checking
+  }
+
+  mutating func report(_ error: EvalError) {
+    guard !error.isFollowOn else { return }
+    let diagnostic = LessonDiagnostic(file: lesson.file, at: error.location, error.message, note: error.note)
+    if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
+  }
+
+  mutating func report(_ location: SourceLocation, _ message: String, note: String) {
+    report(EvalError(location: location, message: message, note: note))
+  }
+
+  // MARK: - Declarations
+
+  mutating func declare(upTo step: Int) {
+    for grid in lesson.grids where grid.availableFromStep == step { declareGrid(grid, setting: nil) }
+    for kernel in lesson.kernels where kernel.grid.availableFromStep == step {
+      declareGrid(kernel.grid, setting: overrides[kernel.name.name])
+    }
+    for network in lesson.networks where network.availableFromStep == step { declareNetwork(network) }
+  }
+
+  /// The tensor shape of a declared grid: `[n]`, `[rows, cols]` or `[C, rows, cols]`.
+  mutating func declareGrid(_ grid: GridDeclaration, setting: KernelSetting?) {
+    let name = grid.name.name
+    guard var shape = grid.shape ?? grid.declaredShape, let declaredValues = grid.values else {
+      failed.insert(name)
+      report(
+        grid.name.location, "the grid '\(name)' has no values",
+        note: "its file is read when the course is loaded; check it with 'cnnlab lessons check'")
+      return
+    }
+    if shape.count == 3 && shape[0] == 1 && grid.declaredShape?.count == 2 { shape.removeFirst() }
+    var raw = declaredValues
+    var scale = grid.scale
+    if let setting, setting.values.count == raw.count {
+      raw = setting.values
+      scale = setting.scale
+    }
+    guard checkedCount(shape) == raw.count else {
+      failed.insert(name)
+      report(
+        grid.name.location, "the grid '\(name)' has \(raw.count) values for the shape \(shapeText(shape))",
+        note: "make the shape match the rows")
+      return
+    }
+    let unscaled = Tensor(shape: shape, scalars: raw.map { Float($0) })
+    if let scale {
+      let scaled = Tensor(shape: shape, scalars: raw.map { Float($0 * scale.value) })
+      self.values[name] = .grid(scaled, unscaled: unscaled, scale: scale)
+    } else {
+      self.values[name] = .grid(unscaled, unscaled: nil, scale: nil)
+    }
+  }
+
+  mutating func declareNetwork(_ network: NetworkDeclaration) {
+    do throws(EvalError) {
+      values[network.name.name] = .network(try planNetwork(network))
+    } catch {
+      failed.insert(network.name.name)
+      report(error)
+    }
+  }
+
+  // MARK: - Steps
+
+  mutating func run() {
+    for (index, step) in lesson.steps.enumerated() {
+      declare(upTo: index)
+      scenes.append(plan(step, number: index + 1))
+    }
+    let late = lesson.grids.map(\.name) + lesson.kernels.map(\.name)
+    for name in late {
+      let available =
+        lesson.grids.first { $0.name == name }?.availableFromStep
+        ?? lesson.kernels.first { $0.name == name }?.grid.availableFromStep ?? 0
+      if available >= lesson.steps.count && !lesson.steps.isEmpty {
+        report(name.location, "'\(name.name)' is declared after the last step", note: "move it before the step that uses it")
+      }
+    }
+  }
+
+  mutating func plan(_ step: Step, number stepNumber: Int) -> Scene {
+    var scene = Scene(number: stepNumber, title: step.title)
+    let problemsBefore = diagnostics.count
+    // The operation runs first, so a question written before it can still name its result.
+    var animation: Animation?
+    if let operation = step.operation {
+      do throws(EvalError) {
+        animation = try perform(operation)
+      } catch {
+        failed.insert(operation.output.name)
+        report(error)
+      }
+    }
+    var explicitShow: [ShowItem]?
+    for statement in step.statements {
+      do throws(EvalError) {
+        switch statement.kind {
+        case .say(let paragraphs):
+          scene.beats.append(.text(paragraphs))
+        case .note(let text):
+          scene.beats.append(.note(text))
+        case .erratum(let text, let printed, let expect):
+          let actual = try number(expect, what: "an erratum")
+          if checking && abs(actual - printed.value) < 0.0005 {
+            report(
+              statement.location,
+              "the slide's \(printed.text) is what cnnlab computes (\(format(actual))), so this erratum corrects nothing",
+              note: "remove the erratum, or check its expression")
+          }
+          scene.beats.append(.erratum(text: text, printed: printed.text, actual: actual))
+        case .show(let items):
+          for item in items { _ = try grid(item.name) }
+          explicitShow = (explicitShow ?? []) + items
+        case .working(let name):
+          guard let lines = workings[name.name] else {
+            if failed.contains(name.name) { break }
+            _ = try value(name, part: nil)
+            throw EvalError(
+              location: name.location, message: "'\(name.name)' was not made by a convolution or a pooling",
+              note: "'working' shows the output-size formula of a 'convolve' or 'pool' result")
+          }
+          scene.beats.append(.working(name: name.name, lines: lines))
+        case .focus(let row, let col):
+          scene.focus = try checkFocus(row: row, col: col, animation: animation, at: statement.location)
+        case .compute(let name, let expression):
+          do throws(EvalError) {
+            let value = try number(expression, what: "'compute'")
+            values[name.name] = .number(value)
+            scene.beats.append(.compute(name: name.name, expression: expression.description, value: value))
+          } catch {
+            failed.insert(name.name)
+            throw error
+          }
+        case .operation:
+          if let animation { scene.beats.append(.operation(animation)) }
+        case .edit(let name):
+          if !scene.editable.contains(where: { $0.name == name.name }) {
+            scene.editable.append(try editable(name))
+          }
+        case .ask(let question):
+          if checking && question.hint == nil {
+            report(
+              question.location, "this question has no hint",
+              note: "add a line 'hint \"...\"' after it: the hint is shown after a wrong answer")
+          }
+          scene.beats.append(.question(try ask(question)))
+        case .challenge(let challenge):
+          for name in challenge.edits where !scene.editable.contains(where: { $0.name == name.name }) {
+            scene.editable.append(try editable(name))
+          }
+          scene.beats.append(.challenge(try self.challenge(challenge, in: step)))
+        }
+      } catch {
+        report(error)
+      }
+    }
+    scene.grids = shownGrids(step, show: explicitShow, editable: scene.editable)
+    if diagnostics.count > problemsBefore, !checking { scene.problem = diagnostics[problemsBefore] }
+    return scene
+  }
+
+  func checkFocus(row: Int, col: Int, animation: Animation?, at location: SourceLocation) throws(EvalError)
+    -> GridPosition
+  {
+    let outputShape: [Int]
+    switch animation {
+    case .convolution(let a): outputShape = Array(a.trace.output.shape.suffix(2))
+    case .pooling(let a): outputShape = Array(a.trace.output.shape.suffix(2))
+    case nil:
+      throw EvalError(
+        location: location, message: "'focus' needs a convolution or pooling in its step",
+        note: "add the operation to this step, or remove 'focus'")
+    default:
+      throw EvalError(
+        location: location, message: "'focus' works with a convolution or pooling",
+        note: "remove 'focus' from this step")
+    }
+    guard row < outputShape[0], col < outputShape[1] else {
+      throw EvalError(
+        location: location,
+        message: "focus \(row),\(col) is outside the \(shapeText(outputShape)) result",
+        note: "positions count from 0: rows 0 to \(outputShape[0] - 1), columns 0 to \(outputShape[1] - 1)")
+    }
+    return GridPosition(row: row, col: col)
+  }
+
+  /// The grids on screen: `show` lines, or the operation's inputs and result.
+  func shownGrids(_ step: Step, show: [ShowItem]?, editable: [EditableKernel]) -> [ShownGrid] {
+    var items: [(ShowItem, ShownGrid.Role)] = []
+    let operation = step.operation
+    let kernelNames = Set(lesson.kernels.map(\.name.name))
+    func role(_ name: String) -> ShownGrid.Role {
+      if let operation, operation.output.name == name { return .output }
+      if kernelNames.contains(name) { return .kernel }
+      if let operation, operation.inputs.contains(where: { $0.name == name }) { return .input }
+      return .other
+    }
+    if let show {
+      items = show.map { ($0, role($0.name.name)) }
+    } else if let operation {
+      for input in operation.inputs { items.append((ShowItem(input), role(input.name))) }
+      items.append((ShowItem(operation.output), .output))
+    } else {
+      for kernel in editable {
+        items.append((ShowItem(NameReference(kernel.name, at: step.location)), .kernel))
+      }
+    }
+    var grids: [ShownGrid] = []
+    var seen: Set<String> = []
+    for (item, role) in items where seen.insert(item.name.name).inserted {
+      guard case .grid(let tensor, let unscaled, let scale)? = values[item.name.name] else { continue }
+      grids.append(
+        ShownGrid(
+          name: item.name.name, tensor: tensor, unscaled: unscaled, scale: scale?.text, style: item.style,
+          role: role))
+    }
+    return grids
+  }
+
+  func editable(_ name: NameReference) throws(EvalError) -> EditableKernel {
+    guard let declaration = lesson.kernels.first(where: { $0.name.name == name.name }) else {
+      throw EvalError(
+        location: name.location, message: "'\(name.name)' is not a kernel, so it cannot be edited",
+        note: "declare it with 'kernel \(name.name) 3x3' ... 'end'")
+    }
+    guard case .grid(let tensor, let unscaled, let scale)? = values[name.name] else {
+      if failed.contains(name.name) {
+        throw EvalError(location: name.location, message: "", note: "", isFollowOn: true)
+      }
+      throw EvalError(
+        location: name.location, message: "the kernel '\(name.name)' is declared after this step",
+        note: "move its declaration above the step")
+    }
+    let setting = KernelSetting(
+      values: (unscaled ?? tensor).scalars.map { Double($0) }, scale: scale)
+    return EditableKernel(
+      name: name.name, setting: setting, shape: tensor.shape,
+      presets: declaration.presets.compactMap { KernelPreset.named($0.name) })
+  }
+
+  // MARK: - Questions and challenges
+
+  func ask(_ question: Question) throws(EvalError) -> SceneQuestion {
+    let value = try evaluate(question.expect)
+    let expected: SceneQuestion.Expected
+    switch value {
+    case .number(let n): expected = .number(n)
+    case .shape(let s): expected = .shape(s)
+    case .grid(let t):
+      throw EvalError(
+        location: question.expect.location,
+        message: "'\(question.expect)' is a \(shapeText(t.shape)) grid, not a number",
+        note: "ask about one cell, like \(question.expect)[0,0], or a total, like sum(\(question.expect))")
+    case .network:
+      throw EvalError(
+        location: question.expect.location, message: "'\(question.expect)' is a network, not a number",
+        note: "ask about params(\(question.expect)) or shape(\(question.expect), 1)")
+    }
+    let tolerance = question.tolerance ?? Question.defaultTolerance
+    let scene = SceneQuestion(
+      prompt: question.prompt, hint: question.hint ?? "", answer: question.answer.description,
+      expected: expected, tolerance: tolerance)
+    if checking {
+      let matches: Bool
+      switch (question.answer, expected) {
+      case (.number(let a), .number(let e)): matches = abs(a.value - e) <= tolerance + 1e-9
+      case (.shape(let a), .shape(let e)): matches = a == e
+      case (.number(let a), .shape(let e)): matches = e.count == 1 && Double(e[0]) == a.value
+      case (.shape(let a), .number(let e)): matches = a.count == 1 && Double(a[0]) == e
+      }
+      if !matches {
+        let computed: String
+        switch expected {
+        case .number(let n): computed = format(n)
+        case .shape(let s): computed = shapeText(s)
+        }
+        throw EvalError(
+          location: question.answerLocation,
+          message: "the answer is \(question.answer) but the engine computes \(question.expect) = \(computed)",
+          note: "fix the answer (or the expression after 'expect'); answers within \(format(tolerance)) count as equal")
+      }
+    }
+    return scene
+  }
+
+  func goals(_ challenge: Challenge) throws(EvalError) -> [SceneChallenge.Goal] {
+    var goals: [SceneChallenge.Goal] = []
+    for goal in challenge.goals {
+      goals.append(SceneChallenge.Goal(text: goal.description, holds: try holds(goal)))
+    }
+    return goals
+  }
+
+  func challenge(_ challenge: Challenge, in step: Step) throws(EvalError) -> SceneChallenge {
+    let kernels = step.editableKernels
+    let goals = try goals(challenge)
+    if checking {
+      guard let hint = challenge.hint, !hint.isEmpty else {
+        throw EvalError(
+          location: challenge.location, message: "this challenge has no hint",
+          note: "add a line 'hint \"...\"' inside the challenge")
+      }
+      guard let kernel = kernels.first else {
+        throw EvalError(
+          location: challenge.location, message: "the challenge has no kernel to edit",
+          note: "add 'edit KERNEL' to the challenge or its step")
+      }
+      if let solution = challenge.solution {
+        let location = challenge.solutionLocation ?? challenge.location
+        guard kernels.count == 1 else {
+          throw EvalError(
+            location: location, message: "a solution needs exactly one edited kernel, not \(kernels.count)",
+            note: "edit one kernel in this step")
+        }
+        guard case .grid(let tensor, _, _)? = values[kernel.name] else {
+          throw EvalError(location: location, message: "", note: "", isFollowOn: true)
+        }
+        guard solution.count == tensor.count else {
+          throw EvalError(
+            location: location,
+            message: "the solution has \(solution.count) values but kernel '\(kernel.name)' has \(tensor.count)",
+            note: "write the solution with the kernel's shape, \(shapeText(tensor.shape))")
+        }
+        var solved = LessonRun(
+          lesson: lesson, overrides: overrides.merging([kernel.name: KernelSetting(values: solution)]) { $1 },
+          checking: false)
+        solved.run()
+        let solvedGoals = solved.scenes.flatMap(\.beats).compactMap { beat -> SceneChallenge? in
+          if case .challenge(let c) = beat, c.prompt == challenge.prompt { return c }
+          return nil
+        }.first
+        if let unmet = solvedGoals?.goals.first(where: { !$0.holds }) {
+          throw EvalError(
+            location: location, message: "the solution does not meet the goal '\(unmet.text)'",
+            note: "fix the solution or the goal: the check runs the solution through the engine")
+        }
+        if !goals.isEmpty && goals.allSatisfy(\.holds) {
+          throw EvalError(
+            location: challenge.location, message: "the starting kernel already meets every goal",
+            note: "start the kernel from something that does not solve the challenge")
+        }
+      }
+    }
+    return SceneChallenge(
+      prompt: challenge.prompt, hint: challenge.hint ?? "", kernels: kernels.map(\.name), goals: goals)
+  }
+}
+
+/// A number for messages: whole numbers plainly, others to 4 significant decimals.
+func format(_ value: Double) -> String {
+  if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
+  var text = String(value)
+  if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > 5 {
+    let rounded = (value * 10000).rounded() / 10000
+    text = String(rounded)
+  }
+  return text
+}

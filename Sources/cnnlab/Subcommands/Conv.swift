@@ -1,0 +1,191 @@
+import ArgumentParser
+import Foundation
+import CNNLabData
+import CNNLabEngine
+
+extension CNNLab {
+  struct Conv: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Convolve a grid with a kernel, with the engine the lessons use.",
+      discussion: """
+        INPUT and KERNEL are text grids (numbers separated by spaces, a row per line, channels
+        separated by a blank line, '#' comments, fractions like 1/9 allowed) or NumPy .npy files.
+        INPUT is (H,W) or (C,H,W). KERNEL is (KH,KW), (C,KH,KW) for one filter over C channels,
+        or (F,C,KH,KW) for F filters; a (K,KH,KW) kernel over a one-channel input is K filters.
+        Examples:
+          cnnlab conv assets/grids/x.txt assets/kernels/diagonal.txt --normalize
+          cnnlab conv image.txt edge.txt --stride 2 --padding same --trace
+        """)
+
+    @Argument(help: "The input grid (text or .npy).")
+    var input: String
+
+    @Argument(help: "The kernel (text or .npy).")
+    var kernel: String
+
+    @Option(help: "Stride: S, or SHxSW for rows and columns.")
+    var stride = "1"
+
+    @Option(help: "Padding: valid, same, N zeros on every side, or T,B,L,R.")
+    var padding = "valid"
+
+    @Option(help: "Dilation: gaps between kernel taps (1 = none).")
+    var dilation = 1
+
+    @Option(help: "correlate (what CNN layers compute) or convolve (kernel flipped first).")
+    var mode: KernelMode = .correlate
+
+    @Flag(help: "Divide each sum by the number of kernel cells (the X/O lecture's match score).")
+    var normalize = false
+
+    @Option(help: "A bias added to every output cell, or one per filter: B or B1,B2,...")
+    var bias: String?
+
+    @Option(help: "An activation applied last: identity, relu, sigmoid or tanh.")
+    var activation: Activation = .identity
+
+    @Flag(help: "Print every kernel placement with its products and sum.")
+    var trace = false
+
+    @Option(name: .shortAndLong, help: "Write the result to this file (.npy or text) instead of printing it.")
+    var output: String?
+
+    func run() throws {
+      var options = ConvOptions(dilation: dilation, mode: mode, normalize: normalize)
+      guard let (sh, sw) = parsePair(stride) else {
+        throw ValidationError("--stride must be S or SHxSW with whole numbers ≥ 1, e.g. 2 or 2x1; got '\(stride)'")
+      }
+      (options.strideH, options.strideW) = (sh, sw)
+      guard let padding = parsePadding(padding) else {
+        throw ValidationError("--padding must be valid, same, N or T,B,L,R; got '\(self.padding)'")
+      }
+      options.padding = padding
+      guard dilation >= 1 else { throw ValidationError("--dilation must be at least 1") }
+
+      let x: Tensor
+      let k: Tensor
+      do {
+        x = try GridFiles.load(input)
+        k = try GridFiles.load(kernel)
+      } catch {
+        printError("\(error)")
+        throw ExitCode.failure
+      }
+      let image: Tensor
+      let weights: Tensor
+      do {
+        image = try asImage(x, file: input)
+        weights = try asWeights(k, channels: image.shape[0], file: kernel)
+      } catch {
+        throw fail(error.message)
+      }
+      let biases = try parseBiases(filters: weights.shape[0])
+      do {
+        let result = try Reference.conv2DTrace(
+          input: image, weights: weights, bias: biases, options: options, activation: activation)
+        if trace { printTrace(result) }
+        try GridFiles.emit(GridFiles.squeezed(result.output), to: output)
+      } catch let error as ShapeError {
+        throw fail(error.message, note: "make the kernel smaller, add padding (--padding same), or use a bigger input")
+      } catch {
+        printError("\(error)")
+        throw ExitCode.failure
+      }
+    }
+
+    func parseBiases(filters: Int) throws -> [Float]? {
+      guard let bias else { return nil }
+      let values = bias.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+      guard values.allSatisfy({ $0 != nil }), !values.isEmpty else {
+        throw ValidationError("--bias must be a number or a comma-separated list; got '\(bias)'")
+      }
+      let numbers = values.compactMap { $0 }
+      if numbers.count == 1 { return Array(repeating: numbers[0], count: filters) }
+      guard numbers.count == filters else {
+        throw ValidationError("--bias has \(numbers.count) values but there are \(filters) filters")
+      }
+      return numbers
+    }
+
+    func printTrace(_ trace: ConvTrace) {
+      print("# \(trace.placements.count) placements; rows: \(trace.geometry.rows.working); columns: \(trace.geometry.cols.working)")
+      for p in trace.placements {
+        let products = p.taps.map { "(\(GridText.formatNumber($0.input))×\(GridText.formatNumber($0.weight)))" }
+        var line = "out[\(p.filter),\(p.outRow),\(p.outCol)] = " + products.joined(separator: " + ")
+        line += " = \(GridText.formatNumber(p.sum))"
+        if p.scale != 1 {
+          let cells = Int((1 / p.scale).rounded())
+          line += " → \(GridText.formatNumber(p.sum))/\(cells) = \(GridText.formatNumber(p.sum * p.scale))"
+        }
+        if p.bias != 0 { line += " + \(GridText.formatNumber(p.bias)) = \(GridText.formatNumber(p.preActivation))" }
+        if trace.activation != .identity { line += " → \(trace.activation.rawValue) = \(GridText.formatNumber(p.value))" }
+        print(line)
+      }
+    }
+  }
+}
+
+extension KernelMode: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}
+extension PoolMode: ExpressibleByArgument {}
+
+/// "2" → (2, 2); "2x1" → (2, 1).
+func parsePair(_ text: String) -> (Int, Int)? {
+  let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+  if parts.count == 1, let a = parts[0], a >= 1 { return (a, a) }
+  if parts.count == 2, let a = parts[0], let b = parts[1], a >= 1, b >= 1 { return (a, b) }
+  return nil
+}
+
+/// "valid", "same", "2", "1,1,0,0" (top, bottom, left, right).
+func parsePadding(_ text: String) -> Padding? {
+  switch text.lowercased() {
+  case "valid": return .valid
+  case "same": return .same
+  default:
+    let numbers = text.split(separator: ",").map { Int($0) }
+    if numbers.count == 1, let p = numbers[0], p >= 0 { return .uniform(p) }
+    if numbers.count == 4, numbers.allSatisfy({ ($0 ?? -1) >= 0 }) {
+      let n = numbers.compactMap { $0 }
+      return .explicit(top: n[0], bottom: n[1], left: n[2], right: n[3])
+    }
+    return nil
+  }
+}
+
+/// An input grid as `(C, H, W)`.
+func asImage(_ t: Tensor, file: String) throws(ShapeError) -> Tensor {
+  switch t.rank {
+  case 1: return t.reshaped([1, 1, t.shape[0]])
+  case 2: return t.reshaped([1] + t.shape)
+  case 3: return t
+  default: throw ShapeError("\(file): an input must be (H,W) or (C,H,W), not \(shapeText(t.shape))")
+  }
+}
+
+/// A kernel as weights `(F, C, KH, KW)` for an input with `channels` channels.
+func asWeights(_ t: Tensor, channels: Int, file: String) throws(ShapeError) -> Tensor {
+  switch t.rank {
+  case 1:
+    guard channels == 1 else {
+      throw ShapeError("\(file): the input has \(channels) channels; give the kernel one slice per channel, (\(channels),KH,KW)")
+    }
+    return t.reshaped([1, 1, 1, t.shape[0]])
+  case 2:
+    guard channels == 1 else {
+      throw ShapeError("\(file): the input has \(channels) channels; give the kernel one slice per channel, (\(channels),KH,KW)")
+    }
+    return t.reshaped([1, 1] + t.shape)
+  case 3:
+    if t.shape[0] == channels { return t.reshaped([1] + t.shape) }
+    if channels == 1 { return t.reshaped([t.shape[0], 1, t.shape[1], t.shape[2]]) }
+    throw ShapeError("\(file): the kernel has \(t.shape[0]) slices but the input has \(channels) channels; a filter needs one slice per input channel")
+  case 4:
+    guard t.shape[1] == channels else {
+      throw ShapeError("\(file): the kernel expects \(t.shape[1]) input channels but the input has \(channels)")
+    }
+    return t
+  default:
+    throw ShapeError("\(file): a kernel must be (KH,KW), (C,KH,KW) or (F,C,KH,KW), not \(shapeText(t.shape))")
+  }
+}

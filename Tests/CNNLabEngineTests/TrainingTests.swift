@@ -1,0 +1,59 @@
+import CNNLabEngine
+import Testing
+
+/// A small seeded task: bright left half (class 0) or bright right half (class 1), with noise.
+func halvesDataset(count: Int, seed: UInt64) -> LabelledSet {
+  var rng = SplitMix64(seed: seed)
+  var scalars: [Float] = []
+  var labels: [Int] = []
+  for i in 0..<count {
+    let label = i % 2
+    for _ in 0..<5 {
+      for x in 0..<6 {
+        let bright = (x < 3) == (label == 0)
+        scalars.append((bright ? 1 : 0) + rng.nextFloat(in: -0.3..<0.3))
+      }
+    }
+    labels.append(label)
+  }
+  return LabelledSet(inputs: Tensor(shape: [count, 1, 5, 6], scalars: scalars), labels: labels, classCount: 2)
+}
+
+func trainHalves(seed: UInt64, optimizer: OptimizerKind = .momentum, steps: Int = 40) throws -> (
+  losses: [Float], trainer: Trainer
+) {
+  let net = try Network("conv 2 3x3 relu | maxpool 2 | dense 2", inputShape: [1, 5, 6], seed: seed)
+  var trainer = Trainer(
+    network: net, optimizer: optimizer.make(learningRate: optimizer == .adam ? 0.01 : 0.1),
+    training: halvesDataset(count: 64, seed: 3), batchSize: 8, seed: seed)
+  var losses: [Float] = []
+  for _ in 0..<steps { losses.append(trainer.step().loss) }
+  return (losses, trainer)
+}
+
+@Suite struct TrainingTests {
+  @Test(arguments: OptimizerKind.allCases)
+  func seededLossFalls(optimizer: OptimizerKind) throws {
+    let (losses, trainer) = try trainHalves(seed: 11, optimizer: optimizer, steps: 80)
+    let first = losses.prefix(8).reduce(0, +) / 8
+    let last = losses.suffix(8).reduce(0, +) / 8
+    #expect(last < first * 0.5, "loss went from \(first) to \(last)")
+    var net = trainer.network
+    #expect(net.evaluate(halvesDataset(count: 32, seed: 99)).accuracy >= 0.9)
+  }
+
+  @Test func sameSeedGivesABitIdenticalRun() throws {
+    let a = try trainHalves(seed: 5)
+    let b = try trainHalves(seed: 5)
+    #expect(a.losses == b.losses)
+    #expect(a.trainer.network.parameters == b.trainer.network.parameters)
+    let c = try trainHalves(seed: 6)
+    #expect(c.losses != a.losses)
+  }
+
+  @Test func epochsAdvanceAfterEveryBatch() throws {
+    let (_, trainer) = try trainHalves(seed: 1, steps: 17)
+    #expect(trainer.stepsPerEpoch == 8)
+    #expect(trainer.epoch == 2 && trainer.stepInEpoch == 1)
+  }
+}

@@ -1,0 +1,1 @@
+// Keeps this test target buildable from a fresh clone until its first tests exist.

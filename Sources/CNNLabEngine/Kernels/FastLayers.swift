@@ -92,6 +92,10 @@ final class FastConvOp: FastOp {
   let relu: Bool
   let pool: FastPoolWindow?
   let pooledHeight: Int, pooledWidth: Int
+  /// True convolution: the kernel is used flipped on both spatial axes.
+  var flipKernel = false
+  /// A factor on every weight (the "normalised match" divides by C*KH*KW).
+  var weightScale: Float = 1
   var inputSize: Int { geometry.inputSize }
   var outputSize: Int { geometry.filters * pooledHeight * pooledWidth }
   var parameters: [FastParameter] { bias.map { [weights, $0] } ?? [weights] }
@@ -153,15 +157,24 @@ final class FastConvOp: FastOp {
     self.lanes = capacities.map { Lane(g, pooled: pooled, capacity: $0, training: training) }
   }
 
+  /// Where tap `k` of the kernel as written is used: itself, or its mirror image.
+  private func usedTap(_ k: Int) -> Int {
+    guard flipKernel else { return k }
+    let g = geometry
+    let (ky, kx) = k.quotientAndRemainder(dividingBy: g.kernelWidth)
+    return (g.kernelHeight - 1 - ky) * g.kernelWidth + (g.kernelWidth - 1 - kx)
+  }
+
   func prepare() {
     let g = geometry
     let w = weights.value.pointer
     let fpad = g.paddedFilters, cpad = g.paddedChannels, t = g.taps
     let forward = packedForward.pointer, backward = packedBackward.pointer
+    let scale = weightScale
     for f in 0..<g.filters {
       for c in 0..<g.channels {
         for k in 0..<t {
-          let v = w[(f * g.channels + c) * t + k]
+          let v = scale * w[(f * g.channels + c) * t + usedTap(k)]
           forward[(c * t + k) * fpad + f] = v
           backward[(f * t + k) * cpad + c] = v
         }
@@ -337,10 +350,20 @@ final class FastConvOp: FastOp {
 
   func finishBackward(lanes count: Int) {
     for l in 0..<count {
-      fastAdd(lanes[l].dWeights.pointer, into: weights.grad.pointer, count: weights.count)
+      if flipKernel || weightScale != 1 {
+        // The lanes hold gradients for the weights as used; map them back to the kernel as written.
+        let g = geometry, t = g.taps
+        let src = lanes[l].dWeights.pointer, dst = weights.grad.pointer
+        for row in 0..<g.filters * g.channels {
+          for k in 0..<t { dst[row * t + usedTap(k)] += weightScale * src[row * t + k] }
+        }
+      } else {
+        fastAdd(lanes[l].dWeights.pointer, into: weights.grad.pointer, count: weights.count)
+      }
       if let bias { fastAdd(lanes[l].dBias.pointer, into: bias.grad.pointer, count: bias.count) }
     }
   }
+
 }
 
 /// 2x2, stride-2 max pooling of `count` windows whose top-left corners are `top[2i]`, with the

@@ -200,6 +200,7 @@ public final class FastNetwork: @unchecked Sendable {
           sum += d[k]
         }
         let label = Int(labels[range.lowerBound + i])
+        precondition(label >= 0 && label < classes, "label \(label) outside \(classes) classes")
         loss += logf(sum) - (z[label] - top)
         let inverse = 1 / sum
         for k in 0..<classes { d[k] = d[k] * inverse * scale }

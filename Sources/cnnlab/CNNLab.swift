@@ -5,5 +5,5 @@ struct CNNLab: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "cnnlab",
     abstract: "Watch a convolutional network learn, one kernel at a time.",
-    subcommands: [Conv.self, Lessons.self, Pool.self, Shape.self])
+    subcommands: [Bench.self, Conv.self, Lessons.self, Pool.self, Shape.self])
 }

@@ -45,15 +45,84 @@ func randomFastSpec(using rng: inout SplitMix64) -> (spec: String, inputShape: [
   }
 }
 
-/// The reference pass: the engine's batched layers, softmax cross-entropy, backward.
-func referenceGradients(_ network: inout Network, images: Tensor, labels: [Int]) -> (
+/// The reference pass, one example at a time through the per-placement functions lessons use
+/// (`Reference.conv2D`, `Reference.pool` and their backward twins; dense layers as plain
+/// sums): the oracle for both `FastNetwork` and the batched layer kernels. Returns the mean
+/// loss, the logits and every parameter's gradient, in `Network.parameters` order.
+func referenceGradients(_ network: Network, images: Tensor, labels: [Int]) throws -> (
   loss: Float, logits: Tensor, gradients: [[Float]]
 ) {
-  network.zeroGradients()
-  let logits = network.forward(images)
-  let (loss, dLogits, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
-  network.backward(dLogits)
-  return (loss, logits, network.parameters.map(\.grad.scalars))
+  let n = images.batchSize
+  var grads: [[Tensor]] = network.layers.map { layer in layer.parameters.map { .zeros(like: $0.value) } }
+  var logits: [Float] = []
+  var total: Float = 0
+  for b in 0..<n {
+    var inputs: [Tensor] = []
+    var x = images.slice(b)
+    for layer in network.layers {
+      inputs.append(x)
+      switch layer {
+      case let conv as Conv2D:
+        x = try Reference.conv2D(
+          input: x, weights: conv.weights.value, bias: conv.bias?.value.scalars,
+          options: conv.options, activation: conv.activation)
+      case let pool as Pool2D:
+        x = try Reference.pool(input: x, size: pool.size, stride: pool.stride, ceil: pool.ceil, mode: pool.mode)
+      case let a as ActivationLayer:
+        x = x.activated(a.activation)
+      case is Flatten:
+        x = x.reshaped([x.count])
+      case let dense as Dense:
+        var y = [Float](repeating: 0, count: dense.outputs)
+        for o in 0..<dense.outputs {
+          var sum = dense.bias?.value.scalars[o] ?? 0
+          for i in 0..<dense.inputs { sum += dense.weights.value.scalars[o * dense.inputs + i] * x.scalars[i] }
+          y[o] = dense.activation.apply(sum)
+        }
+        x = Tensor(vector: y)
+      default:
+        Issue.record("no reference for \(layer.specText)")
+      }
+    }
+    logits += x.scalars
+    total += crossEntropy(logits: x.scalars, label: labels[b])
+    var dy = Tensor(vector: softmax(x.scalars).enumerated().map { j, p in (p - (j == labels[b] ? 1 : 0)) / Float(n) })
+    var output = x
+    for (index, layer) in network.layers.enumerated().reversed() {
+      let input = inputs[index]
+      switch layer {
+      case let conv as Conv2D:
+        let dPre = Tensor(shape: dy.shape, scalars: zip(dy.scalars, output.scalars).map { $0 * conv.activation.derivative(output: $1) })
+        var dBias = grads[index].count > 1 ? grads[index][1].scalars : [Float](repeating: 0, count: conv.filters)
+        dy = try Reference.conv2DBackward(
+          input: input, weights: conv.weights.value, options: conv.options, dOutput: dPre,
+          dWeights: &grads[index][0], dBias: &dBias)
+        if grads[index].count > 1 { grads[index][1].scalars = dBias }
+      case let pool as Pool2D:
+        dy = try Reference.poolBackward(
+          input: input, size: pool.size, stride: pool.stride, ceil: pool.ceil, mode: pool.mode, dOutput: dy)
+      case let a as ActivationLayer:
+        dy = Tensor(shape: dy.shape, scalars: zip(dy.scalars, output.scalars).map { $0 * a.activation.derivative(output: $1) })
+      case is Flatten:
+        dy = dy.reshaped(input.shape)
+      case let dense as Dense:
+        let dPre = zip(dy.scalars, output.scalars).map { $0 * dense.activation.derivative(output: $1) }
+        var dx = [Float](repeating: 0, count: dense.inputs)
+        for o in 0..<dense.outputs {
+          for i in 0..<dense.inputs {
+            grads[index][0].scalars[o * dense.inputs + i] += dPre[o] * input.scalars[i]
+            dx[i] += dPre[o] * dense.weights.value.scalars[o * dense.inputs + i]
+          }
+          if grads[index].count > 1 { grads[index][1].scalars[o] += dPre[o] }
+        }
+        dy = Tensor(vector: dx)
+      default:
+        break
+      }
+      output = input
+    }
+  }
+  return (total / Float(n), Tensor(shape: [n, logits.count / n], scalars: logits), grads.flatMap { $0.map(\.scalars) })
 }
 
 /// `expectClose` with a tolerance relative to the largest value: 1e-4 of it, so sums that
@@ -78,7 +147,19 @@ func expectRelativelyClose(
     let images = Tensor.random(shape: [batch] + shape, using: &rng)
     let classes = network.outputShape[0]
     let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(classes)) }
-    let reference = referenceGradients(&network, images: images, labels: labels)
+    let reference = try referenceGradients(network, images: images, labels: labels)
+    let context = Comment(rawValue: "\(spec) on \(shape), batch \(batch)")
+
+    // The batched layer kernels (what `Network.trainStep` runs).
+    network.zeroGradients()
+    let logits = network.forward(images)
+    let (loss, dLogits, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
+    network.backward(dLogits)
+    expectRelativelyClose([loss], [reference.loss], "layers: \(context)")
+    expectRelativelyClose(logits.scalars, reference.logits.scalars, "layers: \(context)")
+    for (p, expected) in zip(network.parameters, reference.gradients) {
+      expectRelativelyClose(p.grad.scalars, expected, "layers: \(context)")
+    }
 
     for threads in [1, 2] {
       let fast = try FastNetwork(network: network, threads: threads, trainingBatch: batch)
@@ -97,13 +178,13 @@ func expectRelativelyClose(
   @Test func wideBatchesSplitAcrossTwoThreadsMatchTheReference() throws {
     // Enough work per batch that two threads really split it (odd batch: 5 + 4 images), and a
     // dense layer wider than one GEMM panel with more inputs than one panel is deep.
-    var network = try Network(
+    let network = try Network(
       "conv 6 3x3 pad 1 relu | maxpool 2 | conv 9 3x3 same relu | dense 40 relu | dense 3",
       inputShape: [2, 24, 24], seed: 4)
     var rng = SplitMix64(seed: 8)
     let images = Tensor.random(shape: [9, 2, 24, 24], using: &rng)
     let labels = (0..<9).map { $0 % 3 }
-    let reference = referenceGradients(&network, images: images, labels: labels)
+    let reference = try referenceGradients(network, images: images, labels: labels)
     let fast = try FastNetwork(network: network, threads: 2, trainingBatch: 9)
     fast.zeroGradients()
     let loss = fast.accumulateGradients(images: images, labels: labels)

@@ -183,6 +183,22 @@ final class FastConvOp: FastOp {
     if let bias { packedBias.pointer.update(from: bias.value.pointer, count: g.filters) }
   }
 
+  /// Copies `images` inputs into lane `l`'s padded planes, as a training forward pass does,
+  /// without computing anything: for a backward pass on its own.
+  func loadInputs(lane l: Int, input: UnsafePointer<Float>, images: Int) {
+    let g = geometry, plane = g.inputPlane
+    for n in 0..<images {
+      let padded = lanes[l].padded.pointer + n * g.channels * plane
+      let x = input + n * g.inputSize
+      for c in 0..<g.channels {
+        for iy in 0..<g.height {
+          (padded + c * plane + (g.padTop + iy) * g.paddedWidth + g.padLeft)
+            .update(from: x + (c * g.height + iy) * g.width, count: g.width)
+        }
+      }
+    }
+  }
+
   func forward(
     lane l: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, images: Int,
     training: Bool
@@ -375,7 +391,8 @@ private let evenLanes = SIMD16<Int>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 2
 
 @inline(__always) func maxPool2x2Row(
   top: UnsafePointer<Float>, rowStep: Int, count: Int, floor: Float,
-  out: UnsafeMutablePointer<Float>, at: UnsafeMutablePointer<Int>?, atBase: Int
+  out: UnsafeMutablePointer<Float>, at: UnsafeMutablePointer<Int>?, atBase: Int,
+  slack: Bool = true
 ) {
   let right = SIMD16<Int32>(repeating: 1)
   let down = SIMD16<Int32>(repeating: Int32(rowStep))
@@ -383,7 +400,9 @@ private let evenLanes = SIMD16<Int>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 2
   let zero = SIMD16<Int32>(repeating: 0)
   let lowest = SIMD16<Float>(repeating: floor)
   var i = 0
-  while i < count {
+  // Without slack in the buffers, vectors stop at the last whole group and a scalar loop ends.
+  let vectorEnd = slack ? count : count - count % 16
+  while i < vectorEnd {
     let upper = UnsafeRawPointer(top + 2 * i).loadUnaligned(as: SIMD32<Float>.self)
     let lower = UnsafeRawPointer(top + 2 * i + rowStep).loadUnaligned(as: SIMD32<Float>.self)
     let a = upper.evenHalf, b = upper.oddHalf, c = lower.evenHalf, d = lower.oddHalf
@@ -407,6 +426,16 @@ private let evenLanes = SIMD16<Int>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 2
     }
     i += 16
   }
+  while i < count {
+    let p = top + 2 * i
+    var best = p[0], offset = 0
+    if p[1] > best { best = p[1]; offset = 1 }
+    if p[rowStep] > best { best = p[rowStep]; offset = rowStep }
+    if p[rowStep + 1] > best { best = p[rowStep + 1]; offset = rowStep + 1 }
+    out[i] = max(best, floor)
+    at?[i] = atBase + 2 * i + offset
+    i += 1
+  }
 }
 
 @inline(__always) func fastAdd(
@@ -424,6 +453,8 @@ final class FastPoolOp: FastOp {
   let kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int
   let outputHeight: Int, outputWidth: Int
   let isMax: Bool
+  /// The input and output buffers have the fast path's slack past their end (FastBuffer).
+  var slack = true
   var inputSize: Int { channels * height * width }
   var outputSize: Int { channels * outputHeight * outputWidth }
   private let argmax: [FastIndexBuffer]  // per lane (capacity, C, Ho, Wo): offsets in the image
@@ -470,7 +501,7 @@ final class FastPoolOp: FastOp {
         for oy in 0..<ho {
           maxPool2x2Row(
             top: x + 2 * oy * w, rowStep: w, count: wo, floor: -.infinity, out: y + oy * wo,
-            at: training ? idx + oy * wo : nil, atBase: base + 2 * oy * w)
+            at: training ? idx + oy * wo : nil, atBase: base + 2 * oy * w, slack: slack)
         }
         continue
       }

@@ -308,8 +308,8 @@ final class FastConvOp: FastOp {
       let wide = lane.gradient.pointer + n * g.paddedFilters * gPlane + margin
       if pool != nil {
         // Each pooled gradient goes to the position its maximum came from (if the ReLU let
-        // it through); everything else in the plane is zero.
-        (wide - margin).update(repeating: 0, count: g.filters * gPlane)
+        // it through); everything else in the plane is zero (the positions written are put
+        // back to zero once the weight gradient has used them, below).
         let at = lane.argmax.pointer + n * outputSize
         let pooled = pooledHeight * pooledWidth
         for f in 0..<g.filters {
@@ -362,6 +362,18 @@ final class FastConvOp: FastOp {
       columnOffsets: columnOffsets.pointer, columns: g.channels * g.taps, filters: g.filters,
       images: images, chunks: g.forwardChunks,
       dWeights: lane.dWeights.pointer, dWeightsStride: g.channels * g.taps)
+    if pool != nil {
+      // Leave the gradient planes all zero for the next step: only the maxima were written.
+      let pooled = pooledHeight * pooledWidth
+      for n in 0..<images {
+        let wide = lane.gradient.pointer + n * g.paddedFilters * gPlane + margin
+        let at = lane.argmax.pointer + n * outputSize
+        for f in 0..<g.filters {
+          let dst = wide + f * gPlane
+          for i in f * pooled..<(f + 1) * pooled { dst[at[i]] = 0 }
+        }
+      }
+    }
   }
 
   func finishBackward(lanes count: Int) {

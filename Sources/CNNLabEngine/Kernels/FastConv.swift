@@ -106,18 +106,20 @@ public struct FastConvGeometry: Equatable, Sendable {
 
 /// The multi-channel correlation both passes share:
 /// `output[o][p] = bias[o] + sum over i, t of weights[i][t][o] * input[i*inputStride + p + taps[t]]`
-/// for `p` in `0 ..< chunks*16` and `o` in `0 ..< outputs` (a multiple of 8; `weights` is
-/// `(inputs, tapCount, outputs)`). Blocks of 8 outputs by 2 chunks keep 16 accumulators in
-/// registers; each input vector is loaded once per block and used 8 times.
+/// for `p` in `0 ..< chunks*16` and `o` in `0 ..< outputs` (a multiple of 8). `weights` is
+/// packed by blocks of 8 outputs, `(outputs/8, inputs, tapCount, 8)`, so that one block's
+/// weights are contiguous and stay in L1 while the block runs. Blocks of 8 outputs by 2 chunks
+/// keep 16 accumulators in registers; each input vector is loaded once and used 8 times.
 func fastCorrelate(
   input: UnsafePointer<Float>, inputs: Int, inputStride: Int,
   taps: UnsafePointer<Int>, tapCount: Int,
   weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outputs: Int,
   chunks: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
 ) {
-  let wStep = outputs
-  let channelStep = tapCount * outputs
+  let wStep = 8
+  let channelStep = tapCount * 8
   for ob in stride(from: 0, to: outputs, by: 8) {
+    let block = weights + ob * inputs * tapCount
     var b0: Float = 0, b1: Float = 0, b2: Float = 0, b3: Float = 0
     var b4: Float = 0, b5: Float = 0, b6: Float = 0, b7: Float = 0
     if let bias {
@@ -133,7 +135,7 @@ func fastCorrelate(
       var c0 = a0, c1 = a1, c2 = a2, c3 = a3, c4 = a4, c5 = a5, c6 = a6, c7 = a7
       for i in 0..<inputs {
         let x = input + i * inputStride + p
-        var w = weights + i * channelStep + ob
+        var w = block + i * channelStep
         for t in 0..<tapCount {
           let xt = x + taps[t]
           let u = load16(xt)
@@ -167,7 +169,7 @@ func fastCorrelate(
       var a4 = splat(b4), a5 = splat(b5), a6 = splat(b6), a7 = splat(b7)
       for i in 0..<inputs {
         let x = input + i * inputStride + p
-        var w = weights + i * channelStep + ob
+        var w = block + i * channelStep
         for t in 0..<tapCount {
           let u = load16(x + taps[t])
           fma(&a0, u, splat(w[0])); fma(&a1, u, splat(w[1]))

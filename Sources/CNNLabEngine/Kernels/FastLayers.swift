@@ -103,8 +103,8 @@ final class FastConvOp: FastOp {
   private let taps: FastIndexBuffer  // (T) offsets of each tap in a padded plane
   private let negatedTaps: FastIndexBuffer  // (T)
   private let columnOffsets: FastIndexBuffer  // (C*T) channel plane + tap offset
-  private let packedForward: FastBuffer  // (C, T, Fpad)
-  private let packedBackward: FastBuffer  // (F, T, Cpad)
+  private let packedForward: FastBuffer  // (Fpad/8, C, T, 8)
+  private let packedBackward: FastBuffer  // (Cpad/8, F, T, 8)
   private let packedBias: FastBuffer  // (Fpad)
   private let lanes: [Lane]
 
@@ -168,15 +168,15 @@ final class FastConvOp: FastOp {
   func prepare() {
     let g = geometry
     let w = weights.value.pointer
-    let fpad = g.paddedFilters, cpad = g.paddedChannels, t = g.taps
+    let t = g.taps
     let forward = packedForward.pointer, backward = packedBackward.pointer
     let scale = weightScale
     for f in 0..<g.filters {
       for c in 0..<g.channels {
         for k in 0..<t {
           let v = scale * w[(f * g.channels + c) * t + usedTap(k)]
-          forward[(c * t + k) * fpad + f] = v
-          backward[(f * t + k) * cpad + c] = v
+          forward[(((f >> 3) * g.channels + c) * t + k) * 8 + (f & 7)] = v
+          backward[(((c >> 3) * g.filters + f) * t + k) * 8 + (c & 7)] = v
         }
       }
     }

@@ -12,9 +12,9 @@ enum ConvKernels {
     let n = input.batchSize
     let op = makeOp(input: input, weights: weights, bias: bias, options: options, geometry: geometry, training: false)
     var output = Tensor.zeros([n, op.geometry.filters, geometry.rows.output, geometry.cols.output])
-    input.scalars.withUnsafeBufferPointer { x in
-      output.scalars.withUnsafeMutableBufferPointer { y in
-        op.forward(lane: 0, input: x.baseAddress!, output: y.baseAddress!, images: n, training: false)
+    input.scalars.withStart { x in
+      output.scalars.withMutableStart { y in
+        op.forward(lane: 0, input: x, output: y, images: n, training: false)
       }
     }
     return output
@@ -29,13 +29,13 @@ enum ConvKernels {
     let op = makeOp(input: input, weights: weights, bias: [], options: options, geometry: geometry, training: true)
     var dInput = Tensor.zeros(like: input)
     var gradient = dOutput.scalars
-    input.scalars.withUnsafeBufferPointer { x in
-      gradient.withUnsafeMutableBufferPointer { dy in
-        dInput.scalars.withUnsafeMutableBufferPointer { dx in
-          op.loadInputs(lane: 0, input: x.baseAddress!, images: n)
+    input.scalars.withStart { x in
+      gradient.withMutableStart { dy in
+        dInput.scalars.withMutableStart { dx in
+          op.loadInputs(lane: 0, input: x, images: n)
           op.backward(
-            lane: 0, input: x.baseAddress!, output: dy.baseAddress!, dOutput: dy.baseAddress!,
-            dInput: dx.baseAddress!, images: n)
+            lane: 0, input: x, output: dy, dOutput: dy,
+            dInput: dx, images: n)
         }
       }
     }
@@ -76,9 +76,9 @@ enum PoolKernels {
   static func forward(input: Tensor, size: Int, stride: Int, ceil: Bool, mode: PoolMode) -> Tensor {
     let (op, n) = makeOp(input: input, size: size, stride: stride, ceil: ceil, mode: mode)
     var output = Tensor.zeros([n, op.channels, op.outputHeight, op.outputWidth])
-    input.scalars.withUnsafeBufferPointer { x in
-      output.scalars.withUnsafeMutableBufferPointer { y in
-        op.forward(lane: 0, input: x.baseAddress!, output: y.baseAddress!, images: n, training: false)
+    input.scalars.withStart { x in
+      output.scalars.withMutableStart { y in
+        op.forward(lane: 0, input: x, output: y, images: n, training: false)
       }
     }
     return output
@@ -91,14 +91,14 @@ enum PoolKernels {
     var dInput = Tensor.zeros(like: input)
     var output = [Float](repeating: 0, count: n * op.outputSize)
     var gradient = dOutput.scalars
-    input.scalars.withUnsafeBufferPointer { x in
-      output.withUnsafeMutableBufferPointer { y in
-        gradient.withUnsafeMutableBufferPointer { dy in
-          dInput.scalars.withUnsafeMutableBufferPointer { dx in
-            op.forward(lane: 0, input: x.baseAddress!, output: y.baseAddress!, images: n, training: true)
+    input.scalars.withStart { x in
+      output.withMutableStart { y in
+        gradient.withMutableStart { dy in
+          dInput.scalars.withMutableStart { dx in
+            op.forward(lane: 0, input: x, output: y, images: n, training: true)
             op.backward(
-              lane: 0, input: x.baseAddress!, output: y.baseAddress!, dOutput: dy.baseAddress!,
-              dInput: dx.baseAddress!, images: n)
+              lane: 0, input: x, output: y, dOutput: dy,
+              dInput: dx, images: n)
           }
         }
       }
@@ -125,16 +125,16 @@ enum DenseKernels {
     let (n, inputs, outputs) = (input.shape[0], input.shape[1], weights.shape[0])
     var y = Tensor.zeros([n, outputs])
     let pack = FastBuffer(count: gemmPackSize)
-    input.scalars.withUnsafeBufferPointer { x in
-      weights.scalars.withUnsafeBufferPointer { w in
-        y.scalars.withUnsafeMutableBufferPointer { out in
+    input.scalars.withStart { x in
+      weights.scalars.withStart { w in
+        y.scalars.withMutableStart { out in
           if let bias {
             for b in 0..<n { for o in 0..<outputs { out[b * outputs + o] = bias[o] } }
           }
           fastGemm(
-            m: n, n: outputs, k: inputs, a: x.baseAddress!, aRow: inputs, aColumn: 1,
-            b: w.baseAddress!, bRow: 1, bColumn: inputs,
-            c: out.baseAddress!, cRow: outputs, accumulate: bias != nil, pack: pack.pointer)
+            m: n, n: outputs, k: inputs, a: x, aRow: inputs, aColumn: 1,
+            b: w, bRow: 1, bColumn: inputs,
+            c: out, cRow: outputs, accumulate: bias != nil, pack: pack.pointer)
         }
       }
     }
@@ -147,22 +147,22 @@ enum DenseKernels {
     let (n, inputs, outputs) = (input.shape[0], input.shape[1], weights.shape[0])
     var dInput = Tensor.zeros(like: input)
     let pack = FastBuffer(count: gemmPackSize)
-    input.scalars.withUnsafeBufferPointer { x in
-      weights.scalars.withUnsafeBufferPointer { w in
-        dOutput.scalars.withUnsafeBufferPointer { dy in
-          dWeights.scalars.withUnsafeMutableBufferPointer { dw in
+    input.scalars.withStart { x in
+      weights.scalars.withStart { w in
+        dOutput.scalars.withStart { dy in
+          dWeights.scalars.withMutableStart { dw in
             // dW (O, I) += dY^T (O, N) . X (N, I)
             fastGemm(
-              m: outputs, n: inputs, k: n, a: dy.baseAddress!, aRow: 1, aColumn: outputs,
-              b: x.baseAddress!, bRow: inputs, bColumn: 1,
-              c: dw.baseAddress!, cRow: inputs, accumulate: true, pack: pack.pointer)
+              m: outputs, n: inputs, k: n, a: dy, aRow: 1, aColumn: outputs,
+              b: x, bRow: inputs, bColumn: 1,
+              c: dw, cRow: inputs, accumulate: true, pack: pack.pointer)
           }
-          dInput.scalars.withUnsafeMutableBufferPointer { dx in
+          dInput.scalars.withMutableStart { dx in
             // dX (N, I) = dY (N, O) . W (O, I)
             fastGemm(
-              m: n, n: inputs, k: outputs, a: dy.baseAddress!, aRow: outputs, aColumn: 1,
-              b: w.baseAddress!, bRow: inputs, bColumn: 1,
-              c: dx.baseAddress!, cRow: inputs, accumulate: false, pack: pack.pointer)
+              m: n, n: inputs, k: outputs, a: dy, aRow: outputs, aColumn: 1,
+              b: w, bRow: inputs, bColumn: 1,
+              c: dx, cRow: inputs, accumulate: false, pack: pack.pointer)
           }
           for b in 0..<n { for o in 0..<outputs { dBias[o] += dy[b * outputs + o] } }
         }

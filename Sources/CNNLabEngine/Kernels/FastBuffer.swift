@@ -38,3 +38,23 @@ final class FastIndexBuffer: @unchecked Sendable {
 
   deinit { pointer.deallocate() }
 }
+
+/// Where pointers to empty arrays point: nothing is ever read or written through them, but the
+/// kernels take plain pointers, and an empty array may have no storage of its own.
+nonisolated(unsafe) private let emptyStorage = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+
+extension Array {
+  /// Calls `body` with a pointer to the first element (a valid, unused pointer when empty).
+  public func withStart<R>(_ body: (UnsafePointer<Element>) throws -> R) rethrows -> R {
+    try withUnsafeBufferPointer {
+      try body($0.baseAddress ?? UnsafePointer(emptyStorage.assumingMemoryBound(to: Element.self)))
+    }
+  }
+
+  /// Calls `body` with a mutable pointer to the first element (valid, unused when empty).
+  public mutating func withMutableStart<R>(_ body: (UnsafeMutablePointer<Element>) throws -> R) rethrows -> R {
+    try withUnsafeMutableBufferPointer {
+      try body($0.baseAddress ?? emptyStorage.assumingMemoryBound(to: Element.self))
+    }
+  }
+}

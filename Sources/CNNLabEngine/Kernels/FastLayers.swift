@@ -30,7 +30,7 @@ public final class FastParameter: @unchecked Sendable {
     get { Array(UnsafeBufferPointer(start: value.pointer, count: count)) }
     set {
       precondition(newValue.count == count, "parameter holds \(count) values, not \(newValue.count)")
-      newValue.withUnsafeBufferPointer { value.pointer.update(from: $0.baseAddress!, count: count) }
+      newValue.withStart { value.pointer.update(from: $0, count: count) }
     }
   }
 

@@ -116,10 +116,8 @@ extension FastNetwork {
   public func accumulateGradients(images: Tensor, labels: [Int]) -> Float {
     precondition(images.count == labels.count * imageSize, "\(labels.count) labels for \(images.shape)")
     let classes = labels.map { Int32(truncatingIfNeeded: $0) }
-    return images.scalars.withUnsafeBufferPointer { x in
-      classes.withUnsafeBufferPointer { y in
-        accumulateGradients(images: x.baseAddress!, labels: y.baseAddress!, count: labels.count)
-      }
+    return images.scalars.withStart { x in
+      classes.withStart { y in accumulateGradients(images: x, labels: y, count: labels.count) }
     }
   }
 
@@ -127,10 +125,8 @@ extension FastNetwork {
   public func logits(_ images: Tensor) -> Tensor {
     let count = images.count / imageSize
     var output = [Float](repeating: 0, count: count * classes)
-    images.scalars.withUnsafeBufferPointer { x in
-      output.withUnsafeMutableBufferPointer { y in
-        logits(images: x.baseAddress!, count: count, into: y.baseAddress!)
-      }
+    images.scalars.withStart { x in
+      output.withMutableStart { y in logits(images: x, count: count, into: y) }
     }
     return Tensor(shape: [count, classes], scalars: output)
   }

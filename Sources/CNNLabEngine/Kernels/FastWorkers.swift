@@ -40,10 +40,9 @@ final class FastWorkers: @unchecked Sendable {
       &thread, nil,
       { raw in
         #if canImport(Glibc)
-        let shared = Unmanaged<Shared>.fromOpaque(raw!).takeRetainedValue()
-        #else
-        let shared = Unmanaged<Shared>.fromOpaque(raw).takeRetainedValue()
+        guard let raw else { return nil }
         #endif
+        let shared = Unmanaged<Shared>.fromOpaque(raw).takeRetainedValue()
         while true {
           shared.start.wait()
           if shared.stopping { break }

@@ -165,16 +165,16 @@ struct BenchRunner {
     func step(_ s: Int) {
       let start = s * w.batch
       let n = min(w.batch, w.trainingCount - start)
-      batch.withUnsafeMutableBufferPointer { x in
+      batch.withMutableStart { x in
         for i in 0..<n {
           let k = order[start + i]
-          decode(training, image: k, size: size, into: x.baseAddress! + i * size)
+          decode(training, image: k, size: size, into: x + i * size)
           batchLabels[i] = labels[k]
         }
       }
-      batch.withUnsafeBufferPointer { x in
-        batchLabels.withUnsafeBufferPointer { y in
-          _ = fast.train(images: x.baseAddress!, labels: y.baseAddress!, count: n, optimizer: w.optimizer)
+      batch.withStart { x in
+        batchLabels.withStart { y in
+          _ = fast.train(images: x, labels: y, count: n, optimizer: w.optimizer)
         }
       }
     }
@@ -210,12 +210,12 @@ struct BenchRunner {
       var start = 0
       while start < w.testCount {
         let n = min(256, w.testCount - start)
-        input.withUnsafeMutableBufferPointer { x in
-          for i in 0..<n { decode(test, image: start + i, size: size, into: x.baseAddress! + i * size) }
+        input.withMutableStart { x in
+          for i in 0..<n { decode(test, image: start + i, size: size, into: x + i * size) }
         }
-        input.withUnsafeBufferPointer { x in
-          logits.withUnsafeMutableBufferPointer { y in
-            fast.logits(images: x.baseAddress!, count: n, into: y.baseAddress!)
+        input.withStart { x in
+          logits.withMutableStart { y in
+            fast.logits(images: x, count: n, into: y)
           }
         }
         start += n
@@ -252,8 +252,8 @@ struct BenchRunner {
 
   private func decode(_ bytes: [UInt8], image: Int, size: Int, into x: UnsafeMutablePointer<Float>) {
     let xo = workload == .d1 || workload == .d16
-    bytes.withUnsafeBufferPointer { b in
-      let p = b.baseAddress! + image * size
+    bytes.withStart { b in
+      let p = b + image * size
       if xo {
         for j in 0..<size { x[j] = p[j] == 0 ? -1 : 1 }
       } else {

@@ -11,7 +11,7 @@ public func fuzzLessons(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if LessonCheck.check(lesson).isEmpty { _ = ScenePlanner.plan(lesson) }
   } catch {
     // Diagnostics must point inside the text.
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+    let lines = lessonLines(text).count
     for diagnostic in error.diagnostics where diagnostic.line < 1 || diagnostic.line > max(lines, 1) {
       fatalError("diagnostic outside the text: \(diagnostic)")
     }

@@ -81,7 +81,7 @@ public struct Course: Sendable {
     var names: [(String, Int)] = []
     var seen: [String: Int] = [:]
     var sawFormat = false
-    for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (offset, raw) in lessonLines(text).enumerated() {
       let line = offset + 1
       let content = (raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
         .trimmingSpaces

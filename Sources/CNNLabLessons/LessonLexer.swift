@@ -100,6 +100,10 @@ enum LessonLexer {
         } else if ",[]()+-*/.<>=".contains(c) {
           tokens.append(Token(kind: .symbol, text: String(c), column: column))
           i += 1
+        } else if "“”„«»".contains(c) {
+          throw LexError(
+            column: column, message: "'\(c)' is a typographic quote",
+            note: "write text between straight double quotes: \"like this\"")
         } else {
           throw LexError(
             column: column, message: "unexpected character '\(c)'",

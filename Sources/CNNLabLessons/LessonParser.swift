@@ -202,14 +202,15 @@ struct Parser {
   /// Every name declared so far and where.
   var names: [String: SourceLocation] = [:]
   var sawTitle = false
+  /// True after an `ask` line that could not be parsed, so its `hint` is not reported too.
+  var askFailed = false
+  /// Top-level keywords whose lines failed (so "no title" is not reported on top of them).
+  var failedKeywords: Set<String> = []
 
   init(text: String, file: String) {
     self.file = file
-    self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-      var line = String($0)
-      if line.hasSuffix("\r") { line.removeLast() }
-      return line
-    }
+    let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text  // a byte-order mark
+    self.lines = lessonLines(text)
     self.lesson = Lesson(file: file, title: "")
   }
 
@@ -279,7 +280,10 @@ struct Parser {
       let i = index
       index += 1
       if isBlank(i) { continue }
-      guard var cursor = cursor(at: i) else { continue }
+      guard var cursor = cursor(at: i) else {
+        if let word = firstWord(i) { failedKeywords.insert(word) }
+        continue
+      }
       guard let keyword = cursor.peek, keyword.kind == .word else {
         report(
           cursor.here, "expected a statement, found \(cursor.found)",
@@ -328,18 +332,21 @@ struct Parser {
           }
           throw ParseError(
             column: keyword.column, message: "unknown statement '\(keyword.text)'",
-            note: "a lesson holds 'title', 'grid', 'kernel', 'network' and 'step' blocks")
+            note: didYouMean(keyword.text, among: Array(topLevelKeywords) + Array(stepKeywords))
+              ?? "a lesson holds 'title', 'grid', 'kernel', 'network' and 'step' blocks")
         }
       } catch {
+        failedKeywords.insert(keyword.text)
         report(line: i + 1, error)
       }
     }
-    if !sawTitle {
+    // A title or step line that failed has been reported already.
+    if !sawTitle && !failedKeywords.contains("title") {
       report(
         SourceLocation(line: 1, column: 1), "the lesson has no title",
         note: "add a line 'title \"...\"' after 'format 1'")
     }
-    if lesson.steps.isEmpty {
+    if lesson.steps.isEmpty && !failedKeywords.contains("step") {
       report(
         SourceLocation(line: max(lines.count, 1), column: 1), "the lesson has no steps",
         note: "add at least one 'step \"...\"' ... 'end' block")
@@ -675,7 +682,10 @@ struct Parser {
       index += 1
       if isBlank(i) { continue }
       guard var line = self.cursor(at: i) else { continue }
+      let wasAskFailed = askFailed
+      askFailed = false
       do throws(ParseError) {
+        if firstWord(i) == "hint" && wasAskFailed { continue }
         if let statement = try parseStatement(&line, step: &step) {
           if case .operation = statement.kind {
             if let operationLine {
@@ -689,6 +699,7 @@ struct Parser {
           step.statements.append(statement)
         }
       } catch {
+        if firstWord(i) == "ask" { askFailed = true }
         report(line: i + 1, error)
       }
     }
@@ -800,7 +811,8 @@ struct Parser {
     default:
       throw ParseError(
         column: keyword.column, message: "unknown statement '\(keyword.text)' in a step",
-        note: "a step holds say, note, erratum, show, working, focus, compute, edit, ask, hint, challenge and one operation")
+        note: didYouMean(keyword.text, among: Array(stepKeywords))
+          ?? "a step holds say, note, erratum, show, working, focus, compute, edit, ask, hint, challenge and one operation")
     }
   }
 
@@ -915,7 +927,7 @@ struct Parser {
         default:
           throw ParseError(
             column: keyword.column, message: "unknown statement '\(keyword.text)' in a challenge",
-            note: "a challenge holds 'edit KERNEL', 'goal ...', 'hint \"...\"' and 'solution' rows 'end'")
+            note: didYouMean(keyword.text, among: ["edit", "goal", "hint", "solution"]) ?? "a challenge holds 'edit KERNEL', 'goal ...', 'hint \"...\"' and 'solution' rows 'end'")
         }
       } catch {
         report(line: i + 1, error)
@@ -968,7 +980,8 @@ struct Parser {
         } else {
           throw ParseError(
             column: option, message: "unknown convolve option \(cursor.found)",
-            note: "options are stride, padding, dilation, mode, normalize, bias and relu")
+            note: didYouMean(cursor.peek?.text, among: ["stride", "padding", "pad", "dilation", "mode", "normalize", "bias", "relu"])
+              ?? "options are stride, padding, dilation, mode, normalize, bias and relu")
         }
       }
       kind = .convolve(convolve)
@@ -999,7 +1012,7 @@ struct Parser {
         } else {
           throw ParseError(
             column: option, message: "unknown pool option \(cursor.found)",
-            note: "options are size, stride and ceil")
+            note: didYouMean(cursor.peek?.text, among: ["size", "stride", "ceil"]) ?? "options are size, stride and ceil")
         }
       }
       guard sawSize else {
@@ -1043,7 +1056,7 @@ struct Parser {
         } else {
           throw ParseError(
             column: option, message: "unknown dense option \(cursor.found)",
-            note: "options are bias, normalize and labels")
+            note: didYouMean(cursor.peek?.text, among: ["bias", "normalize", "labels"]) ?? "options are bias, normalize and labels")
         }
       }
       if !dense.labels.isEmpty, dense.labels.count != dense.weights.count {
@@ -1233,6 +1246,20 @@ struct Parser {
 }
 
 // MARK: - Helpers
+
+/// The lines of a text file: `\n`, `\r\n` (one `Character` in Swift) and `\r` all end a line.
+public func lessonLines(_ text: String) -> [String] {
+  text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+    .map(String.init)
+}
+
+/// "did you mean 'stride'?" when `word` is one or two edits from a known word.
+func didYouMean(_ word: String?, among known: [String]) -> String? {
+  guard let word, word.count >= 2 else { return nil }
+  let scored = known.map { ($0, editDistance($0, word)) }.filter { $0.1 <= (word.count <= 3 ? 1 : 2) }
+  guard let best = scored.min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) else { return nil }
+  return "did you mean '\(best.0)'?"
+}
 
 /// `4x4`, `3x7x7`, `10`.
 func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }

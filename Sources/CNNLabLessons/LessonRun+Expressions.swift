@@ -178,7 +178,7 @@ extension LessonRun {
         let text = "\(name.name)[" + index.map(\.description).joined(separator: ",") + "]"
         throw EvalError(
           location: name.location, message: "\(text) is outside '\(name.name)', which is \(shapeText(shape))",
-          note: "positions count from 0: axis \(axis + 1) runs from 0 to \(shape[axis] - 1)")
+          note: "positions count from 0: \(axisName(axis, of: shape.count)) run from 0 to \(shape[axis] - 1)")
       }
       if case .at = item { keep.append(false) } else { keep.append(true) }
       ranges.append(range)
@@ -330,19 +330,32 @@ extension LessonRun {
   }
 }
 
-/// Levenshtein distance, for "did you mean" notes.
+/// "rows", "columns", "channels" or "positions", for messages about an index.
+func axisName(_ axis: Int, of rank: Int) -> String {
+  let names = rank == 3 ? ["channels", "rows", "columns"] : rank == 2 ? ["rows", "columns"] : ["positions"]
+  return axis < names.count ? names[axis] : "positions"
+}
+
+/// Edit distance with swaps of neighbours counting as one edit (optimal string alignment), for
+/// "did you mean" notes: `sya` is one edit from `say`.
 func editDistance(_ a: String, _ b: String) -> Int {
   let a = Array(a)
   let b = Array(b)
   guard !a.isEmpty else { return b.count }
   guard !b.isEmpty else { return a.count }
-  var previous = Array(0...b.count)
+  // Long or very different names are never close; skip the table.
+  guard a.count <= 64, b.count <= 64, abs(a.count - b.count) <= 2 else { return max(a.count, b.count) }
+  var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+  for i in 0...a.count { d[i][0] = i }
+  for j in 0...b.count { d[0][j] = j }
   for i in 1...a.count {
-    var current = [i] + [Int](repeating: 0, count: b.count)
     for j in 1...b.count {
-      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      let cost = a[i - 1] == b[j - 1] ? 0 : 1
+      d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+        d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+      }
     }
-    previous = current
   }
-  return previous[b.count]
+  return d[a.count][b.count]
 }

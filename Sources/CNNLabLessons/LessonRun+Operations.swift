@@ -195,11 +195,16 @@ extension LessonRun {
         inputH: height, inputW: width, kernelH: kernelH, kernelW: kernelW, options: options)
     } catch {
       let size = oneDimensional ? "\(kernelW)" : "\(kernelH)x\(kernelW)"
-      let inputSize = oneDimensional ? "\(width)" : "\(height)x\(width)"
+      let inputSize = "\(width)"
       let message = oneDimensional ? error.message.replacingOccurrences(of: "conv 1x\(kernelW) does not fit a 1x\(width) input", with: "conv \(size) does not fit a row of \(inputSize)") : error.message
+      // The least padding that lets one window fit: N + 2P ≥ D·(F − 1) + 1 on each axis.
+      let spanH = options.dilationH * (kernelH - 1) + 1
+      let spanW = options.dilationW * (kernelW - 1) + 1
+      let padding = max((spanH - height + 1) / 2, (spanW - width + 1) / 2, 1)
+      let needed = oneDimensional ? "\(spanW)" : "\(spanH)x\(spanW)"
       throw EvalError(
         location: operation.location, message: message,
-        note: "add 'padding \(max((kernelH - 1) / 2, (kernelW - 1) / 2, 1))', or use a kernel smaller than \(inputSize)")
+        note: "add 'padding \(padding)', or use a grid at least \(needed)")
     }
     let taps = geometry.rows.output * geometry.cols.output * filters * channels * kernelH * kernelW
     guard taps <= maxTracedTaps else {

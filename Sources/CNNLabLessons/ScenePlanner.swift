@@ -122,14 +122,11 @@ struct LessonRun {
       declare(upTo: index)
       scenes.append(plan(step, number: index + 1))
     }
-    let late = lesson.grids.map(\.name) + lesson.kernels.map(\.name)
-    for name in late {
-      let available =
-        lesson.grids.first { $0.name == name }?.availableFromStep
-        ?? lesson.kernels.first { $0.name == name }?.grid.availableFromStep ?? 0
-      if available >= lesson.steps.count && !lesson.steps.isEmpty {
-        report(name.location, "'\(name.name)' is declared after the last step", note: "move it before the step that uses it")
-      }
+    for grid in lesson.grids + lesson.kernels.map(\.grid)
+    where !lesson.steps.isEmpty && grid.availableFromStep >= lesson.steps.count {
+      report(
+        grid.name.location, "'\(grid.name.name)' is declared after the last step",
+        note: "move it before the step that uses it")
     }
   }
 
@@ -258,6 +255,20 @@ struct LessonRun {
     } else {
       for kernel in editable {
         items.append((ShowItem(NameReference(kernel.name, at: step.location)), .kernel))
+      }
+    }
+    if show == nil {
+      // The grids the step's questions and goals mention.
+      for statement in step.statements {
+        var expressions: [Expression] = []
+        switch statement.kind {
+        case .ask(let question): expressions = [question.expect]
+        case .challenge(let challenge): expressions = challenge.goals.flatMap { [$0.lhs, $0.rhs] }
+        default: break
+        }
+        for reference in expressions.flatMap(\.references) {
+          items.append((ShowItem(reference), role(reference.name)))
+        }
       }
     }
     var grids: [ShownGrid] = []

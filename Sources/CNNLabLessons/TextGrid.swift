@@ -16,8 +16,9 @@ public enum TextGrid {
 
   /// Reads a whole grid file.
   public static func parse(_ text: String, file: String) throws(LessonDiagnostics) -> Parsed {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
-      Line(number: $0.offset + 1, text: String($0.element))
+    let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text  // a byte-order mark
+    let lines = lessonLines(text).enumerated().map {
+      Line(number: $0.offset + 1, text: $0.element)
     }
     var diagnostics: [LessonDiagnostic] = []
     let parsed = parse(lines: lines, file: file, diagnostics: &diagnostics)

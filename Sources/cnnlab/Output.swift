@@ -5,10 +5,10 @@
 #endif
 import ArgumentParser
 
-/// Writes to standard error, for diagnostics.
-func printError(_ text: String) {
+/// Writes to standard error, for diagnostics (ending the line unless `newline` is false).
+func printError(_ text: String, newline: Bool = true) {
   var line = text
-  if !line.hasSuffix("\n") { line += "\n" }
+  if newline && !line.hasSuffix("\n") { line += "\n" }
   var bytes = Array(line.utf8)
   _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
 }

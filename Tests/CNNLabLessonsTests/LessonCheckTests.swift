@@ -86,8 +86,29 @@ func checkProblems(_ text: String) throws -> [String] {
     #expect(problems.count == 1)
     #expect(
       problems.first?.description
-        == "lessons/05/lesson.cnnlab:\(text["1️⃣"]): error: conv 5x5 does not fit a 3x3 input: (3 + 2·0 − 5)/1 + 1 = −1\nnote: add 'padding 2', or use a kernel smaller than 3x3"
+        == "lessons/05/lesson.cnnlab:\(text["1️⃣"]): error: conv 5x5 does not fit a 3x3 input: (3 + 2·0 − 5)/1 + 1 = −1\nnote: add 'padding 1', or use a grid at least 5x5"
     )
+  }
+
+  @Test func aOneDimensionalKernelThatDoesNotFit() throws {
+    let lesson = try LessonParser.parse(
+      """
+      format 1
+      title "1-D"
+      grid s 3
+        1 2 3
+      end
+      kernel k 5
+        1 1 1 1 1
+      end
+      step "s"
+        convolve s with k -> out
+      end
+      """, file: "d.cnnlab")
+    #expect(
+      LessonCheck.check(lesson).map(\.description) == [
+        "d.cnnlab:10:3: error: conv 5 does not fit a row of 3: (3 + 2·0 − 5)/1 + 1 = −1\nnote: add 'padding 1', or use a grid at least 5"
+      ])
   }
 
   @Test func unknownNamesSuggestCloseOnes() throws {
@@ -348,6 +369,32 @@ func checkProblems(_ text: String) throws -> [String] {
     #expect(abs(a.output[2, 2] - 1) < 1e-6)
     let blurred = ScenePlanner.plan(lesson, kernels: ["mine": KernelSetting(preset: try #require(KernelPreset.named("box-blur")))])
     #expect(blurred.last?.editable.first?.setting.scale?.text == "1/9")
+  }
+
+  @Test func aStepShowsWhatItsQuestionsMention() throws {
+    let scenes = try plan(
+      """
+      format 1
+      title "Show"
+      grid a 1x2
+        1 2
+      end
+      grid b 1x2
+        3 4
+      end
+      step "Ask"
+        ask "Sum of b?" answer 7 expect sum(b)
+        hint "3 + 4"
+      end
+      step "Shown"
+        show a as shades
+        ask "Sum of b?" answer 7 expect sum(b)
+        hint "3 + 4"
+      end
+      """)
+    #expect(scenes[0].grids.map(\.name) == ["b"])
+    #expect(scenes[1].grids.map(\.name) == ["a"])
+    #expect(scenes[1].grids.first?.style == .shades)
   }
 
   @Test func answersAcceptFractionsDecimalsAndShapes() {

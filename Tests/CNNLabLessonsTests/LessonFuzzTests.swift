@@ -4,15 +4,19 @@ import Testing
 
 @testable import CNNLabLessons
 
-/// Lesson texts to mutate: every shipped lesson and every fixture lesson.
-func seedLessons() throws -> [(file: String, text: String)] {
-  var seeds: [(String, String)] = []
-  let roots = [repositoryRoot.appendingPathComponent("lessons").path, try fixturesDirectory()]
-  for root in roots {
+/// Lesson texts to mutate: every shipped lesson and every fixture lesson, with the repository
+/// their `assets/` paths are relative to.
+func seedLessons() throws -> [(file: String, text: String, repository: String)] {
+  var seeds: [(String, String, String)] = []
+  let roots = [
+    (repositoryRoot.appendingPathComponent("lessons").path, repositoryRoot.path),
+    (try fixturesDirectory() + "/good/lessons", try fixturesDirectory() + "/good"),
+  ]
+  for (root, repository) in roots {
     guard let files = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] else { continue }
     for file in files.sorted() where file.hasSuffix(".cnnlab") {
       let path = root + "/" + file
-      if let text = try? String(contentsOfFile: path, encoding: .utf8) { seeds.append((path, text)) }
+      if let text = try? String(contentsOfFile: path, encoding: .utf8) { seeds.append((path, text, repository)) }
     }
   }
   return seeds
@@ -30,7 +34,7 @@ private let vocabulary = [
 
 /// One random edit of a lesson text.
 func mutate(_ text: String, using rng: inout SplitMix64) -> String {
-  var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+  var lines = lessonLines(text)
   guard !lines.isEmpty else { return text }
   let pick = { (rng: inout SplitMix64, n: Int) -> Int in Int(rng.next() % UInt64(max(n, 1))) }
   switch pick(&rng, 6) {
@@ -61,14 +65,25 @@ func mutate(_ text: String, using rng: inout SplitMix64) -> String {
 }
 
 @Suite struct LessonFuzzTests {
-  /// Parses (and, when it parses, checks and plans) `text`; every diagnostic must point
-  /// inside the text.
-  func survive(_ text: String, file: String) {
-    let lineCount = text.split(separator: "\n", omittingEmptySubsequences: false).count
+  /// Parses `text`; when it parses, loads its file grids (from `repository`), checks it, plans
+  /// it, and plans it again with random kernel edits. Every diagnostic must point inside the text.
+  func survive(_ text: String, file: String, repository: String? = nil, rng: inout SplitMix64) {
+    let lineCount = lessonLines(text).count
     do {
-      let lesson = try LessonParser.parse(text, file: file)
-      let diagnostics = LessonCheck.check(lesson)
-      if diagnostics.isEmpty { _ = ScenePlanner.plan(lesson) }
+      var lesson = try LessonParser.parse(text, file: file)
+      if let repository {
+        var loadProblems: [LessonDiagnostic] = []
+        Course.loadFileGrids(&lesson, repository: repository, diagnostics: &loadProblems)
+      }
+      _ = LessonCheck.check(lesson)
+      _ = ScenePlanner.plan(lesson)
+      var edits: [String: KernelSetting] = [:]
+      for kernel in lesson.kernels {
+        let count = kernel.grid.values?.count ?? 0
+        let values = (0..<count).map { _ in Double(Int(rng.next() % 21) - 10) * (rng.next() % 7 == 0 ? 1e30 : 1) }
+        edits[kernel.name.name] = KernelSetting(values: values)
+      }
+      _ = ScenePlanner.plan(lesson, kernels: edits)
     } catch {
       #expect(!error.diagnostics.isEmpty)
       for diagnostic in error.diagnostics {
@@ -86,7 +101,7 @@ func mutate(_ text: String, using rng: inout SplitMix64) -> String {
       let count = Int(rng.next() % 300)
       let bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
       let prefix = runs % 2 == 0 ? "format 1\n" : ""
-      survive(prefix + String(decoding: bytes, as: UTF8.self), file: "random.cnnlab")
+      survive(prefix + String(decoding: bytes, as: UTF8.self), file: "random.cnnlab", rng: &rng)
       runs += 1
     }
     #expect(runs > 100)
@@ -96,13 +111,15 @@ func mutate(_ text: String, using rng: inout SplitMix64) -> String {
     let seeds = try seedLessons()
     #expect(seeds.count >= 2)
     var rng = SplitMix64(seed: 7)
-    let deadline = Date().addingTimeInterval(3)
+    // LESSON_FUZZ_SECONDS runs it longer (the seed stays fixed, so a failure reproduces).
+    let seconds = ProcessInfo.processInfo.environment["LESSON_FUZZ_SECONDS"].flatMap(Double.init) ?? 3
+    let deadline = Date().addingTimeInterval(seconds)
     var runs = 0
-    while Date() < deadline && runs < 20_000 {
+    while Date() < deadline && (runs < 20_000 || seconds > 3) {
       let seed = seeds[runs % seeds.count]
       var text = seed.text
       for _ in 0...(rng.next() % 3) { text = mutate(text, using: &rng) }
-      survive(text, file: seed.file)
+      survive(text, file: seed.file, repository: seed.repository, rng: &rng)
       runs += 1
     }
     #expect(runs > 50)

@@ -24,6 +24,8 @@ func fixturesDirectory() throws -> String {
     let example = String(rest[open.upperBound..<close.lowerBound])
 
     let lesson = try LessonParser.parse(example, file: "README.md")
+    let problems = LessonCheck.check(lesson)
+    #expect(problems.isEmpty, "\(problems.map(\.description).joined(separator: "\n"))")
     #expect(lesson.title == "Finding edges")
     #expect(lesson.grids.map(\.name.name) == ["image", "stripes"])
     #expect(lesson.kernels.map(\.name.name) == ["vertical", "mine"])
@@ -395,6 +397,32 @@ func fixturesDirectory() throws -> String {
     let nested = String(repeating: "(", count: 60) + "1" + String(repeating: ")", count: 60)
     let text = "format 1\ntitle \"Long\"\nstep \"s\"\n  compute a = \(chain)\n  compute b = \(nested)\nend\n"
     #expect(parseDiagnostics(text).map(\.message) == ["the expression is too long", "the expression is nested too deeply"])
+  }
+
+  @Test func typosGetASuggestionAndOneDiagnostic() {
+    let text = MarkedText(
+      """
+      format 1
+      title "Typos"
+      step "s"
+        1️⃣sya "hello"
+        convolve image with k 2️⃣strde 2 -> out
+        ask "What?" answer 27 3️⃣exepct out[0,0]
+        hint "The hint of a broken question is not reported again."
+      end
+      """)
+    let diagnostics = parseDiagnostics(text.text)
+    #expect(diagnostics.map(\.location) == [text["1️⃣"], text["2️⃣"], text["3️⃣"]])
+    #expect(diagnostics.map(\.note).prefix(2) == ["did you mean 'say'?", "did you mean 'stride'?"])
+  }
+
+  @Test func windowsLineEndsAByteOrderMarkAndSmartQuotes() throws {
+    let lesson = try LessonParser.parse("\u{FEFF}format 1\r\ntitle \"Windows\"\r\nstep \"s\"\r\n  say\r\n    Hello.\r\n  end\r\nend\r\n", file: "w")
+    #expect(lesson.steps.first?.statements.first?.kind == .say(["Hello."]))
+    let text = MarkedText("format 1\ntitle 1️⃣“Curly”\nstep \"s\"\n  say \"x\"\nend\n")
+    let diagnostics = parseDiagnostics(text.text)
+    #expect(diagnostics.map(\.location) == [text["1️⃣"]])
+    #expect(diagnostics.first?.message == "'“' is a typographic quote")
   }
 
   @Test func textMustBeClosed() {

@@ -16,6 +16,14 @@ private func fixtureLessons(_ name: String) -> String {
     #expect(r.stdout == " 1  01-edges  Finding edges (2 steps)\n 2  02-xo     Is it an X? (3 steps)\n")
   }
 
+  @Test func theShippedCourseChecksClean() throws {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../..").standardized.path
+    let r = try CNNLabBinary.run(["lessons", "check"], currentDirectory: repository)
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout == "13 lessons, no problems\n")
+  }
+
   @Test func checkOnAGoodCourseSaysNoProblems() throws {
     let r = try CNNLabBinary.run(["lessons", "check", fixtureLessons("good")])
     #expect(r.status == 0, "\(r.stdout)\(r.stderr)")

@@ -1,0 +1,330 @@
+// N = examples, K = classes.
+
+/// Everything that decides a training run; the same configuration and data give the same run.
+public struct TrainingConfiguration: Equatable, Sendable {
+  public var spec: NetworkSpec
+  /// One example's shape, e.g. `[1, 28, 28]`.
+  public var inputShape: [Int]
+  public var optimizer: OptimizerKind
+  public var learningRate: Float
+  public var batchSize: Int
+  public var seed: UInt64
+  /// Stop after this many epochs; nil trains until stopped.
+  public var epochs: Int?
+  /// Steps between two published snapshots.
+  public var stepsPerSnapshot: Int
+  /// How many recent batch losses the snapshot keeps for the curve.
+  public var curveCapacity: Int
+  /// How many worst-misclassified examples an inspection lists.
+  public var worstCount: Int
+
+  public init(
+    spec: NetworkSpec, inputShape: [Int], optimizer: OptimizerKind = .momentum,
+    learningRate: Float = 0.05, batchSize: Int = 32, seed: UInt64 = 1, epochs: Int? = nil,
+    stepsPerSnapshot: Int = 10, curveCapacity: Int = 500, worstCount: Int = 8
+  ) {
+    self.spec = spec
+    self.inputShape = inputShape
+    self.optimizer = optimizer
+    self.learningRate = learningRate
+    self.batchSize = batchSize
+    self.seed = seed
+    self.epochs = epochs
+    self.stepsPerSnapshot = stepsPerSnapshot
+    self.curveCapacity = curveCapacity
+    self.worstCount = worstCount
+  }
+}
+
+/// A request to a training run. The run applies commands between steps, never during one.
+public enum TrainingCommand: Equatable, Sendable {
+  case pause
+  case resume
+  /// Runs exactly this many steps, then stays paused.
+  case step(Int)
+  /// Takes effect from the next step; the optimiser keeps its state (momentum, Adam's moments).
+  /// A rate that is not a positive finite number is ignored.
+  case setLearningRate(Float)
+  /// A fresh optimiser of this kind at the current learning rate (its state starts at zero).
+  case setOptimizer(OptimizerKind)
+  /// Back to step 0 with the starting weights, seed, optimiser and learning rate: the run that
+  /// follows is identical to the first. The run is paused afterwards.
+  case reset
+  /// Ends the run; a session's thread exits.
+  case stop
+  /// Computes an `Inspection` of this validation example.
+  case inspect(example: Int)
+}
+
+/// A training run driven one chunk of steps at a time: the logic of `TrainingSession` without
+/// the thread, so the command line can drive it directly and tests can drive it step by step.
+public struct TrainingRun: Sendable {
+  public let configuration: TrainingConfiguration
+  public let training: LabelledSet
+  public let validation: LabelledSet?
+  public private(set) var trainer: Trainer
+  public private(set) var snapshot = TrainingSnapshot()
+  /// True after `.stop`: nothing more will happen.
+  public private(set) var isStopped = false
+
+  private var pendingSteps = 0  // single steps still to run while paused
+  private var epochLossSum: Double = 0  // over the current epoch, weighted by batch size
+  private var epochCorrect = 0
+  private var epochCount = 0
+  private var epochSeconds = 0.0  // training steps only, no validation
+
+  /// Builds the network from the spec and seed; throws if the spec does not fit the input.
+  public init(
+    configuration: TrainingConfiguration, training: LabelledSet, validation: LabelledSet? = nil,
+    startPaused: Bool = false
+  ) throws(Network.BuildError) {
+    precondition(configuration.batchSize > 0, "batch size must be at least 1")
+    precondition(training.count > 0, "a training set needs at least one example")
+    self.configuration = configuration
+    self.training = training
+    self.validation = validation
+    trainer = try TrainingRun.makeTrainer(configuration, training)
+    snapshot.state = startPaused ? .paused : .running
+    snapshot.optimizer = configuration.optimizer
+    refreshSnapshot()
+  }
+
+  private static func makeTrainer(_ c: TrainingConfiguration, _ training: LabelledSet)
+    throws(Network.BuildError) -> Trainer
+  {
+    let network = try Network(spec: c.spec, inputShape: c.inputShape, seed: c.seed)
+    return Trainer(
+      network: network, optimizer: c.optimizer.make(learningRate: c.learningRate),
+      training: training, batchSize: c.batchSize, seed: c.seed)
+  }
+
+  /// True while there are steps to run: running, or single steps pending.
+  public var wantsToRun: Bool {
+    guard !isStopped else { return false }
+    switch snapshot.state {
+    case .running: return true
+    case .paused: return pendingSteps > 0
+    case .finished, .failed: return false
+    }
+  }
+
+  // MARK: - Commands
+
+  public mutating func handle(_ command: TrainingCommand) {
+    guard !isStopped else { return }
+    switch command {
+    case .pause:
+      if snapshot.state == .running { snapshot.state = .paused }
+      pendingSteps = 0
+    case .resume:
+      if snapshot.state == .paused { snapshot.state = .running }
+    case .step(let count):
+      if snapshot.state == .running || snapshot.state == .paused {
+        snapshot.state = .paused
+        pendingSteps += max(0, count)
+      }
+    case .setLearningRate(let rate):
+      guard rate > 0 && rate.isFinite else { return }  // a screen's typo must not poison the run
+      trainer.optimizer.learningRate = rate
+      snapshot.learningRate = rate
+    case .setOptimizer(let kind):
+      trainer.optimizer = kind.make(learningRate: trainer.optimizer.learningRate)
+      snapshot.optimizer = kind
+    case .reset:
+      // The build succeeded once with this configuration, so it cannot fail now.
+      guard let fresh = try? TrainingRun.makeTrainer(configuration, training) else { return }
+      trainer = fresh
+      let generation = snapshot.generation + 1
+      snapshot = TrainingSnapshot()
+      snapshot.generation = generation
+      snapshot.state = .paused
+      snapshot.optimizer = configuration.optimizer
+      pendingSteps = 0
+      (epochLossSum, epochCorrect, epochCount, epochSeconds) = (0, 0, 0, 0)
+      refreshSnapshot()
+    case .stop:
+      if snapshot.state == .running || snapshot.state == .paused { snapshot.state = .finished }
+      isStopped = true
+    case .inspect(let example):
+      snapshot.inspection = inspect(example: example)
+    }
+  }
+
+  // MARK: - Training
+
+  /// Runs up to `stepsPerSnapshot` steps (fewer when single steps run out, an epoch limit is
+  /// reached or the loss stops being finite), then updates the snapshot.
+  public mutating func advance() {
+    var images = 0
+    var seconds = 0.0
+    var steps = 0
+    while wantsToRun && steps < configuration.stepsPerSnapshot {
+      let (count, time) = runOneStep()
+      images += count
+      seconds += time
+      steps += 1
+      if snapshot.state == .paused { pendingSteps -= 1 }
+    }
+    if seconds > 0 && images > 0 { snapshot.imagesPerSecond = Double(images) / seconds }
+    refreshSnapshot()
+  }
+
+  /// Runs one step and what follows it (an epoch's validation, a failure); returns the batch
+  /// size and the seconds the step itself took.
+  private mutating func runOneStep() -> (images: Int, seconds: Double) {
+    let clock = ContinuousClock()
+    let epochBefore = trainer.epoch
+    let start = clock.now
+    let result = trainer.step()
+    let seconds = Self.seconds(clock.now - start)
+    snapshot.elapsed += seconds
+    epochSeconds += seconds
+    let step = snapshot.step + 1
+    guard result.loss.isFinite else {
+      fail(step: step, loss: result.loss)
+      return (result.count, seconds)
+    }
+    snapshot.step = step
+    snapshot.imagesSeen += result.count
+    record(loss: result.loss, accuracy: Float(result.correct) / Float(max(result.count, 1)))
+    epochLossSum += Double(result.loss) * Double(result.count)
+    epochCorrect += result.correct
+    epochCount += result.count
+    if trainer.epoch > epochBefore { finishEpoch() }
+    return (result.count, seconds)
+  }
+
+  private mutating func record(loss: Float, accuracy: Float) {
+    snapshot.losses.append(loss)
+    snapshot.accuracies.append(accuracy)
+    let extra = snapshot.losses.count - configuration.curveCapacity
+    if extra > 0 {
+      snapshot.losses.removeFirst(extra)
+      snapshot.accuracies.removeFirst(extra)
+      snapshot.curveStart += extra
+    }
+  }
+
+  private mutating func finishEpoch() {
+    var summary = EpochSummary(
+      epoch: trainer.epoch, trainLoss: Float(epochLossSum / Double(max(epochCount, 1))),
+      trainAccuracy: Double(epochCorrect) / Double(max(epochCount, 1)), validationLoss: nil,
+      validationAccuracy: nil,
+      imagesPerSecond: epochSeconds > 0 ? Double(epochCount) / epochSeconds : 0, elapsed: 0)
+    if let validation {
+      let clock = ContinuousClock()
+      let start = clock.now
+      var network = trainer.network  // a copy: evaluating fills the layers' caches
+      let result = network.evaluate(validation)
+      summary.validationLoss = result.loss
+      summary.validationAccuracy = result.accuracy
+      snapshot.elapsed += Self.seconds(clock.now - start)
+    }
+    summary.elapsed = snapshot.elapsed
+    snapshot.epochs.append(summary)
+    (epochLossSum, epochCorrect, epochCount, epochSeconds) = (0, 0, 0, 0)
+    if let limit = configuration.epochs, trainer.epoch >= limit {
+      snapshot.state = .finished
+      pendingSteps = 0
+    }
+  }
+
+  private mutating func fail(step: Int, loss: Float) {
+    let rate = trainer.optimizer.learningRate
+    let what = loss.isNaN ? "not a number (NaN)" : "infinite"
+    func text(_ x: Float) -> String {
+      let s = "\(x)"
+      return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
+    }
+    snapshot.state = .failed(
+      "the loss became \(what) at step \(step) (epoch \(trainer.epoch + 1)) with learning rate "
+        + "\(text(rate)) (\(snapshot.optimizer.rawValue)): the weights have blown up, so training "
+        + "stopped. Lower the learning rate (try \(text(rate / 10))) and train again.")
+    pendingSteps = 0
+  }
+
+  /// Copies the counters, kernels and estimates that change with every step.
+  private mutating func refreshSnapshot() {
+    snapshot.epoch = trainer.epoch
+    snapshot.stepInEpoch = trainer.stepInEpoch
+    snapshot.stepsPerEpoch = trainer.stepsPerEpoch
+    snapshot.totalEpochs = configuration.epochs
+    snapshot.learningRate = trainer.optimizer.learningRate
+    snapshot.kernels = trainer.network.layers.enumerated().compactMap { index, layer in
+      guard let conv = layer as? Conv2D else { return nil }
+      return KernelSnapshot(layer: index, text: conv.specText, weights: conv.weights.value)
+    }
+    if let limit = configuration.epochs, snapshot.step > 0 {
+      let left = max(0, limit * trainer.stepsPerEpoch - snapshot.step)
+      snapshot.remaining = snapshot.elapsed / Double(snapshot.step) * Double(left)
+    } else {
+      snapshot.remaining = nil
+    }
+  }
+
+  // MARK: - Inspection
+
+  /// Feature maps and probabilities of one example, the confusion matrix and the worst
+  /// misclassified examples of the validation set (the training set if there is none).
+  public func inspect(example: Int) -> Inspection {
+    let set = validation ?? training
+    let index = min(max(example, 0), set.count - 1)
+    var network = trainer.network
+    let (input, labels) = set.batch([index])
+    let outputs = network.activations(input)
+    let probabilities = softmax(outputs.last?.scalars ?? [])
+    let layerTexts = network.info.map(\.text)
+    let activations = zip(layerTexts, outputs).map { text, output in
+      Inspection.LayerActivation(text: text, output: output.slice(0))
+    }
+    let results = network.perExampleResults(set)
+    var confusion = [[Int]](
+      repeating: [Int](repeating: 0, count: set.classCount), count: set.classCount)
+    var wrong: [Misclassified] = []
+    for (i, r) in results.enumerated() {
+      confusion[set.labels[i]][r.predicted] += 1
+      if r.predicted != set.labels[i] {
+        wrong.append(
+          Misclassified(
+            index: i, label: set.labels[i], predicted: r.predicted, loss: r.loss,
+            confidence: r.confidence))
+      }
+    }
+    wrong.sort { ($0.loss, $1.index) > ($1.loss, $0.index) }
+    return Inspection(
+      step: snapshot.step, example: index, label: labels[0], input: input.slice(0),
+      activations: activations, probabilities: probabilities, confusion: confusion,
+      worst: Array(wrong.prefix(configuration.worstCount)))
+  }
+
+  static func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  }
+}
+
+extension Network {
+  /// Each example's predicted class, its loss −log p(label), and the probability of the
+  /// prediction, in batches of `batchSize`.
+  public mutating func perExampleResults(_ set: LabelledSet, batchSize: Int = 256) -> [(
+    predicted: Int, loss: Float, confidence: Float
+  )] {
+    var results: [(predicted: Int, loss: Float, confidence: Float)] = []
+    results.reserveCapacity(set.count)
+    var start = 0
+    while start < set.count {
+      let end = min(start + batchSize, set.count)
+      let (inputs, labels) = set.batch(start..<end)
+      let logits = forward(inputs)
+      let k = logits.shape[1]
+      for (b, label) in labels.enumerated() {
+        let row = Array(logits.scalars[b * k..<(b + 1) * k])
+        let p = softmax(row)
+        var best = 0
+        for j in 1..<k where row[j] > row[best] { best = j }
+        results.append((best, crossEntropy(logits: row, label: label), p[best]))
+      }
+      start = end
+    }
+    return results
+  }
+}

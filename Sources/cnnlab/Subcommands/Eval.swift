@@ -1,0 +1,89 @@
+import ArgumentParser
+import CNNLabData
+import CNNLabEngine
+import Foundation
+
+extension CNNLab {
+  struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Measure a saved model's accuracy on a data set's test images.",
+      discussion: """
+        Prints the accuracy, the mean loss and the confusion matrix. DATA defaults to the data
+        the model was trained on; a folder with only t10k-images-idx3-ubyte and
+        t10k-labels-idx1-ubyte is enough.
+        Examples:
+          cnnlab eval --model mnist.safetensors
+          cnnlab eval --model mnist.safetensors --data /usr/share/datasets/fashion-mnist
+        """)
+
+    @Option(help: "A model saved by 'cnnlab train --save'.")
+    var model: String
+
+    @Option(
+      help:
+        "xo, mnist, fashion, or a folder with IDX files (default: what the model was trained on).")
+    var data: String?
+
+    @Option(help: "Also write every test image's logits, (N, K), to this .npy file.")
+    var logits: String?
+
+    @Flag(help: "Print the results as one JSON object.")
+    var json = false
+
+    func run() throws {
+      let file = try loadModel(model)
+      guard let dataName = data ?? (file.data.isEmpty ? nil : file.data) else {
+        throw ValidationError("\(model) does not say what it was trained on; give --data")
+      }
+      let dataSet = try loadTrainingData(dataName)
+      var network = file.network
+      guard dataSet.inputShape == network.inputShape else {
+        throw fail(
+          "\(model) takes \(shapeText(network.inputShape)) images but \(dataName) has \(shapeText(dataSet.inputShape))",
+          note: "evaluate on the kind of data the model was trained on (\(file.data))")
+      }
+      guard dataSet.classNames.count == file.classNames.count else {
+        throw fail(
+          "\(model) has \(file.classNames.count) classes but \(dataName) has \(dataSet.classNames.count)",
+          note: "evaluate on the kind of data the model was trained on (\(file.data))")
+      }
+      let result = network.evaluate(dataSet.test)
+      if let logits {
+        try reportingFileErrors {
+          try AtomicFile.write(NPY.encode(allLogits(&network, dataSet.test)), to: logits)
+        }
+      }
+      if json {
+        let rows = result.confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }
+        print(
+          jsonObject([
+            ("model", jsonString(model)), ("data", jsonString(dataName)),
+            ("count", String(result.count)), ("correct", String(result.correct)),
+            ("accuracy", jsonNumber(result.accuracy)), ("loss", jsonNumber(Double(result.loss))),
+            ("classes", "[" + file.classNames.map(jsonString).joined(separator: ", ") + "]"),
+            ("confusion", "[" + rows.joined(separator: ", ") + "]"),
+          ]))
+        return
+      }
+      print("model: \(model) (\(network.spec), trained on \(file.data) for \(file.epochs) epochs)")
+      print("data: \(dataName), \(result.count) test images")
+      print(
+        "accuracy: \(percent(result.accuracy)) (\(result.correct)/\(result.count)), loss \(fixed(result.loss))"
+      )
+      print(confusionTable(result.confusion, classNames: file.classNames))
+    }
+
+    /// The logits of every example, in order, as `(N, K)`.
+    func allLogits(_ network: inout Network, _ set: LabelledSet) -> Tensor {
+      var scalars: [Float] = []
+      var start = 0
+      while start < set.count {
+        let end = min(start + 256, set.count)
+        scalars += network.forward(set.batch(start..<end).inputs).scalars
+        start = end
+      }
+      let k = network.outputShape.reduce(1, *)
+      return Tensor(shape: [set.count, k], scalars: scalars)
+    }
+  }
+}

@@ -1,0 +1,231 @@
+import ArgumentParser
+import CNNLabData
+import CNNLabEngine
+import Foundation
+
+extension CNNLab {
+  struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Train a convolutional network and report how well it does.",
+      discussion: """
+        DATA is xo (generated X/O images, 9x9), mnist (the bundled 5,000-digit sample),
+        fashion (Fashion-MNIST from /usr/share/datasets/fashion-mnist) or a folder of IDX files.
+        Defaults for xo: \(Defaults.xo.spec), \(Defaults.xo.optimizer.rawValue) lr \(Defaults.xo.learningRate),
+        batch \(Defaults.xo.batch), \(Defaults.xo.epochs) epochs. Otherwise: \(Defaults.images.spec),
+        \(Defaults.images.optimizer.rawValue) lr \(Defaults.images.learningRate), batch \(Defaults.images.batch), \(Defaults.images.epochs) epochs.
+        Progress goes to standard error, the final metrics to standard output.
+        Examples:
+          cnnlab train --data xo --save xo.safetensors
+          cnnlab train --data mnist --epochs 10 --json
+        """)
+
+    @Option(help: "xo, mnist, fashion, or a folder with IDX files.")
+    var data = "xo"
+
+    @Option(help: "The network spec (see 'cnnlab shape --help'); a default fits each data set.")
+    var model: String?
+
+    @Option(help: "Passes over the training set.")
+    var epochs: Int?
+
+    @Option(help: "Examples per step.")
+    var batch: Int?
+
+    @Option(help: "Learning rate.")
+    var lr: Float?
+
+    @Option(help: "sgd, momentum (0.9) or adam.")
+    var optimizer: OptimizerKind?
+
+    @Option(help: "Seed for the weights and the shuffling; the same seed gives the same run.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Save the trained model here (safetensors).")
+    var save: String?
+
+    @Flag(help: "Train without the training screen (progress on standard error).")
+    var headless = false
+
+    @Flag(help: "Print the final metrics as one JSON object.")
+    var json = false
+
+    func validate() throws {
+      if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+      if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+      if let lr, !(lr > 0 && lr.isFinite) {
+        throw ValidationError("--lr must be a positive number")
+      }
+    }
+
+    func run() throws {
+      let dataSet = try loadTrainingData(data)
+      guard let training = dataSet.training else {
+        throw fail(
+          "\(data) has no training images (train-images-idx3-ubyte and train-labels-idx1-ubyte)",
+          note: "a folder with only the t10k- files can be evaluated (cnnlab eval), not trained on")
+      }
+      let defaults = data == "xo" ? Defaults.xo : Defaults.images
+      let specText = model ?? defaults.spec
+      let spec = try parseSpec(specText)
+      let configuration = TrainingConfiguration(
+        spec: spec, inputShape: dataSet.inputShape, optimizer: optimizer ?? defaults.optimizer,
+        learningRate: lr ?? defaults.learningRate, batchSize: batch ?? defaults.batch, seed: seed,
+        epochs: epochs ?? defaults.epochs, stepsPerSnapshot: 10)
+      var run: TrainingRun
+      do {
+        run = try TrainingRun(
+          configuration: configuration, training: training, validation: dataSet.validation)
+      } catch {
+        printError(
+          "cnnlab: error: the network does not fit \(shapeText(dataSet.inputShape)) images: \(error)"
+        )
+        if error.layerIndex > 0 { printError("  \(specText)\n\(caretLine(under: error.column))") }
+        throw ExitCode.failure
+      }
+      guard run.trainer.network.outputShape == [dataSet.classNames.count] else {
+        throw fail(
+          "the network ends in \(shapeText(run.trainer.network.outputShape)) outputs but \(data) has \(dataSet.classNames.count) classes",
+          note: "end the spec with 'dense \(dataSet.classNames.count)'")
+      }
+      if !headless && isTerminal(0) && isTerminal(1) {
+        printError("note: the training screen is not available yet; training without it")
+      }
+      printError(
+        "\(dataSet.summary)\nnetwork: \(spec) (\(grouped(run.trainer.network.parameterCount)) parameters)"
+      )
+
+      var progress = ProgressLine(enabled: isTerminal(2))
+      var reported = 0
+      while run.wantsToRun {
+        run.advance()
+        let s = run.snapshot
+        for summary in s.epochs.dropFirst(reported) {
+          progress.clear()
+          printError(epochLine(summary, of: configuration.epochs))
+        }
+        reported = s.epochs.count
+        if s.state == .running { progress.draw(s) }
+      }
+      progress.clear()
+      if case .failed(let reason) = run.snapshot.state {
+        throw fail(reason)
+      }
+
+      var network = run.trainer.network
+      let test = network.evaluate(dataSet.test)
+      let last = run.snapshot.epochs.last
+      if let save {
+        let file = ModelFile(
+          network: network, classNames: dataSet.classNames, inputScale: dataSet.inputScale,
+          inputOffset: dataSet.inputOffset, data: data, epochs: run.trainer.epoch)
+        try reportingFileErrors { try file.write(to: save) }
+      }
+      let s = run.snapshot
+      let speed = s.elapsed > 0 ? Double(s.imagesSeen) / s.elapsed : 0
+      if json {
+        print(
+          jsonObject([
+            ("data", jsonString(data)), ("spec", jsonString(spec.description)),
+            ("parameters", String(network.parameterCount)),
+            ("optimizer", jsonString(configuration.optimizer.rawValue)),
+            ("learning_rate", jsonNumber(Double(configuration.learningRate))),
+            ("batch", String(configuration.batchSize)), ("seed", String(seed)),
+            ("epochs", String(run.trainer.epoch)), ("steps", String(s.step)),
+            ("seconds", jsonNumber(s.elapsed)), ("images_per_second", jsonNumber(speed)),
+            ("train_loss", jsonNumber(last.map { Double($0.trainLoss) })),
+            ("train_accuracy", jsonNumber(last?.trainAccuracy)),
+            ("validation_loss", jsonNumber(last?.validationLoss.map(Double.init))),
+            ("validation_accuracy", jsonNumber(last?.validationAccuracy)),
+            ("test_loss", jsonNumber(Double(test.loss))),
+            ("test_accuracy", jsonNumber(test.accuracy)),
+            ("test_count", String(test.count)),
+            ("saved", save.map(jsonString) ?? "null"),
+          ]))
+      } else {
+        print(
+          "trained \(spec) on \(data) for \(run.trainer.epoch) epochs (\(s.step) steps) in \(duration(s.elapsed)), \(Int(speed)) images/s"
+        )
+        if let last {
+          print("train loss \(fixed(last.trainLoss)), accuracy \(percent(last.trainAccuracy))")
+          if let loss = last.validationLoss, let accuracy = last.validationAccuracy {
+            print("validation loss \(fixed(loss)), accuracy \(percent(accuracy))")
+          }
+        }
+        print(
+          "test loss \(fixed(test.loss)), accuracy \(percent(test.accuracy)) (\(test.correct)/\(test.count))"
+        )
+        if let save { print("saved \(save)") }
+      }
+    }
+
+    func parseSpec(_ text: String) throws -> NetworkSpec {
+      do { return try NetworkSpec.parse(text) } catch {
+        printError("cnnlab: error: in the network spec, column \(error.column): \(error.message)")
+        printError("  \(text)\n\(caretLine(under: error.column))")
+        throw ExitCode.failure
+      }
+    }
+
+    func epochLine(_ e: EpochSummary, of total: Int?) -> String {
+      var line =
+        "epoch \(e.epoch)\(total.map { "/\($0)" } ?? ""): train loss \(fixed(e.trainLoss)) acc \(percent(e.trainAccuracy))"
+      if let loss = e.validationLoss, let accuracy = e.validationAccuracy {
+        line += ", val loss \(fixed(loss)) acc \(percent(accuracy))"
+      }
+      line += ", \(Int(e.imagesPerSecond)) images/s, \(duration(e.elapsed))"
+      return line
+    }
+  }
+
+  /// Hyperparameters that work out of the box.
+  enum Defaults {
+    struct Choice {
+      var spec: String
+      var optimizer: OptimizerKind
+      var learningRate: Float
+      var batch: Int
+      var epochs: Int
+    }
+    /// The lecture's tiny X/O network.
+    static let xo = Choice(
+      spec: "conv 3 3x3 nobias relu | maxpool 2 ceil | dense 2", optimizer: .momentum,
+      learningRate: 0.05, batch: 16, epochs: 5)
+    /// mnist-small: two conv/pool stages and a classifier.
+    static let images = Choice(
+      spec: "conv 8 5x5 pad 2 relu | maxpool 2 | conv 16 5x5 pad 2 relu | maxpool 2 | dense 10",
+      optimizer: .momentum, learningRate: 0.05, batch: 32, epochs: 5)
+  }
+}
+
+/// `0.123456` → `0.1235`.
+func fixed(_ value: Float) -> String { String(format: "%.4f", Double(value)) }
+
+/// A progress bar redrawn in place on standard error (only when it is a terminal).
+struct ProgressLine {
+  let enabled: Bool
+  private var shown = false
+
+  init(enabled: Bool) { self.enabled = enabled }
+
+  mutating func draw(_ s: TrainingSnapshot) {
+    guard enabled, s.stepsPerEpoch > 0 else { return }
+    let total = (s.totalEpochs ?? (s.epoch + 1)) * s.stepsPerEpoch
+    let fraction = min(1, Double(s.step) / Double(max(total, 1)))
+    let width = 24
+    let filled = Int(fraction * Double(width))
+    let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+    var text =
+      "[\(bar)] epoch \(min(s.epoch + 1, s.totalEpochs ?? Int.max)) step \(s.stepInEpoch)/\(s.stepsPerEpoch)"
+    if let loss = s.recentLoss() { text += " loss \(fixed(loss))" }
+    text += " \(Int(s.imagesPerSecond)) img/s"
+    if let remaining = s.remaining { text += " ~\(duration(remaining)) left" }
+    printError("\r\u{1B}[K" + text, newline: false)
+    shown = true
+  }
+
+  mutating func clear() {
+    guard shown else { return }
+    printError("\r\u{1B}[K", newline: false)
+    shown = false
+  }
+}

@@ -238,6 +238,43 @@ func expectRelativelyClose(
     for (x, y) in zip(one.1, a.1) { expectRelativelyClose(x, y, "1 thread against 2") }
   }
 
+  @Test(arguments: 0..<8)
+  func layerKernelsMatchTheReferenceWithPerAxisOptions(seed: Int) throws {
+    // Options a spec cannot write: different strides and dilations per axis, lopsided padding.
+    var rng = SplitMix64(seed: UInt64(100 + seed))
+    func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+    var options = ConvOptions(
+      padding: .explicit(top: pick(3), bottom: pick(3), left: pick(3), right: pick(3)),
+      mode: pick(2) == 0 ? .correlate : .convolve, normalize: pick(3) == 0)
+    (options.strideH, options.strideW) = (1 + pick(3), 1 + pick(3))
+    (options.dilationH, options.dilationW) = (1 + pick(3), 1 + pick(3))
+    let (c, f, kh, kw) = (1 + pick(4), 1 + pick(12), 1 + pick(4), 1 + pick(4))
+    let shape = [c, kh * options.dilationH + pick(8), kw * options.dilationW + pick(10)]
+    var conv = Conv2D(
+      inChannels: c, filters: f, kernelH: kh, kernelW: kw, options: options, useBias: pick(4) != 0,
+      using: &rng)
+    let out = try conv.outputShape(for: shape)
+    let batch = 1 + pick(3)
+    let x = Tensor.random(shape: [batch] + shape, using: &rng)
+    let dy = Tensor.random(shape: [batch] + out, using: &rng)
+    let y = conv.forward(x)
+    let dx = conv.backward(dy)
+    var dWeights = Tensor.zeros(like: conv.weights.value)
+    var dBias = [Float](repeating: 0, count: f)
+    let context = Comment(rawValue: "\(options), \(c)->\(f) \(kh)x\(kw) on \(shape)")
+    for b in 0..<batch {
+      let expected = try Reference.conv2D(
+        input: x.slice(b), weights: conv.weights.value, bias: conv.bias?.value.scalars, options: options)
+      expectRelativelyClose(y.slice(b).scalars, expected.scalars, context)
+      let expectedDx = try Reference.conv2DBackward(
+        input: x.slice(b), weights: conv.weights.value, options: options, dOutput: dy.slice(b),
+        dWeights: &dWeights, dBias: &dBias)
+      expectRelativelyClose(dx.slice(b).scalars, expectedDx.scalars, context)
+    }
+    expectRelativelyClose(conv.weights.grad.scalars, dWeights.scalars, context)
+    if let bias = conv.bias { expectRelativelyClose(bias.grad.scalars, dBias, context) }
+  }
+
   @Test func storeCopiesTrainedValuesBackIntoTheNetwork() throws {
     var network = try Network("conv 2 3x3 | dense 2", inputShape: [1, 4, 4], seed: 1)
     let fast = try FastNetwork(network: network, threads: 1, trainingBatch: 1)

@@ -1,14 +1,14 @@
-// Moving between a `Network` (the reference layers, what lessons and tests trust) and a
-// `FastNetwork` compiled from it (what training runs on).
+// Moving between a `Network` (the engine's layers, which the spec builds and models save) and a
+// `FastNetwork` compiled from it (what a training loop that counts microseconds runs on).
 
 extension FastNetwork {
-  /// Why a network cannot take the fast path; callers then train on the reference layers.
+  /// Why a network cannot take the fast path; callers then train on the `Network` itself.
   public struct Unsupported: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String
   }
 
   /// Compiles `network` for the fast path with its current parameter values. Every layer of a
-  /// 2-D network is supported; `conv1d` layers are not (they train on the reference path).
+  /// 2-D network is supported; `conv1d` layers are not (they train through `Network`).
   public convenience init(
     network: Network, threads: Int, trainingBatch: Int, inferenceBatch: Int = 256
   ) throws(Unsupported) {

@@ -31,8 +31,12 @@ public enum FastOptimizer: Equatable, Sendable {
 /// largest batch; a step splits the batch over 1 or 2 threads, each running the whole forward
 /// and backward pass on its slice, then adds the threads' gradients in a fixed order.
 ///
-/// The per-placement layers in `Layers/` are the reference; this is the same maths, batched,
-/// and `FastPathTests` hold the two equal.
+/// The per-placement functions (`Reference.conv2D`, `Reference.pool` and their backward twins)
+/// are the reference; this is the same maths, batched, and `FastPathTests` hold the two equal.
+///
+/// `threads` is 1 or 2: with 1, everything runs on the calling thread (the choice for training
+/// behind a UI on a two-core machine); with 2, one helper thread takes half of each batch big
+/// enough to be worth it. One caller at a time: a `FastNetwork` is not for sharing.
 public final class FastNetwork: @unchecked Sendable {
   /// Input `(C, H, W)` of one image and the number of classes the last layer produces.
   public let inputShape: [Int]

@@ -66,7 +66,9 @@ let package = Package(
     .testTarget(
       name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "CNNLabTUITests", dependencies: ["CNNLabTUI", "CNNLabTestSupport"]),
+    .testTarget(
+      name: "CNNLabTUITests", dependencies: ["CNNLabTUI", "CNNLabTestSupport"],
+      exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"], exclude: ["Inputs"]),
   ]
 )

@@ -6,7 +6,8 @@ struct CNNLab: ParsableCommand {
     commandName: "cnnlab",
     abstract: "Watch a convolutional network learn, one kernel at a time.",
     subcommands: [
-      Bench.self, Conv.self, Eval.self, Lessons.self, Pool.self, Predict.self, Shape.self,
-      Train.self,
-    ])
+      Learn.self, Lessons.self, Lesson.self, Conv.self, Pool.self, Shape.self, Train.self, Eval.self,
+      Predict.self, Bench.self, BenchUI.self,
+    ],
+    defaultSubcommand: Learn.self)
 }

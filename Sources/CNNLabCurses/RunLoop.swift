@@ -1,0 +1,124 @@
+import CNNLabTUI
+
+/// Drives a `Program` on a `Terminal`: turns keys, mouse actions, resizes and timers into
+/// messages, applies the effects, and redraws only the cells that changed, once per frame.
+public struct RunLoop {
+  /// Why `run` returned.
+  public enum Outcome: Equatable, Sendable {
+    /// The program asked to quit.
+    case quit
+    /// SIGINT, SIGTERM, SIGHUP or SIGQUIT arrived.
+    case signal(Int32)
+  }
+
+  /// The longest the loop waits for input before checking signals again.
+  static let idleMilliseconds = 100
+  /// The most queued input events handled before drawing a frame.
+  static let maxEventsPerFrame = 64
+
+  public let terminal: Terminal
+
+  public init(terminal: Terminal) {
+    self.terminal = terminal
+  }
+
+  /// Runs `program` until it returns `.quit` or a terminating signal arrives. The program gets
+  /// `.resized` with the screen size first. Below `program.minimumSize` the loop shows
+  /// `TooSmall` instead and holds back mouse events (their positions would mean nothing).
+  public func run(_ program: inout some Program) -> Outcome {
+    let clock = ContinuousClock()
+    var size = terminal.size
+    var previous: CellBuffer?
+    var tickDue: ContinuousClock.Instant?
+
+    /// Applies effects; returns true to quit.
+    func apply(_ effects: [Effect]) -> Bool {
+      for effect in effects {
+        switch effect {
+        case .quit: return true
+        case .tick(let milliseconds):
+          let due = clock.now.advanced(by: .milliseconds(max(0, milliseconds)))
+          tickDue = min(tickDue ?? due, due)
+        }
+      }
+      return false
+    }
+
+    func isTooSmall() -> Bool {
+      size.width < program.minimumSize.width || size.height < program.minimumSize.height
+    }
+
+    if apply(program.update(.resized(width: size.width, height: size.height))) { return .quit }
+    var needsFrame = true
+    while true {
+      if let signal = terminal.takePendingSignal() { return .signal(signal) }
+      if terminal.suspendIfRequested() || terminal.takeContinued() {
+        previous = nil
+        let now = terminal.size
+        if now != size {
+          size = now
+          if apply(program.update(.resized(width: size.width, height: size.height))) { return .quit }
+        }
+        needsFrame = true
+      }
+
+      if needsFrame {
+        previous = drawFrame(program, size: size, tooSmall: isTooSmall(), previous: previous)
+        needsFrame = false
+      }
+
+      var wait = RunLoop.idleMilliseconds
+      if let tickDue {
+        let left = clock.now.duration(to: tickDue).components
+        wait = min(wait, max(0, Int(left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000)))
+      }
+      var event = terminal.nextEvent(timeoutMilliseconds: wait)
+      var handled = 0
+      while let current = event, handled < RunLoop.maxEventsPerFrame {
+        handled += 1
+        let message: Message?
+        switch current {
+        case .key(let key): message = .keyPressed(key)
+        case .mouse(let mouse): message = isTooSmall() ? nil : .mouse(mouse)
+        case .resized(let width, let height):
+          size = (width, height)
+          previous = nil
+          message = .resized(width: width, height: height)
+        }
+        if let message {
+          if apply(program.update(message)) { return .quit }
+          needsFrame = true
+        }
+        event = terminal.nextEvent(timeoutMilliseconds: 0)
+      }
+      if let due = tickDue, clock.now >= due {
+        tickDue = nil
+        if apply(program.update(.ticked)) { return .quit }
+        needsFrame = true
+      }
+    }
+  }
+
+  /// Renders a frame and draws what differs from `previous` (everything when there is none).
+  private func drawFrame(
+    _ program: some Program, size: (width: Int, height: Int), tooSmall: Bool, previous: CellBuffer?
+  ) -> CellBuffer? {
+    guard size.width > 0, size.height > 0 else { return nil }
+    var buffer = CellBuffer(width: size.width, height: size.height, capabilities: terminal.capabilities)
+    if tooSmall {
+      TooSmall(required: program.minimumSize, actual: size).render(in: buffer.area, into: &buffer)
+    } else {
+      program.render(into: &buffer)
+    }
+    if let previous, previous.width == buffer.width, previous.height == buffer.height {
+      for change in buffer.diff(from: previous) { terminal.draw(change.cell, x: change.x, y: change.y) }
+    } else {
+      terminal.clearAll()
+      for y in 0..<buffer.height {
+        for x in 0..<buffer.width { terminal.draw(buffer[x: x, y: y], x: x, y: y) }
+      }
+    }
+    terminal.flush()
+    return buffer
+  }
+}

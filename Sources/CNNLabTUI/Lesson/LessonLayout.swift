@@ -1,0 +1,609 @@
+import CNNLabEngine
+import CNNLabLessons
+
+/// Where everything of a lesson screen goes for one screen size. `render` draws into these
+/// rectangles and the mouse handler hit-tests them, so a click always lands on what is drawn.
+struct LessonLayout {
+  var header: Rect
+  var prose: Rect
+  var grids: Rect
+  var panels: [GridPanel]
+  var arithmetic: Rect
+  var status: Rect
+  var interaction: Rect
+  var answerBox: Rect?
+  var hints: Rect
+  /// Whether the grids did not all fit and are cut off at the bottom.
+  var gridsClipped = false
+}
+
+/// One grid on screen: a title row, then the numbers (or a half-block image).
+struct GridPanel {
+  enum Kind: Equatable {
+    case input
+    /// A kernel the learner may edit: its index in the step's editable kernels.
+    case kernel(Int)
+    case fixedKernel
+    /// The current window's products, cell by cell (input × weight, from the trace).
+    case products
+    /// The operation's result; the filter (or channel) shown.
+    case output(Int)
+    case other
+  }
+
+  enum Body {
+    /// Numbers; `blanks` are cells not computed yet, `text` overrides a cell's text.
+    case numbers(NumberGrid, blanks: Set<GridPoint>, text: [GridPoint: String])
+    case image(HalfBlockImage)
+    case blocks(BlockImage)
+  }
+
+  var kind: Kind
+  var title: String
+  var titleRole: Role
+  var body: Body
+  /// Which channel of a channelled grid this panel shows, and how many there are.
+  var channel = 0
+  var channels = 1
+  /// For a one-dimensional grid wrapped over several rows: values per row (cells then map to
+  /// row 0 and a flat column).
+  var flatColumns: Int?
+  /// Where the panel is drawn (title row included); set by the layout.
+  var frame = Rect(x: 0, y: 0, width: 0, height: 0)
+
+  var cellWidth: Int {
+    if case .numbers(let grid, _, _) = body { return grid.resolvedCellWidth(minus: "−") }
+    return 1
+  }
+
+  var size: (width: Int, height: Int) {
+    switch body {
+    case .numbers(let grid, _, _):
+      let s = grid.size(minus: "−")
+      return (max(title.count, s.width), s.height + 1)
+    case .image(let image):
+      return (max(title.count, image.size.width), image.size.height + 1)
+    case .blocks(let image):
+      return (max(title.count, image.size.width), image.size.height + 1)
+    }
+  }
+
+  /// The grid cell under screen position `(x, y)`, if the panel shows numbers there.
+  func cell(atX x: Int, y: Int) -> GridPosition? {
+    guard case .numbers(let grid, _, _) = body else { return nil }
+    let top = frame.y + 1
+    let width = cellWidth
+    guard y >= top, y < top + grid.rowCount, x >= frame.x, x < frame.x + grid.columnCount * width else {
+      return nil
+    }
+    let row = y - top
+    let column = (x - frame.x) / width
+    if let flatColumns { return GridPosition(row: 0, col: row * flatColumns + column) }
+    return GridPosition(row: row, col: column)
+  }
+}
+
+extension LessonPlayer {
+  /// The layout for the current screen size and state.
+  var layout: LessonLayout {
+    let area = Rect(x: 0, y: 0, width: screen.width, height: screen.height)
+    let (top, hints) = area.splitBottom(1)
+    let (header, body) = top.splitTop(3)
+    let content = body.inset(horizontal: 1, vertical: 0)
+    let hasAnimation = scene?.animation != nil
+    let proseTotal = proseLines(width: content.width).count
+    let interactionHeight = interactionText(width: content.width).count
+    var panels = self.panels(maxWidth: content.width)
+    var gridTotal = LessonPlayer.pack(&panels, width: content.width, originX: 0, originY: 0)
+    // The products panel is a bonus: leave it out when the grids would not fit with it.
+    let fixedRows = min(2, proseTotal) + 1 + 1 + (hasAnimation ? 1 : 0) + interactionHeight
+    if gridTotal + fixedRows > content.height, panels.contains(where: { $0.kind == .products }) {
+      panels = self.panels(maxWidth: content.width, products: false)
+      gridTotal = LessonPlayer.pack(&panels, width: content.width, originX: 0, originY: 0)
+    }
+    var arithmeticHeight = hasAnimation ? 1 : 0
+    if case .layers(let a)? = scene?.animation, revealedAnimation != nil { arithmeticHeight = a.rows.count + 3 }
+    // Top to bottom: prose, grids, the working and the playback line, then questions, with a
+    // blank line between parts. When it does not fit, the prose shrinks (it scrolls), then the
+    // grids are cut off at the bottom.
+    var gap = 1
+    func total(_ prose: Int, _ grids: Int) -> Int {
+      prose + (prose > 0 ? 1 : 0) + grids + (grids > 0 ? gap : 0) + arithmeticHeight + 1
+        + (interactionHeight > 0 ? gap + interactionHeight : 0)
+    }
+    var proseHeight = proseTotal
+    var gridHeight = gridTotal
+    if total(proseHeight, gridHeight) > content.height { gap = 0 }
+    if total(proseHeight, gridHeight) > content.height {
+      proseHeight = max(min(2, proseTotal), proseTotal - (total(proseHeight, gridHeight) - content.height))
+    }
+    if total(proseHeight, gridHeight) > content.height {
+      gridHeight = max(0, gridHeight - (total(proseHeight, gridHeight) - content.height))
+    }
+    var y = content.y
+    func take(_ rows: Int, gapAfter: Int) -> Rect {
+      let rect = Rect(x: content.x, y: y, width: content.width, height: max(0, min(rows, content.maxY - y)))
+      y += rect.height + (rows > 0 ? gapAfter : 0)
+      return rect
+    }
+    let prose = take(proseHeight, gapAfter: 1)
+    let grids = take(gridHeight, gapAfter: gap)
+    let arithmetic = take(arithmeticHeight, gapAfter: 0)
+    let status = take(1, gapAfter: gap)
+    let interaction = take(interactionHeight, gapAfter: 0)
+    for index in panels.indices {
+      panels[index].frame.x += grids.x
+      panels[index].frame.y += grids.y
+    }
+    var answerBox: Rect?
+    if let row = answerRow(width: content.width) {
+      answerBox = Rect(x: interaction.x, y: interaction.y + row, width: interaction.width, height: 1)
+    }
+    return LessonLayout(
+      header: header, prose: prose, grids: grids, panels: panels, arithmetic: arithmetic,
+      status: status, interaction: interaction, answerBox: answerBox, hints: hints,
+      gridsClipped: grids.height < gridTotal)
+  }
+
+  /// Places panels left to right, wrapping to a new row when one does not fit, and returns
+  /// the height used. Two arrangements are tried, each panel in a column of its own, and each
+  /// kernel stacked under the input before it; the lower one wins (ties go to side by side).
+  static func pack(_ panels: inout [GridPanel], width: Int, originX: Int, originY: Int) -> Int {
+    func isKernel(_ index: Int) -> Bool {
+      switch panels[index].kind {
+      case .kernel, .fixedKernel, .products: return true
+      default: return false
+      }
+    }
+    let single = panels.indices.map { [$0] }
+    // Kernels under the inputs: a kernel's channel c under input channel c.
+    var underInputs: [[Int]] = []
+    var inputColumns: [Int] = []
+    for index in panels.indices {
+      if isKernel(index), !inputColumns.isEmpty {
+        let column = inputColumns[panels[index].channel % inputColumns.count]
+        underInputs[column].append(index)
+      } else {
+        if panels[index].kind == .input { inputColumns.append(underInputs.count) }
+        underInputs.append([index])
+      }
+    }
+    // All kernels in one column of their own, where the first kernel is.
+    var kernelColumn: [[Int]] = []
+    var kernelColumnIndex: Int?
+    for index in panels.indices {
+      if isKernel(index), let column = kernelColumnIndex {
+        kernelColumn[column].append(index)
+      } else {
+        if isKernel(index) { kernelColumnIndex = kernelColumn.count }
+        kernelColumn.append([index])
+      }
+    }
+    var best = panels
+    var bestHeight = flow(&best, columns: single, width: width, originX: originX, originY: originY)
+    for columns in [underInputs, kernelColumn] where columns.count < single.count {
+      var candidate = panels
+      let height = flow(&candidate, columns: columns, width: width, originX: originX, originY: originY)
+      if height < bestHeight {
+        best = candidate
+        bestHeight = height
+      }
+    }
+    panels = best
+    return bestHeight
+  }
+
+  /// Flows columns of panels into rows; gaps shrink from 3 to 1 column before a column wraps.
+  private static func flow(
+    _ panels: inout [GridPanel], columns: [[Int]], width: Int, originX: Int, originY: Int
+  ) -> Int {
+    func size(_ column: [Int]) -> (width: Int, height: Int) {
+      let sizes = column.map { panels[$0].size }
+      return (sizes.map(\.width).max() ?? 0, sizes.map(\.height).reduce(0, +) + max(0, column.count - 1))
+    }
+    var y = originY
+    var index = 0
+    while index < columns.count {
+      var count = 0
+      var gap = 3
+      for candidateGap in [3, 2, 1] {
+        var used = 0
+        var n = 0
+        for column in columns[index...] {
+          let needed = (n == 0 ? 0 : candidateGap) + size(column).width
+          if used + needed > width && n > 0 { break }
+          used += needed
+          n += 1
+        }
+        if n > count {
+          count = n
+          gap = candidateGap
+        }
+      }
+      count = max(1, count)
+      var x = originX
+      var rowHeight = 0
+      for column in columns[index..<(index + count)] {
+        var top = y
+        for member in column {
+          let s = panels[member].size
+          panels[member].frame = Rect(x: x, y: top, width: min(s.width, width), height: s.height)
+          top += s.height + 1
+        }
+        let s = size(column)
+        x += s.width + gap
+        rowHeight = max(rowHeight, s.height)
+      }
+      y += rowHeight + 1
+      index += count
+    }
+    return max(0, y - originY - 1)
+  }
+
+  // MARK: - Panels
+
+  /// What the step's animation reads and writes, found by name or, for the operations whose
+  /// trace carries no names, by value.
+  struct AnimationParts {
+    var input: String?
+    var kernels: [String] = []
+    var output: String?
+    /// The channel of the input and output the current frame works on; nil when a frame uses
+    /// every input channel (a convolution).
+    var inputChannel: Int?
+    var outputChannel: Int?
+  }
+
+  func animationParts(_ scene: Scene) -> AnimationParts {
+    var parts = AnimationParts()
+    func byValue(_ input: Tensor, _ output: Tensor) {
+      parts.input = scene.grids.first { $0.tensor == input }?.name
+      parts.output = scene.grids.last { $0.tensor == output && $0.name != parts.input }?.name
+    }
+    switch scene.animation {
+    case .convolution(let a)?:
+      parts.input = a.inputName
+      parts.kernels = a.kernelNames
+      parts.output = a.outputName
+      parts.outputChannel = a.trace.placements[safe: frame]?.filter ?? 0
+    case .pooling(let a)?:
+      parts.input = a.inputName
+      parts.output = a.outputName
+      parts.inputChannel = a.trace.placements[safe: frame]?.channel ?? 0
+      parts.outputChannel = parts.inputChannel
+    case .relu(let input, let output)?, .layout(let input, let output)?:
+      byValue(input, output)
+      if output.rank == 3 {
+        let perChannel = max(1, output.shape[1] * output.shape[2])
+        parts.inputChannel = frame / perChannel
+        parts.outputChannel = frame / perChannel
+      }
+    case .flatten(let input, let output)?:
+      byValue(input, output)
+    case .channel(let input, _, let output)?:
+      byValue(input, output)
+    case .learning(let a)?:
+      parts.input = a.inputName
+      parts.kernels = [a.kernelName]
+    case .dense(let a)?:
+      parts.input = a.inputName
+      parts.kernels = a.classes.map(\.weightName)
+      parts.output = a.outputName
+    case .softmax(let a)?:
+      parts.input = a.inputName
+      parts.output = a.outputName
+    case .crossEntropy(let a)?:
+      parts.input = a.inputName
+    case .layers?, nil:
+      break
+    }
+    return parts
+  }
+
+  /// The panels for the step's grids, with the window, the current cell and what is not
+  /// computed yet marked from the engine's trace at the current frame.
+  func panels(maxWidth: Int, products showProducts: Bool = true) -> [GridPanel] {
+    guard let scene else { return [] }
+    let animation = revealedAnimation
+    let parts = animationParts(scene)
+    let hidden = questionCells()
+    var panels: [GridPanel] = []
+    for grid in scene.grids {
+      if let index = editable.firstIndex(where: { $0.name == grid.name }) {
+        panels += kernelEditorPanels(editable[index], index: index)
+        continue
+      }
+      let isInput = grid.name == parts.input
+      let isOutput = grid.name == parts.output
+      // The result appears when its operation runs, so its size is not given away early.
+      if isOutput && animation == nil { continue }
+      let isKernel = grid.role == .kernel || parts.kernels.contains(grid.name)
+      let tensor = isOutput ? grid.tensor : (grid.unscaled ?? grid.tensor)
+      let channels = tensor.rank == 3 ? tensor.shape[0] : 1
+      let magnitude = tensor.scalars.map { abs($0) }.filter(\.isFinite).max() ?? 0
+      for channel in 0..<channels {
+        // Operations that work channel by channel show the channel being worked on.
+        if channels > 1, animation != nil || scene.animation != nil {
+          if isInput, let c = parts.inputChannel, c != channel { continue }
+          if isOutput, let c = parts.outputChannel, c != channel { continue }
+        }
+        let shaped = LessonPlayer.shape(tensor, channel: channel, maxWidth: maxWidth)
+        var title = grid.name + (channels > 1 ? "[\(channel)]" : "") + "  "
+          + LessonPlayer.shapeText(tensor.rank == 3 ? Array(tensor.shape.dropFirst()) : tensor.shape)
+        if let scale = grid.scale, !isOutput { title += "  × \(scale)" }
+        let oneOfMany = channels > 1 && ((isInput && parts.inputChannel != nil) || (isOutput && parts.outputChannel != nil))
+        if oneOfMany { title += "  (\(channel + 1) of \(channels))" }
+        var kind: GridPanel.Kind = isInput ? .input : (isKernel ? .fixedKernel : .other)
+        var titleRole: Role = .normal
+        var roles: [GridPoint: Role] = [:]
+        var blanks: Set<GridPoint> = []
+        var values = shaped.rows
+        if isInput, let animation {
+          let marked = inputMarks(animation, channel: channel, shaped: shaped)
+          roles = marked.roles
+          if let padded = marked.padded {
+            values = padded
+            title += " + padding"
+          }
+        }
+        if isOutput {
+          kind = .output(channel)
+          let computed = computedCells(animation: animation, channel: channel, count: tensor.count / channels)
+          for index in 0..<(tensor.count / channels) where !computed.done.contains(index) {
+            blanks.insert(shaped.point(index))
+          }
+          if let current = computed.current { roles[shaped.point(current)] = .outputCurrent }
+        }
+        if isKernel, let animation, LessonPlayer.currentKernelName(animation, frame: frame) == grid.name {
+          titleRole = .accent
+        }
+        for cell in hidden where cell.name == grid.name && (cell.channel ?? channel) == channel {
+          let point = tensor.rank == 1 ? shaped.point(cell.col) : GridPoint(row: cell.row, column: cell.col)
+          blanks.remove(point)
+          roles[point] = .field
+        }
+        let hiddenText = Dictionary(
+          uniqueKeysWithValues: hidden.filter { $0.name == grid.name && ($0.channel ?? channel) == channel }.map {
+            cell -> (GridPoint, String) in
+            (tensor.rank == 1 ? shaped.point(cell.col) : GridPoint(row: cell.row, column: cell.col), "?")
+          })
+        let numbers = NumberGrid(values, maxMagnitude: magnitude, cellRoles: roles)
+        var body = GridPanel.Body.numbers(numbers, blanks: blanks, text: hiddenText)
+        let tooWide = numbers.size(minus: "−").width > maxWidth
+        if grid.style == .shades || (tooWide && values.count >= 8) {
+          body = LessonPlayer.shades(values)
+          if case .blocks(var image) = body {
+            image.hidden = blanks
+            body = .blocks(image)
+          }
+          if kind != .output(channel) { kind = .other }
+        }
+        var panel = GridPanel(kind: kind, title: title, titleRole: titleRole, body: body, channel: channel, channels: channels)
+        panel.flatColumns = tensor.rank == 1 ? shaped.columns : nil
+        panels.append(panel)
+        if grid.style == .both {
+          panels.append(
+            GridPanel(kind: .other, title: grid.name + (channels > 1 ? "[\(channel)]" : "") + " as shades", titleRole: .dim,
+              body: LessonPlayer.shades(values)))
+        }
+      }
+    }
+    if showProducts, let products = productsPanel() {
+      // Just before the result, so it reads: input, kernel, products, output.
+      let index = panels.firstIndex { if case .output = $0.kind { true } else { false } } ?? panels.count
+      panels.insert(products, at: index)
+    }
+    return panels
+  }
+
+  /// The products of the current window laid out as the window (input × weight per tap, as
+  /// the engine's trace recorded them), for a single-channel convolution.
+  func productsPanel() -> GridPanel? {
+    guard case .convolution(let a)? = revealedAnimation, let placement = a.trace.placements[safe: frame],
+      let kernel = a.kernels[safe: placement.filter]
+    else { return nil }
+    let (rows, columns): (Int, Int)
+    switch kernel.rank {
+    case 1: (rows, columns) = (1, kernel.shape[0])
+    case 2: (rows, columns) = (kernel.shape[0], kernel.shape[1])
+    default: return nil  // several channels: the arithmetic line sums them
+    }
+    guard placement.taps.count == rows * columns, rows * columns > 0 else { return nil }
+    let products = (0..<rows).map { r in (0..<columns).map { c in placement.taps[r * columns + c].product } }
+    let magnitude = a.trace.placements.lazy.flatMap { $0.taps.map { abs($0.product) } }.max() ?? 0
+    let grid = NumberGrid(products, maxMagnitude: magnitude)
+    return GridPanel(kind: .products, title: "window \(Glyphs.unicode.times) kernel", titleRole: .dim, body: .numbers(grid, blanks: [], text: [:]))
+  }
+
+  /// A grid drawn as grey levels: square pixels when small, half blocks when large.
+  static func shades(_ rows: [[Float]]) -> GridPanel.Body {
+    BlockImage.fits(rows) ? .blocks(BlockImage(rows)) : .image(HalfBlockImage(Tensor(rows)))
+  }
+
+  /// A tensor's channel as rows: `(L)` wrapped to the width, `(H, W)` itself, `(C, H, W)` one channel.
+  struct Shaped {
+    var rows: [[Float]]
+    /// Columns per row.
+    var columns: Int
+
+    func point(_ index: Int) -> GridPoint {
+      GridPoint(row: index / max(1, columns), column: index % max(1, columns))
+    }
+  }
+
+  static func shape(_ tensor: Tensor, channel: Int, maxWidth: Int) -> Shaped {
+    switch tensor.rank {
+    case 0:
+      return Shaped(rows: [[tensor.scalars.first ?? 0]], columns: 1)
+    case 1:
+      let width = NumberGrid([tensor.scalars]).resolvedCellWidth(minus: "−")
+      let columns = max(1, min(tensor.count, maxWidth / max(1, width)))
+      let rows = stride(from: 0, to: tensor.count, by: columns).map {
+        Array(tensor.scalars[$0..<min(tensor.count, $0 + columns)])
+      }
+      return Shaped(rows: rows.isEmpty ? [[]] : rows, columns: columns)
+    default:
+      let h = tensor.shape[tensor.rank - 2]
+      let w = tensor.shape[tensor.rank - 1]
+      let start = min(channel, max(0, tensor.count / max(1, h * w) - 1)) * h * w
+      return Shaped(
+        rows: (0..<h).map { r in Array(tensor.scalars[(start + r * w)..<(start + (r + 1) * w)]) }, columns: w)
+    }
+  }
+
+  /// The kernel the current window of a convolution uses.
+  static func currentKernelName(_ animation: Animation, frame: Int) -> String? {
+    guard case .convolution(let a) = animation, let placement = a.trace.placements[safe: frame] else { return nil }
+    return a.kernelNames[safe: placement.filter]
+  }
+
+  static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
+
+  /// The cells under the current window (and, for a convolution with padding, the padded grid).
+  private func inputMarks(_ animation: Animation, channel: Int, shaped: Shaped) -> (roles: [GridPoint: Role], padded: [[Float]]?) {
+    var roles: [GridPoint: Role] = [:]
+    switch animation {
+    case .convolution(let a):
+      let g = a.trace.geometry
+      let (top, left) = a.isOneDimensional ? (0, g.cols.padBefore) : (g.rows.padBefore, g.cols.padBefore)
+      let placement = a.trace.placements[safe: frame]
+      let padding = g.cols.padBefore + g.cols.padAfter + (a.isOneDimensional ? 0 : g.rows.padBefore + g.rows.padAfter)
+      guard padding > 0 else {
+        for tap in placement?.taps ?? [] where tap.channel == channel {
+          roles[a.isOneDimensional ? shaped.point(tap.inputCol) : GridPoint(row: tap.inputRow, column: tap.inputCol)] = .kernelWindow
+        }
+        return (roles, nil)
+      }
+      // Padding: the grid grows by the padding on each side, its ring of zeros drawn dim.
+      let rows = shaped.rows
+      let width = (rows.first?.count ?? 0) + g.cols.padBefore + g.cols.padAfter
+      let height = rows.count + (a.isOneDimensional ? 0 : g.rows.padBefore + g.rows.padAfter)
+      var padded = Array(repeating: Array(repeating: Float(0), count: width), count: height)
+      for r in 0..<height {
+        for c in 0..<width {
+          let (ir, ic) = (r - top, c - left)
+          if ir >= 0, ir < rows.count, ic >= 0, ic < rows[ir].count {
+            padded[r][c] = rows[ir][ic]
+          } else {
+            roles[GridPoint(row: r, column: c)] = .padding
+          }
+        }
+      }
+      for tap in placement?.taps ?? [] where tap.channel == channel {
+        let row = a.isOneDimensional ? 0 : tap.inputRow + top
+        roles[GridPoint(row: row, column: tap.inputCol + left)] = .kernelWindow
+      }
+      return (roles, padded)
+    case .pooling(let a):
+      if let placement = a.trace.placements[safe: frame], placement.channel == channel {
+        for (index, cell) in placement.cells.enumerated() {
+          roles[GridPoint(row: cell.row, column: cell.col)] = index == placement.chosen ? .accent : .kernelWindow
+        }
+      }
+    case .learning(let a):
+      if let placement = a.forward.placements[safe: frame] {
+        for tap in placement.taps { roles[GridPoint(row: tap.inputRow, column: tap.inputCol)] = .kernelWindow }
+      }
+    case .relu(let input, _), .layout(let input, _):
+      let perChannel = input.rank == 3 ? max(1, input.shape[1] * input.shape[2]) : max(1, input.count)
+      if frame / perChannel == channel { roles[shaped.point(frame % perChannel)] = .kernelWindow }
+    case .flatten:
+      break
+    case .softmax:
+      roles[shaped.point(frame)] = .kernelWindow
+    default:
+      break
+    }
+    return (roles, nil)
+  }
+
+  /// Output cells (flat indexes within `channel`) already computed at the current frame, and
+  /// the one being computed. Before the operation runs nothing is computed.
+  private func computedCells(animation: Animation?, channel: Int, count: Int) -> (done: Set<Int>, current: Int?) {
+    guard let animation else { return ([], nil) }
+    var done: Set<Int> = []
+    var current: Int?
+    switch animation {
+    case .convolution(let a):
+      let columns = a.trace.geometry.cols.output
+      for (index, p) in a.trace.placements.enumerated() where index <= frame && p.filter == channel {
+        let flat = a.isOneDimensional ? p.outCol : p.outRow * columns + p.outCol
+        done.insert(flat)
+        if index == frame { current = flat }
+      }
+    case .pooling(let a):
+      let columns = a.trace.geometry.cols.output
+      for (index, p) in a.trace.placements.enumerated() where index <= frame && p.channel == channel {
+        done.insert(p.outRow * columns + p.outCol)
+        if index == frame { current = p.outRow * columns + p.outCol }
+      }
+    case .relu, .layout, .channel, .flatten, .dense, .softmax:
+      let start = channel * count
+      for index in 0..<count where start + index <= frame { done.insert(index) }
+      if frame >= start, frame < start + count { current = frame - start }
+    default:
+      done = Set(0..<count)
+    }
+    return (done, current)
+  }
+
+  /// Cells that revealed, unanswered questions ask about (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
+  /// they show `?` until the question is answered, so the screen never gives the answer away.
+  func questionCells() -> [(name: String, channel: Int?, row: Int, col: Int)] {
+    guard let scene else { return [] }
+    var cells: [(name: String, channel: Int?, row: Int, col: Int)] = []
+    let names = Set(scene.grids.map(\.name))
+    for (index, beat) in scene.beats.enumerated() where index <= self.beat {
+      guard case .question(let question) = beat, answers[QuestionKey(step: step, beat: index)]?.correct != true else {
+        continue
+      }
+      var text = Substring(question.prompt)
+      while let open = text.firstIndex(of: "[") {
+        let before = text[..<open]
+        let name = String(before.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }.reversed())
+        guard let close = text[open...].firstIndex(of: "]") else { break }
+        let numbers = text[text.index(after: open)..<close].split(separator: ",").map {
+          Int(String($0.filter { $0 != " " }))
+        }
+        text = text[text.index(after: close)...]
+        guard names.contains(name), !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else { continue }
+        let n = numbers.compactMap { $0 }
+        switch n.count {
+        case 1: cells.append((name, nil, 0, n[0]))
+        case 2: cells.append((name, nil, n[0], n[1]))
+        case 3: cells.append((name, n[0], n[1], n[2]))
+        default: break
+        }
+      }
+    }
+    return cells
+  }
+
+  /// The editable kernel: the learner's values (unscaled), the cursor, what is being typed.
+  private func kernelEditorPanels(_ kernel: EditableKernel, index: Int) -> [GridPanel] {
+    let (rows, columns) = LessonPlayer.editorShape(kernel.shape)
+    var values: [[Float]] = []
+    for r in 0..<rows {
+      values.append((0..<columns).map { c in Float(kernel.setting.values[safe: r * columns + c] ?? 0) })
+    }
+    var roles: [GridPoint: Role] = [:]
+    var text: [GridPoint: String] = [:]
+    let focused = focus == .kernel && kernelIndex == index
+    if focused || (focus != .kernel && index == 0) {
+      let point = GridPoint(row: cursor / max(1, columns), column: cursor % max(1, columns))
+      roles[point] = focused ? .editCursor : .field
+      if focused, let editBuffer { text[point] = editBuffer + "_" }
+    }
+    let grid = NumberGrid(
+      values, cellWidth: max(5, NumberGrid(values).resolvedCellWidth(minus: "−")), diverging: true, cellRoles: roles)
+    var title = kernel.name + "  " + LessonPlayer.shapeText(kernel.shape)
+    if let scale = kernel.setting.scale { title += "  × \(scale.text)" }
+    // The marker keeps its room when absent, so focusing the kernel never moves the grids.
+    title += focused ? "  editing" : "         "
+    var titleRole: Role = focused ? .accent : .normal
+    if let animation = revealedAnimation, LessonPlayer.currentKernelName(animation, frame: frame) == kernel.name {
+      titleRole = .accent
+    }
+    return [GridPanel(kind: .kernel(index), title: title, titleRole: titleRole, body: .numbers(grid, blanks: [], text: text))]
+  }
+}

@@ -1,0 +1,304 @@
+import CNNLabEngine
+import CNNLabLessons
+
+/// A line of styled text.
+struct StyledLine: Equatable {
+  var text: String
+  var role: Role
+
+  init(_ text: String, _ role: Role = .normal) {
+    self.text = text
+    self.role = role
+  }
+}
+
+extension LessonPlayer {
+  // MARK: - Render
+
+  public func render(into buffer: inout CellBuffer) {
+    let glyphs = buffer.glyphs
+    let layout = self.layout
+    renderHeader(layout.header, into: &buffer)
+
+    let prose = proseLines(width: layout.prose.width, glyphs: glyphs)
+    for (row, line) in prose.dropFirst(proseScroll).prefix(layout.prose.height).enumerated() {
+      buffer.put(line.text, x: layout.prose.x, y: layout.prose.y + row, role: line.role, clip: layout.prose)
+    }
+    if prose.count > layout.prose.height, layout.prose.height > 0 {
+      let more = proseScroll + layout.prose.height < prose.count
+      let mark = more ? "\(glyphs.arrowDown) more (PgDn)" : "\(glyphs.arrowUp) PgUp"
+      // On the blank line under the prose, so it never covers a word.
+      buffer.put(mark, x: layout.prose.maxX - mark.count, y: layout.prose.maxY, role: .hint)
+    }
+
+    for panel in layout.panels { render(panel, clip: layout.grids, into: &buffer) }
+
+    let arithmetic = arithmeticText(glyphs: glyphs, width: layout.arithmetic.width)
+    for (row, line) in arithmetic.prefix(layout.arithmetic.height).enumerated() {
+      buffer.put(line.text, x: layout.arithmetic.x, y: layout.arithmetic.y + row, role: line.role, clip: layout.arithmetic)
+    }
+
+    let interaction = interactionText(width: layout.interaction.width, glyphs: glyphs)
+    for (row, line) in interaction.prefix(layout.interaction.height).enumerated() {
+      buffer.put(line.text, x: layout.interaction.x, y: layout.interaction.y + row, role: line.role, clip: layout.interaction)
+    }
+    if let box = layout.answerBox, activeQuestion != nil, box.maxY <= layout.interaction.maxY {
+      let label = "  answer: "
+      let x = buffer.put(label, x: box.x, y: box.y, role: .normal, clip: box)
+      let focused = focus == .answer
+      let field = (answerBuffer + (focused ? "_" : "")).padding(toLength: 16)
+      let end = buffer.put(field, x: x, y: box.y, role: focused ? .editCursor : .field, clip: box)
+      let help = focused ? "  Enter checks" : "  Tab or a digit to answer"
+      buffer.put(help, x: end, y: box.y, role: .dim, clip: box)
+    }
+
+    let end = buffer.put(
+      statusText(glyphs: glyphs), x: layout.status.x, y: layout.status.y, role: status == nil ? .dim : .accent,
+      clip: layout.status)
+    if layout.gridsClipped {
+      buffer.put("   (grids cut off: make the terminal taller)", x: end, y: layout.status.y, role: .hint, clip: layout.status)
+    }
+    KeyHintBar(hintsForFocus).render(in: layout.hints, into: &buffer)
+    if !glyphs.isUnicode { LessonPlayer.asciiOnly(&buffer) }
+  }
+
+  /// Replaces what is left of Unicode (in lesson text, shapes like `9×9`) with ASCII stand-ins,
+  /// for terminals that are not UTF-8.
+  static func asciiOnly(_ buffer: inout CellBuffer) {
+    for y in 0..<buffer.height {
+      for x in 0..<buffer.width where !buffer[x: x, y: y].character.isASCII {
+        buffer[x: x, y: y].character = Glyphs.asciiFallback(buffer[x: x, y: y].character)
+      }
+    }
+  }
+
+  private func renderHeader(_ area: Rect, into buffer: inout CellBuffer) {
+    let g = buffer.glyphs
+    let bar = Rect(x: area.x, y: area.y, width: area.width, height: 1)
+    buffer.fill(bar, role: .title)
+    let left = " Lesson \(source.number)/\(source.count) \(g.middleDot) \(source.title)"
+    buffer.put(left, x: bar.x, y: bar.y, role: .title, clip: bar)
+    let right = "step \(step + 1)/\(max(1, scenes.count)) "
+    buffer.put(right, x: bar.maxX - right.count, y: bar.y, role: .title, clip: bar)
+    guard area.height >= 2, let scene else { return }
+    let dots = scenes.indices.map { index -> String in
+      if index == step { return g.isUnicode ? "●" : "*" }
+      return completedSteps.contains(index) ? (g.isUnicode ? "●" : "*") : (g.isUnicode ? "○" : ".")
+    }.joined()
+    let titleLine = Rect(x: area.x + 1, y: area.y + 1, width: area.width - 2, height: 1)
+    let end = buffer.put("\(scene.number). \(scene.title)", x: titleLine.x, y: titleLine.y, role: .accent, clip: titleLine)
+    if titleLine.maxX - dots.count > end + 2 {
+      var x = titleLine.maxX - dots.count
+      for (index, dot) in dots.enumerated() {
+        let role: Role = index == step ? .accent : (completedSteps.contains(index) ? .success : .dim)
+        x = buffer.put(String(dot), x: x, y: titleLine.y, role: role)
+      }
+    }
+    if area.height >= 3 {
+      buffer.put(String(repeating: g.horizontal, count: area.width), x: area.x, y: area.y + 2, role: .border)
+    }
+  }
+
+  private func render(_ panel: GridPanel, clip: Rect, into buffer: inout CellBuffer) {
+    let frame = panel.frame.intersection(clip)
+    guard !frame.isEmpty else { return }
+    buffer.put(panel.title, x: panel.frame.x, y: panel.frame.y, role: panel.titleRole, clip: frame)
+    let inside = Rect(x: panel.frame.x, y: panel.frame.y + 1, width: panel.frame.width, height: panel.frame.height - 1)
+      .intersection(clip)
+    switch panel.body {
+    case .image(let image):
+      image.render(in: inside, into: &buffer)
+    case .blocks(let image):
+      image.render(in: inside, into: &buffer)
+    case .numbers(let grid, let blanks, let text):
+      grid.render(in: inside, into: &buffer)
+      let width = grid.resolvedCellWidth(minus: buffer.glyphs.minus)
+      let dot = String(buffer.glyphs.middleDot)
+      for point in blanks {
+        let x = inside.x + point.column * width
+        let y = inside.y + point.row
+        let role: Role = grid.cellRoles[point] == .outputCurrent ? .outputCurrent : .dim
+        buffer.put(dot.leftPadding(toLength: width), x: x, y: y, role: role, clip: inside)
+      }
+      for (point, typed) in text {
+        let x = inside.x + point.column * width
+        let role = grid.cellRoles[point] ?? .editCursor
+        buffer.put(String(typed.suffix(width)).leftPadding(toLength: width), x: x, y: inside.y + point.row, role: role, clip: inside)
+      }
+    }
+  }
+
+  private var hintsForFocus: [KeyHint] {
+    switch focus {
+    case .kernel:
+      return [
+        KeyHint(keys: [], keyLabel: "arrows", summary: "move"),
+        KeyHint(keys: [], keyLabel: "0-9 - .", summary: "type"),
+        KeyHint(keys: [.enter], summary: "set"),
+        KeyHint(keys: [.char("p")], summary: "preset"),
+        KeyHint(keys: [.char("r")], summary: "reset"),
+        KeyHint(keys: [.tab], summary: "next field"),
+        KeyHint(keys: [.escape], summary: "done"),
+        KeyHint(keys: [.char("?")], summary: "help"),
+      ]
+    case .answer:
+      return [
+        KeyHint(keys: [], keyLabel: "0-9 - . / x", summary: "type"),
+        KeyHint(keys: [.enter], summary: "check"),
+        KeyHint(keys: [.left, .right], summary: "step"),
+        KeyHint(keys: [.tab], summary: "next field"),
+        KeyHint(keys: [.escape], summary: "done"),
+        KeyHint(keys: [.char("?")], summary: "help"),
+      ]
+    case .lesson:
+      var hints = [KeyHint(keys: [.left, .right], summary: "step")]
+      if scene?.animation != nil {
+        hints.append(KeyHint(keys: [.char(" ")], summary: playing ? "pause" : "play"))
+        hints.append(KeyHint(keys: [.char(","), .char(".")], summary: "frame"))
+        hints.append(KeyHint(keys: [.char("+"), .char("-")], summary: "speed"))
+      }
+      if !editable.isEmpty || activeQuestion != nil {
+        hints.append(KeyHint(keys: [.tab], summary: editable.isEmpty ? "answer" : "edit kernel"))
+      }
+      if !editable.isEmpty { hints.append(KeyHint(keys: [.char("p")], summary: "preset")) }
+      hints.append(KeyHint(keys: [.char("?")], summary: "help"))
+      hints.append(KeyHint(keys: [.char("q")], summary: "back"))
+      return hints
+    }
+  }
+
+  /// Every key, for the help overlay.
+  public static var helpHints: [KeyHint] {
+    keys.map(KeyHint.init)
+  }
+
+  // MARK: - Text
+
+  /// The prose of the revealed beats: paragraphs, notes, corrections, workings, computations.
+  func proseLines(width: Int, glyphs: Glyphs = .unicode) -> [StyledLine] {
+    guard let scene, width > 0 else { return [] }
+    var lines: [StyledLine] = []
+    func paragraph(_ text: String, _ role: Role, indent: String = "") {
+      if !lines.isEmpty { lines.append(StyledLine("")) }
+      for line in TextBlock.wrap(text, width: max(1, width - indent.count)) {
+        lines.append(StyledLine(indent + line, role))
+      }
+    }
+    for (index, beat) in scene.beats.enumerated() where index <= self.beat {
+      switch beat {
+      case .text(let paragraphs):
+        for text in paragraphs { paragraph(text, .normal) }
+      case .note(let text):
+        paragraph("Note: " + text, .dim)
+      case .erratum(let text, let printed, let actual):
+        paragraph(
+          "Correction: \(text) (the slide printed \(printed); the engine computes \(LessonPlayer.format(Float(actual), glyphs: glyphs)))",
+          .accent)
+      case .working(let name, let workingLines):
+        paragraph("How big is \(name)?", .dim)
+        for line in workingLines { lines.append(StyledLine("  " + line, .normal)) }
+      case .compute(let name, let expression, let value):
+        paragraph("\(name) = \(expression) = \(LessonPlayer.grouped(value))", .normal)
+      case .operation, .question, .challenge:
+        break
+      }
+    }
+    if let problem = scene.problem {
+      paragraph("This step cannot be computed with the kernel as edited: \(problem.message). \(problem.note) (press r to reset)", .error)
+    }
+    return lines
+  }
+
+  /// Questions and challenges of the revealed beats, with feedback.
+  func interactionText(width: Int, glyphs: Glyphs = .unicode) -> [StyledLine] {
+    guard let scene, width > 0 else { return [] }
+    let tick = glyphs.isUnicode ? "✓" : "+"
+    let cross = glyphs.isUnicode ? "✗" : "x"
+    var lines: [StyledLine] = []
+    func add(_ text: String, _ role: Role, indent: String = "") {
+      for line in TextBlock.wrap(text, width: max(1, width - indent.count)) { lines.append(StyledLine(indent + line, role)) }
+    }
+    let active = activeQuestion?.key
+    for (index, beat) in scene.beats.enumerated() where index <= self.beat {
+      switch beat {
+      case .question(let question):
+        let key = QuestionKey(step: step, beat: index)
+        let state = answers[key]
+        if state?.correct == true {
+          add("\(tick) \(question.prompt)  \(state?.text ?? "") is right.", .success)
+          continue
+        }
+        add("? " + question.prompt, .accent)
+        if key == active { lines.append(StyledLine("", .normal)) }  // the answer box
+        if let state, state.wrongAttempts > 0 {
+          add("\(cross) \(state.text) is not it. Hint: \(question.hint)", .error, indent: "  ")
+          if state.wrongAttempts >= LessonPlayer.attemptsBeforeAnswer {
+            add("The answer is \(question.answer).", .hint, indent: "  ")
+          }
+        }
+      case .challenge(let challenge):
+        add("Challenge: " + challenge.prompt, .accent)
+        for goal in challenge.goals {
+          add("\(goal.holds ? tick : cross) \(goal.text)", goal.holds ? .success : .error, indent: "  ")
+        }
+        if challenge.isSolved {
+          add("Solved! Press \(glyphs.arrowRight) to go on.", .success, indent: "  ")
+        } else if editedInStep.contains(step) {
+          add("Hint: " + challenge.hint, .hint, indent: "  ")
+        } else {
+          add("Tab moves to the kernel; type values, or press p for presets.", .dim, indent: "  ")
+        }
+      default: break
+      }
+    }
+    if finished && step == scenes.count - 1 && beat >= scene.beats.count - 1 {
+      add(
+        source.number < source.count
+          ? "Lesson complete. Press \(glyphs.arrowRight) for the next lesson, or q for the course."
+          : "That was the last lesson. Press q to go back to the course.", .success)
+    }
+    return lines
+  }
+
+  /// The row of the answer box inside the interaction area, if a question is waiting.
+  func answerRow(width: Int) -> Int? {
+    guard activeQuestion != nil else { return nil }
+    let lines = interactionText(width: width)
+    guard let promptIndex = lines.firstIndex(where: { $0.text.isEmpty }) else { return nil }
+    return promptIndex
+  }
+
+  /// The line under the grids: playback state, or the last action's message.
+  func statusText(glyphs: Glyphs) -> String {
+    if let status { return status }
+    let waiting = activeQuestion != nil
+    guard let animation = scene?.animation else {
+      if waiting { return "answer, or \(glyphs.arrowRight) to go on" }
+      return step + 1 < scenes.count ? "\(glyphs.arrowRight) next step" : "last step: \(glyphs.arrowRight) finishes the lesson"
+    }
+    guard revealedAnimation != nil else {
+      return waiting
+        ? "answer, or \(glyphs.arrowRight) to run the operation and see"
+        : "press \(glyphs.arrowRight) to run the operation"
+    }
+    let unit: String
+    switch animation {
+    case .convolution, .pooling: unit = "window"
+    case .dense, .softmax: unit = "class"
+    case .layers: unit = "layer"
+    default: unit = "cell"
+    }
+    let state = playing ? "playing" : (frame >= lastFrame ? "done" : "paused")
+    return "\(unit) \(frame + 1)/\(lastFrame + 1) \(glyphs.middleDot) \(state) \(glyphs.middleDot) \(interval) ms per frame"
+  }
+}
+
+extension String {
+  func padding(toLength length: Int) -> String {
+    count >= length ? self : self + String(repeating: " ", count: length - count)
+  }
+
+  func leftPadding(toLength length: Int) -> String {
+    count >= length ? self : String(repeating: " ", count: length - count) + self
+  }
+}

@@ -1,0 +1,673 @@
+import CNNLabLessons
+
+/// The state of one lesson on screen: which step and beat, the animation frame, what has focus,
+/// what the learner typed, and how the kernels were edited.
+///
+/// A step's beats are revealed in runs: arriving at a step shows everything up to its first
+/// question or operation, and each `→` shows the next run. Revealing an operation starts its
+/// animation (or, with a `focus`, waits at that placement). The frame is an index into the
+/// engine's trace, so playing is `frame += 1` on `.ticked`; the player never computes a number.
+public struct LessonPlayer: Program {
+  /// Where typed keys go.
+  public enum Focus: Hashable, Sendable {
+    /// Keys step through the lesson.
+    case lesson
+    /// Arrows move the kernel cursor; digits edit the cell under it.
+    case kernel
+    /// Keys type an answer to the current question.
+    case answer
+  }
+
+  /// What a key in `LessonPlayer.keys` does.
+  public enum Action: Hashable, Sendable {
+    case previous, next, playPause, faster, slower, frameForward, frameBack, cycleFocus
+    case moveCursor, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back
+  }
+
+  /// A question is identified by its step (0-based) and its beat index inside the step.
+  public struct QuestionKey: Hashable, Sendable, Codable {
+    public var step: Int
+    public var beat: Int
+
+    public init(step: Int, beat: Int) {
+      self.step = step
+      self.beat = beat
+    }
+  }
+
+  /// What the learner answered to a question, and whether it was right.
+  public struct AnswerState: Equatable, Sendable, Codable {
+    public var text: String
+    public var correct: Bool
+    /// Wrong answers so far; after `LessonPlayer.attemptsBeforeAnswer` the answer is shown.
+    public var wrongAttempts: Int
+
+    public init(text: String, correct: Bool, wrongAttempts: Int = 0) {
+      self.text = text
+      self.correct = correct
+      self.wrongAttempts = wrongAttempts
+    }
+  }
+
+  /// Milliseconds between animation frames, slowest first; `+` and `-` move along it.
+  public static let speeds = [1600, 800, 400, 200, 100, 50, 25]
+  static let defaultSpeed = 3
+  /// Wrong answers after which the lesson's own answer is shown.
+  public static let attemptsBeforeAnswer = 3
+  /// The smallest screen the lesson is drawn on.
+  public static let minimumSize = (width: 80, height: 24)
+
+  public let source: LessonSource
+  public private(set) var scenes: [Scene]
+  /// 0-based index into `scenes`.
+  public private(set) var step = 0
+  /// The last revealed beat of the step (-1 when the step has no beats).
+  public private(set) var beat = -1
+  /// The placement (or cell) of the animation being shown.
+  public private(set) var frame = 0
+  public private(set) var playing = false
+  /// Index into `speeds`.
+  public private(set) var speed = LessonPlayer.defaultSpeed
+  public private(set) var focus = Focus.lesson
+  /// Which of the step's editable kernels the cursor is in.
+  public private(set) var kernelIndex = 0
+  /// The kernel cell under the cursor, row-major over all of the kernel's values.
+  public private(set) var cursor = 0
+  /// What is being typed into the kernel cell, if anything.
+  public private(set) var editBuffer: String?
+  /// What is being typed into the answer box.
+  public private(set) var answerBuffer = ""
+  public private(set) var answers: [QuestionKey: AnswerState] = [:]
+  /// Kernel settings the learner changed, by kernel name (the planner's input).
+  public private(set) var edits: [String: KernelSetting] = [:]
+  /// Kernels the learner changed by hand in each step, to know when a challenge's hint helps.
+  public private(set) var editedInStep: Set<Int> = []
+  /// Steps the learner has gone past (0-based).
+  public private(set) var completedSteps: Set<Int> = []
+  /// Set when the learner moves on from the last step.
+  public private(set) var finished = false
+  /// The first wrapped line of prose shown.
+  public private(set) var proseScroll = 0
+  /// Set when the learner asks to leave the lesson (`q` or `Esc` with nothing else to close).
+  public private(set) var wantsToLeave = false
+  /// Set by `→` on a finished lesson's last step: the course opens the next lesson.
+  public private(set) var wantsNextLesson = false
+  /// Set when `?` was pressed; whoever shows the help clears it.
+  public var wantsHelp = false
+  public private(set) var screen = (width: 100, height: 32)
+  /// A short message about the last action (a rejected value, a preset chosen).
+  public private(set) var status: String?
+
+  /// Opens `source` at its first step, or where `progress` left off.
+  public init(source: LessonSource, progress: LessonProgress? = nil) {
+    self.source = source
+    if let progress {
+      edits = progress.kernelSettings
+      answers = progress.answerStates
+      completedSteps = Set(progress.completedSteps)
+      finished = progress.finished
+    }
+    scenes = source.plan(edits)
+    let start = progress.map { min(max(0, $0.step), max(0, scenes.count - 1)) } ?? 0
+    arrive(at: start, revealAll: progress.map { $0.completedSteps.contains(start) } ?? false)
+  }
+
+  public var minimumSize: (width: Int, height: Int) { LessonPlayer.minimumSize }
+
+  /// The scene of the current step, if the lesson has any.
+  public var scene: Scene? { scenes.indices.contains(step) ? scenes[step] : nil }
+  public var interval: Int { LessonPlayer.speeds[speed] }
+
+  /// The beat index of the step's operation, if it has one.
+  var operationBeat: Int? {
+    scene?.beats.firstIndex { if case .operation = $0 { true } else { false } }
+  }
+
+  /// The step's animation once its operation has been revealed.
+  public var revealedAnimation: Animation? {
+    guard let index = operationBeat, index <= beat else { return nil }
+    return scene?.animation
+  }
+
+  public var lastFrame: Int { max(0, (scene?.animation?.frameCount ?? 1) - 1) }
+
+  /// The step's editable kernels.
+  public var editable: [EditableKernel] { scene?.editable ?? [] }
+
+  /// The first revealed question that is not answered right yet.
+  public var activeQuestion: (key: QuestionKey, question: SceneQuestion)? {
+    guard let scene else { return nil }
+    for (index, beat) in scene.beats.enumerated() where index <= self.beat {
+      if case .question(let question) = beat {
+        let key = QuestionKey(step: step, beat: index)
+        if answers[key]?.correct != true { return (key, question) }
+      }
+    }
+    return nil
+  }
+
+  // MARK: - Update
+
+  /// The key table: `update` looks keys up here, and the hint bar and help are drawn from it.
+  public static let keys: [KeyBinding<Action>] = [
+    KeyBinding([.left, .right], "previous/next step", action: .next, keyLabel: nil),
+    KeyBinding([.char(" ")], "play/pause", action: .playPause),
+    KeyBinding([.char("+"), .char("-")], "faster/slower", action: .faster),
+    KeyBinding([.char(","), .char(".")], "one frame back/forward", action: .frameForward, inHintBar: false),
+    KeyBinding([.tab], "focus kernel/answer", action: .cycleFocus),
+    KeyBinding([.char("e")], "edit the kernel", action: .cycleFocus, inHintBar: false),
+    KeyBinding([.up, .down], "move the kernel cursor", action: .moveCursor, inHintBar: false, keyLabel: "arrows"),
+    KeyBinding(
+      [.char("0")], "type a value or an answer", action: .type, inHintBar: false, keyLabel: "0-9 - . /"),
+    KeyBinding([.enter], "set the cell / check the answer", action: .enter, inHintBar: false),
+    KeyBinding([.backspace], "delete the last character", action: .backspace, inHintBar: false),
+    KeyBinding([.char("p")], "next kernel preset", action: .preset),
+    KeyBinding([.char("r")], "reset kernels and animation", action: .reset, inHintBar: false),
+    KeyBinding([.pageUp, .pageDown], "scroll the text", action: .scrollDown, inHintBar: false),
+    KeyBinding([.char("?")], "help", action: .help),
+    KeyBinding([.char("q"), .escape], "back", action: .back),
+  ]
+
+  public mutating func update(_ message: Message) -> [Effect] {
+    switch message {
+    case .resized(let width, let height):
+      screen = (width, height)
+      clampProseScroll()
+      // Also the first message a run loop sends: an animation that is playing needs its tick.
+      return animationEffect
+    case .ticked:
+      guard playing else { return [] }
+      if frame < lastFrame { frame += 1 }
+      if frame >= lastFrame {
+        playing = false
+        return []
+      }
+      return [.tick(afterMilliseconds: interval)]
+    case .keyPressed(let key):
+      status = nil
+      return press(key)
+    case .mouse(let event):
+      return mouse(event)
+    }
+  }
+
+  private mutating func press(_ key: Key) -> [Effect] {
+    if key == .char("?") {
+      wantsHelp = true
+      return []
+    }
+    switch focus {
+    case .kernel: if let effects = kernelKey(key) { return effects }
+    case .answer: if let effects = answerKey(key) { return effects }
+    case .lesson: break
+    }
+    switch key {
+    case .right: return next()
+    case .left: return previous()
+    case .char(" "): return togglePlay()
+    case .char("+"), .char("="): speed = min(LessonPlayer.speeds.count - 1, speed + 1)
+    case .char("-"), .char("_"): speed = max(0, speed - 1)
+    case .char("."): stepFrame(by: 1)
+    case .char(","): stepFrame(by: -1)
+    case .tab: cycleFocus(forward: true)
+    case .backTab: cycleFocus(forward: false)
+    case .char("p"): cyclePreset()
+    case .char("e"):
+      if editable.isEmpty {
+        status = "this step has no kernel to edit"
+      } else {
+        focus = .kernel
+        playing = false
+      }
+    case .char("r"): reset()
+    case .pageUp: scrollProse(by: -max(1, proseHeight - 1))
+    case .pageDown: scrollProse(by: max(1, proseHeight - 1))
+    case .up where focus == .lesson: scrollProse(by: -1)
+    case .down where focus == .lesson: scrollProse(by: 1)
+    case .enter where activeQuestion != nil: focus = .answer
+    case .escape where focus != .lesson:
+      focus = .lesson
+    case .char("q"), .escape:
+      // Esc first leaves a field; q always goes back to the course.
+      editBuffer = nil
+      focus = .lesson
+      playing = false
+      wantsToLeave = true
+    case .char(let c) where c.isNumber || c == "/":
+      if activeQuestion != nil {
+        focus = .answer
+        answerBuffer.append(c)
+      } else if !editable.isEmpty {
+        focus = .kernel
+        editBuffer = String(c)
+      }
+    default: break
+    }
+    return []
+  }
+
+  /// Keys while the kernel editor has focus; nil passes the key on to the lesson.
+  private mutating func kernelKey(_ key: Key) -> [Effect]? {
+    guard let kernel = editable[safe: kernelIndex] else {
+      focus = .lesson
+      return nil
+    }
+    switch key {
+    case .up: moveCursor(rows: -1, columns: 0, in: kernel)
+    case .down: moveCursor(rows: 1, columns: 0, in: kernel)
+    case .left: moveCursor(rows: 0, columns: -1, in: kernel)
+    case .right: moveCursor(rows: 0, columns: 1, in: kernel)
+    case .char(let c) where c.isNumber || c == "." || c == "/" || (c == "-" && editBuffer != nil):
+      editBuffer = (editBuffer ?? "") + String(c)
+    case .char("-"):
+      // A minus with nothing typed starts a negative number; `-` for "slower" needs lesson focus.
+      editBuffer = "-"
+    case .backspace:
+      if var text = editBuffer, !text.isEmpty {
+        text.removeLast()
+        editBuffer = text
+      }
+    case .enter:
+      commitEdit(kernel)
+    case .escape:
+      if editBuffer != nil { editBuffer = nil } else { focus = .lesson }
+    case .tab:
+      if editBuffer != nil { commitEdit(kernel) }
+      cycleFocus(forward: true)
+    default:
+      return nil
+    }
+    return []
+  }
+
+  /// Keys while the answer box has focus; nil passes the key on to the lesson.
+  private mutating func answerKey(_ key: Key) -> [Effect]? {
+    guard let active = activeQuestion else {
+      focus = .lesson
+      return nil
+    }
+    switch key {
+    case .char(let c) where c.isNumber || ".-/x×*,()[] ".contains(c) || c == "X":
+      if c == " " && answerBuffer.isEmpty { return nil }
+      answerBuffer.append(c)
+    case .backspace:
+      if !answerBuffer.isEmpty { answerBuffer.removeLast() }
+    case .enter:
+      submit(active.key, active.question)
+    case .escape:
+      focus = .lesson
+    default:
+      return nil
+    }
+    return []
+  }
+
+  // MARK: - Steps and beats
+
+  /// Moves to `index` and reveals its first run of beats (or all of them).
+  mutating func arrive(at index: Int, revealAll: Bool = false) {
+    step = max(0, min(index, scenes.count - 1))
+    beat = -1
+    frame = 0
+    playing = false
+    proseScroll = 0
+    editBuffer = nil
+    answerBuffer = ""
+    kernelIndex = 0
+    cursor = 0
+    if focus == .kernel || focus == .answer { focus = .lesson }
+    guard let scene else { return }
+    if revealAll {
+      beat = scene.beats.count - 1
+      frame = lastFrame
+    } else {
+      revealNextRun()
+    }
+  }
+
+  /// Reveals beats up to and including the next question or operation, and scrolls the prose
+  /// so that what was just revealed starts in view.
+  private mutating func revealNextRun() {
+    guard let scene else { return }
+    let before = proseLines(width: layout.prose.width).count
+    defer { scrollProse(toLine: before) }
+    while beat < scene.beats.count - 1 {
+      beat += 1
+      switch scene.beats[beat] {
+      case .operation:
+        startAnimation()
+        return
+      case .question:
+        if focus == .lesson || focus == .answer { focus = .answer }
+        answerBuffer = ""
+        return
+      default: continue
+      }
+    }
+  }
+
+  /// The placement the step's `focus` names, or the first.
+  private var focusFrame: Int? {
+    guard let target = scene?.focus, let animation = scene?.animation else { return nil }
+    return LessonPlayer.frameIndex(of: target, filter: 0, in: animation)
+  }
+
+  private mutating func startAnimation() {
+    if let start = focusFrame {
+      frame = start
+      playing = false
+    } else {
+      frame = 0
+      playing = lastFrame > 0
+    }
+  }
+
+  private var animationEffect: [Effect] { playing ? [.tick(afterMilliseconds: interval)] : [] }
+
+  mutating func next() -> [Effect] {
+    guard let scene else { return [] }
+    if beat < scene.beats.count - 1 {
+      revealNextRun()
+      return animationEffect
+    }
+    completedSteps.insert(step)
+    if step + 1 < scenes.count {
+      arrive(at: step + 1)
+      return animationEffect
+    }
+    if finished && source.number < source.count {
+      wantsNextLesson = true
+      return []
+    }
+    finished = true
+    status = source.number < source.count
+      ? "Lesson complete. Press \(Glyphs.unicode.arrowRight) for the next lesson, or q for the course."
+      : "Course complete. Press q to go back to the course."
+    return []
+  }
+
+  mutating func previous() -> [Effect] {
+    guard let scene else { return [] }
+    // Back to the previous stop inside the step, if there is one.
+    let stops = scene.beats.indices.filter { index in
+      switch scene.beats[index] {
+      case .operation, .question: return true
+      default: return false
+      }
+    }
+    if let firstStop = stops.first, beat > firstStop {
+      beat = stops.last { $0 < beat } ?? firstStop
+      if let op = operationBeat, op == beat { startAnimation() }
+      if operationBeat.map({ $0 > beat }) ?? false { playing = false }
+      return animationEffect
+    }
+    if step > 0 { arrive(at: step - 1, revealAll: true) }
+    return []
+  }
+
+  // MARK: - Animation
+
+  private mutating func togglePlay() -> [Effect] {
+    guard revealedAnimation != nil else {
+      return next()
+    }
+    if playing {
+      playing = false
+      return []
+    }
+    if frame >= lastFrame { frame = 0 }
+    playing = lastFrame > 0
+    return animationEffect
+  }
+
+  private mutating func stepFrame(by delta: Int) {
+    guard revealedAnimation != nil else { return }
+    playing = false
+    frame = max(0, min(lastFrame, frame + delta))
+  }
+
+  /// The frame of the placement that writes output cell `target` of filter (or channel) `filter`.
+  public static func frameIndex(of target: GridPosition, filter: Int, in animation: Animation) -> Int? {
+    switch animation {
+    case .convolution(let a):
+      return a.trace.placements.firstIndex {
+        $0.filter == filter && $0.outRow == target.row && $0.outCol == target.col
+      }
+    case .pooling(let a):
+      return a.trace.placements.firstIndex {
+        $0.channel == filter && $0.outRow == target.row && $0.outCol == target.col
+      }
+    case .relu(_, let output), .layout(_, let output), .channel(_, _, let output):
+      let shape = output.shape
+      guard shape.count >= 2 else { return target.col }
+      let rows = shape[shape.count - 2]
+      let columns = shape[shape.count - 1]
+      return (filter * rows + target.row) * columns + target.col
+    case .flatten: return target.col
+    case .learning(let a):
+      return a.forward.placements.firstIndex { $0.outRow == target.row && $0.outCol == target.col }
+    default: return nil
+    }
+  }
+
+  // MARK: - Focus and kernels
+
+  private mutating func cycleFocus(forward: Bool) {
+    var order: [Focus] = [.lesson]
+    if !editable.isEmpty { order.append(.kernel) }
+    if activeQuestion != nil { order.append(.answer) }
+    let index = order.firstIndex(of: focus) ?? 0
+    focus = order[(index + (forward ? 1 : order.count - 1)) % order.count]
+    if focus == .kernel { playing = false }
+  }
+
+  /// Rows and columns of the editor for a kernel shape: channels are stacked as rows.
+  static func editorShape(_ shape: [Int]) -> (rows: Int, columns: Int) {
+    switch shape.count {
+    case 0: return (0, 0)
+    case 1: return (1, shape[0])
+    case 2: return (shape[0], shape[1])
+    default: return (shape.dropLast().reduce(1, *), shape[shape.count - 1])
+    }
+  }
+
+  private mutating func moveCursor(rows dr: Int, columns dc: Int, in kernel: EditableKernel) {
+    if editBuffer != nil { commitEdit(kernel) }
+    let (rows, columns) = LessonPlayer.editorShape(kernel.shape)
+    guard rows > 0, columns > 0 else { return }
+    let row = max(0, min(rows - 1, cursor / columns + dr))
+    let column = max(0, min(columns - 1, cursor % columns + dc))
+    cursor = row * columns + column
+  }
+
+  private mutating func commitEdit(_ kernel: EditableKernel) {
+    guard let text = editBuffer else { return }
+    editBuffer = nil
+    guard !text.isEmpty, text != "-" else { return }
+    guard let value = LessonPlayer.number(text) else {
+      status = "'\(text)' is not a number: type digits, a minus sign, a point or a fraction like 1/9"
+      return
+    }
+    var setting = kernel.setting
+    guard setting.values.indices.contains(cursor) else { return }
+    setting.values[cursor] = value
+    setEdit(kernel.name, setting)
+  }
+
+  /// Sets a kernel and asks the planner for every scene again.
+  mutating func setEdit(_ name: String, _ setting: KernelSetting) {
+    edits[name] = setting
+    editedInStep.insert(step)
+    replan()
+  }
+
+  private mutating func replan() {
+    scenes = source.plan(edits)
+    if step >= scenes.count { step = max(0, scenes.count - 1) }
+    if let scene { beat = min(beat, scene.beats.count - 1) }
+    frame = min(frame, lastFrame)
+  }
+
+  private mutating func cyclePreset() {
+    let index = focus == .kernel ? kernelIndex : 0
+    guard let kernel = editable[safe: index], !kernel.presets.isEmpty else {
+      status = editable.isEmpty ? "this step has no kernel to edit" : "this kernel has no presets"
+      return
+    }
+    let current = kernel.presets.firstIndex { KernelSetting(preset: $0) == kernel.setting }
+    let next = current.map { ($0 + 1) % kernel.presets.count } ?? 0
+    let preset = kernel.presets[next]
+    editBuffer = nil
+    setEdit(kernel.name, KernelSetting(preset: preset))
+    status = "\(kernel.name): preset \(preset.name)"
+  }
+
+  private mutating func reset() {
+    for kernel in editable { edits[kernel.name] = nil }
+    editBuffer = nil
+    editedInStep.remove(step)
+    replan()
+    if revealedAnimation != nil { startAnimation() }
+    status = editable.isEmpty ? "animation restarted" : "kernels reset to the lesson's values"
+  }
+
+  /// Parses `2`, `-0.5`, `.5`, `1/9` as typed into a kernel cell.
+  static func number(_ text: String) -> Double? {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 1 || parts.count == 2 else { return nil }
+    func decimal(_ s: Substring) -> Double? {
+      guard !s.isEmpty, s.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) else { return nil }
+      var t = String(s)
+      if t.hasPrefix("-.") { t = "-0" + t.dropFirst() } else if t.hasPrefix(".") { t = "0" + t }
+      return Double(t)
+    }
+    guard let numerator = decimal(parts[0]) else { return nil }
+    if parts.count == 2 {
+      guard let denominator = decimal(parts[1]), denominator != 0 else { return nil }
+      return numerator / denominator
+    }
+    return numerator
+  }
+
+  // MARK: - Questions
+
+  private mutating func submit(_ key: QuestionKey, _ question: SceneQuestion) {
+    let typed = answerBuffer.trimmingCharacters(in: " ")
+    guard !typed.isEmpty else { return }
+    var state = answers[key] ?? AnswerState(text: typed, correct: false)
+    state.text = typed
+    state.correct = question.accepts(typed)
+    if !state.correct { state.wrongAttempts += 1 }
+    answers[key] = state
+    answerBuffer = ""
+    if state.correct {
+      focus = activeQuestion != nil ? .answer : .lesson
+    }
+  }
+
+  // MARK: - Mouse
+
+  private mutating func mouse(_ event: MouseEvent) -> [Effect] {
+    let layout = self.layout
+    switch event.kind {
+    case .wheelUp:
+      scrollProse(by: -2)
+    case .wheelDown:
+      scrollProse(by: 2)
+    case .leftClick:
+      for panel in layout.panels {
+        guard let cell = panel.cell(atX: event.x, y: event.y) else { continue }
+        switch panel.kind {
+        case .kernel(let index):
+          if let kernel = editable[safe: index] {
+            if focus == .kernel, let current = editable[safe: kernelIndex], editBuffer != nil {
+              commitEdit(current)
+            }
+            focus = .kernel
+            kernelIndex = index
+            let (_, columns) = LessonPlayer.editorShape(kernel.shape)
+            cursor = (panel.channel * (LessonPlayer.editorShape(kernel.shape).rows / max(1, panel.channels)) + cell.row)
+              * columns + cell.col
+            playing = false
+          }
+        case .output(let filter):
+          if let animation = revealedAnimation,
+            let index = LessonPlayer.frameIndex(of: cell, filter: filter, in: animation)
+          {
+            frame = min(index, lastFrame)
+            playing = false
+          }
+        default: break
+        }
+        return []
+      }
+      if layout.answerBox?.contains(x: event.x, y: event.y) == true, activeQuestion != nil {
+        focus = .answer
+      }
+    case .rightClick:
+      break
+    }
+    return []
+  }
+
+  // MARK: - Prose scrolling
+
+  var proseHeight: Int { layout.prose.height }
+
+  private mutating func scrollProse(by delta: Int) {
+    proseScroll += delta
+    clampProseScroll()
+  }
+
+  private mutating func clampProseScroll() {
+    let layout = self.layout
+    let total = proseLines(width: layout.prose.width).count
+    proseScroll = max(0, min(proseScroll, total - layout.prose.height))
+  }
+
+  /// Scrolls so that prose line `line` is in view, as near the top as the text allows.
+  private mutating func scrollProse(toLine line: Int) {
+    let layout = self.layout
+    let total = proseLines(width: layout.prose.width).count
+    proseScroll = max(0, min(line, total - layout.prose.height))
+  }
+
+  // MARK: - Progress
+
+  /// What to save about this lesson.
+  public var progress: LessonProgress {
+    LessonProgress(
+      step: step, completedSteps: completedSteps.sorted(), finished: finished,
+      answers: answers.map { LessonProgress.SavedAnswer(key: $0.key, state: $0.value) }
+        .sorted { ($0.key.step, $0.key.beat) < ($1.key.step, $1.key.beat) },
+      kernels: edits.keys.sorted().compactMap { name in
+        edits[name].map { LessonProgress.SavedKernel(name: name, values: $0.values, scale: $0.scale) }
+      })
+  }
+}
+
+extension Array {
+  subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+extension String {
+  func trimmingCharacters(in set: Character) -> String {
+    var s = Substring(self)
+    while s.first == set { s = s.dropFirst() }
+    while s.last == set { s = s.dropLast() }
+    return String(s)
+  }
+}
+
+extension LessonPlayer {
+  /// Goes to `step` (0-based) as a learner arriving there would see it; with `frame`, also
+  /// reveals the step's operation and stops the animation at that frame (clamped). Nothing plays.
+  public mutating func show(step index: Int, frame target: Int? = nil) {
+    arrive(at: index)
+    if let target, let operation = operationBeat {
+      while beat < operation, let scene, beat < scene.beats.count - 1 { _ = next() }
+      frame = max(0, min(target, lastFrame))
+    }
+    playing = false
+  }
+}

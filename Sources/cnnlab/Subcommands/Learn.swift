@@ -1,0 +1,57 @@
+import ArgumentParser
+import CNNLabCurses
+import CNNLabLessons
+import CNNLabTUI
+
+extension CNNLab {
+  /// The interactive course: the default when cnnlab runs without a subcommand.
+  struct Learn: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Open the interactive course in the terminal.",
+      discussion: """
+        Needs an interactive terminal. Without one, cnnlab exits with status 2 and says \
+        which commands work instead. Progress is saved in $XDG_STATE_HOME/cnnlab/progress.json \
+        (by default ~/.local/state/cnnlab/progress.json).
+        """)
+
+    @Argument(help: "A lesson to open straight away: its directory name or its number.")
+    var lesson: String?
+
+    @Option(help: "The lessons directory (default: ./lessons, or the one beside cnnlab).")
+    var lessons: String?
+
+    func run() throws {
+      let course = Course.load(directory: try lessonsDirectory(lessons))
+      var start: Int?
+      if let lesson {
+        start = Int(lesson).map { $0 - 1 } ?? course.entries.firstIndex { $0.name == lesson }
+        guard let index = start, course.entries.indices.contains(index) else {
+          let names = course.entries.map(\.name).joined(separator: ", ")
+          throw ValidationError("No lesson '\(lesson)'. The lessons are: \(names).")
+        }
+      }
+      let store = ProgressStore(path: ProgressStore.defaultPath())
+      let (progress, problem) = store.load()
+      if let problem { printError(problem) }
+      let terminal: Terminal
+      do {
+        terminal = try Terminal()
+      } catch {
+        printError("cnnlab: \(error)")
+        throw ExitCode(2)
+      }
+      var program = CourseApp(course: course, progress: progress, notice: problem) { progress in
+        do {
+          try store.save(progress)
+          return nil
+        } catch {
+          return "cnnlab: could not save progress to \(store.path): \(error)"
+        }
+      }
+      if let start { program.open(start) }
+      let outcome = RunLoop(terminal: terminal).run(&program)
+      terminal.shutdown()
+      if case .signal(let signal) = outcome { throw ExitCode(128 + signal) }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import CNNLabLessons
+import Synchronization
+import Testing
+
+@testable import CNNLabTUI
+
+@Suite struct CourseAppTests {
+  final class Saved: Sendable {
+    let progress = Mutex<[Progress]>([])
+  }
+
+  func app(progress: Progress = Progress(), notice: String? = nil, saved: Saved? = nil) throws -> CourseApp {
+    let source = try LessonSource.fixture("xo")
+    let entry = CourseMenu.Entry(name: "xo", title: source.title, summary: "Lay the feature on the X.", steps: 5)
+    let broken = CourseMenu.Entry(name: "99-broken", title: "99-broken", summary: "", steps: 0, problem: "it does not parse")
+    var save: (@Sendable (Progress) -> String?)?
+    if let saved {
+      save = { progress in
+        saved.progress.withLock { $0.append(progress) }
+        return nil
+      }
+    }
+    var app = CourseApp(
+      sources: [source, nil], entries: [entry, broken], progress: progress, notice: notice, save: save)
+    _ = app.update(.resized(width: 100, height: 32))
+    return app
+  }
+
+  @Test func enterOpensALessonQGoesBackAndQuits() throws {
+    var app = try app()
+    // The fixture's first step animates at once, so opening asks for the first tick.
+    #expect(app.update(.keyPressed(.enter)) == [.tick(afterMilliseconds: 200)])
+    #expect(app.player?.source.name == "xo")
+    _ = app.update(.keyPressed(.escape))  // leaves the answer box
+    _ = app.update(.keyPressed(.char("q")))
+    #expect(app.player == nil)
+    #expect(app.update(.keyPressed(.char("q"))) == [.quit])
+  }
+
+  @Test func theMenuMarksLessonsDoneInProgressAndNew() throws {
+    var app = try app(progress: Progress(lessons: ["xo": LessonProgress(step: 2, completedSteps: [0, 1])]))
+    var buffer = frame(of: app)
+    #expect(buffer.lines.contains { $0.contains("1  Matching a feature") && $0.contains("2/5 steps") && $0.contains("Lay the feature on the X.") })
+    #expect(buffer.lines.contains { $0.contains("2  99-broken") && $0.contains("broken") })
+    _ = app.update(.keyPressed(.down))
+    _ = app.update(.keyPressed(.enter))
+    buffer = frame(of: app)
+    #expect(app.player == nil)
+    #expect(buffer.lines.contains { $0.contains("99-broken cannot be opened: it does not parse") })
+    assertSnapshot(frame(of: try self.app(progress: Progress(lessons: ["xo": LessonProgress(finished: true)]))))
+  }
+
+  @Test func aCorruptProgressFileIsNotedOnTheMenu() throws {
+    let app = try app(notice: "cnnlab: could not read saved progress in /s/progress.json (it is not valid progress JSON); moved it to /s/progress.json.corrupt-1 and started afresh")
+    let buffer = frame(of: app)
+    #expect(buffer.lines[3].contains("could not read saved progress"))
+    #expect(buffer.roleMap(row: 3).contains("EEEE"))
+  }
+
+  @Test func progressIsSavedAsTheLearnerGoes() throws {
+    let saved = Saved()
+    var app = try app(saved: saved)
+    _ = app.update(.keyPressed(.enter))
+    _ = app.update(.keyPressed(.right))
+    _ = app.update(.keyPressed(.right))
+    let last = try #require(saved.progress.withLock { $0.last })
+    #expect(last.lessons["xo"]?.step == 1)
+    #expect(last.lessons["xo"]?.completedSteps == [0])
+    // Reopening resumes at step 2.
+    _ = app.update(.keyPressed(.char("q")))
+    _ = app.update(.keyPressed(.enter))
+    #expect(app.player?.step == 1)
+  }
+
+  @Test func questionMarkShowsEveryLessonKeyAndAnyKeyCloses() throws {
+    var app = try app()
+    _ = app.update(.keyPressed(.enter))
+    _ = app.update(.keyPressed(.char("?")))
+    #expect(app.showingHelp)
+    let buffer = frame(of: app)
+    let text = buffer.lines.joined(separator: "\n")
+    for hint in LessonPlayer.helpHints {
+      #expect(text.contains(hint.summary), "help lists '\(hint.summary)'")
+    }
+    assertSnapshot(buffer)
+    _ = app.update(.keyPressed(.char("x")))
+    #expect(!app.showingHelp)
+    #expect(app.player != nil)
+  }
+}
+
+@Suite struct CourseAppNextLessonTests {
+  @Test func rightArrowAfterTheLastStepOpensTheNextLesson() throws {
+    var first = try LessonSource.fixture("xo")
+    first.count = 2
+    var second = try LessonSource.fixture("xo")
+    second.name = "xo-again"
+    second.number = 2
+    second.count = 2
+    let entries = [first, second].map { CourseMenu.Entry(name: $0.name, title: $0.title, summary: "", steps: 5) }
+    var app = CourseApp(sources: [first, second], entries: entries)
+    _ = app.update(.resized(width: 100, height: 32))
+    _ = app.update(.keyPressed(.enter))
+    // Through all five steps (a question, then a working, need an extra press each).
+    for _ in 0..<7 { _ = app.update(.keyPressed(.right)) }
+    #expect(app.player?.finished == true)
+    #expect(frame(of: app).lines.contains { $0.contains("Lesson complete. Press → for the next lesson") })
+    _ = app.update(.keyPressed(.right))
+    #expect(app.player?.source.name == "xo-again")
+    #expect(app.progress.lessons["xo"]?.status == .done)
+  }
+}

@@ -1,1 +1,0 @@
-// Keeps this test target buildable from a fresh clone until its first tests exist.

@@ -37,7 +37,7 @@ public enum FastOptimizer: Equatable, Sendable {
 /// `threads` is 1 or 2: with 1, everything runs on the calling thread (the choice for training
 /// behind a UI on a two-core machine); with 2, one helper thread takes half of each batch big
 /// enough to be worth it. One caller at a time: a `FastNetwork` is not for sharing.
-public final class FastNetwork: @unchecked Sendable {
+public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// Input `(C, H, W)` of one image and the number of classes the last layer produces.
   public let inputShape: [Int]
   public let classes: Int
@@ -182,52 +182,81 @@ public final class FastNetwork: @unchecked Sendable {
       count >= 1 && count <= trainingBatch,
       "batch of \(count) is outside 1...\(trainingBatch), the sizes this network was built for")
     for op in ops { op.prepare() }
-    let scale = 1 / Float(count)
     let active = lanes(for: count)
-    workers.run(lanes: active) { l in
-      let range = slice(l, of: active, count: count)
-      let n = range.count
-      let x = images + range.lowerBound * imageSize
-      forward(lane: l, images: x, count: n, training: true)
-      // Softmax cross-entropy on the logits; its gradient is (softmax - onehot) / batch.
-      let logits = activations[l][ops.count - 1].pointer
-      var dOut = gradients[l][0].pointer
-      var loss: Float = 0
-      for i in 0..<n {
-        let z = logits + i * classes
-        let d = dOut + i * classes
-        var top = z[0]
-        for k in 1..<classes { top = max(top, z[k]) }
-        var sum: Float = 0
-        for k in 0..<classes {
-          d[k] = expf(z[k] - top)
-          sum += d[k]
-        }
-        let label = Int(labels[range.lowerBound + i])
-        precondition(label >= 0 && label < classes, "label \(label) outside \(classes) classes")
-        loss += logf(sum) - (z[label] - top)
-        let inverse = 1 / sum
-        for k in 0..<classes { d[k] = d[k] * inverse * scale }
-        d[label] -= scale
-      }
-      losses.pointer[l] = loss
-      var turn = 0
-      for k in stride(from: ops.count - 1, through: 0, by: -1) {
-        let input = k == 0 ? x : UnsafePointer(activations[l][k - 1].pointer)
-        let dIn: UnsafeMutablePointer<Float>? = k == 0 ? nil : gradients[l][1 - turn].pointer
-        ops[k].backward(
-          lane: l, input: input, output: activations[l][k].pointer, dOutput: dOut, dInput: dIn,
-          images: n)
-        if let dIn {
-          dOut = dIn
-          turn = 1 - turn
-        }
-      }
-    }
+    job = .train(images: images, labels: labels, count: count, lanes: active)
+    workers.run(lanes: active, self)
+    job = nil
     for op in ops { op.finishBackward(lanes: active) }
     var total: Float = 0
     for l in 0..<active { total += losses.pointer[l] }
     return total / Float(count)
+  }
+
+  /// The pass the lanes are running, set by the caller around `workers.run` (a stored value
+  /// rather than a closure, so a step allocates nothing).
+  private enum Job {
+    case train(images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, lanes: Int)
+    case infer(images: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>, lanes: Int)
+  }
+  private var job: Job?
+
+  func runLane(_ l: Int) {
+    switch job {
+    case .train(let images, let labels, let count, let active):
+      trainLane(l, images: images, labels: labels, count: count, active: active)
+    case .infer(let images, let count, let output, let active):
+      let range = slice(l, of: active, count: count)
+      forward(lane: l, images: images + range.lowerBound * imageSize, count: range.count, training: false)
+      (output + range.lowerBound * classes)
+        .update(from: activations[l][ops.count - 1].pointer, count: range.count * classes)
+    case nil:
+      break
+    }
+  }
+
+  /// One lane's share of a training step: forward, loss, backward on its slice of the batch.
+  private func trainLane(
+    _ l: Int, images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, active: Int
+  ) {
+    let scale = 1 / Float(count)
+    let range = slice(l, of: active, count: count)
+    let n = range.count
+    let x = images + range.lowerBound * imageSize
+    forward(lane: l, images: x, count: n, training: true)
+    // Softmax cross-entropy on the logits; its gradient is (softmax - onehot) / batch.
+    let logits = activations[l][ops.count - 1].pointer
+    var dOut = gradients[l][0].pointer
+    var loss: Float = 0
+    for i in 0..<n {
+      let z = logits + i * classes
+      let d = dOut + i * classes
+      var top = z[0]
+      for k in 1..<classes { top = max(top, z[k]) }
+      var sum: Float = 0
+      for k in 0..<classes {
+        d[k] = expf(z[k] - top)
+        sum += d[k]
+      }
+      let label = Int(labels[range.lowerBound + i])
+      precondition(label >= 0 && label < classes, "label \(label) outside \(classes) classes")
+      loss += logf(sum) - (z[label] - top)
+      let inverse = 1 / sum
+      for k in 0..<classes { d[k] = d[k] * inverse * scale }
+      d[label] -= scale
+    }
+    losses.pointer[l] = loss
+    var turn = 0
+    for k in stride(from: ops.count - 1, through: 0, by: -1) {
+      let input = k == 0 ? x : UnsafePointer(activations[l][k - 1].pointer)
+      let dIn: UnsafeMutablePointer<Float>? = k == 0 ? nil : gradients[l][1 - turn].pointer
+      ops[k].backward(
+        lane: l, input: input, output: activations[l][k].pointer, dOutput: dOut, dInput: dIn,
+        images: n)
+      if let dIn {
+        dOut = dIn
+        turn = 1 - turn
+      }
+    }
   }
 
   /// Sets every parameter's gradient to zero.
@@ -294,11 +323,8 @@ public final class FastNetwork: @unchecked Sendable {
     if count == 0 { return }
     for op in ops { op.prepare() }
     let active = lanes(for: count)
-    workers.run(lanes: active) { l in
-      let range = slice(l, of: active, count: count)
-      forward(lane: l, images: images + range.lowerBound * imageSize, count: range.count, training: false)
-      (output + range.lowerBound * classes)
-        .update(from: activations[l][ops.count - 1].pointer, count: range.count * classes)
-    }
+    job = .infer(images: images, count: count, output: output, lanes: active)
+    workers.run(lanes: active, self)
+    job = nil
   }
 }

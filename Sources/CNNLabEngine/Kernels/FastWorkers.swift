@@ -6,6 +6,11 @@ import Glibc
 import Darwin
 #endif
 
+/// Work split into lanes: `runLane(l)` does lane `l`'s share.
+protocol FastLaneWork: AnyObject {
+  func runLane(_ lane: Int)
+}
+
 /// Runs one body on up to two lanes: lane 0 on the calling thread, lane 1 on a helper thread
 /// that is started once and then sleeps between calls. With one thread everything runs on the
 /// caller, so a trainer inside the UI never competes with it for more than the cores it asked for.
@@ -17,7 +22,7 @@ final class FastWorkers: @unchecked Sendable {
   private final class Shared: @unchecked Sendable {
     let start = DispatchSemaphore(value: 0)
     let finish = DispatchSemaphore(value: 0)
-    var body: ((Int) -> Void)?
+    var work: FastLaneWork?
     var stopping = false
   }
 
@@ -46,7 +51,7 @@ final class FastWorkers: @unchecked Sendable {
         while true {
           shared.start.wait()
           if shared.stopping { break }
-          shared.body?(1)
+          shared.work?.runLane(1)
           shared.finish.signal()
         }
         return nil
@@ -62,19 +67,17 @@ final class FastWorkers: @unchecked Sendable {
     }
   }
 
-  /// Calls `body(0)` here and, with two lanes, `body(1)` on the helper, and returns when both
-  /// are done. The semaphores order every write of one call before the next.
-  func run(lanes: Int, _ body: (Int) -> Void) {
+  /// Calls `work.runLane(0)` here and, with two lanes, `work.runLane(1)` on the helper, and
+  /// returns when both are done. The semaphores order every write of one call before the next.
+  func run(lanes: Int, _ work: FastLaneWork) {
     guard let shared, lanes > 1 else {
-      body(0)
+      work.runLane(0)
       return
     }
-    withoutActuallyEscaping(body) { escaping in
-      shared.body = escaping
-      shared.start.signal()
-      escaping(0)
-      shared.finish.wait()
-      shared.body = nil
-    }
+    shared.work = work
+    shared.start.signal()
+    work.runLane(0)
+    shared.finish.wait()
+    shared.work = nil
   }
 }

@@ -1,0 +1,330 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One layer as the fast path sees it: shapes and options only, no values.
+public enum FastLayerSpec: Equatable, Sendable {
+  /// A convolution on the current `(C, H, W)`; `filters` and the kernel give the rest.
+  case convolution(
+    filters: Int, kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int,
+    dilationY: Int, dilationX: Int, padTop: Int, padLeft: Int, padBottom: Int, padRight: Int,
+    bias: Bool)
+  case maxPool(kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, ceil: Bool)
+  case averagePool(kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, ceil: Bool)
+  case relu, sigmoid, tanh
+  /// A no-op on the storage: `(C, H, W)` is already row-major.
+  case flatten
+  case dense(outputs: Int, bias: Bool)
+}
+
+/// The optimiser the fast path applies after each step.
+public enum FastOptimizer: Equatable, Sendable {
+  /// PyTorch's SGD: `v = momentum*v + g; p -= lr*v` (plain `p -= lr*g` when momentum is 0).
+  case sgd(learningRate: Float, momentum: Float)
+  /// Adam with bias correction (Kingma & Ba), as PyTorch computes it.
+  case adam(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float)
+}
+
+/// A network compiled for training speed: every buffer is allocated at init, sized by the
+/// largest batch; a step splits the batch over 1 or 2 threads, each running the whole forward
+/// and backward pass on its slice, then adds the threads' gradients in a fixed order.
+///
+/// The per-placement functions (`Reference.conv2D`, `Reference.pool` and their backward twins)
+/// are the reference; this is the same maths, batched, and `FastPathTests` hold the two equal.
+///
+/// `threads` is 1 or 2: with 1, everything runs on the calling thread (the choice for training
+/// behind a UI on a two-core machine); with 2, one helper thread takes half of each batch big
+/// enough to be worth it. One caller at a time: a `FastNetwork` is not for sharing.
+public final class FastNetwork: FastLaneWork, @unchecked Sendable {
+  /// Input `(C, H, W)` of one image and the number of classes the last layer produces.
+  public let inputShape: [Int]
+  public let classes: Int
+  public let threads: Int
+  /// Trainable parameters in layer order (weights, then bias, per layer).
+  public let parameters: [FastParameter]
+  let ops: [FastOp]
+  private let workers: FastWorkers
+  /// Images each lane can hold: lane 0 takes whole batches that are too small to split.
+  private let trainingCapacities: [Int]
+  private let capacities: [Int]
+  private let trainingBatch: Int, inferenceBatch: Int
+  /// Per lane: one activation buffer per op output, and two gradient buffers used in turn.
+  private let activations: [[FastBuffer]]
+  private let gradients: [[FastBuffer]]
+  private let losses: FastBuffer  // per lane
+  private var step = 0
+  /// Multiply-adds per image in the forward pass, to judge whether a batch is worth splitting.
+  private let workPerImage: Int
+
+  /// Compiles `layers` for images of `inputShape` `(C, H, W)`. `trainingBatch` is the largest
+  /// batch `train` accepts; `inferenceBatch` the largest for `logits`. `fusing` folds a ReLU
+  /// and a max pool into the convolution before them (off only to test the unfused layers).
+  public init(
+    inputShape: [Int], layers: [FastLayerSpec], threads: Int, trainingBatch: Int,
+    inferenceBatch: Int = 256, fusing: Bool = true
+  ) {
+    precondition(inputShape.count == 3, "the fast path takes (C, H, W) images, not \(inputShape)")
+    self.inputShape = inputShape
+    self.threads = threads
+    workers = FastWorkers(threads: threads)
+    let lanes = threads
+    self.trainingBatch = trainingBatch
+    self.inferenceBatch = max(inferenceBatch, trainingBatch)
+    let trainingCapacities = lanes == 1 ? [trainingBatch] : [trainingBatch, (trainingBatch + 1) / 2]
+    let largest = self.inferenceBatch
+    let capacities = lanes == 1 ? [largest] : [largest, (largest + 1) / 2]
+    self.trainingCapacities = trainingCapacities
+    self.capacities = capacities
+
+    var ops: [FastOp] = []
+    var (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
+    var flat: Int? = nil  // set once a dense layer has flattened the image
+    var i = 0
+    while i < layers.count {
+      let size = flat ?? c * h * w
+      switch layers[i] {
+      case .convolution(let f, let kh, let kw, let sy, let sx, let dy, let dx, let pt, let pl, let pb, let pr, let b):
+        precondition(flat == nil, "a convolution needs (C, H, W) input, not a flat vector")
+        let g = FastConvGeometry(
+          channels: c, height: h, width: w, filters: f, kernelHeight: kh, kernelWidth: kw,
+          strideY: sy, strideX: sx, dilationY: dy, dilationX: dx,
+          padTop: pt, padLeft: pl, padBottom: pb, padRight: pr)
+        let fuse = fusing && i + 1 < layers.count && layers[i + 1] == .relu
+        if fuse { i += 1 }
+        var pool: FastPoolWindow? = nil
+        if fusing, i + 1 < layers.count, case .maxPool(let kh, let kw, let sy, let sx, let ceil) = layers[i + 1] {
+          pool = FastPoolWindow(kernelHeight: kh, kernelWidth: kw, strideY: sy, strideX: sx, ceil: ceil)
+          i += 1
+        }
+        let conv = FastConvOp(
+          geometry: g, bias: b, relu: fuse, pool: pool, capacities: trainingCapacities,
+          training: trainingBatch > 0)
+        ops.append(conv)
+        (c, h, w) = (f, conv.pooledHeight, conv.pooledWidth)
+      case .maxPool(let kh, let kw, let sy, let sx, let ceil),
+        .averagePool(let kh, let kw, let sy, let sx, let ceil):
+        precondition(flat == nil, "pooling needs (C, H, W) input, not a flat vector")
+        var isMax = false
+        if case .maxPool = layers[i] { isMax = true }
+        let pool = FastPoolOp(
+          channels: c, height: h, width: w, kernelHeight: kh, kernelWidth: kw, strideY: sy,
+          strideX: sx, ceil: ceil, isMax: isMax, capacities: trainingCapacities)
+        ops.append(pool)
+        (h, w) = (pool.outputHeight, pool.outputWidth)
+      case .relu: ops.append(FastActivationOp(.relu, size: size))
+      case .sigmoid: ops.append(FastActivationOp(.sigmoid, size: size))
+      case .tanh: ops.append(FastActivationOp(.tanh, size: size))
+      case .flatten: flat = size
+      case .dense(let outputs, let b):
+        ops.append(
+          FastDenseOp(inputs: size, outputs: outputs, bias: b, lanes: lanes, training: trainingBatch > 0))
+        flat = outputs
+      }
+      i += 1
+    }
+    precondition(!ops.isEmpty, "the fast path needs at least one layer that computes something")
+    self.ops = ops
+    workPerImage = Self.work(of: ops)
+    classes = flat ?? c * h * w
+    parameters = ops.flatMap { $0.parameters }
+    activations = capacities.map { n in ops.map { FastBuffer(count: $0.outputSize * n) } }
+    let widest = ops.map { max($0.inputSize, $0.outputSize) }.max() ?? 0
+    gradients = trainingCapacities.map { n in (0..<2).map { _ in FastBuffer(count: widest * n) } }
+    losses = FastBuffer(count: lanes)
+  }
+
+  /// Floats per input image.
+  public var imageSize: Int { inputShape.reduce(1, *) }
+
+  /// The slice of a batch of `count` images that lane `l` of `lanes` takes: first half to lane 0.
+  private func slice(_ l: Int, of lanes: Int, count: Int) -> Range<Int> {
+    let first = (count + lanes - 1) / lanes
+    return l == 0 ? 0..<min(first, count) : min(first, count)..<count
+  }
+
+  private static func work(of ops: [FastOp]) -> Int {
+    ops.reduce(0) { total, op in
+    if let conv = op as? FastConvOp {
+      let g = conv.geometry
+      return total + g.filters * g.outputHeight * g.outputWidth * g.channels * g.taps
+    }
+    if let dense = op as? FastDenseOp { return total + dense.inputs * dense.outputs }
+    return total
+    }
+  }
+
+  /// Waking the helper thread costs tens of microseconds, so batches with less than about a
+  /// millisecond of work (xo-tiny, single images) stay on the calling thread. The choice
+  /// depends only on the network and the batch size, so runs stay reproducible.
+  private func lanes(for count: Int) -> Int {
+    threads > 1 && count > 1 && workPerImage * count >= 4_000_000 ? threads : 1
+  }
+
+  private func forward(lane l: Int, images: UnsafePointer<Float>, count: Int, training: Bool) {
+    var input = images
+    for (k, op) in ops.enumerated() {
+      let output = activations[l][k].pointer
+      op.forward(lane: l, input: input, output: output, images: count, training: training)
+      input = UnsafePointer(output)
+    }
+  }
+
+  /// One training step's gradients: forward, softmax cross-entropy (mean over the batch),
+  /// backward. Gradients are *added* to `parameters` (call `zeroGradients()` first); returns
+  /// the mean loss. `labels` are class indices.
+  @discardableResult
+  public func accumulateGradients(
+    images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int
+  ) -> Float {
+    precondition(
+      count >= 1 && count <= trainingBatch,
+      "batch of \(count) is outside 1...\(trainingBatch), the sizes this network was built for")
+    for op in ops { op.prepare() }
+    let active = lanes(for: count)
+    job = .train(images: images, labels: labels, count: count, lanes: active)
+    workers.run(lanes: active, self)
+    job = nil
+    for op in ops { op.finishBackward(lanes: active) }
+    var total: Float = 0
+    for l in 0..<active { total += losses.pointer[l] }
+    return total / Float(count)
+  }
+
+  /// The pass the lanes are running, set by the caller around `workers.run` (a stored value
+  /// rather than a closure, so a step allocates nothing).
+  private enum Job {
+    case train(images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, lanes: Int)
+    case infer(images: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>, lanes: Int)
+  }
+  private var job: Job?
+
+  func runLane(_ l: Int) {
+    switch job {
+    case .train(let images, let labels, let count, let active):
+      trainLane(l, images: images, labels: labels, count: count, active: active)
+    case .infer(let images, let count, let output, let active):
+      let range = slice(l, of: active, count: count)
+      forward(lane: l, images: images + range.lowerBound * imageSize, count: range.count, training: false)
+      (output + range.lowerBound * classes)
+        .update(from: activations[l][ops.count - 1].pointer, count: range.count * classes)
+    case nil:
+      break
+    }
+  }
+
+  /// One lane's share of a training step: forward, loss, backward on its slice of the batch.
+  private func trainLane(
+    _ l: Int, images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, active: Int
+  ) {
+    let scale = 1 / Float(count)
+    let range = slice(l, of: active, count: count)
+    let n = range.count
+    let x = images + range.lowerBound * imageSize
+    forward(lane: l, images: x, count: n, training: true)
+    // Softmax cross-entropy on the logits; its gradient is (softmax - onehot) / batch.
+    let logits = activations[l][ops.count - 1].pointer
+    var dOut = gradients[l][0].pointer
+    var loss: Float = 0
+    for i in 0..<n {
+      let z = logits + i * classes
+      let d = dOut + i * classes
+      var top = z[0]
+      for k in 1..<classes { top = max(top, z[k]) }
+      var sum: Float = 0
+      for k in 0..<classes {
+        d[k] = expf(z[k] - top)
+        sum += d[k]
+      }
+      let label = Int(labels[range.lowerBound + i])
+      precondition(label >= 0 && label < classes, "label \(label) outside \(classes) classes")
+      loss += logf(sum) - (z[label] - top)
+      let inverse = 1 / sum
+      for k in 0..<classes { d[k] = d[k] * inverse * scale }
+      d[label] -= scale
+    }
+    losses.pointer[l] = loss
+    var turn = 0
+    for k in stride(from: ops.count - 1, through: 0, by: -1) {
+      let input = k == 0 ? x : UnsafePointer(activations[l][k - 1].pointer)
+      let dIn: UnsafeMutablePointer<Float>? = k == 0 ? nil : gradients[l][1 - turn].pointer
+      ops[k].backward(
+        lane: l, input: input, output: activations[l][k].pointer, dOutput: dOut, dInput: dIn,
+        images: n)
+      if let dIn {
+        dOut = dIn
+        turn = 1 - turn
+      }
+    }
+  }
+
+  /// Sets every parameter's gradient to zero.
+  public func zeroGradients() {
+    for p in parameters { p.grad.zero() }
+  }
+
+  /// Applies one optimiser update from the accumulated gradients.
+  public func update(_ optimizer: FastOptimizer) {
+    step += 1
+    switch optimizer {
+    case .sgd(let lr, let momentum):
+      for p in parameters {
+        let v = p.value.pointer, g = p.grad.pointer
+        if momentum == 0 {
+          for i in 0..<p.count { v[i] -= lr * g[i] }
+          continue
+        }
+        let firstStep = p.moment1 == nil
+        if firstStep { p.moment1 = FastBuffer(count: p.count) }
+        guard let buffer = p.moment1 else { continue }
+        let m = buffer.pointer
+        for i in 0..<p.count {
+          m[i] = firstStep ? g[i] : momentum * m[i] + g[i]
+          v[i] -= lr * m[i]
+        }
+      }
+    case .adam(let lr, let beta1, let beta2, let epsilon):
+      let correction1 = 1 - powf(beta1, Float(step))
+      let correction2 = 1 - powf(beta2, Float(step))
+      let stepSize = lr / correction1
+      let root2 = correction2.squareRoot()
+      for p in parameters {
+        if p.moment1 == nil { p.moment1 = FastBuffer(count: p.count) }
+        if p.moment2 == nil { p.moment2 = FastBuffer(count: p.count) }
+        guard let m1 = p.moment1?.pointer, let m2 = p.moment2?.pointer else { continue }
+        let v = p.value.pointer, g = p.grad.pointer
+        for i in 0..<p.count {
+          m1[i] = beta1 * m1[i] + (1 - beta1) * g[i]
+          m2[i] = beta2 * m2[i] + (1 - beta2) * g[i] * g[i]
+          v[i] -= stepSize * m1[i] / (m2[i].squareRoot() / root2 + epsilon)
+        }
+      }
+    }
+  }
+
+  /// One full training step: zero, accumulate, update. Returns the mean loss.
+  @discardableResult
+  public func train(
+    images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int,
+    optimizer: FastOptimizer
+  ) -> Float {
+    zeroGradients()
+    let loss = accumulateGradients(images: images, labels: labels, count: count)
+    update(optimizer)
+    return loss
+  }
+
+  /// The logits `(count, classes)` for up to `inferenceBatch` images, written to `output`.
+  public func logits(images: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>) {
+    precondition(
+      count >= 0 && count <= inferenceBatch,
+      "batch of \(count) is outside 0...\(inferenceBatch), the sizes this network was built for")
+    if count == 0 { return }
+    for op in ops { op.prepare() }
+    let active = lanes(for: count)
+    job = .infer(images: images, count: count, output: output, lanes: active)
+    workers.run(lanes: active, self)
+    job = nil
+  }
+}

@@ -1,0 +1,292 @@
+import CNNLabEngine
+import CNNLabTestSupport
+import Testing
+
+/// A random, buildable network spec and input shape: one or two convolutions with random
+/// kernels, strides, paddings, dilations, modes and activations, optional pooling, then dense.
+func randomFastSpec(using rng: inout SplitMix64) -> (spec: String, inputShape: [Int]) {
+  func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+  while true {
+    let shape = [1 + pick(3), 5 + pick(8), 5 + pick(9)]
+    var layers: [String] = []
+    for _ in 0..<(1 + pick(2)) {
+      var conv = "conv \(1 + pick(10)) \(1 + pick(4))x\(1 + pick(4))"
+      switch pick(4) {
+      case 0: conv += " stride \(1 + pick(3))"
+      case 1: conv += " stride \(1 + pick(2))x\(1 + pick(3))"
+      default: break
+      }
+      switch pick(5) {
+      case 0: conv += " pad \(pick(3))"
+      case 1: conv += " pad \(pick(3)),\(pick(3)),\(pick(3)),\(pick(4))"
+      case 2: conv += " same"
+      case 3: conv += " valid"
+      default: break
+      }
+      if pick(4) == 0 { conv += " dilation 2" }
+      if pick(6) == 0 { conv += " convolve" }
+      if pick(6) == 0 { conv += " normalize" }
+      if pick(5) == 0 { conv += " nobias" }
+      conv += ["", " relu", " relu", " sigmoid", " tanh"][pick(5)]
+      layers.append(conv)
+      switch pick(5) {
+      case 0, 1: layers.append("maxpool \(1 + pick(3))" + (pick(2) == 0 ? " ceil" : ""))
+      case 2: layers.append("avgpool 2 stride \(1 + pick(2))" + (pick(2) == 0 ? " ceil" : ""))
+      case 3: layers.append(["relu", "tanh", "sigmoid"][pick(3)])
+      default: break
+      }
+    }
+    if pick(2) == 0 { layers.append("dense \(2 + pick(40))" + ["", " relu", " tanh"][pick(3)]) }
+    layers.append("dense \(2 + pick(4))")
+    let spec = layers.joined(separator: " | ")
+    if (try? Network.plan(spec: NetworkSpec.parse(spec), inputShape: shape)) != nil {
+      return (spec, shape)
+    }
+  }
+}
+
+/// The reference pass, one example at a time through the per-placement functions lessons use
+/// (`Reference.conv2D`, `Reference.pool` and their backward twins; dense layers as plain
+/// sums): the oracle for both `FastNetwork` and the batched layer kernels. Returns the mean
+/// loss, the logits and every parameter's gradient, in `Network.parameters` order.
+func referenceGradients(_ network: Network, images: Tensor, labels: [Int]) throws -> (
+  loss: Float, logits: Tensor, gradients: [[Float]]
+) {
+  let n = images.batchSize
+  var grads: [[Tensor]] = network.layers.map { layer in layer.parameters.map { .zeros(like: $0.value) } }
+  var logits: [Float] = []
+  var total: Float = 0
+  for b in 0..<n {
+    var inputs: [Tensor] = []
+    var x = images.slice(b)
+    for layer in network.layers {
+      inputs.append(x)
+      switch layer {
+      case let conv as Conv2D:
+        x = try Reference.conv2D(
+          input: x, weights: conv.weights.value, bias: conv.bias?.value.scalars,
+          options: conv.options, activation: conv.activation)
+      case let pool as Pool2D:
+        x = try Reference.pool(input: x, size: pool.size, stride: pool.stride, ceil: pool.ceil, mode: pool.mode)
+      case let a as ActivationLayer:
+        x = x.activated(a.activation)
+      case is Flatten:
+        x = x.reshaped([x.count])
+      case let dense as Dense:
+        var y = [Float](repeating: 0, count: dense.outputs)
+        for o in 0..<dense.outputs {
+          var sum = dense.bias?.value.scalars[o] ?? 0
+          for i in 0..<dense.inputs { sum += dense.weights.value.scalars[o * dense.inputs + i] * x.scalars[i] }
+          y[o] = dense.activation.apply(sum)
+        }
+        x = Tensor(vector: y)
+      default:
+        Issue.record("no reference for \(layer.specText)")
+      }
+    }
+    logits += x.scalars
+    total += crossEntropy(logits: x.scalars, label: labels[b])
+    var dy = Tensor(vector: softmax(x.scalars).enumerated().map { j, p in (p - (j == labels[b] ? 1 : 0)) / Float(n) })
+    var output = x
+    for (index, layer) in network.layers.enumerated().reversed() {
+      let input = inputs[index]
+      switch layer {
+      case let conv as Conv2D:
+        let dPre = Tensor(shape: dy.shape, scalars: zip(dy.scalars, output.scalars).map { $0 * conv.activation.derivative(output: $1) })
+        var dBias = grads[index].count > 1 ? grads[index][1].scalars : [Float](repeating: 0, count: conv.filters)
+        dy = try Reference.conv2DBackward(
+          input: input, weights: conv.weights.value, options: conv.options, dOutput: dPre,
+          dWeights: &grads[index][0], dBias: &dBias)
+        if grads[index].count > 1 { grads[index][1].scalars = dBias }
+      case let pool as Pool2D:
+        dy = try Reference.poolBackward(
+          input: input, size: pool.size, stride: pool.stride, ceil: pool.ceil, mode: pool.mode, dOutput: dy)
+      case let a as ActivationLayer:
+        dy = Tensor(shape: dy.shape, scalars: zip(dy.scalars, output.scalars).map { $0 * a.activation.derivative(output: $1) })
+      case is Flatten:
+        dy = dy.reshaped(input.shape)
+      case let dense as Dense:
+        let dPre = zip(dy.scalars, output.scalars).map { $0 * dense.activation.derivative(output: $1) }
+        var dx = [Float](repeating: 0, count: dense.inputs)
+        for o in 0..<dense.outputs {
+          for i in 0..<dense.inputs {
+            grads[index][0].scalars[o * dense.inputs + i] += dPre[o] * input.scalars[i]
+            dx[i] += dPre[o] * dense.weights.value.scalars[o * dense.inputs + i]
+          }
+          if grads[index].count > 1 { grads[index][1].scalars[o] += dPre[o] }
+        }
+        dy = Tensor(vector: dx)
+      default:
+        break
+      }
+      output = input
+    }
+  }
+  return (total / Float(n), Tensor(shape: [n, logits.count / n], scalars: logits), grads.flatMap { $0.map(\.scalars) })
+}
+
+/// `expectClose` with a tolerance relative to the largest value: 1e-4 of it, so sums that
+/// cancel to nearly zero are judged against the size of their terms.
+func expectRelativelyClose(
+  _ actual: [Float], _ expected: [Float], _ comment: Comment,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  let scale = Double(expected.map { abs($0) }.max() ?? 0)
+  expectClose(
+    actual, expected, relativeTolerance: 1e-4, absoluteTolerance: 1e-4 * scale + 1e-7, comment,
+    sourceLocation: sourceLocation)
+}
+
+@Suite struct FastPathTests {
+  @Test(arguments: 0..<24)
+  func fastNetworkMatchesTheReference(seed: Int) throws {
+    var rng = SplitMix64(seed: UInt64(seed) &* 7919 &+ 17)
+    let (spec, shape) = randomFastSpec(using: &rng)
+    var network = try Network(spec, inputShape: shape, seed: UInt64(seed))
+    let batch = 1 + Int(rng.next() % 5)
+    let images = Tensor.random(shape: [batch] + shape, using: &rng)
+    let classes = network.outputShape[0]
+    let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(classes)) }
+    let reference = try referenceGradients(network, images: images, labels: labels)
+    let context = Comment(rawValue: "\(spec) on \(shape), batch \(batch)")
+
+    // The batched layer kernels (what `Network.trainStep` runs).
+    network.zeroGradients()
+    let logits = network.forward(images)
+    let (loss, dLogits, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
+    network.backward(dLogits)
+    expectRelativelyClose([loss], [reference.loss], "layers: \(context)")
+    expectRelativelyClose(logits.scalars, reference.logits.scalars, "layers: \(context)")
+    for (p, expected) in zip(network.parameters, reference.gradients) {
+      expectRelativelyClose(p.grad.scalars, expected, "layers: \(context)")
+    }
+
+    for threads in [1, 2] {
+      let fast = try FastNetwork(network: network, threads: threads, trainingBatch: batch)
+      fast.zeroGradients()
+      let loss = fast.accumulateGradients(images: images, labels: labels)
+      let context = Comment(rawValue: "\(spec) on \(shape), batch \(batch), \(threads) thread(s)")
+      expectRelativelyClose([loss], [reference.loss], context)
+      expectRelativelyClose(fast.logits(images).scalars, reference.logits.scalars, context)
+      #expect(fast.parameters.count == reference.gradients.count)
+      for (p, expected) in zip(fast.parameters, reference.gradients) {
+        expectRelativelyClose(p.gradients, expected, context)
+      }
+    }
+  }
+
+  @Test func wideBatchesSplitAcrossTwoThreadsMatchTheReference() throws {
+    // Enough work per batch that two threads really split it (odd batch: 5 + 4 images), and a
+    // dense layer wider than one GEMM panel with more inputs than one panel is deep.
+    let network = try Network(
+      "conv 6 3x3 pad 1 relu | maxpool 2 | conv 9 3x3 same relu | dense 40 relu | dense 3",
+      inputShape: [2, 24, 24], seed: 4)
+    var rng = SplitMix64(seed: 8)
+    let images = Tensor.random(shape: [9, 2, 24, 24], using: &rng)
+    let labels = (0..<9).map { $0 % 3 }
+    let reference = try referenceGradients(network, images: images, labels: labels)
+    let fast = try FastNetwork(network: network, threads: 2, trainingBatch: 9)
+    fast.zeroGradients()
+    let loss = fast.accumulateGradients(images: images, labels: labels)
+    expectRelativelyClose([loss], [reference.loss], "loss")
+    for (p, expected) in zip(fast.parameters, reference.gradients) {
+      expectRelativelyClose(p.gradients, expected, "gradient")
+    }
+  }
+
+  @Test(arguments: [OptimizerKind.sgd, .momentum, .adam])
+  func stepsFollowTheEngineOptimisers(kind: OptimizerKind) throws {
+    var network = try Network("conv 3 3x3 relu | maxpool 2 ceil | dense 2", inputShape: [1, 9, 9], seed: 2)
+    var rng = SplitMix64(seed: 3)
+    var optimizer = kind.make(learningRate: kind == .adam ? 0.01 : 0.1)
+    let fast = try FastNetwork(network: network, threads: 1, trainingBatch: 4)
+    let rule = try #require(FastNetwork.optimizer(for: optimizer))
+    for _ in 0..<3 {
+      let images = Tensor.random(shape: [4, 1, 9, 9], using: &rng)
+      let labels = [0, 1, 1, 0]
+      _ = network.trainStep(images: images, labels: labels, optimizer: &optimizer)
+      fast.zeroGradients()
+      fast.accumulateGradients(images: images, labels: labels)
+      fast.update(rule)
+    }
+    for (p, expected) in zip(fast.parameters, network.parameters) {
+      expectRelativelyClose(p.values, expected.value.scalars, "\(kind) after 3 steps")
+    }
+  }
+
+  @Test func sameSeedAndThreadCountGiveABitIdenticalRun() throws {
+    func run(threads: Int) throws -> ([Float], [[Float]]) {
+      let network = try Network(
+        "conv 8 5x5 pad 2 relu | maxpool 2 | conv 4 3x3 relu | maxpool 2 | dense 10",
+        inputShape: [1, 28, 28], seed: 9)
+      let fast = try FastNetwork(network: network, threads: threads, trainingBatch: 32)
+      var rng = SplitMix64(seed: 1)
+      var losses: [Float] = []
+      for _ in 0..<3 {
+        let images = Tensor.random(shape: [32, 1, 28, 28], in: 0..<1, using: &rng)
+        let labels = (0..<32).map { _ in Int(rng.next() % 10) }
+        fast.zeroGradients()
+        losses.append(fast.accumulateGradients(images: images, labels: labels))
+        fast.update(.sgd(learningRate: 0.05, momentum: 0.9))
+      }
+      return (losses, fast.parameters.map(\.values))
+    }
+    let (a, b) = (try run(threads: 2), try run(threads: 2))
+    #expect(a.0 == b.0)
+    #expect(a.1 == b.1)
+    let one = try run(threads: 1)
+    for (x, y) in zip(one.1, a.1) { expectRelativelyClose(x, y, "1 thread against 2") }
+  }
+
+  @Test(arguments: 0..<8)
+  func layerKernelsMatchTheReferenceWithPerAxisOptions(seed: Int) throws {
+    // Options a spec cannot write: different strides and dilations per axis, lopsided padding.
+    var rng = SplitMix64(seed: UInt64(100 + seed))
+    func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+    var options = ConvOptions(
+      padding: .explicit(top: pick(3), bottom: pick(3), left: pick(3), right: pick(3)),
+      mode: pick(2) == 0 ? .correlate : .convolve, normalize: pick(3) == 0)
+    (options.strideH, options.strideW) = (1 + pick(3), 1 + pick(3))
+    (options.dilationH, options.dilationW) = (1 + pick(3), 1 + pick(3))
+    let (c, f, kh, kw) = (1 + pick(4), 1 + pick(12), 1 + pick(4), 1 + pick(4))
+    let shape = [c, kh * options.dilationH + pick(8), kw * options.dilationW + pick(10)]
+    var conv = Conv2D(
+      inChannels: c, filters: f, kernelH: kh, kernelW: kw, options: options, useBias: pick(4) != 0,
+      using: &rng)
+    let out = try conv.outputShape(for: shape)
+    let batch = 1 + pick(3)
+    let x = Tensor.random(shape: [batch] + shape, using: &rng)
+    let dy = Tensor.random(shape: [batch] + out, using: &rng)
+    let y = conv.forward(x)
+    let dx = conv.backward(dy)
+    var dWeights = Tensor.zeros(like: conv.weights.value)
+    var dBias = [Float](repeating: 0, count: f)
+    let context = Comment(rawValue: "\(options), \(c)->\(f) \(kh)x\(kw) on \(shape)")
+    for b in 0..<batch {
+      let expected = try Reference.conv2D(
+        input: x.slice(b), weights: conv.weights.value, bias: conv.bias?.value.scalars, options: options)
+      expectRelativelyClose(y.slice(b).scalars, expected.scalars, context)
+      let expectedDx = try Reference.conv2DBackward(
+        input: x.slice(b), weights: conv.weights.value, options: options, dOutput: dy.slice(b),
+        dWeights: &dWeights, dBias: &dBias)
+      expectRelativelyClose(dx.slice(b).scalars, expectedDx.scalars, context)
+    }
+    expectRelativelyClose(conv.weights.grad.scalars, dWeights.scalars, context)
+    if let bias = conv.bias { expectRelativelyClose(bias.grad.scalars, dBias, context) }
+  }
+
+  @Test func storeCopiesTrainedValuesBackIntoTheNetwork() throws {
+    var network = try Network("conv 2 3x3 | dense 2", inputShape: [1, 4, 4], seed: 1)
+    let fast = try FastNetwork(network: network, threads: 1, trainingBatch: 1)
+    fast.parameters[0].values = [Float](repeating: 0.5, count: fast.parameters[0].count)
+    fast.store(into: &network)
+    #expect(network.parameters[0].value.scalars == [Float](repeating: 0.5, count: 18))
+  }
+
+  @Test func conv1DNetworksAreLeftToTheReference() throws {
+    let network = try Network("conv1d 2 3 | dense 2", inputShape: [1, 8], seed: 1)
+    #expect(throws: FastNetwork.Unsupported.self) {
+      try FastNetwork(network: network, threads: 1, trainingBatch: 1)
+    }
+  }
+}

@@ -79,12 +79,13 @@ public enum DataSource: Equatable, Sendable {
     if let env = ProcessInfo.processInfo.environment["CNNLAB_ASSETS"], !env.isEmpty {
       result.append(env)
     }
-    var folder =
-      (CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath }
-        .map { ($0 as NSString).deletingLastPathComponent }) ?? "."
+    // The executable's folder and its parents. A URL made from a relative argv[0] is resolved
+    // against the current folder, so `./.build/debug/cnnlab` walks up like an absolute path.
+    var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".")
+      .resolvingSymlinksInPath().standardizedFileURL.deletingLastPathComponent()
     for _ in 0..<5 {
-      result.append((folder as NSString).appendingPathComponent("assets"))
-      folder = (folder as NSString).deletingLastPathComponent
+      result.append(folder.appendingPathComponent("assets").path)
+      folder = folder.deletingLastPathComponent()
     }
     let source = URL(fileURLWithPath: #filePath)  // Sources/CNNLabData/DataSource.swift
       .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -73,47 +73,102 @@ extension Network {
 
 /// Mini-batch training, one step at a time, so a caller (the command line, the training screen)
 /// decides when to step, pause or stop. Shuffling comes from its own seeded generator: the same
-/// seed, network and data give a bit-identical run.
+/// seed, network, data and thread count give a bit-identical run.
+///
+/// Steps run on the engine's fast path (`FastNetwork`, compiled from the network, on `threads`
+/// workers) when the network allows it, and on the network's own layers otherwise (`conv1d`).
+/// `network` always reads back the current weights. A `Trainer` owns its fast network: step
+/// only one copy of a trainer.
 public struct Trainer: Sendable {
-  public var network: Network
-  public var optimizer: any Optimizer
   public let training: LabelledSet
   public let batchSize: Int
+  /// Workers the fast path splits a batch over: 1, or 2 on an otherwise idle 2-core machine.
+  public let threads: Int
   public private(set) var epoch = 0  // completed epochs
   public private(set) var stepInEpoch = 0
   public private(set) var order: [Int]
+  public private(set) var optimizer: any Optimizer
+  private var reference: Network  // the layers; its weights are stale while `fast` trains
+  private let fast: FastNetwork?
   private var rng: SplitMix64
 
   public init(
-    network: Network, optimizer: any Optimizer, training: LabelledSet, batchSize: Int, seed: UInt64
+    network: Network, optimizer: any Optimizer, training: LabelledSet, batchSize: Int, seed: UInt64,
+    threads: Int = 1
   ) {
     precondition(batchSize > 0, "batch size must be at least 1")
-    self.network = network
+    precondition(threads == 1 || threads == 2, "the fast path runs on 1 or 2 threads")
+    reference = network
     self.optimizer = optimizer
     self.training = training
     self.batchSize = batchSize
+    self.threads = threads
+    fast = Trainer.compile(network, optimizer: optimizer, threads: threads, batchSize: batchSize)
     rng = SplitMix64(seed: seed ^ 0x5EED_0F_5_4FF1E)
     order = Array(0..<training.count)
     order.shuffle(using: &rng)
   }
 
+  /// The fast path for `network`, or nil when a layer or the optimiser has none.
+  private static func compile(
+    _ network: Network, optimizer: any Optimizer, threads: Int, batchSize: Int
+  ) -> FastNetwork? {
+    guard FastNetwork.optimizer(for: optimizer) != nil else { return nil }
+    do {
+      return try FastNetwork(network: network, threads: threads, trainingBatch: batchSize)
+    } catch {
+      return nil
+    }
+  }
+
+  /// The network with its current weights (and the last step's gradients).
+  public var network: Network {
+    guard let fast else { return reference }
+    var current = reference
+    fast.store(into: &current)
+    return current
+  }
+
+  /// True when steps run on the fast path.
+  public var isFast: Bool { fast != nil }
+
+  /// Changes the learning rate from the next step; the optimiser keeps its state.
+  public mutating func setLearningRate(_ rate: Float) {
+    optimizer.learningRate = rate
+  }
+
+  /// Replaces the optimiser; the new one starts from zero state (no momentum, no moments).
+  public mutating func setOptimizer(_ replacement: any Optimizer) {
+    optimizer = replacement
+    fast?.resetOptimizerState()
+  }
+
   /// Steps in one epoch; the last batch may be smaller.
   public var stepsPerEpoch: Int { (training.count + batchSize - 1) / batchSize }
 
-  /// Trains on the next batch; returns its mean loss and how many it got right.
+  /// Trains on the next batch; returns its mean loss and how many it got right (before the update).
   public mutating func step() -> (loss: Float, correct: Int, count: Int) {
     let start = stepInEpoch * batchSize
     let end = min(start + batchSize, training.count)
     let (inputs, labels) = training.batch(order[start..<end])
-    var opt = optimizer
-    let result = network.trainStep(images: inputs, labels: labels, optimizer: &opt)
-    optimizer = opt
+    let loss: Float
+    let correct: Int
+    if let fast, let update = FastNetwork.optimizer(for: optimizer) {
+      fast.zeroGradients()
+      loss = fast.accumulateGradients(images: inputs, labels: labels)
+      correct = fast.lastBatchCorrect
+      fast.update(update)
+    } else {
+      var opt = optimizer
+      (loss, correct) = reference.trainStep(images: inputs, labels: labels, optimizer: &opt)
+      optimizer = opt
+    }
     stepInEpoch += 1
     if stepInEpoch == stepsPerEpoch {
       stepInEpoch = 0
       epoch += 1
       order.shuffle(using: &rng)
     }
-    return (result.loss, result.correct, labels.count)
+    return (loss, correct, labels.count)
   }
 }

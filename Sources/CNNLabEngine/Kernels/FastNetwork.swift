@@ -54,6 +54,10 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   private let activations: [[FastBuffer]]
   private let gradients: [[FastBuffer]]
   private let losses: FastBuffer  // per lane
+  private let corrects: FastBuffer  // per lane: examples whose largest logit is the label
+  /// How many examples of the last `accumulateGradients` batch the network classified right
+  /// (before that step's update), for training accuracy at no extra cost.
+  public private(set) var lastBatchCorrect = 0
   private var step = 0
   /// Multiply-adds per image in the forward pass, to judge whether a batch is worth splitting.
   private let workPerImage: Int
@@ -133,6 +137,7 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     let widest = ops.map { max($0.inputSize, $0.outputSize) }.max() ?? 0
     gradients = trainingCapacities.map { n in (0..<2).map { _ in FastBuffer(count: widest * n) } }
     losses = FastBuffer(count: lanes)
+    corrects = FastBuffer(count: lanes)
   }
 
   /// Floats per input image.
@@ -188,7 +193,12 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     job = nil
     for op in ops { op.finishBackward(lanes: active) }
     var total: Float = 0
-    for l in 0..<active { total += losses.pointer[l] }
+    var correct: Float = 0
+    for l in 0..<active {
+      total += losses.pointer[l]
+      correct += corrects.pointer[l]
+    }
+    lastBatchCorrect = Int(correct)
     return total / Float(count)
   }
 
@@ -227,11 +237,16 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     let logits = activations[l][ops.count - 1].pointer
     var dOut = gradients[l][0].pointer
     var loss: Float = 0
+    var correct = 0
     for i in 0..<n {
       let z = logits + i * classes
       let d = dOut + i * classes
       var top = z[0]
-      for k in 1..<classes { top = max(top, z[k]) }
+      var best = 0
+      for k in 1..<classes where z[k] > top {
+        top = z[k]
+        best = k
+      }
       var sum: Float = 0
       for k in 0..<classes {
         d[k] = expf(z[k] - top)
@@ -239,12 +254,14 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
       }
       let label = Int(labels[range.lowerBound + i])
       precondition(label >= 0 && label < classes, "label \(label) outside \(classes) classes")
+      if best == label { correct += 1 }
       loss += logf(sum) - (z[label] - top)
       let inverse = 1 / sum
       for k in 0..<classes { d[k] = d[k] * inverse * scale }
       d[label] -= scale
     }
     losses.pointer[l] = loss
+    corrects.pointer[l] = Float(correct)
     var turn = 0
     for k in stride(from: ops.count - 1, through: 0, by: -1) {
       let input = k == 0 ? x : UnsafePointer(activations[l][k - 1].pointer)
@@ -262,6 +279,16 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// Sets every parameter's gradient to zero.
   public func zeroGradients() {
     for p in parameters { p.grad.zero() }
+  }
+
+  /// Forgets the optimiser's state (momentum, Adam's moments and step count), as a freshly made
+  /// optimiser starts; the next `update` begins from zero.
+  public func resetOptimizerState() {
+    step = 0
+    for p in parameters {
+      p.moment1 = nil
+      p.moment2 = nil
+    }
   }
 
   /// Applies one optimiser update from the accumulated gradients.

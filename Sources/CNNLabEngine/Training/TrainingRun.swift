@@ -82,10 +82,12 @@ public struct TrainingRun: Sendable {
   ) throws(Network.BuildError) {
     precondition(configuration.batchSize > 0, "batch size must be at least 1")
     precondition(training.count > 0, "a training set needs at least one example")
+    // Built before any stored property is set, so a throw leaves nothing half-initialised.
+    let trainer = try TrainingRun.makeTrainer(configuration, training)
     self.configuration = configuration
     self.training = training
     self.validation = validation
-    trainer = try TrainingRun.makeTrainer(configuration, training)
+    self.trainer = trainer
     snapshot.state = startPaused ? .paused : .running
     snapshot.optimizer = configuration.optimizer
     refreshSnapshot()
@@ -127,10 +129,10 @@ public struct TrainingRun: Sendable {
       }
     case .setLearningRate(let rate):
       guard rate > 0 && rate.isFinite else { return }  // a screen's typo must not poison the run
-      trainer.optimizer.learningRate = rate
+      trainer.setLearningRate(rate)
       snapshot.learningRate = rate
     case .setOptimizer(let kind):
-      trainer.optimizer = kind.make(learningRate: trainer.optimizer.learningRate)
+      trainer.setOptimizer(kind.make(learningRate: trainer.optimizer.learningRate))
       snapshot.optimizer = kind
     case .reset:
       // The build succeeded once with this configuration, so it cannot fail now.

@@ -17,12 +17,15 @@ public struct TrainingConfiguration: Equatable, Sendable {
   public var curveCapacity: Int
   /// How many worst-misclassified examples an inspection lists.
   public var worstCount: Int
+  /// Workers a training step uses (1 or 2). With a screen open, 1: the UI thread needs the other core.
+  public var threads: Int
 
   public init(
     spec: NetworkSpec, inputShape: [Int], optimizer: OptimizerKind = .momentum,
     learningRate: Float = 0.05, batchSize: Int = 32, seed: UInt64 = 1, epochs: Int? = nil,
-    stepsPerSnapshot: Int = 10, curveCapacity: Int = 500, worstCount: Int = 8
+    stepsPerSnapshot: Int = 10, curveCapacity: Int = 500, worstCount: Int = 8, threads: Int = 1
   ) {
+    precondition(threads == 1 || threads == 2, "training runs on 1 or 2 threads, not \(threads)")
     self.spec = spec
     self.inputShape = inputShape
     self.optimizer = optimizer
@@ -33,6 +36,7 @@ public struct TrainingConfiguration: Equatable, Sendable {
     self.stepsPerSnapshot = stepsPerSnapshot
     self.curveCapacity = curveCapacity
     self.worstCount = worstCount
+    self.threads = threads
   }
 }
 
@@ -99,7 +103,7 @@ public struct TrainingRun: Sendable {
     let network = try Network(spec: c.spec, inputShape: c.inputShape, seed: c.seed)
     return Trainer(
       network: network, optimizer: c.optimizer.make(learningRate: c.learningRate),
-      training: training, batchSize: c.batchSize, seed: c.seed)
+      training: training, batchSize: c.batchSize, seed: c.seed, threads: c.threads)
   }
 
   /// True while there are steps to run: running, or single steps pending.

@@ -48,6 +48,9 @@ extension CNNLab {
     @Flag(help: "Train without the training screen (progress on standard error).")
     var headless = false
 
+    @Option(help: "Worker threads for training, 1 or 2 (default: 2 headless, 1 with the screen open).")
+    var threads: Int?
+
     @Flag(help: "Print the final metrics as one JSON object.")
     var json = false
 
@@ -56,6 +59,9 @@ extension CNNLab {
       if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
       if let lr, !(lr > 0 && lr.isFinite) {
         throw ValidationError("--lr must be a positive number")
+      }
+      if let threads, threads != 1 && threads != 2 {
+        throw ValidationError("--threads must be 1 or 2")
       }
     }
 
@@ -69,10 +75,12 @@ extension CNNLab {
       let defaults = data == "xo" ? Defaults.xo : Defaults.images
       let specText = model ?? defaults.spec
       let spec = try parseSpec(specText)
+      let onTerminal = !headless && isTerminal(0) && isTerminal(1)
       let configuration = TrainingConfiguration(
         spec: spec, inputShape: dataSet.inputShape, optimizer: optimizer ?? defaults.optimizer,
         learningRate: lr ?? defaults.learningRate, batchSize: batch ?? defaults.batch, seed: seed,
-        epochs: epochs ?? defaults.epochs, stepsPerSnapshot: 10)
+        epochs: epochs ?? defaults.epochs, stepsPerSnapshot: 10,
+        threads: threads ?? (onTerminal ? 1 : 2))
       var run: TrainingRun
       do {
         run = try TrainingRun(
@@ -93,7 +101,7 @@ extension CNNLab {
         "\(dataSet.summary)\nnetwork: \(spec) (\(grouped(run.trainer.network.parameterCount)) parameters)"
       )
       var onScreen = false
-      if !headless && isTerminal(0) && isTerminal(1) {
+      if onTerminal {
         if let final = try trainOnScreen(configuration, dataSet, training, spec: spec) {
           run = final
           onScreen = true

@@ -25,6 +25,9 @@ static inline mmask_t cn_BUTTON1_PRESSED(void) { return BUTTON1_PRESSED; }
 static inline mmask_t cn_BUTTON3_PRESSED(void) { return BUTTON3_PRESSED; }
 static inline mmask_t cn_BUTTON4_PRESSED(void) { return BUTTON4_PRESSED; }
 static inline mmask_t cn_BUTTON5_PRESSED(void) { return BUTTON5_PRESSED; }
+static inline mmask_t cn_BUTTON1_RELEASED(void) { return BUTTON1_RELEASED; }
+static inline mmask_t cn_BUTTON3_RELEASED(void) { return BUTTON3_RELEASED; }
+static inline mmask_t cn_REPORT_MOUSE_POSITION(void) { return REPORT_MOUSE_POSITION; }
 
 static inline WINDOW *cn_stdscr(void) { return stdscr; }
 static inline FILE *cn_stdin(void) { return stdin; }

@@ -38,6 +38,8 @@ public final class Terminal {
   private var styles: [Role: (attributes: attr_t, pair: Int32)] = [:]
   private var pairs: [CellStyle: Int32] = [:]
   private let maxPairs: Int32
+  /// The button held down since its press, so that motion reports become drags.
+  private var heldButton: MouseEvent.Kind?
 
   /// Takes over the terminal, or throws `TerminalError` if there is no usable one.
   public init() throws(TerminalError) {
@@ -65,7 +67,11 @@ public final class Terminal {
     keypad(cn_stdscr(), true)
     curs_set(0)
     set_escdelay(25)
-    mousemask(cn_BUTTON1_PRESSED() | cn_BUTTON3_PRESSED() | cn_BUTTON4_PRESSED() | cn_BUTTON5_PRESSED(), nil)
+    // Presses, releases and motion: a motion report between a press and its release is a drag
+    // (how the canvas is drawn on). Asking for motion turns on xterm's any-event tracking.
+    mousemask(
+      cn_BUTTON1_PRESSED() | cn_BUTTON1_RELEASED() | cn_BUTTON3_PRESSED() | cn_BUTTON3_RELEASED()
+        | cn_BUTTON4_PRESSED() | cn_BUTTON5_PRESSED() | cn_REPORT_MOUSE_POSITION(), nil)
     mouseinterval(0)
 
     var depth = Capabilities.ColorDepth.monochrome
@@ -195,8 +201,19 @@ public final class Terminal {
     let kind: MouseEvent.Kind
     if state & cn_BUTTON1_PRESSED() != 0 {
       kind = .leftClick
+      heldButton = .leftClick
     } else if state & cn_BUTTON3_PRESSED() != 0 {
       kind = .rightClick
+      heldButton = .rightClick
+    } else if state & (cn_BUTTON1_RELEASED() | cn_BUTTON3_RELEASED()) != 0 {
+      heldButton = nil
+      return nil
+    } else if state & cn_REPORT_MOUSE_POSITION() != 0 {
+      switch heldButton {
+      case .leftClick: kind = .leftDrag
+      case .rightClick: kind = .rightDrag
+      default: return nil  // the pointer moving with no button held
+      }
     } else if state & cn_BUTTON4_PRESSED() != 0 {
       kind = .wheelUp
     } else if state & cn_BUTTON5_PRESSED() != 0 {

@@ -42,9 +42,9 @@ public struct Evaluation: Equatable, Sendable {
   public var accuracy: Double { count == 0 ? 0 : Double(correct) / Double(count) }
 }
 
-extension Network {
-  /// Evaluates on `set` in batches of `batchSize` (no training, no randomness).
-  public mutating func evaluate(_ set: LabelledSet, batchSize: Int = 256) -> Evaluation {
+extension Evaluation {
+  /// Scores `set` in batches of `batchSize`; `logits` maps a batch `(B, …)` to its logits `(B, K)`.
+  public init(scoring set: LabelledSet, batchSize: Int = 256, logits: (Tensor) -> Tensor) {
     var confusion = [[Int]](
       repeating: [Int](repeating: 0, count: set.classCount), count: set.classCount)
     var totalLoss: Double = 0
@@ -53,21 +53,34 @@ extension Network {
     while start < set.count {
       let end = min(start + batchSize, set.count)
       let (inputs, labels) = set.batch(start..<end)
-      let logits = forward(inputs)
-      let (loss, _, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
+      let output = logits(inputs)
+      let (loss, _, _) = SoftmaxCrossEntropy.evaluate(logits: output, labels: labels)
       totalLoss += Double(loss) * Double(labels.count)
-      let k = logits.shape[1]
+      let k = output.shape[1]
       for (b, label) in labels.enumerated() {
         var best = 0
-        for j in 1..<k where logits.scalars[b * k + j] > logits.scalars[b * k + best] { best = j }
+        for j in 1..<k where output.scalars[b * k + j] > output.scalars[b * k + best] { best = j }
         confusion[label][best] += 1
         if best == label { correct += 1 }
       }
       start = end
     }
-    return Evaluation(
+    self.init(
       loss: Float(totalLoss / Double(max(set.count, 1))), correct: correct, count: set.count,
       confusion: confusion)
+  }
+}
+
+extension Network {
+  /// Evaluates on `set` in batches of `batchSize` (no training, no randomness), on the fast path
+  /// (`threads` workers) when the network has one, and on its own layers otherwise.
+  public mutating func evaluate(_ set: LabelledSet, batchSize: Int = 256, threads: Int = 1) -> Evaluation {
+    if let fast = try? FastNetwork(
+      network: self, threads: threads, trainingBatch: 0, inferenceBatch: batchSize)
+    {
+      return Evaluation(scoring: set, batchSize: batchSize, logits: fast.logits)
+    }
+    return Evaluation(scoring: set, batchSize: batchSize) { forward($0) }
   }
 }
 
@@ -127,6 +140,14 @@ public struct Trainer: Sendable {
     var current = reference
     fast.store(into: &current)
     return current
+  }
+
+  /// Loss, accuracy and confusion matrix of the current weights on `set`, on the trainer's own
+  /// fast network when it has one.
+  public func evaluate(_ set: LabelledSet) -> Evaluation {
+    if let fast { return Evaluation(scoring: set, logits: fast.logits) }
+    var network = reference
+    return network.evaluate(set)
   }
 
   /// True when steps run on the fast path.

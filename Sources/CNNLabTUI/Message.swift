@@ -48,6 +48,10 @@ public struct MouseEvent: Hashable, Sendable {
     case wheelUp
     /// The wheel turned towards the user (scroll down).
     case wheelDown
+    /// The pointer moved with the left button held down.
+    case leftDrag
+    /// The pointer moved with the right button held down.
+    case rightDrag
   }
 
   public var kind: Kind

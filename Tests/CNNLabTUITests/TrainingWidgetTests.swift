@@ -81,6 +81,19 @@ struct TrainingWidgetTests {
     #expect(canvas.isBlank)
   }
 
+  @Test func aStrokeInksEveryPixelOnItsLineAndAnErasingStrokeClearsThem() {
+    var canvas = DigitCanvas(rows: 5, columns: 5)
+    canvas.moveCursor(toRow: 0, column: 0)
+    canvas.stroke(toRow: 4, column: 2)  // steep: one pixel per row, never a gap
+    let inked = (0..<5).flatMap { r in (0..<5).filter { canvas[r, $0] > 0 }.map { (r, $0) } }
+    #expect(inked.map { "\($0.0),\($0.1)" } == ["0,0", "1,1", "2,1", "3,2", "4,2"])
+    #expect(canvas.cursor == (4, 2))
+    canvas.stroke(toRow: 9, column: 2)  // clamped to the canvas
+    #expect(canvas.cursor == (4, 2))
+    canvas.stroke(toRow: 0, column: 0, erasing: true)
+    #expect(canvas.isBlank)
+  }
+
   @Test func largeCanvasUsesASoftBrushAndHalfBlocks() {
     var canvas = DigitCanvas(rows: 28, columns: 28)
     canvas.moveCursor(toRow: 10, column: 10)

@@ -76,6 +76,17 @@ final class TmuxSession {
     _ = try tmux("send-keys", "-t", target, "-l", text)
   }
 
+  /// A mouse report in the X10 encoding tmux uses for `tmux-256color`: `ESC [ M` and three bytes,
+  /// 32 + the button code, 33 + the column, 33 + the row (cells counted from 0).
+  enum MouseReport: Int {
+    case leftPress = 0, rightPress = 2, release = 3, leftDrag = 32, rightDrag = 34, move = 35
+  }
+
+  func sendMouse(_ report: MouseReport, x: Int, y: Int) throws {
+    let bytes = [32 + report.rawValue, 33 + x, 33 + y].map { Character(UnicodeScalar(UInt8($0))) }
+    try sendLiteral("\u{1B}[M" + String(bytes))
+  }
+
   /// The visible screen as text; with `colors`, including the escape sequences for styles.
   func capture(colors: Bool = false) throws -> String {
     try tmux(["capture-pane", "-p", "-t", target] + (colors ? ["-e"] : [])).output

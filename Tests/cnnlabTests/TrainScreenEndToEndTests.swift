@@ -5,10 +5,13 @@ import Testing
 /// takes a drawing from the keyboard and predicts it, and quitting restores the terminal.
 @Suite(.serialized, .enabled(if: TmuxSession.isAvailable, "tmux is not installed; the terminal end-to-end tests need it"))
 struct TrainScreenEndToEndTests {
-  func start(_ arguments: String, width: Int = 80, height: Int = 24) throws -> TmuxSession {
+  func start(
+    _ arguments: String, width: Int = 80, height: Int = 24, noColor: Bool = false
+  ) throws -> TmuxSession {
     let binary = shellQuoted(try TmuxSession.cnnlabBinary())
+    let colour = noColor ? "NO_COLOR=1" : "-u NO_COLOR"  // env takes -u before any NAME=VALUE
     let script = """
-      env -u NO_COLOR -u COLUMNS -u LINES TERM=tmux-256color LANG=C.UTF-8 LC_ALL= \(binary) \(arguments); \
+      env -u COLUMNS -u LINES \(colour) TERM=tmux-256color LANG=C.UTF-8 LC_ALL= \(binary) \(arguments); \
       echo "cnnlab exited $?"; exec sleep 600
       """
     return try TmuxSession(width: width, height: height, command: script)
@@ -46,6 +49,55 @@ struct TrainScreenEndToEndTests {
     try session.send("q")
     let end = try session.waitFor("cnnlab exited 0", timeout: 30)
     #expect(end.contains("test loss"))
+    #expect(try session.display("#{cursor_flag} #{alternate_on} #{mouse_any_flag}") == "1 0 0")
+  }
+
+  /// Drawing with the mouse: a press inks one pixel, a drag inks every pixel on its way (even
+  /// when one report jumps several pixels), a right-button drag erases. Without colour the ink
+  /// shows as full blocks and the background as dots, so the screen text says what is inked.
+  @Test func mouseDragDrawsAndErasesOnTheCanvas() throws {
+    let session = try start("train --data xo --epochs 50", noColor: true)
+    try session.waitFor("1 Curves")
+    try session.send("p")
+    try session.waitFor("  paused  ")
+    try session.send("d")
+    let screen = try session.waitFor("empty canvas")
+    // The canvas's frame: its top-left corner, then 9 rows of 9 pixels, 2 columns each.
+    let rows = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let top = try #require(rows.firstIndex { $0.contains("┌") })
+    let left = try #require(rows[top].firstIndex(of: "┌")).utf16Offset(in: rows[top])
+    let origin = (x: left + 1, y: top + 1)
+    func pixels(row: Int) throws -> String {
+      let line = Array(try session.lines()[origin.y + row])
+      return String(line[origin.x..<(origin.x + 18)])
+    }
+    #expect(try pixels(row: 2) == String(repeating: "··", count: 9))
+
+    try session.sendMouse(.leftPress, x: origin.x + 2, y: origin.y + 2)  // pixel (2, 1)
+    try session.sendMouse(.leftDrag, x: origin.x + 8, y: origin.y + 2)  // (2, 4): a jump of 3
+    try session.sendMouse(.leftDrag, x: origin.x + 14, y: origin.y + 2)  // (2, 7)
+    try session.sendMouse(.release, x: origin.x + 14, y: origin.y + 2)
+    try session.waitUntil("the stroke on row 2", timeout: 10) { _ in
+      (try? pixels(row: 2)) == "··" + String(repeating: "██", count: 6) + "[]" + "··"
+    }
+    #expect(try pixels(row: 1) == String(repeating: "··", count: 9))
+    #expect(try pixels(row: 3) == String(repeating: "··", count: 9))
+    #expect(!(try session.capture().contains("empty canvas")))
+
+    // Moving with no button held draws nothing; a right-button drag erases.
+    try session.sendMouse(.move, x: origin.x + 2, y: origin.y + 5)
+    try session.sendMouse(.rightPress, x: origin.x + 14, y: origin.y + 2)
+    try session.sendMouse(.rightDrag, x: origin.x + 8, y: origin.y + 2)
+    try session.sendMouse(.release, x: origin.x + 8, y: origin.y + 2)
+    try session.waitUntil("pixels (2, 4) to (2, 7) erased", timeout: 10) { _ in
+      (try? pixels(row: 2)) == "··" + String(repeating: "██", count: 3) + "[]" + String(repeating: "··", count: 4)
+    }
+    #expect(try pixels(row: 5) == String(repeating: "··", count: 9))
+
+    try session.send("Escape")  // back from the canvas to the curves
+    try session.waitFor("loss  training")
+    try session.send("q")
+    try session.waitFor("cnnlab exited 0", timeout: 30)
     #expect(try session.display("#{cursor_flag} #{alternate_on} #{mouse_any_flag}") == "1 0 0")
   }
 }

@@ -224,8 +224,7 @@ public struct TrainingRun: Sendable {
     if let validation {
       let clock = ContinuousClock()
       let start = clock.now
-      var network = trainer.network  // a copy: evaluating fills the layers' caches
-      let result = network.evaluate(validation)
+      let result = trainer.evaluate(validation)
       summary.validationLoss = result.loss
       summary.validationAccuracy = result.accuracy
       snapshot.elapsed += Self.seconds(clock.now - start)

@@ -102,7 +102,7 @@ public struct CourseMenu: Program {
           selected = row
           open(row)
         }
-      case .rightClick: break
+      case .rightClick, .leftDrag, .rightDrag: break
       }
     }
     return []

@@ -610,7 +610,7 @@ public struct LessonPlayer: Program {
       if layout.answerBox?.contains(x: event.x, y: event.y) == true, activeQuestion != nil {
         focus = .answer
       }
-    case .rightClick:
+    case .rightClick, .leftDrag, .rightDrag:
       break
     }
     return []

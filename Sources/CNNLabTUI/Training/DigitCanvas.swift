@@ -48,6 +48,23 @@ public struct DigitCanvas: Equatable, Sendable {
     stamp { current, weight in max(0, current - weight) }
   }
 
+  /// Moves the cursor to `(row, column)` in a straight line, inking (or erasing) every pixel on
+  /// the way, so a fast mouse drag leaves an unbroken stroke.
+  public mutating func stroke(toRow row: Int, column: Int, erasing: Bool = false) {
+    let target = (min(rows - 1, max(0, row)), min(columns - 1, max(0, column)))
+    let (r0, c0) = cursor
+    let steps = max(abs(target.0 - r0), abs(target.1 - c0))
+    for i in 0...steps {
+      let t = steps == 0 ? 0 : Double(i) / Double(steps)
+      // Rounding the position itself (never negative) makes a stroke and its reverse the same.
+      cursor = (
+        Int((Double(r0) + Double(target.0 - r0) * t).rounded()),
+        Int((Double(c0) + Double(target.1 - c0) * t).rounded())
+      )
+      if erasing { erase() } else { paint() }
+    }
+  }
+
   public mutating func clear() {
     guard !isBlank else { return }
     pixels = Array(repeating: 0, count: rows * columns)

@@ -396,7 +396,7 @@ extension TrainingScreen {
 
   func renderDraw(_ area: Rect, into buffer: inout CellBuffer) {
     let what = isXO ? "an X or an O" : "a digit"
-    buffer.put("draw \(what): arrows move, space paints, x erases, c clears (or click)", x: area.x, y: area.y, role: .title, clip: area)
+    buffer.put("draw \(what): arrows move, space paints, x erases, c clears; or drag the mouse (right button erases)", x: area.x, y: area.y, role: .title, clip: area)
     guard let origin = canvasOrigin(area) else { return }
     let size = canvas.cellSize
     let frame = Rect(x: origin.x - 1, y: origin.y - 1, width: size.width + 2, height: size.height + 2)

@@ -242,11 +242,14 @@ public struct TrainingScreen: Program {
     }
     if pane == .draw, let origin = canvasOrigin(layout.body) {
       guard let pixel = canvas.pixel(atCellX: event.x - origin.x, y: event.y - origin.y) else { return }
-      canvas.moveCursor(toRow: pixel.row, column: pixel.column)
       switch event.kind {
-      case .leftClick: canvas.paint()
-      case .rightClick: canvas.erase()
-      default: break
+      case .leftClick, .rightClick:
+        canvas.moveCursor(toRow: pixel.row, column: pixel.column)
+        if event.kind == .leftClick { canvas.paint() } else { canvas.erase() }
+      case .leftDrag, .rightDrag:
+        canvas.stroke(toRow: pixel.row, column: pixel.column, erasing: event.kind == .rightDrag)
+      case .wheelUp, .wheelDown:
+        canvas.moveCursor(toRow: pixel.row, column: pixel.column)
       }
     } else if pane == .maps || pane == .mistakes {
       if event.kind == .wheelDown { choose(example + 1) }

@@ -124,8 +124,8 @@ extension CNNLab {
         throw fail(reason)
       }
 
-      var network = run.trainer.network
-      let test = network.evaluate(dataSet.test)
+      let network = run.trainer.network
+      let test = run.trainer.evaluate(dataSet.test)
       let last = run.snapshot.epochs.last
       if let save {
         let file = ModelFile(

@@ -172,6 +172,47 @@ struct TrainingScreenTests {
     #expect(buffer.lines.contains { $0.hasPrefix("input  1×9×9") })
   }
 
+  /// mnist-small's maps are far taller than 80x24: the input sits beside the bars, and the rest
+  /// scrolls with the arrow keys, the last row saying which rows are in view.
+  @Test func mapsThatDoNotFitScrollWithTheArrowKeys() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let data = try TrainingData.load("mnist", assetsDirectory: root.appendingPathComponent("assets").path)
+    let spec = try NetworkSpec.parse("conv 8 5x5 pad 2 relu | maxpool 2 | conv 16 5x5 pad 2 relu | maxpool 2 | dense 10")
+    let run = try TrainingRun(
+      configuration: TrainingConfiguration(spec: spec, inputShape: [1, 28, 28]), training: data.training!,
+      validation: data.validation)
+    var snapshot = run.snapshot
+    snapshot.probe = run.probe(data.validation.inputs.slice(0), id: TrainingScreen.probeTargets + 1)  // example 1
+    var screen = TrainingScreen(link: RecordingLink(snapshot), data: data, title: "cnnlab train mnist")
+    _ = screen.update(.resized(width: 80, height: 24))
+    press(&screen, .char("3"))
+    func lines() -> [String] {
+      var buffer = CellBuffer(width: 80, height: 24)
+      screen.render(into: &buffer)
+      return buffer.lines
+    }
+    let top = lines()
+    #expect(top[3].hasPrefix("example 1/500: a \(data.validation.labels[0]) "))
+    #expect(top[4].hasPrefix("input  1×28×28"))
+    #expect(top[5].hasPrefix(String(repeating: "▀", count: 28) + "   0 "))  // the image, then bar 0
+    let footer = try #require(top[22].split(separator: ":").first)
+    #expect(footer.hasPrefix("rows 1-18 of "))
+    let total = try #require(Int(footer.split(separator: " ").last ?? ""))
+    #expect(!top.contains { $0.hasPrefix("4 maxpool 2  16×7×7") })
+
+    for _ in 0..<30 { press(&screen, .down) }
+    let bottom = lines()
+    #expect(bottom[22].hasPrefix("rows \(total - 17)-\(total) of \(total): ↑/↓ scroll"))
+    #expect(bottom.contains { $0.hasPrefix("4 maxpool 2  16×7×7") })
+    #expect(bottom[3].hasPrefix("example 1/500"))  // the prediction never scrolls away
+
+    press(&screen, .pageUp)
+    #expect(lines()[22].hasPrefix("rows \(total - 17 - 9)-"))  // half a view
+    for _ in 0..<30 { press(&screen, .up) }
+    #expect(lines() == top)
+  }
+
   @Test func aNonFiniteLossShowsTheSessionsExplanation() {
     var snapshot = TrainingSnapshot()
     let reason = "the loss became not a number (NaN) at step 3 (epoch 1) with learning rate 100 (sgd): the weights have blown up"

@@ -67,7 +67,7 @@ extension TrainingScreen {
       let overlay = Rect(x: 0, y: 0, width: buffer.width, height: max(0, buffer.height - 1))
       HelpOverlay(
         title: pane == .draw ? "Draw keys" : "Training keys", bindings: table,
-        footer: "mouse: click tabs; Draw: click paints, right-click erases; any key closes"
+        footer: "mouse: click tabs; Draw: click or drag paints, the right button erases; any key closes"
       ).render(in: overlay, into: &buffer)
     }
   }
@@ -274,43 +274,141 @@ extension TrainingScreen {
       truth: truth, area: inner, into: &buffer, compact: compact)
   }
 
-  /// Draws the input image, the probabilities, then each layer's output maps as images.
+  /// A layer's maps placed in the scrolling column of `renderActivations`.
+  struct PlacedMaps {
+    var name: String
+    /// Two columns per pixel (small maps when there is room), else half blocks.
+    var small: Bool
+    /// First row (the name) within the column; the maps follow.
+    var top: Int
+    var cellWidth: Int
+    var cellHeight: Int
+    /// How many maps are drawn, and how many go on one row.
+    var shown: Int
+    var perRow: Int
+  }
+
+  /// Where `renderActivations` puts things, in rows and columns of a content block as wide as
+  /// its area: the probability bars (with the input image beside them when there is room), then
+  /// every layer's maps. The block scrolls when it is taller than the area; the prediction itself
+  /// is always in view above it.
+  struct ActivationLayout {
+    var bars: Rect
+    var input: PlacedMaps?
+    var column: [PlacedMaps]
+    var area: Rect
+    var height: Int
+    /// The most the block can scroll (the last row of the area then says where it is): 0 when
+    /// it fits.
+    var scrollLimit: Int { height <= area.height ? 0 : height - (area.height - 1) }
+  }
+
+  static func activationLayout(
+    inputShape: [Int], layers: [(name: String, shape: [Int])], classes: Int, area: Rect, compact: Bool
+  ) -> ActivationLayout {
+    func place(_ name: String, _ shape: [Int], small: Bool, top: Int) -> PlacedMaps {
+      let (c, h, w) = (shape[0], shape[1], shape[2])
+      let cellW = small ? w * 2 : w
+      let cellH = small ? h : (h + 1) / 2
+      let perRow = max(1, (area.width + 1) / (cellW + 1))
+      let shown = compact ? min(c, perRow) : c
+      return PlacedMaps(
+        name: name, small: small, top: top, cellWidth: cellW, cellHeight: cellH, shown: shown, perRow: perRow)
+    }
+    func height(_ p: PlacedMaps) -> Int { 1 + (p.shown + p.perRow - 1) / p.perRow * (p.cellHeight + 1) }
+
+    var items = layers
+    // Small maps get two columns per pixel when everything still fits; half blocks otherwise.
+    let roomy = classes + 1 + ([(name: "input", shape: inputShape)] + layers).reduce(0) { $0 + 2 + $1.shape[1] } <= area.height
+    let input = place("input", inputShape, small: inputShape[1] < 14 && roomy, top: 0)
+    let besideWidth = min(area.width - input.cellWidth - 3, 48)
+    var layout = ActivationLayout(
+      bars: Rect(x: 0, y: 0, width: min(area.width, 48), height: classes), input: nil, column: [],
+      area: area, height: 0)
+    var top = classes + 1
+    if besideWidth >= 24 {
+      layout.input = input
+      layout.bars = Rect(x: input.cellWidth + 3, y: 1, width: besideWidth, height: classes)
+      top = max(classes + 2, height(input))
+    } else {
+      items.insert(("input", inputShape), at: 0)
+    }
+    for (name, shape) in items {
+      let placed = place(name, shape, small: shape[1] < 14 && roomy, top: top)
+      layout.column.append(placed)
+      top += height(placed)
+    }
+    layout.height = max(0, top - 1)
+    return layout
+  }
+
+  /// The layout of the maps the visible pane shows, for scrolling; nil when it shows none.
+  func visibleActivationLayout() -> ActivationLayout? {
+    let body = layout.body
+    let probe: Probe?
+    let area: Rect
+    switch pane {
+    case .maps:
+      probe = self.probe(of: .example(example))
+      area = Rect(x: body.x, y: body.y + 1, width: body.width, height: body.height - 1)
+    case .draw:
+      probe = self.probe(of: .canvas)
+      guard let below = drawMapsArea(body) else { return nil }
+      area = below
+    default: return nil
+    }
+    guard let probe else { return nil }
+    return TrainingScreen.activationLayout(
+      inputShape: probe.input.shape, layers: Self.layerShapes(probe.activations),
+      classes: probe.probabilities.count, area: area, compact: false)
+  }
+
+  static func layerShapes(_ activations: [Inspection.LayerActivation]) -> [(name: String, shape: [Int])] {
+    activations.enumerated().compactMap { i, a in
+      a.output.rank == 3 ? ("\(i + 1) \(a.text)", a.output.shape) : nil
+    }
+  }
+
+  /// Draws the probabilities, the input image and each layer's output maps as images; they
+  /// scroll by `mapsScroll` rows when they do not fit.
   func renderActivations(
     input: Tensor, activations: [Inspection.LayerActivation], probabilities: [Float], truth: Int?,
     area: Rect, into buffer: inout CellBuffer, compact: Bool
   ) {
-    // Every class's bar first (the prediction must never be cut off), then as many maps as fit.
-    let barsHeight = min(probabilities.count, max(2, area.height - 1))
-    let bars = Rect(x: area.x, y: area.y, width: min(area.width, 48), height: barsHeight)
-    ProbabilityBars(names: data.classNames, probabilities: probabilities, truth: truth).render(in: bars, into: &buffer)
-    var y = area.y + barsHeight + 1
-    var items: [(String, Tensor)] = [("input", input)]
-    for (i, a) in activations.enumerated() where a.output.rank == 3 {
-      items.append(("\(i + 1) \(a.text)", a.output))
+    let layout = TrainingScreen.activationLayout(
+      inputShape: input.shape, layers: Self.layerShapes(activations), classes: probabilities.count,
+      area: area, compact: compact)
+    guard area.height > 0, layout.height > 0 else { return }
+    // Everything is drawn on a scratch block, and the rows in view are copied over.
+    var block = CellBuffer(width: area.width, height: layout.height, capabilities: buffer.capabilities)
+    ProbabilityBars(names: data.classNames, probabilities: probabilities, truth: truth)
+      .render(in: layout.bars, into: &block)
+    func draw(_ p: PlacedMaps, _ maps: Tensor) {
+      let (c, h, w) = (maps.shape[0], maps.shape[1], maps.shape[2])
+      block.put("\(p.name)  \(c)\(block.glyphs.times)\(h)\(block.glyphs.times)\(w)", x: 0, y: p.top, role: .dim)
+      for k in 0..<p.shown {
+        let rect = Rect(
+          x: (k % p.perRow) * (p.cellWidth + 1), y: p.top + 1 + k / p.perRow * (p.cellHeight + 1),
+          width: p.cellWidth, height: p.cellHeight)
+        TrainingScreen.drawMap(maps.slice(k), in: rect, small: p.small, into: &block)
+      }
     }
-    // Small maps get two columns per pixel when every layer still fits; half blocks otherwise.
-    let roomy = items.reduce(0) { $0 + 2 + $1.1.shape[1] } <= area.maxY - y
-    for (name, tensor) in items {
-      let (c, h, w) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
-      let small = h < 14 && roomy
-      let cellW = small ? w * 2 : w
-      let cellH = small ? h : (h + 1) / 2
-      guard y + 1 + cellH <= area.maxY else {
-        if y < area.maxY { buffer.put("(more layers below; a taller terminal shows them)", x: area.x, y: y, role: .dim, clip: area) }
-        return
-      }
-      buffer.put("\(name)  \(c)\(buffer.glyphs.times)\(h)\(buffer.glyphs.times)\(w)", x: area.x, y: y, role: .dim, clip: area)
-      let perRow = max(1, (area.width + 1) / (cellW + 1))
-      let rowsNeeded = compact ? 1 : (c + perRow - 1) / perRow
-      for k in 0..<min(c, perRow * rowsNeeded) {
-        let row = k / perRow
-        let top = y + 1 + row * (cellH + 1)
-        guard top + cellH <= area.maxY else { break }
-        let channel = tensor.slice(k)
-        let rect = Rect(x: area.x + (k % perRow) * (cellW + 1), y: top, width: cellW, height: cellH)
-        TrainingScreen.drawMap(channel, in: rect, small: small, into: &buffer)
-      }
-      y += 1 + min(rowsNeeded, (c + perRow - 1) / perRow) * (cellH + 1)
+    if let placed = layout.input { draw(placed, input) }
+    let layers = activations.filter { $0.output.rank == 3 }.map(\.output)
+    for (p, maps) in zip(layout.column, (layout.input == nil ? [input] : []) + layers) { draw(p, maps) }
+
+    let limit = layout.scrollLimit
+    let scroll = min(max(0, mapsScroll), limit)
+    let visible = limit > 0 ? area.height - 1 : area.height
+    for row in 0..<min(visible, layout.height - scroll) {
+      for x in 0..<area.width { buffer[x: area.x + x, y: area.y + row] = block[x: x, y: scroll + row] }
+    }
+    if limit > 0 {
+      let g = buffer.glyphs
+      let keys = pane == .draw ? "PgUp/PgDn" : "\(g.arrowUp)/\(g.arrowDown)"
+      buffer.put(
+        "rows \(scroll + 1)-\(scroll + visible) of \(layout.height): \(keys) scroll, a taller terminal shows more",
+        x: area.x, y: area.maxY - 1, role: .dim, clip: area)
     }
   }
 
@@ -394,6 +492,18 @@ extension TrainingScreen {
     return (body.x + 1, body.y + 2)
   }
 
+  private func drawRightArea(_ area: Rect, frame: Rect) -> Rect {
+    Rect(x: frame.maxX + 2, y: area.y + 1, width: max(0, area.maxX - frame.maxX - 2), height: area.height - 1)
+  }
+
+  /// Where the Draw pane shows the drawing's probabilities and maps: right of the canvas, under
+  /// the prediction.
+  func drawMapsArea(_ body: Rect) -> Rect? {
+    guard let origin = canvasOrigin(body) else { return nil }
+    let right = drawRightArea(body, frame: Rect(x: origin.x - 1, y: 0, width: canvas.cellSize.width + 2, height: 0))
+    return Rect(x: right.x, y: right.y + 1, width: right.width, height: max(0, right.height - 1))
+  }
+
   func renderDraw(_ area: Rect, into buffer: inout CellBuffer) {
     let what = isXO ? "an X or an O" : "a digit"
     buffer.put("draw \(what): arrows move, space paints, x erases, c clears; or drag the mouse (right button erases)", x: area.x, y: area.y, role: .title, clip: area)
@@ -402,8 +512,8 @@ extension TrainingScreen {
     let frame = Rect(x: origin.x - 1, y: origin.y - 1, width: size.width + 2, height: size.height + 2)
     Box(role: .border, clearsInside: false).render(in: frame, into: &buffer)
     CanvasView(canvas).render(in: Rect(x: origin.x, y: origin.y, width: size.width, height: size.height), into: &buffer)
-    let right = Rect(x: frame.maxX + 2, y: area.y + 1, width: max(0, area.maxX - frame.maxX - 2), height: area.height - 1)
-    guard let probe = probe(of: .canvas), right.width > 10 else {
+    let right = drawRightArea(area, frame: frame)
+    guard let probe = probe(of: .canvas), right.width > 10, let below = drawMapsArea(area) else {
       buffer.put("predicting...", x: right.x, y: right.y, role: .dim, clip: right)
       return
     }
@@ -415,7 +525,6 @@ extension TrainingScreen {
       x = buffer.put(data.classNames[safe: best] ?? "?", x: x, y: right.y, role: .accent, clip: right)
       buffer.put(String(format: " (%.0f%%)", Double(probe.probabilities[safe: best] ?? 0) * 100), x: x, y: right.y, role: .accent, clip: right)
     }
-    let below = Rect(x: right.x, y: right.y + 1, width: right.width, height: right.height - 1)
     renderActivations(
       input: probe.input, activations: probe.activations, probabilities: probe.probabilities, truth: nil,
       area: below, into: &buffer, compact: false)

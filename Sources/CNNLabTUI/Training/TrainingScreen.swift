@@ -37,6 +37,7 @@ public struct TrainingScreen: Program {
     case pauseResume, step, faster, slower, optimizer, reset, nextExample, previousExample
     case nextPane, previousPane, pane, help, quit
     case moveCursor, paint, erase, clear
+    case scrollUp, scrollDown
   }
 
   /// Keys on every pane except Draw.
@@ -57,6 +58,8 @@ public struct TrainingScreen: Program {
       keyLabel: "1-5, d"),
     KeyBinding([.char("n"), .right], "example", action: .nextExample, keyLabel: "n/N"),
     KeyBinding([.char("N"), .left], "previous example", action: .previousExample, inHintBar: false),
+    KeyBinding([.up, .pageUp], "scroll the maps up", action: .scrollUp, inHintBar: false),
+    KeyBinding([.down, .pageDown], "scroll the maps down", action: .scrollDown, inHintBar: false),
   ]
 
   /// Keys on the Draw pane (space paints there; `p` still pauses).
@@ -65,6 +68,8 @@ public struct TrainingScreen: Program {
     KeyBinding([.char(" "), .enter], "paint", action: .paint, keyLabel: "space"),
     KeyBinding([.char("x"), .backspace, .delete], "erase", action: .erase, keyLabel: "x"),
     KeyBinding([.char("c")], "clear", action: .clear),
+    KeyBinding([.pageUp], "scroll the maps up", action: .scrollUp, inHintBar: false, keyLabel: "PgUp"),
+    KeyBinding([.pageDown], "scroll the maps down", action: .scrollDown, inHintBar: false, keyLabel: "PgDn"),
     KeyBinding([.char("p")], "pause", action: .pauseResume),
     KeyBinding([.char("s")], "one step", action: .step, inHintBar: false),
     KeyBinding([.tab], "next pane", action: .nextPane, keyLabel: "Tab"),
@@ -94,6 +99,8 @@ public struct TrainingScreen: Program {
   public private(set) var example = 0
   public private(set) var canvas: DigitCanvas
   public private(set) var showingHelp = false
+  /// Rows the layers' maps are scrolled by on the Maps and Draw panes (when they do not fit).
+  public private(set) var mapsScroll = 0
   /// Set by `q` when the screen does not quit the program itself; the owner clears it.
   public var wantsToLeave = false
   /// The last thing a key did, shown in the status line.
@@ -219,6 +226,15 @@ public struct TrainingScreen: Program {
     case .paint: canvas.paint()
     case .erase: canvas.erase()
     case .clear: canvas.clear()
+    case .scrollUp, .scrollDown:
+      guard let maps = visibleActivationLayout(), maps.scrollLimit > 0 else {
+        notice = pane == .maps || pane == .draw ? "every layer is in view" : nil
+        break
+      }
+      // Half a view per press.
+      let step = max(1, (maps.area.height - 1) / 2)
+      let limit = maps.scrollLimit
+      mapsScroll = min(max(0, min(mapsScroll, limit) + (action == .scrollUp ? -step : step)), limit)
     }
     return []
   }

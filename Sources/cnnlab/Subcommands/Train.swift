@@ -81,31 +81,37 @@ extension CNNLab {
         learningRate: lr ?? defaults.learningRate, batchSize: batch ?? defaults.batch, seed: seed,
         epochs: epochs ?? defaults.epochs, stepsPerSnapshot: 10,
         threads: threads ?? (onTerminal ? 1 : 2))
-      var run: TrainingRun
-      do {
-        run = try TrainingRun(
-          configuration: configuration, training: training, validation: dataSet.validation)
-      } catch {
+      // The shapes are checked before anything is built: a spec that does not fit the images,
+      // or ends in the wrong number of classes, stops here with the arithmetic.
+      func buildFailed(_ error: Network.BuildError) -> ExitCode {
         printError(
           "cnnlab: error: the network does not fit \(shapeText(dataSet.inputShape)) images: \(error)"
         )
         if error.layerIndex > 0 { printError("  \(specText)\n\(caretLine(under: error.column))") }
-        throw ExitCode.failure
+        return ExitCode.failure
       }
-      guard run.trainer.network.outputShape == [dataSet.classNames.count] else {
+      let plan: [Network.LayerInfo]
+      do { plan = try Network.plan(spec: spec, inputShape: dataSet.inputShape) } catch {
+        throw buildFailed(error)
+      }
+      let outputShape = plan.last?.outputShape ?? dataSet.inputShape
+      guard outputShape == [dataSet.classNames.count] else {
         throw fail(
-          "the network ends in \(shapeText(run.trainer.network.outputShape)) outputs but \(data) has \(dataSet.classNames.count) classes",
+          "the network ends in \(shapeText(outputShape)) outputs but \(data) has \(dataSet.classNames.count) classes",
           note: "end the spec with 'dense \(dataSet.classNames.count)'")
       }
-      printError(
-        "\(dataSet.summary)\nnetwork: \(spec) (\(grouped(run.trainer.network.parameterCount)) parameters)"
-      )
+      let parameters = plan.reduce(0) { $0 + $1.parameterCount }
+      printError("\(dataSet.summary)\nnetwork: \(spec) (\(grouped(parameters)) parameters)")
+      var run: TrainingRun
       var onScreen = false
-      if onTerminal {
-        if let final = try trainOnScreen(configuration, dataSet, training, spec: spec) {
-          run = final
-          onScreen = true
-        }
+      if onTerminal, let final = try trainOnScreen(configuration, dataSet, training, spec: spec) {
+        run = final
+        onScreen = true
+      } else {
+        do {
+          run = try TrainingRun(
+            configuration: configuration, training: training, validation: dataSet.validation)
+        } catch { throw buildFailed(error) }
       }
       var progress = ProgressLine(enabled: isTerminal(2))
       var reported = 0

@@ -272,6 +272,31 @@ struct Parser {
     return content.trimmingSpaces == "end"
   }
 
+  /// The next line of a block that ends with `end`, with its tokens (blank lines and lines that
+  /// do not lex are skipped); `.done` after the block's `end` (then `closed` is set) or at a
+  /// top-level keyword or the end of the file, which are left for the caller.
+  enum BlockLine {
+    case line(Cursor, index: Int)
+    case done
+  }
+
+  mutating func nextBlockLine(closed: inout Bool) -> BlockLine {
+    while index < lines.count {
+      let i = index
+      if isEnd(i) {
+        index += 1
+        closed = true
+        return .done
+      }
+      if let word = firstWord(i), topLevelKeywords.contains(word) { return .done }
+      index += 1
+      if isBlank(i) { continue }
+      guard let line = cursor(at: i) else { continue }
+      return .line(line, index: i)
+    }
+    return .done
+  }
+
   // MARK: - Top level
 
   mutating func run() {
@@ -586,17 +611,8 @@ struct Parser {
     var layers: [NetworkLayer] = []
     var closed = false
     let reportedBefore = diagnostics.count
-    while index < lines.count {
-      let i = index
-      if isEnd(i) {
-        index += 1
-        closed = true
-        break
-      }
-      if let word = firstWord(i), topLevelKeywords.contains(word) { break }
-      index += 1
-      if isBlank(i) { continue }
-      guard var line = self.cursor(at: i) else { continue }
+    lines: while true {
+      guard case .line(var line, let i) = nextBlockLine(closed: &closed) else { break lines }
       layers += parseLayer(&line, text: lines[i])
     }
     if !closed {
@@ -671,17 +687,8 @@ struct Parser {
     var step = Step(title: title, location: cursor.location(keyword))
     var closed = false
     var operationLine: Int?
-    while index < lines.count {
-      let i = index
-      if isEnd(i) {
-        index += 1
-        closed = true
-        break
-      }
-      if let word = firstWord(i), topLevelKeywords.contains(word) { break }
-      index += 1
-      if isBlank(i) { continue }
-      guard var line = self.cursor(at: i) else { continue }
+    lines: while true {
+      guard case .line(var line, let i) = nextBlockLine(closed: &closed) else { break lines }
       let wasAskFailed = askFailed
       askFailed = false
       do throws(ParseError) {
@@ -889,17 +896,8 @@ struct Parser {
     try cursor.expectEnd()
     var challenge = Challenge(prompt: prompt, location: location)
     var closed = false
-    while index < lines.count {
-      let i = index
-      if isEnd(i) {
-        index += 1
-        closed = true
-        break
-      }
-      if let word = firstWord(i), topLevelKeywords.contains(word) { break }
-      index += 1
-      if isBlank(i) { continue }
-      guard var line = self.cursor(at: i) else { continue }
+    lines: while true {
+      guard case .line(var line, let i) = nextBlockLine(closed: &closed) else { break lines }
       do throws(ParseError) {
         guard let keyword = line.next(), keyword.kind == .word else {
           throw ParseError(

@@ -173,8 +173,8 @@ struct TrainingScreenTests {
   }
 
   /// mnist-small's maps are far taller than 80x24: the input sits beside the bars, and the rest
-  /// scrolls with the arrow keys, the last row saying which rows are in view.
-  @Test func mapsThatDoNotFitScrollWithTheArrowKeys() throws {
+  /// scrolls with the arrow keys, the last row saying which rows are in view. So do its kernels.
+  @Test func mapsAndKernelsThatDoNotFitScrollWithTheArrowKeys() throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent()
     let data = try TrainingData.load("mnist", assetsDirectory: root.appendingPathComponent("assets").path)
@@ -211,6 +211,15 @@ struct TrainingScreenTests {
     #expect(lines()[22].hasPrefix("rows \(total - 17 - 9)-"))  // half a view
     for _ in 0..<30 { press(&screen, .up) }
     #expect(lines() == top)
+
+    // The kernels scroll the same way, from their top.
+    press(&screen, .down, .char("2"))
+    let kernels = lines()
+    #expect(kernels[3].hasPrefix("layer 1: conv 8 5x5 pad 2 relu"))
+    #expect(kernels[22].hasPrefix("rows 1-19 of "))
+    #expect(!kernels.contains { $0.hasPrefix("#13 ") })  // layer 3's third row of kernels
+    for _ in 0..<30 { press(&screen, .down) }
+    #expect(lines().contains { $0.hasPrefix("#13 ") })
   }
 
   @Test func aNonFiniteLossShowsTheSessionsExplanation() {

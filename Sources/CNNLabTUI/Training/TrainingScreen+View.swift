@@ -55,7 +55,7 @@ extension TrainingScreen {
         } else {
           renderCurves(body, into: &buffer)
         }
-      case .kernels: renderKernels(body, into: &buffer)
+      case .kernels: showScrolled(kernelsBlock(width: body.width, capabilities: buffer.capabilities), in: body, into: &buffer)
       case .maps: renderMaps(body, into: &buffer, compact: false)
       case .mistakes: renderMistakes(body, into: &buffer)
       case .draw: renderDraw(body, into: &buffer)
@@ -192,6 +192,21 @@ extension TrainingScreen {
 
   // MARK: - Kernels
 
+  /// Every conv layer's kernels, drawn whole on a block as tall as they need.
+  func kernelsBlock(width: Int, capabilities: Capabilities = .full) -> CellBuffer {
+    // Tall enough for one kernel a row, the titles and the lecture's features.
+    let bound = snapshot.kernels.reduce(8) { $0 + 3 + $1.weights.shape[0] * ($1.weights.shape[2] + 2) }
+    var tall = CellBuffer(width: width, height: bound, capabilities: capabilities)
+    renderKernels(tall.area, into: &tall)
+    let blank = Cell()
+    let used = (0..<tall.height).last { y in (0..<width).contains { tall[x: $0, y: y] != blank } }.map { $0 + 1 } ?? 0
+    var block = CellBuffer(width: width, height: used, capabilities: capabilities)
+    for y in 0..<used {
+      for x in 0..<width { block[x: x, y: y] = tall[x: x, y: y] }
+    }
+    return block
+  }
+
   func renderKernels(_ area: Rect, into buffer: inout CellBuffer) {
     var y = area.y
     if snapshot.kernels.isEmpty {
@@ -298,9 +313,8 @@ extension TrainingScreen {
     var column: [PlacedMaps]
     var area: Rect
     var height: Int
-    /// The most the block can scroll (the last row of the area then says where it is): 0 when
-    /// it fits.
-    var scrollLimit: Int { height <= area.height ? 0 : height - (area.height - 1) }
+    /// The most the block can scroll: 0 when it fits.
+    var scrollLimit: Int { TrainingScreen.scrollLimit(height: height, in: area) }
   }
 
   static func activationLayout(
@@ -370,7 +384,7 @@ extension TrainingScreen {
   }
 
   /// Draws the probabilities, the input image and each layer's output maps as images; they
-  /// scroll by `mapsScroll` rows when they do not fit.
+  /// scroll by `scroll` rows when they do not fit.
   func renderActivations(
     input: Tensor, activations: [Inspection.LayerActivation], probabilities: [Float], truth: Int?,
     area: Rect, into buffer: inout CellBuffer, compact: Bool
@@ -397,18 +411,48 @@ extension TrainingScreen {
     let layers = activations.filter { $0.output.rank == 3 }.map(\.output)
     for (p, maps) in zip(layout.column, (layout.input == nil ? [input] : []) + layers) { draw(p, maps) }
 
-    let limit = layout.scrollLimit
-    let scroll = min(max(0, mapsScroll), limit)
+    showScrolled(block, in: area, into: &buffer)
+  }
+
+  // MARK: - Scrolling
+
+  /// The most a block of `height` rows can scroll in `area`: 0 when it fits; otherwise the last
+  /// row of the area is kept to say where the view is.
+  static func scrollLimit(height: Int, in area: Rect) -> Int {
+    height <= area.height ? 0 : height - (area.height - 1)
+  }
+
+  /// Copies the rows of `block` in view into `area`, scrolled by `scroll` rows; when the block is
+  /// taller than the area, the last row says which rows are shown and which keys scroll.
+  func showScrolled(_ block: CellBuffer, in area: Rect, into buffer: inout CellBuffer) {
+    guard area.height > 0 else { return }
+    let limit = TrainingScreen.scrollLimit(height: block.height, in: area)
+    let offset = min(max(0, scroll), limit)
     let visible = limit > 0 ? area.height - 1 : area.height
-    for row in 0..<min(visible, layout.height - scroll) {
-      for x in 0..<area.width { buffer[x: area.x + x, y: area.y + row] = block[x: x, y: scroll + row] }
+    for row in 0..<min(visible, block.height - offset) {
+      for x in 0..<min(area.width, block.width) {
+        buffer[x: area.x + x, y: area.y + row] = block[x: x, y: offset + row]
+      }
     }
     if limit > 0 {
       let g = buffer.glyphs
       let keys = pane == .draw ? "PgUp/PgDn" : "\(g.arrowUp)/\(g.arrowDown)"
       buffer.put(
-        "rows \(scroll + 1)-\(scroll + visible) of \(layout.height): \(keys) scroll, a taller terminal shows more",
+        "rows \(offset + 1)-\(offset + visible) of \(block.height): \(keys) scroll, a taller terminal shows more",
         x: area.x, y: area.maxY - 1, role: .dim, clip: area)
+    }
+  }
+
+  /// How tall the visible pane's scrolling content is, and the area it scrolls in; nil for a
+  /// pane that does not scroll.
+  func scrollingContent() -> (height: Int, area: Rect)? {
+    switch pane {
+    case .kernels:
+      return (kernelsBlock(width: layout.body.width).height, layout.body)
+    case .maps, .draw:
+      return visibleActivationLayout().map { ($0.height, $0.area) }
+    case .curves, .mistakes:
+      return nil
     }
   }
 
@@ -506,7 +550,7 @@ extension TrainingScreen {
 
   func renderDraw(_ area: Rect, into buffer: inout CellBuffer) {
     let what = isXO ? "an X or an O" : "a digit"
-    buffer.put("draw \(what): arrows move, space paints, x erases, c clears; or drag the mouse (right button erases)", x: area.x, y: area.y, role: .title, clip: area)
+    buffer.put("draw \(what): drag the mouse (the right button erases), or arrows and space", x: area.x, y: area.y, role: .title, clip: area)
     guard let origin = canvasOrigin(area) else { return }
     let size = canvas.cellSize
     let frame = Rect(x: origin.x - 1, y: origin.y - 1, width: size.width + 2, height: size.height + 2)

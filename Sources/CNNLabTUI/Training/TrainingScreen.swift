@@ -95,12 +95,14 @@ public struct TrainingScreen: Program {
   let quitsProgram: Bool
 
   public private(set) var snapshot: TrainingSnapshot
-  public private(set) var pane: Pane = .curves
+  public private(set) var pane: Pane = .curves {
+    didSet { if pane != oldValue { scroll = 0 } }  // each pane starts at its top
+  }
   public private(set) var example = 0
   public private(set) var canvas: DigitCanvas
   public private(set) var showingHelp = false
-  /// Rows the layers' maps are scrolled by on the Maps and Draw panes (when they do not fit).
-  public private(set) var mapsScroll = 0
+  /// Rows the pane's content is scrolled by (kernels, maps), when it does not fit.
+  public private(set) var scroll = 0
   /// Set by `q` when the screen does not quit the program itself; the owner clears it.
   public var wantsToLeave = false
   /// The last thing a key did, shown in the status line.
@@ -227,14 +229,15 @@ public struct TrainingScreen: Program {
     case .erase: canvas.erase()
     case .clear: canvas.clear()
     case .scrollUp, .scrollDown:
-      guard let maps = visibleActivationLayout(), maps.scrollLimit > 0 else {
-        notice = pane == .maps || pane == .draw ? "every layer is in view" : nil
+      guard let content = scrollingContent() else { break }
+      let limit = TrainingScreen.scrollLimit(height: content.height, in: content.area)
+      guard limit > 0 else {
+        notice = "everything is in view"
         break
       }
       // Half a view per press.
-      let step = max(1, (maps.area.height - 1) / 2)
-      let limit = maps.scrollLimit
-      mapsScroll = min(max(0, min(mapsScroll, limit) + (action == .scrollUp ? -step : step)), limit)
+      let step = max(1, (content.area.height - 1) / 2)
+      scroll = min(max(0, min(scroll, limit) + (action == .scrollUp ? -step : step)), limit)
     }
     return []
   }

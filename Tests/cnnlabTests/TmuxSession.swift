@@ -108,10 +108,11 @@ final class TmuxSession {
   }
 
   /// Polls the screen until `condition` holds, and returns it; fails after `timeout` seconds
-  /// with the last screen in the message.
+  /// with the last screen in the message. The default is generous: these tests run beside
+  /// CPU-heavy suites on two cores, and a condition that holds returns at once anyway.
   @discardableResult
   func waitUntil(
-    _ what: String, timeout: Double = 10, colors: Bool = false, _ condition: (String) -> Bool
+    _ what: String, timeout: Double = 30, colors: Bool = false, _ condition: (String) -> Bool
   ) throws -> String {
     let deadline = Date().addingTimeInterval(timeout)
     var screen = ""
@@ -125,12 +126,12 @@ final class TmuxSession {
 
   /// Waits until `text` is on the screen.
   @discardableResult
-  func waitFor(_ text: String, timeout: Double = 10) throws -> String {
+  func waitFor(_ text: String, timeout: Double = 30) throws -> String {
     try waitUntil("\"\(text)\"", timeout: timeout) { $0.contains(text) }
   }
 
   /// Waits until `text` is no longer on the screen.
-  func waitForAbsence(of text: String, timeout: Double = 10) throws {
+  func waitForAbsence(of text: String, timeout: Double = 30) throws {
     try waitUntil("\"\(text)\" to go away", timeout: timeout) { !$0.contains(text) }
   }
 

@@ -246,7 +246,7 @@ extension TrainingScreen {
         y += kh + 2
       }
       if shown < f {
-        buffer.put("\(f - shown) more kernels do not fit; a larger terminal shows them", x: area.x, y: min(y, area.maxY - 1), role: .dim, clip: area)
+        buffer.put("\(f - shown) more kernels below: the Kernels pane (2) shows them all", x: area.x, y: min(y, area.maxY - 1), role: .dim, clip: area)
         y += 1
       }
     }
@@ -411,7 +411,7 @@ extension TrainingScreen {
     let layers = activations.filter { $0.output.rank == 3 }.map(\.output)
     for (p, maps) in zip(layout.column, (layout.input == nil ? [input] : []) + layers) { draw(p, maps) }
 
-    showScrolled(block, in: area, into: &buffer)
+    showScrolled(block, in: area, into: &buffer, scrolls: !compact)
   }
 
   // MARK: - Scrolling
@@ -423,11 +423,12 @@ extension TrainingScreen {
   }
 
   /// Copies the rows of `block` in view into `area`, scrolled by `scroll` rows; when the block is
-  /// taller than the area, the last row says which rows are shown and which keys scroll.
-  func showScrolled(_ block: CellBuffer, in area: Rect, into buffer: inout CellBuffer) {
+  /// taller than the area, the last row says which rows are shown and which keys scroll. The
+  /// overview on a wide Curves pane (`scrolls` false) shows the top and points to the Maps pane.
+  func showScrolled(_ block: CellBuffer, in area: Rect, into buffer: inout CellBuffer, scrolls: Bool = true) {
     guard area.height > 0 else { return }
     let limit = TrainingScreen.scrollLimit(height: block.height, in: area)
-    let offset = min(max(0, scroll), limit)
+    let offset = scrolls ? min(max(0, scroll), limit) : 0
     let visible = limit > 0 ? area.height - 1 : area.height
     for row in 0..<min(visible, block.height - offset) {
       for x in 0..<min(area.width, block.width) {
@@ -437,9 +438,11 @@ extension TrainingScreen {
     if limit > 0 {
       let g = buffer.glyphs
       let keys = pane == .draw ? "PgUp/PgDn" : "\(g.arrowUp)/\(g.arrowDown)"
-      buffer.put(
-        "rows \(offset + 1)-\(offset + visible) of \(block.height): \(keys) scroll, a taller terminal shows more",
-        x: area.x, y: area.maxY - 1, role: .dim, clip: area)
+      let footer =
+        scrolls
+        ? "rows \(offset + 1)-\(offset + visible) of \(block.height): \(keys) scroll, a taller terminal shows more"
+        : "more below: the Maps pane (3) shows every layer"
+      buffer.put(footer, x: area.x, y: area.maxY - 1, role: .dim, clip: area)
     }
   }
 

@@ -51,6 +51,21 @@ func trainHalves(seed: UInt64, optimizer: OptimizerKind = .momentum, steps: Int 
     #expect(c.losses != a.losses)
   }
 
+  /// Evaluation runs on the fast path (the trainer's own, or one compiled for it); it must score
+  /// exactly as the layers' own forward pass does.
+  @Test func fastEvaluationMatchesTheLayersForwardPass() throws {
+    let (_, trainer) = try trainHalves(seed: 4, steps: 1)  // barely trained: some answers wrong
+    let set = halvesDataset(count: 300, seed: 21)  // two batches of 256
+    var network = trainer.network
+    let reference = Evaluation(scoring: set) { network.forward($0) }
+    #expect(reference.correct > 0 && reference.correct < 300, "\(reference.correct) right")
+    for fast in [trainer.evaluate(set), network.evaluate(set), network.evaluate(set, threads: 2)] {
+      #expect(fast.correct == reference.correct)
+      #expect(fast.confusion == reference.confusion)
+      #expect(abs(fast.loss - reference.loss) <= 1e-5 * max(1, reference.loss))
+    }
+  }
+
   @Test func epochsAdvanceAfterEveryBatch() throws {
     let (_, trainer) = try trainHalves(seed: 1, steps: 17)
     #expect(trainer.stepsPerEpoch == 8)

@@ -220,6 +220,13 @@ struct TrainingScreenTests {
     #expect(!kernels.contains { $0.hasPrefix("#13 ") })  // layer 3's third row of kernels
     for _ in 0..<30 { press(&screen, .down) }
     #expect(lines().contains { $0.hasPrefix("#13 ") })
+
+    // Layer 3's kernels see 8 input channels: [ and ] choose which one is shown.
+    #expect(kernels.contains { $0.contains("(input channel 1 of 8; [ ] choose)") })
+    press(&screen, .up, .up, .up, .char("]"), .char("]"))
+    #expect(lines().contains { $0.contains("(input channel 3 of 8; [ ] choose)") })
+    press(&screen, .char("["), .char("["), .char("["))
+    #expect(lines().contains { $0.contains("(input channel 8 of 8; [ ] choose)") })
   }
 
   @Test func aNonFiniteLossShowsTheSessionsExplanation() {

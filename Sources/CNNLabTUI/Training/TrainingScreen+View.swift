@@ -220,7 +220,8 @@ extension TrainingScreen {
       let (f, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
       let largest = w.scalars.map { abs($0) }.filter(\.isFinite).max() ?? 0
       buffer.put("layer \(kernel.layer + 1): \(kernel.text)", x: area.x, y: y, role: .title, clip: area)
-      let note = c > 1 ? "  (input channel 1 of \(c) shown)" : ""
+      let channel = min(kernelChannel, c - 1)
+      let note = c > 1 ? "  (input channel \(channel + 1) of \(c); [ ] choose)" : ""
       buffer.put(note + String(format: "  |w| up to %.2f", Double(largest)), x: area.x + 9 + kernel.text.count, y: y, role: .dim, clip: area)
       y += 1
       // With numbers (X/O), three kernels and the lecture's three features fit across 80 columns.
@@ -234,7 +235,7 @@ extension TrainingScreen {
         for j in start..<min(f, start + perRow) {
           let x = area.x + (j - start) * itemWidth
           buffer.put("#\(j + 1)", x: x, y: y, role: .dim, clip: area)
-          let values = (0..<kh).map { r in (0..<kw).map { col in w[j, 0, r, col] } }
+          let values = (0..<kh).map { r in (0..<kw).map { col in w[j, channel, r, col] } }
           Heatmap(values: values, maxMagnitude: largest, cellWidth: cellWidth)
             .render(in: Rect(x: x, y: y + 1, width: kw * cellWidth, height: kh).intersection(area), into: &buffer)
           if showsNumbers {

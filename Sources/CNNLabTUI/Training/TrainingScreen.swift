@@ -38,6 +38,7 @@ public struct TrainingScreen: Program {
     case nextPane, previousPane, pane, help, quit
     case moveCursor, paint, erase, clear
     case scrollUp, scrollDown
+    case nextChannel, previousChannel
   }
 
   /// Keys on every pane except Draw.
@@ -58,8 +59,10 @@ public struct TrainingScreen: Program {
       keyLabel: "1-5, d"),
     KeyBinding([.char("n"), .right], "example", action: .nextExample, keyLabel: "n/N"),
     KeyBinding([.char("N"), .left], "previous example", action: .previousExample, inHintBar: false),
-    KeyBinding([.up, .pageUp], "scroll the maps up", action: .scrollUp, inHintBar: false),
-    KeyBinding([.down, .pageDown], "scroll the maps down", action: .scrollDown, inHintBar: false),
+    KeyBinding([.up, .pageUp], "scroll kernels or maps up", action: .scrollUp, inHintBar: false),
+    KeyBinding([.down, .pageDown], "scroll kernels or maps down", action: .scrollDown, inHintBar: false),
+    KeyBinding([.char("]")], "kernels: next input channel", action: .nextChannel, inHintBar: false),
+    KeyBinding([.char("[")], "kernels: previous input channel", action: .previousChannel, inHintBar: false),
   ]
 
   /// Keys on the Draw pane (space paints there; `p` still pauses).
@@ -68,8 +71,8 @@ public struct TrainingScreen: Program {
     KeyBinding([.char(" "), .enter], "paint", action: .paint, keyLabel: "space"),
     KeyBinding([.char("x"), .backspace, .delete], "erase", action: .erase, keyLabel: "x"),
     KeyBinding([.char("c")], "clear", action: .clear),
-    KeyBinding([.pageUp], "scroll the maps up", action: .scrollUp, inHintBar: false, keyLabel: "PgUp"),
-    KeyBinding([.pageDown], "scroll the maps down", action: .scrollDown, inHintBar: false, keyLabel: "PgDn"),
+    KeyBinding([.pageUp], "scroll the maps up", action: .scrollUp, inHintBar: false),
+    KeyBinding([.pageDown], "scroll the maps down", action: .scrollDown, inHintBar: false),
     KeyBinding([.char("p")], "pause", action: .pauseResume),
     KeyBinding([.char("s")], "one step", action: .step, inHintBar: false),
     KeyBinding([.tab], "next pane", action: .nextPane, keyLabel: "Tab"),
@@ -103,6 +106,8 @@ public struct TrainingScreen: Program {
   public private(set) var showingHelp = false
   /// Rows the pane's content is scrolled by (kernels, maps), when it does not fit.
   public private(set) var scroll = 0
+  /// Which input channel the Kernels pane shows of kernels that see more than one.
+  public private(set) var kernelChannel = 0
   /// Set by `q` when the screen does not quit the program itself; the owner clears it.
   public var wantsToLeave = false
   /// The last thing a key did, shown in the status line.
@@ -201,6 +206,14 @@ public struct TrainingScreen: Program {
       link.send(.reset)
       pending = (nil, nil, nil)
       notice = "reset: the same seed gives the same run (paused; space starts)"
+    case .nextChannel, .previousChannel:
+      let channels = snapshot.kernels.map { $0.weights.shape[1] }.max() ?? 1
+      guard channels > 1 else {
+        notice = "every kernel sees one input channel"
+        break
+      }
+      kernelChannel = (kernelChannel + (action == .nextChannel ? 1 : channels - 1)) % channels
+      notice = "kernels: input channel \(kernelChannel + 1)"
     case .nextExample: choose(example + 1)
     case .previousExample: choose(example - 1)
     case .nextPane: pane = Pane(rawValue: (pane.rawValue + 1) % Pane.allCases.count) ?? .curves

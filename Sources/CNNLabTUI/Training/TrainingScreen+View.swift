@@ -439,10 +439,11 @@ extension TrainingScreen {
     if limit > 0 {
       let g = buffer.glyphs
       let keys = pane == .draw ? "PgUp/PgDn" : "\(g.arrowUp)/\(g.arrowDown)"
-      let footer =
+      var footer =
         scrolls
-        ? "rows \(offset + 1)-\(offset + visible) of \(block.height): \(keys) scroll, a taller terminal shows more"
+        ? "rows \(offset + 1)-\(offset + visible) of \(block.height): \(keys) scroll"
         : "more below: the Maps pane (3) shows every layer"
+      if scrolls && footer.count + 30 <= area.width { footer += ", a taller terminal shows more" }
       buffer.put(footer, x: area.x, y: area.maxY - 1, role: .dim, clip: area)
     }
   }

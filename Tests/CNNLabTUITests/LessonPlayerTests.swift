@@ -256,6 +256,23 @@ import Testing
     #expect(buffer.roleMap(row: top + 15).hasPrefix("nn"))
   }
 
+  @Test func aShadedGridHidesTheCellAQuestionAsksAbout() {
+    let question = SceneQuestion(
+      prompt: "What is tiny[0,1]?", hint: "Look.", answer: "9", expected: .number(9), tolerance: 0,
+      cells: [SceneQuestion.Cell(grid: "tiny", index: [0, 1])])
+    let grid = ShownGrid(name: "tiny", tensor: Tensor([[0, 9], [9, 0]]), style: .shades)
+    let scene = Scene(number: 1, title: "A question", beats: [.question(question)], grids: [grid])
+    var player = LessonPlayer(source: LessonSource(name: "image", title: "Images") { _ in [scene] })
+    _ = player.update(.resized(width: 100, height: 32))
+    var buffer = frame(of: player)
+    let top = buffer.lines.firstIndex { $0.hasPrefix(" tiny  2×2") } ?? -1
+    #expect(buffer.lines[top + 1].hasPrefix("    ? "))  // black pixel, then the asked one
+    #expect(buffer.lines[top + 2].hasPrefix(" ██   "))
+    for key in [Key.char("9"), .enter] { _ = player.update(.keyPressed(key)) }
+    buffer = frame(of: player)
+    #expect(buffer.lines[top + 1].hasPrefix("   ██ "))  // answered: the shade shows
+  }
+
   @Test func aSmallImageHasSquarePixelsInShadeCharacters() {
     let player = player(showing: ShownGrid(name: "tiny", tensor: Tensor([[0, 9], [9, 0]]), style: .shades))
     let buffer = frame(of: player)

@@ -9,6 +9,9 @@ struct BlockImage: Widget {
   var pixels: [[Double]]
   /// Pixels not computed yet (an output being filled): drawn as a dim `·`.
   var hidden: Set<GridPoint> = []
+  /// Pixels a question asks about: drawn as `?` until it is answered (a shade would give the
+  /// value away).
+  var asked: Set<GridPoint> = []
 
   /// Maps a 2-D grid's smallest value to black and its largest to white.
   init(_ rows: [[Float]]) {
@@ -30,6 +33,10 @@ struct BlockImage: Widget {
     for (row, line) in pixels.enumerated() where area.y + row < area.maxY {
       for (column, brightness) in line.enumerated() {
         let x = area.x + 2 * column
+        if asked.contains(GridPoint(row: row, column: column)) {
+          buffer.put(" ?", x: x, y: area.y + row, role: .field, clip: area)
+          continue
+        }
         if hidden.contains(GridPoint(row: row, column: column)) {
           buffer.put(" " + String(buffer.glyphs.middleDot), x: x, y: area.y + row, role: .dim, clip: area)
           continue

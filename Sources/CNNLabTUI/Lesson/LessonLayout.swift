@@ -403,6 +403,7 @@ extension LessonPlayer {
           body = LessonPlayer.shades(values)
           if case .blocks(var image) = body {
             image.hidden = blanks
+            image.asked = Set(hiddenText.keys)
             body = .blocks(image)
           }
           if kind != .output(channel) { kind = .other }

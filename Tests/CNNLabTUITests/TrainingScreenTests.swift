@@ -227,6 +227,12 @@ struct TrainingScreenTests {
     #expect(lines().contains { $0.contains("(input channel 3 of 8; [ ] choose)") })
     press(&screen, .char("["), .char("["), .char("["))
     #expect(lines().contains { $0.contains("(input channel 8 of 8; [ ] choose)") })
+
+    // The mouse wheel scrolls too.
+    press(&screen, .char("3"))
+    #expect(lines()[22].hasPrefix("rows 1-18 of "))
+    _ = screen.update(.mouse(MouseEvent(.wheelDown, x: 10, y: 10)))
+    #expect(lines()[22].hasPrefix("rows 10-27 of "))
   }
 
   @Test func aNonFiniteLossShowsTheSessionsExplanation() {

@@ -147,6 +147,9 @@ final class TmuxSession {
   }
 }
 
+/// Held while `spawn` makes its pipe and starts the child.
+private let spawnLock = NSLock()
+
 /// Runs `path` with `arguments`, stdin from /dev/null, and returns its exit status and its
 /// standard output and error together.
 ///
@@ -168,8 +171,17 @@ func spawn(_ path: String, _ arguments: [String]) throws -> (status: Int32, outp
   posix_spawnattr_setsigdefault(&attributes, &all)
   posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
+  // Suites run in parallel, and a child spawned by another thread must not inherit this pipe's
+  // write end: tmux's server outlives its client and, holding it, would keep the read below from
+  // ever seeing the end of the output. So the pipe is close-on-exec, and making it and spawning
+  // are done under one lock, leaving no moment where another spawn could take it.
+  spawnLock.lock()
   var fds: [Int32] = [0, 0]
-  guard pipe(&fds) == 0 else { throw TmuxSession.Failure(description: "pipe failed") }
+  guard pipe(&fds) == 0 else {
+    spawnLock.unlock()
+    throw TmuxSession.Failure(description: "pipe failed")
+  }
+  for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
   var actions = posix_spawn_file_actions_t()
   posix_spawn_file_actions_init(&actions)
   defer { posix_spawn_file_actions_destroy(&actions) }
@@ -178,6 +190,12 @@ func spawn(_ path: String, _ arguments: [String]) throws -> (status: Int32, outp
   posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
   posix_spawn_file_actions_addclose(&actions, fds[0])
   posix_spawn_file_actions_addclose(&actions, fds[1])
+  // Nor should the child keep other tests' pipes open (those of Foundation's `Process` may lack
+  // close-on-exec): their readers would wait for the tmux server to exit.
+  let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+  for fd in open.compactMap(Int32.init) where fd > 2 && !fds.contains(fd) && fcntl(fd, F_GETFD) != -1 {
+    posix_spawn_file_actions_addclose(&actions, fd)
+  }
 
   let argv = ([path] + arguments).map { strdup($0) } + [nil]
   let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -185,6 +203,7 @@ func spawn(_ path: String, _ arguments: [String]) throws -> (status: Int32, outp
   var pid = pid_t()
   let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
   close(fds[1])
+  spawnLock.unlock()
   let reader = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
   guard result == 0 else { throw TmuxSession.Failure(description: "cannot run \(path): error \(result)") }
   let output = reader.readDataToEndOfFile()

@@ -67,7 +67,7 @@ extension TrainingScreen {
       let overlay = Rect(x: 0, y: 0, width: buffer.width, height: max(0, buffer.height - 1))
       HelpOverlay(
         title: pane == .draw ? "Draw keys" : "Training keys", bindings: table,
-        footer: "mouse: click tabs; Draw: click or drag paints, the right button erases; any key closes"
+        footer: "mouse: click a tab, wheel scrolls, drag draws (right erases); any key closes"
       ).render(in: overlay, into: &buffer)
     }
   }

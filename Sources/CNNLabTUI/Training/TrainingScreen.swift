@@ -272,7 +272,10 @@ public struct TrainingScreen: Program {
       }
       return
     }
-    if pane == .draw, let origin = canvasOrigin(layout.body) {
+    if event.kind == .wheelUp || event.kind == .wheelDown, pane != .mistakes {
+      // The wheel scrolls what does not fit (kernels, maps); on Mistakes it picks the example.
+      _ = perform(event.kind == .wheelUp ? .scrollUp : .scrollDown, key: .down)
+    } else if pane == .draw, let origin = canvasOrigin(layout.body) {
       guard let pixel = canvas.pixel(atCellX: event.x - origin.x, y: event.y - origin.y) else { return }
       switch event.kind {
       case .leftClick, .rightClick:
@@ -281,9 +284,9 @@ public struct TrainingScreen: Program {
       case .leftDrag, .rightDrag:
         canvas.stroke(toRow: pixel.row, column: pixel.column, erasing: event.kind == .rightDrag)
       case .wheelUp, .wheelDown:
-        canvas.moveCursor(toRow: pixel.row, column: pixel.column)
+        break
       }
-    } else if pane == .maps || pane == .mistakes {
+    } else if pane == .mistakes {
       if event.kind == .wheelDown { choose(example + 1) }
       if event.kind == .wheelUp { choose(example - 1) }
     }

@@ -318,11 +318,25 @@ extension TrainingScreen {
     var scrollLimit: Int { TrainingScreen.scrollLimit(height: height, in: area) }
   }
 
+  /// Small maps (under 14 rows) get two columns per pixel when everything then fits; half
+  /// blocks otherwise.
   static func activationLayout(
     inputShape: [Int], layers: [(name: String, shape: [Int])], classes: Int, area: Rect, compact: Bool
   ) -> ActivationLayout {
-    func place(_ name: String, _ shape: [Int], small: Bool, top: Int) -> PlacedMaps {
+    let squares = activationLayout(
+      inputShape: inputShape, layers: layers, classes: classes, area: area, compact: compact, squares: true)
+    if squares.height <= area.height { return squares }
+    return activationLayout(
+      inputShape: inputShape, layers: layers, classes: classes, area: area, compact: compact, squares: false)
+  }
+
+  private static func activationLayout(
+    inputShape: [Int], layers: [(name: String, shape: [Int])], classes: Int, area: Rect, compact: Bool,
+    squares: Bool
+  ) -> ActivationLayout {
+    func place(_ name: String, _ shape: [Int], top: Int) -> PlacedMaps {
       let (c, h, w) = (shape[0], shape[1], shape[2])
+      let small = squares && h < 14
       let cellW = small ? w * 2 : w
       let cellH = small ? h : (h + 1) / 2
       let perRow = max(1, (area.width + 1) / (cellW + 1))
@@ -333,9 +347,7 @@ extension TrainingScreen {
     func height(_ p: PlacedMaps) -> Int { 1 + (p.shown + p.perRow - 1) / p.perRow * (p.cellHeight + 1) }
 
     var items = layers
-    // Small maps get two columns per pixel when everything still fits; half blocks otherwise.
-    let roomy = classes + 1 + ([(name: "input", shape: inputShape)] + layers).reduce(0) { $0 + 2 + $1.shape[1] } <= area.height
-    let input = place("input", inputShape, small: inputShape[1] < 14 && roomy, top: 0)
+    let input = place("input", inputShape, top: 0)
     let besideWidth = min(area.width - input.cellWidth - 3, 48)
     var layout = ActivationLayout(
       bars: Rect(x: 0, y: 0, width: min(area.width, 48), height: classes), input: nil, column: [],
@@ -349,7 +361,7 @@ extension TrainingScreen {
       items.insert(("input", inputShape), at: 0)
     }
     for (name, shape) in items {
-      let placed = place(name, shape, small: shape[1] < 14 && roomy, top: top)
+      let placed = place(name, shape, top: top)
       layout.column.append(placed)
       top += height(placed)
     }

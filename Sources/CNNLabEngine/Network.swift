@@ -217,10 +217,8 @@ public struct Network: Sendable {
   public static func countCorrect(logits: Tensor, labels: [Int]) -> Int {
     let k = logits.shape[1]
     var correct = 0
-    for (b, label) in labels.enumerated() {
-      var best = 0
-      for j in 1..<k where logits.scalars[b * k + j] > logits.scalars[b * k + best] { best = j }
-      if best == label { correct += 1 }
+    for (b, label) in labels.enumerated() where argmax(logits.scalars[b * k..<(b + 1) * k]) == label {
+      correct += 1
     }
     return correct
   }

@@ -39,9 +39,7 @@ public struct Tensor: Equatable, Sendable {
   }
 
   public static func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 0) }
-  public static func ones(_ shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 1) }
   public static func zeros(like other: Tensor) -> Tensor { .zeros(other.shape) }
-  public static func ones(like other: Tensor) -> Tensor { .ones(other.shape) }
 
   public var rank: Int { shape.count }
   public var count: Int { scalars.count }
@@ -92,8 +90,6 @@ public struct Tensor: Equatable, Sendable {
     let width = shape[1]
     return (0..<shape[0]).map { Array(scalars[$0 * width..<($0 + 1) * width]) }
   }
-
-  public func sum() -> Float { scalars.reduce(0, +) }
 
   /// Applies `transform` to every value.
   public func map(_ transform: (Float) -> Float) -> Tensor {

@@ -42,6 +42,35 @@ public struct Evaluation: Equatable, Sendable {
   public var accuracy: Double { count == 0 ? 0 : Double(correct) / Double(count) }
 }
 
+extension LabelledSet {
+  /// One example's result: its index, label and logits row `(K)`.
+  public typealias Scored = (index: Int, label: Int, logits: ArraySlice<Float>)
+
+  /// Runs every example through `logits` (a batch `(B, …)` to its logits `(B, K)`), `batchSize`
+  /// at a time, and hands each one's row to `body`, in order.
+  public func score(
+    batchSize: Int = 256, logits: (Tensor) -> Tensor, _ body: (Scored) -> Void
+  ) {
+    var start = 0
+    while start < count {
+      let end = min(start + batchSize, count)
+      let output = logits(batch(start..<end).inputs)
+      let k = output.shape[1]
+      for b in 0..<(end - start) {
+        body((start + b, labels[start + b], output.scalars[b * k..<(b + 1) * k]))
+      }
+      start = end
+    }
+  }
+}
+
+/// The index of the largest value (the first of equals): the predicted class of a logits row.
+public func argmax(_ row: ArraySlice<Float>) -> Int {
+  var best = row.startIndex
+  for j in row.indices where row[j] > row[best] { best = j }
+  return best - row.startIndex
+}
+
 extension Evaluation {
   /// Scores `set` in batches of `batchSize`; `logits` maps a batch `(B, …)` to its logits `(B, K)`.
   public init(scoring set: LabelledSet, batchSize: Int = 256, logits: (Tensor) -> Tensor) {
@@ -49,21 +78,11 @@ extension Evaluation {
       repeating: [Int](repeating: 0, count: set.classCount), count: set.classCount)
     var totalLoss: Double = 0
     var correct = 0
-    var start = 0
-    while start < set.count {
-      let end = min(start + batchSize, set.count)
-      let (inputs, labels) = set.batch(start..<end)
-      let output = logits(inputs)
-      let (loss, _, _) = SoftmaxCrossEntropy.evaluate(logits: output, labels: labels)
-      totalLoss += Double(loss) * Double(labels.count)
-      let k = output.shape[1]
-      for (b, label) in labels.enumerated() {
-        var best = 0
-        for j in 1..<k where output.scalars[b * k + j] > output.scalars[b * k + best] { best = j }
-        confusion[label][best] += 1
-        if best == label { correct += 1 }
-      }
-      start = end
+    set.score(batchSize: batchSize, logits: logits) { example in
+      let predicted = argmax(example.logits)
+      totalLoss += Double(crossEntropy(logits: Array(example.logits), label: example.label))
+      confusion[example.label][predicted] += 1
+      if predicted == example.label { correct += 1 }
     }
     self.init(
       loss: Float(totalLoss / Double(max(set.count, 1))), correct: correct, count: set.count,
@@ -142,16 +161,32 @@ public struct Trainer: Sendable {
     return current
   }
 
-  /// Loss, accuracy and confusion matrix of the current weights on `set`, on the trainer's own
-  /// fast network when it has one.
-  public func evaluate(_ set: LabelledSet) -> Evaluation {
-    if let fast { return Evaluation(scoring: set, logits: fast.logits) }
+  /// The logits `(N, K)` of a batch with the current weights, on the trainer's own fast network
+  /// when it has one (at most `max(256, batchSize)` images at a time).
+  public func logits(_ images: Tensor) -> Tensor {
+    if let fast { return fast.logits(images) }
     var network = reference
-    return network.evaluate(set)
+    return network.forward(images)
   }
 
-  /// True when steps run on the fast path.
-  public var isFast: Bool { fast != nil }
+  /// Loss, accuracy and confusion matrix of the current weights on `set`.
+  public func evaluate(_ set: LabelledSet) -> Evaluation {
+    Evaluation(scoring: set, logits: logits)
+  }
+
+  /// Every `Conv2D` layer's current weights, read without copying the rest of the network.
+  public var kernels: [KernelSnapshot] {
+    var result: [KernelSnapshot] = []
+    var parameter = 0  // index in `Network.parameters`, where a layer's weights come first
+    for (index, layer) in reference.layers.enumerated() {
+      if let conv = layer as? Conv2D {
+        let weights = fast.map { Tensor(shape: conv.weights.value.shape, scalars: $0.parameters[parameter].values) }
+        result.append(KernelSnapshot(layer: index, text: conv.specText, weights: weights ?? conv.weights.value))
+      }
+      parameter += layer.parameters.count
+    }
+    return result
+  }
 
   /// Changes the learning rate from the next step; the optimiser keeps its state.
   public mutating func setLearningRate(_ rate: Float) {

@@ -74,7 +74,7 @@ enum ConvKernels {
 /// one call; backward finds the maxima again, as the layer keeps only its input).
 enum PoolKernels {
   static func forward(input: Tensor, size: Int, stride: Int, ceil: Bool, mode: PoolMode) -> Tensor {
-    let (op, n) = makeOp(input: input, size: size, stride: stride, ceil: ceil, mode: mode)
+    let (op, n) = makeOp(input: input, size: size, stride: stride, ceil: ceil, mode: mode, training: false)
     var output = Tensor.zeros([n, op.channels, op.outputHeight, op.outputWidth])
     input.scalars.withStart { x in
       output.scalars.withMutableStart { y in
@@ -87,7 +87,7 @@ enum PoolKernels {
   static func backward(
     input: Tensor, size: Int, stride: Int, ceil: Bool, mode: PoolMode, dOutput: Tensor
   ) -> Tensor {
-    let (op, n) = makeOp(input: input, size: size, stride: stride, ceil: ceil, mode: mode)
+    let (op, n) = makeOp(input: input, size: size, stride: stride, ceil: ceil, mode: mode, training: true)
     var dInput = Tensor.zeros(like: input)
     var output = [Float](repeating: 0, count: n * op.outputSize)
     var gradient = dOutput.scalars
@@ -106,14 +106,16 @@ enum PoolKernels {
     return dInput
   }
 
+  /// The op for `input`; only `training` needs room to remember where each maximum was.
   private static func makeOp(
-    input: Tensor, size: Int, stride: Int, ceil: Bool, mode: PoolMode
+    input: Tensor, size: Int, stride: Int, ceil: Bool, mode: PoolMode, training: Bool
   ) -> (FastPoolOp, Int) {
     let shape = input.exampleShape
     let n = input.batchSize
     let op = FastPoolOp(
       channels: shape[0], height: shape[1], width: shape[2], kernelHeight: size, kernelWidth: size,
-      strideY: stride, strideX: stride, ceil: ceil, isMax: mode == .max, capacities: [max(n, 1)])
+      strideY: stride, strideX: stride, ceil: ceil, isMax: mode == .max,
+      capacities: [training ? max(n, 1) : 0])
     op.slack = false  // tensors end where their values do
     return (op, n)
   }

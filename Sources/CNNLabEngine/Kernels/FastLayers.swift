@@ -483,14 +483,8 @@ final class FastPoolOp: FastOp {
     self.strideY = strideY
     self.strideX = strideX
     self.isMax = isMax
-    func extent(_ size: Int, _ k: Int, _ s: Int) -> Int {
-      if !ceil { return (size - k) / s + 1 }
-      var out = (size - k + s - 1) / s + 1
-      if (out - 1) * s >= size { out -= 1 }
-      return out
-    }
-    outputHeight = extent(height, kernelHeight, strideY)
-    outputWidth = extent(width, kernelWidth, strideX)
+    outputHeight = FastPoolWindow.extent(height, kernel: kernelHeight, stride: strideY, ceil: ceil)
+    outputWidth = FastPoolWindow.extent(width, kernel: kernelWidth, stride: strideX, ceil: ceil)
     let outputs = channels * outputHeight * outputWidth
     argmax = capacities.map { FastIndexBuffer(count: isMax ? $0 * outputs : 0) }
   }

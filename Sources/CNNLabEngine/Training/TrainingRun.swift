@@ -259,10 +259,7 @@ public struct TrainingRun: Sendable {
     snapshot.stepsPerEpoch = trainer.stepsPerEpoch
     snapshot.totalEpochs = configuration.epochs
     snapshot.learningRate = trainer.optimizer.learningRate
-    snapshot.kernels = trainer.network.layers.enumerated().compactMap { index, layer in
-      guard let conv = layer as? Conv2D else { return nil }
-      return KernelSnapshot(layer: index, text: conv.specText, weights: conv.weights.value)
-    }
+    snapshot.kernels = trainer.kernels
     if let limit = configuration.epochs, snapshot.step > 0 {
       let left = max(0, limit * trainer.stepsPerEpoch - snapshot.step)
       snapshot.remaining = snapshot.elapsed / Double(snapshot.step) * Double(left)
@@ -278,62 +275,30 @@ public struct TrainingRun: Sendable {
   public func inspect(example: Int) -> Inspection {
     let set = validation ?? training
     let index = min(max(example, 0), set.count - 1)
-    var network = trainer.network
     let (input, labels) = set.batch([index])
-    let outputs = network.activations(input)
-    let probabilities = softmax(outputs.last?.scalars ?? [])
-    let layerTexts = network.info.map(\.text)
-    let activations = zip(layerTexts, outputs).map { text, output in
-      Inspection.LayerActivation(text: text, output: output.slice(0))
-    }
-    let results = network.perExampleResults(set)
+    // The example goes through every layer (as a probe), the set through the fast path.
+    let maps = probe(input.slice(0), id: 0)
     var confusion = [[Int]](
       repeating: [Int](repeating: 0, count: set.classCount), count: set.classCount)
     var wrong: [Misclassified] = []
-    for (i, r) in results.enumerated() {
-      confusion[set.labels[i]][r.predicted] += 1
-      if r.predicted != set.labels[i] {
-        wrong.append(
-          Misclassified(
-            index: i, label: set.labels[i], predicted: r.predicted, loss: r.loss,
-            confidence: r.confidence))
-      }
+    set.score(logits: trainer.logits) { example in
+      let predicted = argmax(example.logits)
+      confusion[example.label][predicted] += 1
+      guard predicted != example.label else { return }
+      let row = Array(example.logits)
+      wrong.append(
+        Misclassified(
+          index: example.index, label: example.label, predicted: predicted,
+          loss: crossEntropy(logits: row, label: example.label), confidence: softmax(row)[predicted]))
     }
     wrong.sort { ($0.loss, $1.index) > ($1.loss, $0.index) }
     return Inspection(
       step: snapshot.step, example: index, label: labels[0], input: input.slice(0),
-      activations: activations, probabilities: probabilities, confusion: confusion,
-      worst: Array(wrong.prefix(configuration.worstCount)))
+      activations: maps?.activations ?? [], probabilities: maps?.probabilities ?? [],
+      confusion: confusion, worst: Array(wrong.prefix(configuration.worstCount)))
   }
 
   static func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-  }
-}
-
-extension Network {
-  /// Each example's predicted class, its loss −log p(label), and the probability of the
-  /// prediction, in batches of `batchSize`.
-  public mutating func perExampleResults(_ set: LabelledSet, batchSize: Int = 256) -> [(
-    predicted: Int, loss: Float, confidence: Float
-  )] {
-    var results: [(predicted: Int, loss: Float, confidence: Float)] = []
-    results.reserveCapacity(set.count)
-    var start = 0
-    while start < set.count {
-      let end = min(start + batchSize, set.count)
-      let (inputs, labels) = set.batch(start..<end)
-      let logits = forward(inputs)
-      let k = logits.shape[1]
-      for (b, label) in labels.enumerated() {
-        let row = Array(logits.scalars[b * k..<(b + 1) * k])
-        let p = softmax(row)
-        var best = 0
-        for j in 1..<k where row[j] > row[best] { best = j }
-        results.append((best, crossEntropy(logits: row, label: label), p[best]))
-      }
-      start = end
-    }
-    return results
   }
 }

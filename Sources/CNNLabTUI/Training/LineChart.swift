@@ -124,8 +124,6 @@ public struct Heatmap: Widget {
     self.cellWidth = max(1, cellWidth)
   }
 
-  public var size: (width: Int, height: Int) { ((values.map(\.count).max() ?? 0) * cellWidth, values.count) }
-
   public func render(in area: Rect, into buffer: inout CellBuffer) {
     let largest = maxMagnitude ?? values.joined().map { abs($0) }.filter(\.isFinite).max() ?? 0
     let coloured = buffer.capabilities.colorDepth != .monochrome

@@ -18,10 +18,6 @@ public struct TextBlock: Widget {
     self.centered = centered
   }
 
-  /// How many lines `text` takes at `width`; scroll offsets beyond `lineCount - height` show
-  /// blank space.
-  public func lineCount(width: Int) -> Int { TextBlock.wrap(text, width: width).count }
-
   public func render(in area: Rect, into buffer: inout CellBuffer) {
     guard !area.isEmpty else { return }
     let lines = TextBlock.wrap(text, width: area.width)

@@ -134,6 +134,7 @@ public final class Terminal {
     sigemptyset(&ours.sa_mask)
     sigaction(SIGTSTP, &ours, nil)
     refresh()  // after endwin, this puts the terminal back in cnnlab's mode
+    continued.store(false, ordering: .relaxed)  // this SIGCONT is answered by the full redraw
     return true
   }
 

@@ -45,6 +45,14 @@ public struct CellBuffer: Equatable, Sendable {
   public var area: Rect { Rect(x: 0, y: 0, width: width, height: height) }
   public var glyphs: Glyphs { capabilities.glyphs }
 
+  /// A copy of the rows in `range` (clamped to the buffer), as a buffer of their own.
+  public func rows(_ range: Range<Int>) -> CellBuffer {
+    let rows = range.clamped(to: 0..<height)
+    var copy = CellBuffer(width: width, height: rows.count, capabilities: capabilities)
+    copy.cells = Array(cells[(rows.lowerBound * width)..<(rows.upperBound * width)])
+    return copy
+  }
+
   /// The cell at `(x, y)`; reading outside gives a blank cell and writing outside does nothing.
   public subscript(x x: Int, y y: Int) -> Cell {
     get {

@@ -77,7 +77,7 @@ struct TrainScreenEndToEndTests {
     try session.sendMouse(.leftDrag, x: origin.x + 8, y: origin.y + 2)  // (2, 4): a jump of 3
     try session.sendMouse(.leftDrag, x: origin.x + 14, y: origin.y + 2)  // (2, 7)
     try session.sendMouse(.release, x: origin.x + 14, y: origin.y + 2)
-    try session.waitUntil("the stroke on row 2", timeout: 10) { _ in
+    try session.waitUntil("the stroke on row 2") { _ in
       (try? pixels(row: 2)) == "··" + String(repeating: "██", count: 6) + "[]" + "··"
     }
     #expect(try pixels(row: 1) == String(repeating: "··", count: 9))
@@ -89,7 +89,7 @@ struct TrainScreenEndToEndTests {
     try session.sendMouse(.rightPress, x: origin.x + 14, y: origin.y + 2)
     try session.sendMouse(.rightDrag, x: origin.x + 8, y: origin.y + 2)
     try session.sendMouse(.release, x: origin.x + 8, y: origin.y + 2)
-    try session.waitUntil("pixels (2, 4) to (2, 7) erased", timeout: 10) { _ in
+    try session.waitUntil("pixels (2, 4) to (2, 7) erased") { _ in
       (try? pixels(row: 2)) == "··" + String(repeating: "██", count: 3) + "[]" + String(repeating: "··", count: 4)
     }
     #expect(try pixels(row: 5) == String(repeating: "··", count: 9))

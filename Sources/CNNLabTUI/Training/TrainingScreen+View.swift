@@ -46,7 +46,7 @@ extension TrainingScreen {
     } else {
       switch pane {
       case .curves:
-        if body.width >= 150 {
+        if showsOverview {
           let columns = body.split(.horizontal, [.fill(3), .fill(2)], gap: 2)
           renderCurves(columns[0], into: &buffer)
           let right = columns[1].split(.vertical, [.fill, .fill], gap: 1)
@@ -197,21 +197,18 @@ extension TrainingScreen {
     // Tall enough for one kernel a row, the titles and the lecture's features.
     let bound = snapshot.kernels.reduce(8) { $0 + 3 + $1.weights.shape[0] * ($1.weights.shape[2] + 2) }
     var tall = CellBuffer(width: width, height: bound, capabilities: capabilities)
-    renderKernels(tall.area, into: &tall)
-    let blank = Cell()
-    let used = (0..<tall.height).last { y in (0..<width).contains { tall[x: $0, y: y] != blank } }.map { $0 + 1 } ?? 0
-    var block = CellBuffer(width: width, height: used, capabilities: capabilities)
-    for y in 0..<used {
-      for x in 0..<width { block[x: x, y: y] = tall[x: x, y: y] }
-    }
-    return block
+    let used = renderKernels(tall.area, into: &tall)
+    return tall.rows(0..<used)
   }
 
-  func renderKernels(_ area: Rect, into buffer: inout CellBuffer) {
+  /// Draws the kernels from the top of `area`; returns how many rows they took.
+  @discardableResult
+  func renderKernels(_ area: Rect, into buffer: inout CellBuffer) -> Int {
     var y = area.y
+    var end = y  // below the last row drawn
     if snapshot.kernels.isEmpty {
       buffer.put("this network has no convolution layer", x: area.x, y: y, role: .dim, clip: area)
-      return
+      return 1
     }
     let showsNumbers = isXO
     for kernel in snapshot.kernels {
@@ -244,11 +241,13 @@ extension TrainingScreen {
           }
           shown += 1
         }
+        end = y + 1 + kh
         y += kh + 2
       }
       if shown < f {
         buffer.put("\(f - shown) more kernels below: the Kernels pane (2) shows them all", x: area.x, y: min(y, area.maxY - 1), role: .dim, clip: area)
         y += 1
+        end = y
       }
     }
     if isXO, y + 5 < area.maxY {
@@ -264,7 +263,9 @@ extension TrainingScreen {
         NumberGrid(feature.values, decimals: 0, cellWidth: 6, diverging: true, maxMagnitude: 1)
           .render(in: Rect(x: x + 7, y: y + 1, width: 19, height: 3).intersection(area), into: &buffer)
       }
+      end = y + 4
     }
+    return min(end, area.maxY) - area.y
   }
 
   // MARK: - Maps
@@ -290,12 +291,20 @@ extension TrainingScreen {
       truth: truth, area: inner, into: &buffer, compact: compact)
   }
 
-  /// A layer's maps placed in the scrolling column of `renderActivations`.
+  /// The images `renderActivations` shows, in order: the input, then every layer whose output
+  /// is a stack of maps `(C, H, W)`.
+  static func activationItems(input: Tensor, activations: [Inspection.LayerActivation]) -> [(name: String, maps: Tensor)] {
+    [("input", input)]
+      + activations.enumerated().compactMap { i, a in a.output.rank == 3 ? ("\(i + 1) \(a.text)", a.output) : nil }
+  }
+
+  /// One item of `activationItems` placed in the block of `renderActivations`.
   struct PlacedMaps {
-    var name: String
+    /// Its position in `activationItems`.
+    var item: Int
     /// Two columns per pixel (small maps when there is room), else half blocks.
     var small: Bool
-    /// First row (the name) within the column; the maps follow.
+    /// First row (the name) within the block; the maps follow.
     var top: Int
     var cellWidth: Int
     var cellHeight: Int
@@ -310,59 +319,50 @@ extension TrainingScreen {
   /// is always in view above it.
   struct ActivationLayout {
     var bars: Rect
-    var input: PlacedMaps?
-    var column: [PlacedMaps]
+    var maps: [PlacedMaps]
     var area: Rect
     var height: Int
-    /// The most the block can scroll: 0 when it fits.
-    var scrollLimit: Int { TrainingScreen.scrollLimit(height: height, in: area) }
   }
 
   /// Small maps (under 14 rows) get two columns per pixel when everything then fits; half
-  /// blocks otherwise.
-  static func activationLayout(
-    inputShape: [Int], layers: [(name: String, shape: [Int])], classes: Int, area: Rect, compact: Bool
-  ) -> ActivationLayout {
-    let squares = activationLayout(
-      inputShape: inputShape, layers: layers, classes: classes, area: area, compact: compact, squares: true)
+  /// blocks otherwise. `shapes` are those of `activationItems`.
+  static func activationLayout(shapes: [[Int]], classes: Int, area: Rect, compact: Bool) -> ActivationLayout {
+    let squares = activationLayout(shapes: shapes, classes: classes, area: area, compact: compact, squares: true)
     if squares.height <= area.height { return squares }
-    return activationLayout(
-      inputShape: inputShape, layers: layers, classes: classes, area: area, compact: compact, squares: false)
+    return activationLayout(shapes: shapes, classes: classes, area: area, compact: compact, squares: false)
   }
 
   private static func activationLayout(
-    inputShape: [Int], layers: [(name: String, shape: [Int])], classes: Int, area: Rect, compact: Bool,
-    squares: Bool
+    shapes: [[Int]], classes: Int, area: Rect, compact: Bool, squares: Bool
   ) -> ActivationLayout {
-    func place(_ name: String, _ shape: [Int], top: Int) -> PlacedMaps {
-      let (c, h, w) = (shape[0], shape[1], shape[2])
+    func place(_ item: Int, top: Int) -> PlacedMaps {
+      let (c, h, w) = (shapes[item][0], shapes[item][1], shapes[item][2])
       let small = squares && h < 14
       let cellW = small ? w * 2 : w
       let cellH = small ? h : (h + 1) / 2
       let perRow = max(1, (area.width + 1) / (cellW + 1))
       let shown = compact ? min(c, perRow) : c
       return PlacedMaps(
-        name: name, small: small, top: top, cellWidth: cellW, cellHeight: cellH, shown: shown, perRow: perRow)
+        item: item, small: small, top: top, cellWidth: cellW, cellHeight: cellH, shown: shown, perRow: perRow)
     }
     func height(_ p: PlacedMaps) -> Int { 1 + (p.shown + p.perRow - 1) / p.perRow * (p.cellHeight + 1) }
 
-    var items = layers
-    let input = place("input", inputShape, top: 0)
-    let besideWidth = min(area.width - input.cellWidth - 3, 48)
     var layout = ActivationLayout(
-      bars: Rect(x: 0, y: 0, width: min(area.width, 48), height: classes), input: nil, column: [],
-      area: area, height: 0)
+      bars: Rect(x: 0, y: 0, width: min(area.width, 48), height: classes), maps: [], area: area, height: 0)
     var top = classes + 1
+    var next = 0  // the first item still to place below
+    let input = place(0, top: 0)
+    let besideWidth = min(area.width - input.cellWidth - 3, 48)
     if besideWidth >= 24 {
-      layout.input = input
+      // The input on the left, the bars beside it.
+      layout.maps.append(input)
       layout.bars = Rect(x: input.cellWidth + 3, y: 1, width: besideWidth, height: classes)
       top = max(classes + 2, height(input))
-    } else {
-      items.insert(("input", inputShape), at: 0)
+      next = 1
     }
-    for (name, shape) in items {
-      let placed = place(name, shape, top: top)
-      layout.column.append(placed)
+    for item in next..<shapes.count {
+      let placed = place(item, top: top)
+      layout.maps.append(placed)
       top += height(placed)
     }
     layout.height = max(0, top - 1)
@@ -371,28 +371,24 @@ extension TrainingScreen {
 
   /// The layout of the maps the visible pane shows, for scrolling; nil when it shows none.
   func visibleActivationLayout() -> ActivationLayout? {
-    let body = layout.body
-    let probe: Probe?
-    let area: Rect
-    switch pane {
-    case .maps:
-      probe = self.probe(of: .example(example))
-      area = Rect(x: body.x, y: body.y + 1, width: body.width, height: body.height - 1)
-    case .draw:
-      probe = self.probe(of: .canvas)
-      guard let below = drawMapsArea(body) else { return nil }
-      area = below
-    default: return nil
-    }
-    guard let probe else { return nil }
+    guard let (probe, area) = activationSource() else { return nil }
     return TrainingScreen.activationLayout(
-      inputShape: probe.input.shape, layers: Self.layerShapes(probe.activations),
+      shapes: Self.activationItems(input: probe.input, activations: probe.activations).map(\.maps.shape),
       classes: probe.probabilities.count, area: area, compact: false)
   }
 
-  static func layerShapes(_ activations: [Inspection.LayerActivation]) -> [(name: String, shape: [Int])] {
-    activations.enumerated().compactMap { i, a in
-      a.output.rank == 3 ? ("\(i + 1) \(a.text)", a.output.shape) : nil
+  /// The probe the Maps or Draw pane shows and the area its maps take, when it shows them.
+  func activationSource() -> (Probe, Rect)? {
+    let body = layout.body
+    switch pane {
+    case .maps:
+      guard let probe = probe(of: .example(example)) else { return nil }
+      return (probe, Rect(x: body.x, y: body.y + 1, width: body.width, height: body.height - 1))
+    case .draw:
+      guard let probe = probe(of: .canvas), let draw = drawLayout(body), draw.maps.width > 10 else { return nil }
+      return (probe, draw.maps)
+    case .curves, .kernels, .mistakes:
+      return nil
     }
   }
 
@@ -402,17 +398,18 @@ extension TrainingScreen {
     input: Tensor, activations: [Inspection.LayerActivation], probabilities: [Float], truth: Int?,
     area: Rect, into buffer: inout CellBuffer, compact: Bool
   ) {
+    let items = Self.activationItems(input: input, activations: activations)
     let layout = TrainingScreen.activationLayout(
-      inputShape: input.shape, layers: Self.layerShapes(activations), classes: probabilities.count,
-      area: area, compact: compact)
+      shapes: items.map(\.maps.shape), classes: probabilities.count, area: area, compact: compact)
     guard area.height > 0, layout.height > 0 else { return }
     // Everything is drawn on a scratch block, and the rows in view are copied over.
     var block = CellBuffer(width: area.width, height: layout.height, capabilities: buffer.capabilities)
     ProbabilityBars(names: data.classNames, probabilities: probabilities, truth: truth)
       .render(in: layout.bars, into: &block)
-    func draw(_ p: PlacedMaps, _ maps: Tensor) {
+    for p in layout.maps {
+      let (name, maps) = items[p.item]
       let (c, h, w) = (maps.shape[0], maps.shape[1], maps.shape[2])
-      block.put("\(p.name)  \(c)\(block.glyphs.times)\(h)\(block.glyphs.times)\(w)", x: 0, y: p.top, role: .dim)
+      block.put("\(name)  \(c)\(block.glyphs.times)\(h)\(block.glyphs.times)\(w)", x: 0, y: p.top, role: .dim)
       for k in 0..<p.shown {
         let rect = Rect(
           x: (k % p.perRow) * (p.cellWidth + 1), y: p.top + 1 + k / p.perRow * (p.cellHeight + 1),
@@ -420,10 +417,6 @@ extension TrainingScreen {
         TrainingScreen.drawMap(maps.slice(k), in: rect, small: p.small, into: &block)
       }
     }
-    if let placed = layout.input { draw(placed, input) }
-    let layers = activations.filter { $0.output.rank == 3 }.map(\.output)
-    for (p, maps) in zip(layout.column, (layout.input == nil ? [input] : []) + layers) { draw(p, maps) }
-
     showScrolled(block, in: area, into: &buffer, scrolls: !compact)
   }
 
@@ -463,6 +456,8 @@ extension TrainingScreen {
   /// How tall the visible pane's scrolling content is, and the area it scrolls in; nil for a
   /// pane that does not scroll.
   func scrollingContent() -> (height: Int, area: Rect)? {
+    // After a failure, every pane but Draw shows the error box and the curves instead.
+    if case .failed = snapshot.state, pane != .draw { return nil }
     switch pane {
     case .kernels:
       return (kernelsBlock(width: layout.body.width).height, layout.body)
@@ -547,34 +542,33 @@ extension TrainingScreen {
 
   // MARK: - Draw
 
-  func canvasOrigin(_ body: Rect) -> (x: Int, y: Int)? {
+  /// Where the Draw pane puts things: the canvas inside its frame, and right of it the
+  /// prediction line with the probabilities and maps below; nil when the canvas does not fit.
+  struct DrawLayout {
+    var frame: Rect
+    var canvas: Rect
+    var prediction: Rect
+    var maps: Rect
+  }
+
+  func drawLayout(_ body: Rect) -> DrawLayout? {
     let size = canvas.cellSize
     guard body.height >= size.height + 2 else { return nil }
-    return (body.x + 1, body.y + 2)
-  }
-
-  private func drawRightArea(_ area: Rect, frame: Rect) -> Rect {
-    Rect(x: frame.maxX + 2, y: area.y + 1, width: max(0, area.maxX - frame.maxX - 2), height: area.height - 1)
-  }
-
-  /// Where the Draw pane shows the drawing's probabilities and maps: right of the canvas, under
-  /// the prediction.
-  func drawMapsArea(_ body: Rect) -> Rect? {
-    guard let origin = canvasOrigin(body) else { return nil }
-    let right = drawRightArea(body, frame: Rect(x: origin.x - 1, y: 0, width: canvas.cellSize.width + 2, height: 0))
-    return Rect(x: right.x, y: right.y + 1, width: right.width, height: max(0, right.height - 1))
+    let frame = Rect(x: body.x, y: body.y + 1, width: size.width + 2, height: size.height + 2)
+    let right = Rect(x: frame.maxX + 2, y: body.y + 1, width: max(0, body.maxX - frame.maxX - 2), height: body.height - 1)
+    return DrawLayout(
+      frame: frame, canvas: Box.inner(frame), prediction: right,
+      maps: Rect(x: right.x, y: right.y + 1, width: right.width, height: max(0, right.height - 1)))
   }
 
   func renderDraw(_ area: Rect, into buffer: inout CellBuffer) {
     let what = isXO ? "an X or an O" : "a digit"
     buffer.put("draw \(what): drag the mouse (the right button erases), or arrows and space", x: area.x, y: area.y, role: .title, clip: area)
-    guard let origin = canvasOrigin(area) else { return }
-    let size = canvas.cellSize
-    let frame = Rect(x: origin.x - 1, y: origin.y - 1, width: size.width + 2, height: size.height + 2)
-    Box(role: .border, clearsInside: false).render(in: frame, into: &buffer)
-    CanvasView(canvas).render(in: Rect(x: origin.x, y: origin.y, width: size.width, height: size.height), into: &buffer)
-    let right = drawRightArea(area, frame: frame)
-    guard let probe = probe(of: .canvas), right.width > 10, let below = drawMapsArea(area) else {
+    guard let draw = drawLayout(area) else { return }
+    Box(role: .border, clearsInside: false).render(in: draw.frame, into: &buffer)
+    CanvasView(canvas).render(in: draw.canvas, into: &buffer)
+    let right = draw.prediction
+    guard let (probe, below) = activationSource() else {
       buffer.put("predicting...", x: right.x, y: right.y, role: .dim, clip: right)
       return
     }

@@ -89,6 +89,8 @@ public struct TrainingScreen: Program {
   ]
 
   public static let tickMilliseconds = 100
+  /// From this width the Curves pane also shows the kernels and one example's maps.
+  static let overviewWidth = 150
   public static let minimum = (width: 60, height: 20)
 
   let link: any TrainingLink
@@ -114,7 +116,7 @@ public struct TrainingScreen: Program {
   public private(set) var notice: String?
   var screen = (width: 80, height: 24)
   private var ticks = 0
-  private var inspectedAt = (tick: -100, step: -1, generation: -1, example: -1)
+  private var inspectedAt = (tick: -100, step: -1, generation: -1)
   private var probeID = 0
   private var probedAt = (tick: -100, step: -1, revision: -1, target: ProbeTarget.canvas, generation: -1)
   /// What the keys asked for and the trainer has not published yet, so quick presses build on
@@ -168,6 +170,8 @@ public struct TrainingScreen: Program {
     }
   }
 
+  /// Every key and mouse action goes through here and then `refresh`, which lays what the
+  /// trainer has not published yet (`pending`) over its newest snapshot.
   private mutating func perform(_ action: Action, key: Key) -> [Effect] {
     notice = nil
     switch action {
@@ -175,12 +179,10 @@ public struct TrainingScreen: Program {
       switch snapshot.state {
       case .running:
         link.send(.pause)
-        snapshot.state = .paused
         pending.state = .paused
         notice = "paused"
       case .paused:
         link.send(.resume)
-        snapshot.state = .running
         pending.state = .running
         notice = "training"
       case .finished: notice = "training is finished (r starts again)"
@@ -192,14 +194,12 @@ public struct TrainingScreen: Program {
     case .faster, .slower:
       let rate = snapshot.learningRate * (action == .faster ? 2 : 0.5)
       link.send(.setLearningRate(rate))
-      snapshot.learningRate = rate
       pending.rate = rate
       notice = "learning rate \(TrainingScreen.rate(rate))"
     case .optimizer:
       let all = OptimizerKind.allCases
       let next = all[((all.firstIndex(of: snapshot.optimizer) ?? 0) + 1) % all.count]
       link.send(.setOptimizer(next))
-      snapshot.optimizer = next
       pending.optimizer = next
       notice = "optimiser \(next.rawValue) (fresh state)"
     case .reset:
@@ -275,8 +275,8 @@ public struct TrainingScreen: Program {
     if event.kind == .wheelUp || event.kind == .wheelDown, pane != .mistakes {
       // The wheel scrolls what does not fit (kernels, maps); on Mistakes it picks the example.
       _ = perform(event.kind == .wheelUp ? .scrollUp : .scrollDown, key: .down)
-    } else if pane == .draw, let origin = canvasOrigin(layout.body) {
-      guard let pixel = canvas.pixel(atCellX: event.x - origin.x, y: event.y - origin.y) else { return }
+    } else if pane == .draw, let area = drawLayout(layout.body)?.canvas {
+      guard let pixel = canvas.pixel(atCellX: event.x - area.x, y: event.y - area.y) else { return }
       switch event.kind {
       case .leftClick, .rightClick:
         canvas.moveCursor(toRow: pixel.row, column: pixel.column)
@@ -298,7 +298,7 @@ public struct TrainingScreen: Program {
     snapshot = latest
     if let state = pending.state {
       // A step or the last epoch can end a run before the pause or resume lands.
-      if latest.state == state || latest.state == .finished || latest.state != .running && latest.state != .paused {
+      if latest.state == state || (latest.state != .running && latest.state != .paused) {
         pending.state = nil
       } else {
         snapshot.state = state
@@ -313,15 +313,13 @@ public struct TrainingScreen: Program {
     // An inspection (confusion matrix, worst mistakes) runs the whole validation set on the
     // trainer's thread, so while training it is refreshed every 10 s, and only on its pane.
     if pane == .mistakes {
-      let current = latest.inspection
-      let stale =
-        current == nil || inspectedAt.generation != latest.generation
-        || (current?.step != latest.step && ticks - inspectedAt.tick >= 100)
-      let asked = inspectedAt.generation == latest.generation
-        && (inspectedAt.step == latest.step || ticks - inspectedAt.tick < 100)
-      if stale && !asked {
+      let newRun = inspectedAt.generation != latest.generation
+      let due =
+        ticks - inspectedAt.tick >= 100 && inspectedAt.step != latest.step
+        && latest.inspection?.step != latest.step
+      if newRun || due {
         link.send(.inspect(example: example))
-        inspectedAt = (ticks, latest.step, latest.generation, example)
+        inspectedAt = (ticks, latest.step, latest.generation)
       }
     }
     // Feature maps are one forward pass (a probe): of the chosen example on the Maps pane and
@@ -355,12 +353,15 @@ public struct TrainingScreen: Program {
 
   static let probeTargets = 1 << 24
 
+  /// Whether the Curves pane is wide enough for the overview (curves, kernels and maps).
+  var showsOverview: Bool { screen.width >= TrainingScreen.overviewWidth }
+
   /// What the visible pane needs a probe of, if anything.
   var probeTarget: ProbeTarget? {
     switch pane {
     case .draw: .canvas
     case .maps: .example(example)
-    case .curves where screen.width >= 150: .example(example)
+    case .curves where showsOverview: .example(example)
     default: nil
     }
   }

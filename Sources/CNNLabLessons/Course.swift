@@ -1,3 +1,4 @@
+import CNNLabEngine
 import Foundation
 
 /// The lessons listed in `lessons/course`, loaded from disk, with every problem met on the way.
@@ -17,9 +18,11 @@ public struct Course: Sendable {
   /// The lessons directory as given.
   public var directory: String
   public var entries: [Entry]
-  /// Problems found while loading: the course file, unreadable or unparsable lessons, assets,
-  /// files outside the course.
+  /// Problems found while loading: the course file, unreadable or unparsable lessons, assets.
+  /// Files outside the course are not looked for here: `LessonCheck.run` reports them.
   public var diagnostics: [LessonDiagnostic]
+  /// False when the course file could not be read, so no lesson is listed and no file strays.
+  var courseFileRead = true
 
   /// The lessons that loaded, in course order.
   public var lessons: [Lesson] { entries.compactMap(\.lesson) }
@@ -47,7 +50,9 @@ public struct Course: Sendable {
         LessonDiagnostic(
           file: courseFile, line: 0, column: 0, message: "cannot read the course file",
           note: "create \(courseFile) starting with 'format 1' and listing one lesson directory per line"))
-      return Course(directory: directory, entries: [], diagnostics: diagnostics)
+      var course = Course(directory: directory, entries: [], diagnostics: diagnostics)
+      course.courseFileRead = false
+      return course
     }
     let names = parseCourseFile(text, file: courseFile, diagnostics: &diagnostics)
     var entries: [Entry] = []
@@ -70,7 +75,6 @@ public struct Course: Sendable {
         entries.append(Entry(name: name, file: file, lesson: nil))
       }
     }
-    diagnostics += strayFiles(in: directory, listed: Set(names.map(\.0)))
     return Course(directory: directory, entries: entries, diagnostics: diagnostics)
   }
 
@@ -165,6 +169,13 @@ public struct Course: Sendable {
     }
     for i in lesson.grids.indices { load(&lesson.grids[i], what: "grid") }
     for i in lesson.kernels.indices { load(&lesson.kernels[i].grid, what: "kernel") }
+  }
+
+  /// Lesson directories and `.cnnlab` files in the course's directory that it does not list;
+  /// none when the course file could not be read. Walks the directory on every call.
+  public func strayFiles() -> [LessonDiagnostic] {
+    guard courseFileRead else { return [] }
+    return Course.strayFiles(in: directory, listed: Set(entries.map(\.name)))
   }
 
   /// Lesson directories and `.cnnlab` files under `directory` that the course does not list.

@@ -2,9 +2,10 @@
 /// shapes fit, every stated answer equals what the engine computes, every question and
 /// challenge has a hint, challenges can be solved, and no lesson file strays outside the course.
 public enum LessonCheck {
-  /// Every problem in the course, in course order (load problems first for each file).
+  /// Every problem in the course, in course order (load problems first for each file), with the
+  /// files the course does not list after the load problems.
   public static func run(_ course: Course) -> [LessonDiagnostic] {
-    var diagnostics = course.diagnostics
+    var diagnostics = course.diagnostics + course.strayFiles()
     for entry in course.entries {
       guard let lesson = entry.lesson else { continue }
       diagnostics += check(lesson)

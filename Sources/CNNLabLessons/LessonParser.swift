@@ -1278,9 +1278,6 @@ func didYouMean(_ word: String?, among known: [String]) -> String? {
   return "did you mean '\(best.0)'?"
 }
 
-/// `4x4`, `3x7x7`, `10`.
-func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
-
 /// The number of values in `shape`, or nil when it exceeds the grid limit.
 func checkedCount(_ shape: [Int]) -> Int? {
   var count = 1

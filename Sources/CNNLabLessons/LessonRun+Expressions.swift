@@ -43,10 +43,9 @@ extension LessonRun {
         note: "move its declaration above this step")
     }
     let known = values.keys.filter { !$0.contains(".") }.sorted()
-    let close = known.filter { editDistance($0, name.name) <= 2 }
     let note: String
-    if let best = close.first {
-      note = "did you mean '\(best)'?"
+    if let suggestion = didYouMean(name.name, among: known) {
+      note = suggestion
     } else if known.isEmpty {
       note = "declare it with 'grid', 'kernel' or an operation's '-> \(name.name)' before this line"
     } else {

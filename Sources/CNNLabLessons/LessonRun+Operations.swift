@@ -22,12 +22,12 @@ extension LessonRun {
       let input = try grid(name)
       let result = input.activated(.relu)
       values[output] = .grid(result, unscaled: nil, scale: nil)
-      return .relu(input: input, output: result)
+      return .relu(input: input, output: result, names: OperandNames(input: name.name, output: output))
     case .flatten(let name):
       let input = try grid(name)
       let result = input.reshaped([input.count])
       values[output] = .grid(result, unscaled: nil, scale: nil)
-      return .flatten(input: input, output: result)
+      return .flatten(input: input, output: result, names: OperandNames(input: name.name, output: output))
     case .dense(let dense):
       let animation = try self.dense(dense, output: output)
       values[output] = .grid(animation.output, unscaled: nil, scale: nil)
@@ -90,7 +90,7 @@ extension LessonRun {
       }
       let result = Tensor(shape: [h, w, c], scalars: scalars)
       values[output] = .grid(result, unscaled: nil, scale: nil)
-      return .layout(input: input, output: result)
+      return .layout(input: input, output: result, names: OperandNames(input: name.name, output: output))
     case .channel(let name, let index):
       let input = try grid(name)
       guard input.rank == 3 else {
@@ -105,7 +105,7 @@ extension LessonRun {
       }
       let result = input.slice(index)
       values[output] = .grid(result, unscaled: nil, scale: nil)
-      return .channel(input: input, index: index, output: result)
+      return .channel(input: input, index: index, output: result, names: OperandNames(input: name.name, output: output))
     }
   }
 

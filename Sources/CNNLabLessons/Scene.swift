@@ -259,31 +259,42 @@ public struct SceneChallenge: Equatable, Sendable {
   public var isSolved: Bool { !goals.isEmpty && goals.allSatisfy(\.holds) }
 }
 
+/// The grids an operation without a trace of its own reads and writes, by name.
+public struct OperandNames: Equatable, Sendable {
+  public var input: String
+  public var output: String
+
+  public init(input: String, output: String) {
+    self.input = input
+    self.output = output
+  }
+}
+
 /// What a step's operation animates, with everything the engine computed.
 public enum Animation: Equatable, Sendable {
   case convolution(ConvolutionAnimation)
   case pooling(PoolingAnimation)
   /// ReLU cell by cell: negatives become 0.
-  case relu(input: Tensor, output: Tensor)
+  case relu(input: Tensor, output: Tensor, names: OperandNames)
   /// Values read row by row into one long row.
-  case flatten(input: Tensor, output: Tensor)
+  case flatten(input: Tensor, output: Tensor, names: OperandNames)
   case dense(DenseAnimation)
   case softmax(SoftmaxAnimation)
   case crossEntropy(CrossEntropyAnimation)
   case learning(LearningAnimation)
   case layers(LayersAnimation)
   /// (C,H,W) into (H,W,C).
-  case layout(input: Tensor, output: Tensor)
+  case layout(input: Tensor, output: Tensor, names: OperandNames)
   /// One channel taken out of a (C,H,W) grid.
-  case channel(input: Tensor, index: Int, output: Tensor)
+  case channel(input: Tensor, index: Int, output: Tensor, names: OperandNames)
 
   /// How many frames the animation has: one per kernel placement, window, cell or row.
   public var frameCount: Int {
     switch self {
     case .convolution(let a): return a.trace.placements.count
     case .pooling(let a): return a.trace.placements.count
-    case .relu(let input, _), .flatten(let input, _), .layout(let input, _): return input.count
-    case .channel(_, _, let output): return output.count
+    case .relu(let input, _, _), .flatten(let input, _, _), .layout(let input, _, _): return input.count
+    case .channel(_, _, let output, _): return output.count
     case .dense(let a): return a.classes.count
     case .softmax(let a): return a.logits.count
     case .crossEntropy: return 1

@@ -35,6 +35,18 @@ func checkProblems(_ text: String) throws -> [String] {
       ])
   }
 
+  @Test func loadingLeavesTheLookForStrayFilesToTheCheck() throws {
+    let course = Course.load(directory: try fixturesDirectory() + "/stray/lessons")
+    #expect(course.diagnostics.isEmpty)
+    #expect(course.strayFiles().count == 3)
+    // Without a course file nothing is listed, so nothing counts as stray.
+    let repo = try ScratchRepository()
+    defer { repo.remove() }
+    try repo.write("lessons/01-a/lesson.cnnlab", "format 1\n")
+    let unlisted = Course.load(directory: repo.lessons)
+    #expect(LessonCheck.run(unlisted).map(\.message) == ["cannot read the course file"])
+  }
+
   @Test func aWrongAnswerShowsWhatTheEngineComputes() throws {
     let text = MarkedText(
       """

@@ -13,6 +13,65 @@ import Testing
     return player
   }
 
+  /// The status line and the text under the questions say the same thing once the last lesson
+  /// is finished, and both say whether → goes on to live training.
+  @Test func theLastLessonSaysTheSameWhereverItSaysWhereRightLeads() throws {
+    let expectations = [
+      (false, "Course complete. Press q to go back to the course."),
+      (true, "Course complete. Press → to train a network live, or q for the course."),
+    ]
+    for (leadsToTraining, message) in expectations {
+      var player = try LessonPlayer(fixture: "xo")
+      #expect(player.source.number == player.source.count)
+      player.leadsToTraining = leadsToTraining
+      _ = player.update(.resized(width: 100, height: 32))
+      for _ in 0..<50 where !player.finished { _ = player.update(.keyPressed(.right)) }
+      #expect(player.finished)
+      #expect(player.statusText(glyphs: .unicode) == message)
+      #expect(player.interactionText(width: 100).map(\.text).contains(message))
+      #expect(!player.interactionText(width: 100).contains { $0.text.contains("last lesson") })
+      let plain = player.interactionText(width: 100, glyphs: .ascii).map(\.text)
+      #expect(plain.contains(message.replacingOccurrences(of: "→", with: "->")))
+    }
+  }
+
+  /// ReLU of a grid with no negatives changes nothing, so only names tell its input and output
+  /// from another grid holding the same values.
+  @Test func aReluFindsItsGridsByNameNotByValue() throws {
+    let lesson = try LessonParser.parse(
+      """
+      format 1
+      title "Same values"
+      grid a 2x2
+        1 2
+        3 4
+      end
+      grid b 2x2
+        1 2
+        3 4
+      end
+      step "Both"
+        relu b -> r
+        show a, b, r
+      end
+      step "Result only"
+        relu a -> s
+        show s
+      end
+      """, file: "same.cnnlab")
+    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: "same"))
+    _ = player.update(.resized(width: 100, height: 32))
+    player.show(step: 0, frame: 0)
+    var parts = player.animationParts(try #require(player.scene))
+    #expect(parts.input == "b")
+    #expect(parts.output == "r")
+    player.show(step: 1, frame: 1)
+    parts = player.animationParts(try #require(player.scene))
+    #expect(parts.input == "a")
+    #expect(parts.output == "s")
+    #expect(player.arithmeticText(glyphs: .unicode, width: 100).map(\.text) == ["s[0,1] = max(0, 2) = 2"])
+  }
+
   @Test func firstWindowOfTheXWritesOutTheArithmetic() throws {
     let player = try xo(step: 1, frame: 0)
     let buffer = frame(of: player)
@@ -130,6 +189,31 @@ import Testing
       options: ConvOptions(normalize: true))
     #expect(a.output.scalars == expected.scalars)
     #expect(abs(a.output.scalars[0] - 3.0 / 9) < 1e-6)
+  }
+
+  @Test func enteringTheValueAKernelCellAlreadyHoldsPlansNothingAgain() throws {
+    final class Count: @unchecked Sendable { var plans = 0 }
+    let count = Count()
+    var source = try LessonSource.fixture("xo")
+    let plan = source.plan
+    source.plan = { edits in
+      count.plans += 1
+      return plan(edits)
+    }
+    var player = LessonPlayer(source: source)
+    _ = player.update(.resized(width: 100, height: 32))
+    player.show(step: 4, frame: 0)
+    _ = player.update(.keyPressed(.tab))
+    for key in [Key.char("5"), .enter] { _ = player.update(.keyPressed(key)) }
+    #expect(player.edits["diagonal"]?.values.first == 5)
+    let plans = count.plans
+    for key in [Key.char("5"), .enter] { _ = player.update(.keyPressed(key)) }
+    #expect(count.plans == plans)
+    #expect(player.edits["diagonal"]?.values.first == 5)
+    #expect(player.editedInStep == [4])
+    for key in [Key.char("2"), .enter] { _ = player.update(.keyPressed(key)) }
+    #expect(count.plans == plans + 1)
+    #expect(player.edits["diagonal"]?.values.first == 2)
   }
 
   @Test func presetsCycleAndResetRestoresTheLessonsKernel() throws {

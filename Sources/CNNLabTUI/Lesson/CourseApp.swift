@@ -31,12 +31,7 @@ public struct CourseApp: Program {
     self.makeTraining = makeTraining
     var entries = entries
     if makeTraining != nil { entries.append(.training) }
-    for index in entries.indices {
-      if let saved = progress.lessons[entries[index].name] {
-        entries[index].status = saved.status
-        entries[index].stepsDone = saved.completedSteps.count
-      }
-    }
+    CourseApp.applyProgress(progress, to: &entries)
     menu = CourseMenu(entries: entries, notice: notice)
   }
 
@@ -176,10 +171,15 @@ public struct CourseApp: Program {
   }
 
   private mutating func refreshMenu() {
-    for index in menu.entries.indices {
-      if let saved = progress.lessons[menu.entries[index].name] {
-        menu.entries[index].status = saved.status
-        menu.entries[index].stepsDone = saved.completedSteps.count
+    CourseApp.applyProgress(progress, to: &menu.entries)
+  }
+
+  /// Copies each lesson's saved status and finished-step count into its menu entry.
+  private static func applyProgress(_ progress: Progress, to entries: inout [CourseMenu.Entry]) {
+    for index in entries.indices {
+      if let saved = progress.lessons[entries[index].name] {
+        entries[index].status = saved.status
+        entries[index].stepsDone = saved.completedSteps.count
       }
     }
   }

@@ -257,8 +257,7 @@ extension LessonPlayer {
 
   // MARK: - Panels
 
-  /// What the step's animation reads and writes, found by name or, for the operations whose
-  /// trace carries no names, by value.
+  /// What the step's animation reads and writes, by name.
   struct AnimationParts {
     var input: String?
     var kernels: [String] = []
@@ -271,10 +270,6 @@ extension LessonPlayer {
 
   func animationParts(_ scene: Scene) -> AnimationParts {
     var parts = AnimationParts()
-    func byValue(_ input: Tensor, _ output: Tensor) {
-      parts.input = scene.grids.first { $0.tensor == input }?.name
-      parts.output = scene.grids.last { $0.tensor == output && $0.name != parts.input }?.name
-    }
     switch scene.animation {
     case .convolution(let a)?:
       parts.input = a.inputName
@@ -286,17 +281,17 @@ extension LessonPlayer {
       parts.output = a.outputName
       parts.inputChannel = a.trace.placements[safe: frame]?.channel ?? 0
       parts.outputChannel = parts.inputChannel
-    case .relu(let input, let output)?, .layout(let input, let output)?:
-      byValue(input, output)
+    case .relu(_, let output, let names)?, .layout(_, let output, let names)?:
+      parts.input = names.input
+      parts.output = names.output
       if output.rank == 3 {
         let perChannel = max(1, output.shape[1] * output.shape[2])
         parts.inputChannel = frame / perChannel
         parts.outputChannel = frame / perChannel
       }
-    case .flatten(let input, let output)?:
-      byValue(input, output)
-    case .channel(let input, _, let output)?:
-      byValue(input, output)
+    case .flatten(_, _, let names)?, .channel(_, _, _, let names)?:
+      parts.input = names.input
+      parts.output = names.output
     case .learning(let a)?:
       parts.input = a.inputName
       parts.kernels = [a.kernelName]
@@ -540,7 +535,7 @@ extension LessonPlayer {
       if let placement = a.forward.placements[safe: frame] {
         for tap in placement.taps { roles[GridPoint(row: tap.inputRow, column: tap.inputCol)] = .kernelWindow }
       }
-    case .relu(let input, _), .layout(let input, _):
+    case .relu(let input, _, _), .layout(let input, _, _):
       let perChannel = input.rank == 3 ? max(1, input.shape[1] * input.shape[2]) : max(1, input.count)
       if frame / perChannel == channel { roles[shaped.point(frame % perChannel)] = .kernelWindow }
     case .flatten:

@@ -56,16 +56,16 @@ extension LessonPlayer {
       case .avg:
         return [StyledLine(LessonPlayer.elide(a.outputName + index + " = (", terms: values, separator: " + ", tail: ")/\(p.cells.count) = \(result)", width: width, glyphs: glyphs), .accent)]
       }
-    case .relu(let input, let output):
+    case .relu(let input, let output, _):
       guard input.scalars.indices.contains(frame), let scene else { return [] }
       let name = animationParts(scene).output ?? "out"
       return [StyledLine("\(name)\(LessonPlayer.index(frame, shape: output.shape)) = max(0, \(f(input.scalars[frame]))) = \(f(output.scalars[frame]))", .accent)]
-    case .flatten(let input, let output):
+    case .flatten(let input, let output, _):
       guard input.scalars.indices.contains(frame), let scene else { return [] }
       let parts = animationParts(scene)
       let from = (parts.input ?? "") + LessonPlayer.index(frame, shape: input.shape)
       return [StyledLine("\(parts.output ?? "out")[\(frame)] = \(f(output.scalars[frame]))   from \(from), read row by row", .accent)]
-    case .layout(_, let output), .channel(_, _, let output):
+    case .layout(_, let output, _), .channel(_, _, let output, _):
       guard output.scalars.indices.contains(frame), let scene else { return [] }
       let name = animationParts(scene).output ?? "out"
       return [StyledLine("\(name)\(LessonPlayer.index(frame, shape: output.shape)) = \(f(output.scalars[frame]))", .accent)]

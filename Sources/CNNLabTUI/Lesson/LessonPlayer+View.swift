@@ -267,10 +267,7 @@ extension LessonPlayer {
       }
     }
     if finished && step == scenes.count - 1 && beat >= scene.beats.count - 1 {
-      add(
-        source.number < source.count
-          ? "Lesson complete. Press \(glyphs.arrowRight) for the next lesson, or q for the course."
-          : "That was the last lesson. Press q to go back to the course.", .success)
+      add(completionMessage(glyphs: glyphs), .success)
     }
     return lines
   }

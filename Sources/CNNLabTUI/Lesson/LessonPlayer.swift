@@ -384,12 +384,18 @@ public struct LessonPlayer: Program {
       return []
     }
     finished = true
-    status = source.number < source.count
-      ? "Lesson complete. Press \(Glyphs.unicode.arrowRight) for the next lesson, or q for the course."
-      : leadsToTraining
-        ? "Course complete. Press \(Glyphs.unicode.arrowRight) to train a network live, or q for the course."
-        : "Course complete. Press q to go back to the course."
+    status = completionMessage(glyphs: .unicode)
     return []
+  }
+
+  /// What the learner is told once the lesson is finished: where `→` leads from here.
+  func completionMessage(glyphs: Glyphs) -> String {
+    if source.number < source.count {
+      return "Lesson complete. Press \(glyphs.arrowRight) for the next lesson, or q for the course."
+    }
+    return leadsToTraining
+      ? "Course complete. Press \(glyphs.arrowRight) to train a network live, or q for the course."
+      : "Course complete. Press q to go back to the course."
   }
 
   mutating func previous() -> [Effect] {
@@ -443,7 +449,7 @@ public struct LessonPlayer: Program {
       return a.trace.placements.firstIndex {
         $0.channel == filter && $0.outRow == target.row && $0.outCol == target.col
       }
-    case .relu(_, let output), .layout(_, let output), .channel(_, _, let output):
+    case .relu(_, let output, _), .layout(_, let output, _), .channel(_, _, let output, _):
       let shape = output.shape
       guard shape.count >= 2 else { return target.col }
       let rows = shape[shape.count - 2]
@@ -500,10 +506,12 @@ public struct LessonPlayer: Program {
     setEdit(kernel.name, setting)
   }
 
-  /// Sets a kernel and asks the planner for every scene again.
+  /// Sets a kernel and, when that changes it, asks the planner for every scene again.
   mutating func setEdit(_ name: String, _ setting: KernelSetting) {
-    edits[name] = setting
+    // Retyping a value is still an attempt at the step's challenge: its hint shows either way.
     editedInStep.insert(step)
+    guard edits[name] != setting else { return }
+    edits[name] = setting
     replan()
   }
 

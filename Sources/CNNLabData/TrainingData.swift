@@ -23,6 +23,9 @@ public struct TrainingData: Sendable {
   /// the value in the data's own files: 0…255 for IDX bytes, −1/+1 for X/O grids.
   public var inputScale: Float
   public var inputOffset: Float
+  /// True when the test images are the validation images (an IDX folder's `t10k-` files), so a
+  /// validation pass of the final weights is also their test score.
+  public var testIsValidation = false
 
   /// One example's shape, `[1, H, W]`.
   public var inputShape: [Int] { test.inputs.exampleShape }
@@ -63,7 +66,8 @@ public struct TrainingData: Sendable {
       let test = set.test.labelledSet(classCount: classNames.count)
       return TrainingData(
         name: name, training: set.train?.labelledSet(classCount: classNames.count),
-        validation: test, test: test, classNames: classNames, inputScale: 1 / 255, inputOffset: 0)
+        validation: test, test: test, classNames: classNames, inputScale: 1 / 255, inputOffset: 0,
+        testIsValidation: true)
     }
   }
 

@@ -122,6 +122,11 @@ public struct Trainer: Sendable {
   public private(set) var optimizer: any Optimizer
   private var reference: Network  // the layers; its weights are stale while `fast` trains
   private let fast: FastNetwork?
+  /// The optimiser as `fast` runs it; set with `fast`, and kept in step with `optimizer`.
+  private var fastOptimizer: FastOptimizer?
+  /// The fast path's batch, gathered anew each step into storage allocated once.
+  private var batchImages: [Float] = []
+  private var batchLabels: [Int32] = []
   private var rng: SplitMix64
 
   public init(
@@ -136,6 +141,9 @@ public struct Trainer: Sendable {
     self.batchSize = batchSize
     self.threads = threads
     fast = Trainer.compile(network, optimizer: optimizer, threads: threads, batchSize: batchSize)
+    fastOptimizer = fast == nil ? nil : FastNetwork.optimizer(for: optimizer)
+    batchImages.reserveCapacity(batchSize * training.inputs.count / max(training.count, 1))
+    batchLabels.reserveCapacity(batchSize)
     rng = SplitMix64(seed: seed ^ 0x5EED_0F_5_4FF1E)
     order = Array(0..<training.count)
     order.shuffle(using: &rng)
@@ -191,12 +199,20 @@ public struct Trainer: Sendable {
   /// Changes the learning rate from the next step; the optimiser keeps its state.
   public mutating func setLearningRate(_ rate: Float) {
     optimizer.learningRate = rate
+    if fast != nil { fastOptimizer = FastNetwork.optimizer(for: optimizer) }
   }
 
   /// Replaces the optimiser; the new one starts from zero state (no momentum, no moments).
   public mutating func setOptimizer(_ replacement: any Optimizer) {
     optimizer = replacement
-    fast?.resetOptimizerState()
+    guard let fast else { return }
+    // The network's own layers hold the starting weights while `fast` trains: they cannot
+    // take over, so a trainer on the fast path stays there.
+    guard let update = FastNetwork.optimizer(for: replacement) else {
+      preconditionFailure("the fast path has no \(type(of: replacement)) optimiser")
+    }
+    fastOptimizer = update
+    fast.resetOptimizerState()
   }
 
   /// Steps in one epoch; the last batch may be smaller.
@@ -206,15 +222,17 @@ public struct Trainer: Sendable {
   public mutating func step() -> (loss: Float, correct: Int, count: Int) {
     let start = stepInEpoch * batchSize
     let end = min(start + batchSize, training.count)
-    let (inputs, labels) = training.batch(order[start..<end])
+    let batch = order[start..<end]
     let loss: Float
     let correct: Int
-    if let fast, let update = FastNetwork.optimizer(for: optimizer) {
-      fast.zeroGradients()
-      loss = fast.accumulateGradients(images: inputs, labels: labels)
+    if let fast, let update = fastOptimizer {
+      gather(batch)
+      loss = batchImages.withStart { x in
+        batchLabels.withStart { y in fast.train(images: x, labels: y, count: batch.count, optimizer: update) }
+      }
       correct = fast.lastBatchCorrect
-      fast.update(update)
     } else {
+      let (inputs, labels) = training.batch(batch)
       var opt = optimizer
       (loss, correct) = reference.trainStep(images: inputs, labels: labels, optimizer: &opt)
       optimizer = opt
@@ -225,6 +243,23 @@ public struct Trainer: Sendable {
       epoch += 1
       order.shuffle(using: &rng)
     }
-    return (loss, correct, labels.count)
+    return (loss, correct, batch.count)
+  }
+
+  /// Copies the examples at `indices` into `batchImages` and `batchLabels`.
+  private mutating func gather(_ indices: ArraySlice<Int>) {
+    let size = training.inputs.count / max(training.count, 1)
+    var images = batchImages
+    var labels = batchLabels
+    (batchImages, batchLabels) = ([], [])  // the locals hold the only reference: no copy
+    images.removeAll(keepingCapacity: true)
+    labels.removeAll(keepingCapacity: true)
+    training.inputs.scalars.withUnsafeBufferPointer { all in
+      for i in indices {
+        images.append(contentsOf: all[i * size..<(i + 1) * size])
+        labels.append(Int32(truncatingIfNeeded: training.labels[i]))
+      }
+    }
+    (batchImages, batchLabels) = (images, labels)
   }
 }

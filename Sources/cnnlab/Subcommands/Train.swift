@@ -131,7 +131,13 @@ extension CNNLab {
       }
 
       let network = run.trainer.network
-      let test = run.trainer.evaluate(dataSet.test)
+      // When the test images are the validation images, the last epoch has scored them already.
+      let test: Evaluation
+      if dataSet.testIsValidation, let last = run.lastValidation, last.step == run.snapshot.step {
+        test = last.evaluation
+      } else {
+        test = run.trainer.evaluate(dataSet.test)
+      }
       let last = run.snapshot.epochs.last
       if let save {
         let file = ModelFile(

@@ -16,7 +16,6 @@ Needs torch, numpy and safetensors. Not used by cnnlab itself or by its tests.
 """
 
 import argparse
-import gzip
 import json
 import os
 import subprocess
@@ -28,7 +27,8 @@ import torch
 import torch.nn.functional as F
 from safetensors import safe_open
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cnnlab_ref import ROOT, data_folder, read_idx  # noqa: E402
 
 
 def parse_spec(text):
@@ -112,6 +112,15 @@ def activate(x, name):
     return x
 
 
+def same_padding(size, kernel, stride, dilation):
+    """TensorFlow's "same", as cnnlab's engine computes it (ConvGeometry.samePadding): the
+    output is ceil(size / stride), and the padding that takes is split with the odd cell after.
+    """
+    output = -(-size // stride)
+    total = max((output - 1) * stride + dilation * (kernel - 1) + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
 def forward(layers, tensors, x):
     """Runs a batch (N, C, H, W) through the layers with PyTorch's own operators."""
     for index, kind, opt in layers:
@@ -119,10 +128,10 @@ def forward(layers, tensors, x):
         bias = tensors.get(f"layers.{index}.bias")
         if kind == "conv":
             if opt["padding"] == "same":
-                kh, kw = opt["kernel"]
-                d = opt["dilation"]
-                th, tw = d * (kh - 1), d * (kw - 1)
-                pad = (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+                (kh, kw), (sh, sw), d = opt["kernel"], opt["stride"], opt["dilation"]
+                top, bottom = same_padding(x.shape[2], kh, sh, d)
+                left, right = same_padding(x.shape[3], kw, sw, d)
+                pad = (top, bottom, left, right)
             else:
                 pad = opt["padding"]
             top, bottom, left, right = pad
@@ -141,24 +150,6 @@ def forward(layers, tensors, x):
         else:
             x = activate(x, kind)
     return x
-
-
-def read_idx(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def find(folder, name):
-    for candidate in (name, name + ".gz"):
-        path = os.path.join(folder, candidate)
-        if os.path.exists(path):
-            return path
-    raise SystemExit(f"check_model_torch: no {name}(.gz) in {folder}")
 
 
 def run(cnnlab, args):
@@ -190,10 +181,10 @@ def main():
     failures = 0
 
     data = args.data or meta.get("data")
-    folder = {"mnist": os.path.join(ROOT, "assets", "mnist"), "fashion": "/usr/share/datasets/fashion-mnist"}.get(data, data)
+    folder = data_folder(data) if data else None
     if data != "xo" and folder and os.path.isdir(folder):
-        images = read_idx(find(folder, "t10k-images-idx3-ubyte"))
-        labels = read_idx(find(folder, "t10k-labels-idx1-ubyte")).astype(np.int64)
+        images = read_idx(folder, "t10k-images-idx3-ubyte")
+        labels = read_idx(folder, "t10k-labels-idx1-ubyte").astype(np.int64)
         x = torch.from_numpy(images.astype(np.float32) / 255).reshape(-1, *shape)
         with torch.no_grad():
             torch_logits = forward(layers, tensors, x).numpy()

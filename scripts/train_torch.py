@@ -19,7 +19,6 @@ cnnlab itself or by its tests.
 """
 
 import argparse
-import gzip
 import json
 import os
 import sys
@@ -29,24 +28,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NAMED = {
-    "mnist": os.path.join(ROOT, "assets", "mnist"),
-    "fashion": "/usr/share/datasets/fashion-mnist",
-}
-
-
-def read_idx(folder, stem):
-    for name in (stem, stem + ".gz"):
-        path = os.path.join(folder, name)
-        if os.path.exists(path):
-            opener = gzip.open if name.endswith(".gz") else open
-            with opener(path, "rb") as f:
-                data = f.read()
-            dims = data[3]
-            shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-    sys.exit(f"train_torch.py: no {stem}[.gz] in {folder}")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cnnlab_ref import data_folder, read_idx  # noqa: E402
 
 
 def load(folder):
@@ -90,7 +73,7 @@ def main():
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
-    folder = NAMED.get(args.data, args.data)
+    folder = data_folder(args.data)
     xtr, ytr, xte, yte = load(folder)
     torch.manual_seed(args.seed)
     model = mnist_small()

@@ -2,7 +2,8 @@ import Foundation
 
 /// Where a data set comes from, as named by `--data`: a known name or a folder.
 public enum DataSource: Equatable, Sendable {
-  /// A folder of IDX files (see `IDXDataset`); `name` is what the user called it.
+  /// A folder of IDX files (see `IDXDataset`); `name` is what the user called it, or `fashion`
+  /// whenever the folder is the Fashion-MNIST one (so its class names follow the folder).
   case idx(directory: String, name: String)
   /// X/O images made by `XOGenerator`; nothing is read from disk.
   case xo
@@ -12,6 +13,9 @@ public enum DataSource: Equatable, Sendable {
 
   /// Resolves `name`: `fashion` (the Debian package), `mnist` (the sample bundled in
   /// `assets/mnist`), `xo` (generated), or a path to a folder of IDX files.
+  ///
+  /// A folder that is `fashionDirectory` under another spelling (a trailing slash, a relative
+  /// path, a symbolic link) resolves as `fashion` would, so it gets Fashion-MNIST's class names.
   ///
   /// `fashionDirectory` and `assetsDirectory` override the standard places (for tests).
   public static func resolve(
@@ -54,8 +58,18 @@ public enum DataSource: Equatable, Sendable {
           file: name, kind: .unreadable, message: "is a file, not a folder",
           note: "give the folder that holds the IDX files (t10k-images-idx3-ubyte and friends)")
       }
-      return .idx(directory: name, name: name)
+      let isFashion = samePath(name, fashionDirectory)
+      return .idx(directory: name, name: isFashion ? "fashion" : name)
     }
+  }
+
+  /// Whether `a` and `b` name the same place, once made absolute, standardized (no `.`, `..` or
+  /// trailing slash) and with symbolic links resolved.
+  static func samePath(_ a: String, _ b: String) -> Bool {
+    func canonical(_ path: String) -> String {
+      URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+    return canonical(a) == canonical(b)
   }
 
   /// The names of the classes, in label order.

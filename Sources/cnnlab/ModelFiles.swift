@@ -11,7 +11,9 @@ import Foundation
 
 extension OptimizerKind: ExpressibleByArgument {}
 
-/// Runs `body`, turning a data or model file problem into one clear error and a failed exit.
+/// Runs `body`, turning a problem with a file (a data set, a model, a grid, an image, or one
+/// being written) into one clear error and a failed exit. Every command reports file errors
+/// through here, so they read the same everywhere: `cnnlab: FILE: error: …` and a `note:` line.
 func reportingFileErrors<T>(_ body: () throws -> T) throws -> T {
   do {
     return try body()
@@ -19,7 +21,7 @@ func reportingFileErrors<T>(_ body: () throws -> T) throws -> T {
     printError("cnnlab: \(error.description)")
     throw ExitCode.failure
   } catch let error as GridTextError {
-    printError("\(error)")
+    printError("cnnlab: \(error.description)")
     throw ExitCode.failure
   }
 }

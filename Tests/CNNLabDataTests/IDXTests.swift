@@ -213,6 +213,25 @@ import Testing
     #expect(DataSource.xo.classNames == ["X", "O"])
   }
 
+  @Test func theFashionFolderByPathGetsFashionClassNames() throws {
+    let fashion = try folder(["t10k-images-idx3-ubyte.gz": []])
+    let other = try folder(["t10k-images-idx3-ubyte.gz": []])
+    let link = fashion + "-link"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fashion)
+    defer {
+      for path in [fashion, other, link] { try? FileManager.default.removeItem(atPath: path) }
+    }
+    let parent = (fashion as NSString).deletingLastPathComponent
+    let leaf = (fashion as NSString).lastPathComponent
+    for spelling in [fashion, fashion + "/", fashion + "/.", parent + "/./" + leaf, link] {
+      let source = try DataSource.resolve(spelling, fashionDirectory: fashion)
+      #expect(source == .idx(directory: spelling, name: "fashion"), "\(spelling)")
+      #expect(source.classNames.first == "T-shirt/top", "\(spelling)")
+    }
+    let digits = try DataSource.resolve(other, fashionDirectory: fashion)
+    #expect(digits.classNames == (0..<10).map(String.init))
+  }
+
   @Test func missingFashionMNISTSaysHowToInstallIt() {
     let error = expectDataFileError {
       _ = try DataSource.resolve("fashion", fashionDirectory: "/nonexistent/fashion-mnist")

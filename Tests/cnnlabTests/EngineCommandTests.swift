@@ -44,6 +44,33 @@ import Testing
     #expect(!r.stderr.contains("Fatal error"))
   }
 
+  @Test func aFileErrorReadsTheSameInEveryCommand() throws {
+    _ = TrainedXO.result
+    let missing = "/nonexistent/grid.txt"
+    let runs = try [
+      CNNLabBinary.run(["conv", missing, CNNLabBinary.input("k2.txt")]),
+      CNNLabBinary.run(["conv", CNNLabBinary.input("x.txt"), missing]),
+      CNNLabBinary.run(["pool", missing, "--size", "2"]),
+      CNNLabBinary.run(["predict", "--model", TrainedXO.model, missing]),
+    ]
+    for r in runs {
+      #expect(r.status == 1)
+      #expect(r.stderr.hasPrefix("cnnlab: \(missing): error: "), "\(r.stderr)")
+      #expect(r.stderr == runs[0].stderr)
+    }
+    let bad = CNNLabBinary.input("bad.txt")
+    let grids = try [
+      CNNLabBinary.run(["conv", bad, CNNLabBinary.input("k2.txt")]),
+      CNNLabBinary.run(["pool", bad, "--size", "2"]),
+      CNNLabBinary.run(["predict", "--model", TrainedXO.model, bad]),
+    ]
+    for r in grids {
+      #expect(r.status == 1)
+      #expect(r.stderr.hasPrefix("cnnlab: \(bad):2:3: error: 'x' is not a number"), "\(r.stderr)")
+      #expect(r.stderr == grids[0].stderr)
+    }
+  }
+
   @Test func kernelThatDoesNotFitShowsTheWorking() throws {
     let r = try CNNLabBinary.run(["conv", CNNLabBinary.input("k2.txt"), CNNLabBinary.input("x.txt")])
     #expect(r.status == 1)

@@ -64,6 +64,30 @@ enum TrainedXO {
     #expect((object?["confusion"] as? [[Int]])?.map { $0.reduce(0, +) } == [250, 250])
   }
 
+  @Test func evalLogitsAreTheOnesItScored() throws {
+    _ = TrainedXO.result
+    let path = (TrainedXO.folder as NSString).appendingPathComponent("logits.npy")
+    let r = try CNNLabBinary.run(["eval", "--model", TrainedXO.model, "--json", "--logits", path])
+    #expect(r.status == 0, "\(r.stderr)")
+    let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    let confusion = try #require(object?["confusion"] as? [[Int]])
+    // A version 1 .npy file: magic and version (8 bytes), the header's length (2 bytes, little
+    // endian), the header, then little-endian float32 values.
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+    let header = String(decoding: bytes[10..<10 + headerLength], as: UTF8.self)
+    #expect(header.contains("'shape': (500, 2)"))
+    let data = Array(bytes[(10 + headerLength)...])
+    let logits = stride(from: 0, to: data.count, by: 4).map { i in
+      Float(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(data[i + $1]) << (8 * $1) })
+    }
+    try #require(logits.count == 1000)
+    // How often each class was predicted, from the logits file and from the confusion matrix.
+    var predicted = [0, 0]
+    for row in 0..<500 { predicted[logits[2 * row + 1] > logits[2 * row] ? 1 : 0] += 1 }
+    #expect(predicted == [confusion[0][0] + confusion[1][0], confusion[0][1] + confusion[1][1]])
+  }
+
   @Test func predictClassifiesTheLectureX() throws {
     _ = TrainedXO.result
     let r = try CNNLabBinary.run([

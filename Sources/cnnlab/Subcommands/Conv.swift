@@ -8,13 +8,15 @@ extension CNNLab {
     static let configuration = CommandConfiguration(
       abstract: "Convolve a grid with a kernel, with the engine the lessons use.",
       discussion: """
-        INPUT and KERNEL are text grids (numbers separated by spaces, a row per line, channels
-        separated by a blank line, '#' comments, fractions like 1/9 allowed) or NumPy .npy files.
-        INPUT is (H,W) or (C,H,W). KERNEL is (KH,KW), (C,KH,KW) for one filter over C channels,
-        or (F,C,KH,KW) for F filters; a (K,KH,KW) kernel over a one-channel input is K filters.
+        INPUT and KERNEL are text grids (numbers separated by spaces, a row per line,
+        channels separated by a blank line, '#' comments, fractions like 1/9 allowed)
+        or NumPy .npy files. INPUT is (H,W) or (C,H,W). KERNEL is (KH,KW), (C,KH,KW)
+        for one filter over C channels, or (F,C,KH,KW) for F filters; a (K,KH,KW)
+        kernel over a one-channel input is K filters.
         Examples:
-          cnnlab conv assets/grids/x.txt assets/kernels/diagonal.txt --normalize
-          cnnlab conv image.txt edge.txt --stride 2 --padding same --trace
+          cnnlab conv assets/xo/x.grid assets/xo/diagonal.grid --normalize
+          cnnlab conv assets/images/face-7x7.grid assets/kernels/feature-detector.grid
+          cnnlab conv assets/xo/o.grid assets/xo/x-centre.grid --stride 2 --trace
         """)
 
     @Argument(help: "The input grid (text or .npy).")
@@ -62,15 +64,7 @@ extension CNNLab {
       options.padding = padding
       guard dilation >= 1 else { throw ValidationError("--dilation must be at least 1") }
 
-      let x: Tensor
-      let k: Tensor
-      do {
-        x = try GridFiles.load(input)
-        k = try GridFiles.load(kernel)
-      } catch {
-        printError("\(error)")
-        throw ExitCode.failure
-      }
+      let (x, k) = try reportingFileErrors { (try GridFiles.load(input), try GridFiles.load(kernel)) }
       let image: Tensor
       let weights: Tensor
       do {
@@ -80,17 +74,15 @@ extension CNNLab {
         throw fail(error.message)
       }
       let biases = try parseBiases(filters: weights.shape[0])
+      let result: ConvTrace
       do {
-        let result = try Reference.conv2DTrace(
+        result = try Reference.conv2DTrace(
           input: image, weights: weights, bias: biases, options: options, activation: activation)
-        if trace { printTrace(result) }
-        try GridFiles.emit(GridFiles.squeezed(result.output), to: output)
-      } catch let error as ShapeError {
-        throw fail(error.message, note: "make the kernel smaller, add padding (--padding same), or use a bigger input")
       } catch {
-        printError("\(error)")
-        throw ExitCode.failure
+        throw fail(error.message, note: "make the kernel smaller, add padding (--padding same), or use a bigger input")
       }
+      if trace { printTrace(result) }
+      try reportingFileErrors { try GridFiles.emit(GridFiles.squeezed(result.output), to: output) }
     }
 
     func parseBiases(filters: Int) throws -> [Float]? {

@@ -8,12 +8,14 @@ extension CNNLab {
     static let configuration = CommandConfiguration(
       abstract: "Measure a saved model's accuracy on a data set's test images.",
       discussion: """
-        Prints the accuracy, the mean loss and the confusion matrix. DATA defaults to the data
-        the model was trained on; a folder with only t10k-images-idx3-ubyte and
-        t10k-labels-idx1-ubyte is enough.
-        Examples:
-          cnnlab eval --model mnist.safetensors
-          cnnlab eval --model mnist.safetensors --data /usr/share/datasets/fashion-mnist
+        Prints the accuracy, the mean loss and the confusion matrix. DATA defaults to
+        the data the model was trained on; a folder with only t10k-images-idx3-ubyte
+        and t10k-labels-idx1-ubyte is enough.
+        Examples, with models saved by 'cnnlab train --data xo --save xo.safetensors'
+        and 'cnnlab train --data mnist --save mnist.safetensors':
+          cnnlab eval --model xo.safetensors
+          cnnlab eval --model xo.safetensors --json --logits logits.npy
+          cnnlab eval --model mnist.safetensors --data assets/mnist
         """)
 
     @Option(help: "A model saved by 'cnnlab train --save'.")
@@ -47,11 +49,19 @@ extension CNNLab {
           "\(model) has \(file.classNames.count) classes but \(dataName) has \(dataSet.classNames.count)",
           note: "evaluate on the kind of data the model was trained on (\(file.data))")
       }
-      let result = network.evaluate(dataSet.test)
+      // One pass scores the test set and, for --logits, keeps every batch's logits on the way.
+      let fast = try? FastNetwork(network: network, threads: 1, trainingBatch: 0, inferenceBatch: 256)
+      var collected: [Float] = []
+      let result = Evaluation(scoring: dataSet.test, batchSize: 256) { batch in
+        let output: Tensor
+        if let fast { output = fast.logits(batch) } else { output = network.forward(batch) }
+        if logits != nil { collected += output.scalars }
+        return output
+      }
       if let logits {
-        try reportingFileErrors {
-          try AtomicFile.write(NPY.encode(allLogits(&network, dataSet.test)), to: logits)
-        }
+        let classes = network.outputShape.reduce(1, *)
+        let table = Tensor(shape: [result.count, classes], scalars: collected)
+        try reportingFileErrors { try AtomicFile.write(NPY.encode(table), to: logits) }
       }
       if json {
         let rows = result.confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }
@@ -71,19 +81,6 @@ extension CNNLab {
         "accuracy: \(percent(result.accuracy)) (\(result.correct)/\(result.count)), loss \(fixed(result.loss))"
       )
       print(confusionTable(result.confusion, classNames: file.classNames))
-    }
-
-    /// The logits of every example, in order, as `(N, K)`.
-    func allLogits(_ network: inout Network, _ set: LabelledSet) -> Tensor {
-      var scalars: [Float] = []
-      var start = 0
-      while start < set.count {
-        let end = min(start + 256, set.count)
-        scalars += network.forward(set.batch(start..<end).inputs).scalars
-        start = end
-      }
-      let k = network.outputShape.reduce(1, *)
-      return Tensor(shape: [set.count, k], scalars: scalars)
     }
   }
 }

@@ -8,13 +8,14 @@ extension CNNLab {
     static let configuration = CommandConfiguration(
       abstract: "Classify one image with a saved model.",
       discussion: """
-        IMAGE is a text grid, a NumPy .npy file or a PGM image (P2 or P5) of exactly the size
-        the model was trained on (cnnlab does not resize). Values are pixels as the training data
-        stores them: 0 to 255 for MNIST-style models (a PGM is scaled to 0..255), -1 and +1 for
-        X/O; the model's normalisation is applied to them.
-        Examples:
-          cnnlab predict --model xo.safetensors assets/grids/x.txt
-          cnnlab predict --model mnist.safetensors digit.pgm
+        IMAGE is a text grid, a NumPy .npy file or a PGM image (P2 or P5) of exactly
+        the size the model was trained on (cnnlab does not resize). Values are pixels
+        as the training data stores them: 0 to 255 for MNIST-style models (a PGM is
+        scaled to 0..255), -1 and +1 for X/O; the model's normalisation is applied to
+        them.
+        Examples, with a model saved by 'cnnlab train --data xo --save xo.safetensors':
+          cnnlab predict --model xo.safetensors assets/xo/x.grid
+          cnnlab predict --model xo.safetensors assets/xo/x-distorted.grid --json
         """)
 
     @Option(help: "A model saved by 'cnnlab train --save'.")

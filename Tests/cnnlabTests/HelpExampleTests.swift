@@ -64,7 +64,7 @@ import Testing
       stderr: String(decoding: errData, as: UTF8.self))
   }
 
-  @Test(arguments: ["conv", "pool", "predict", "eval"])
+  @Test(arguments: ["conv", "pool", "predict", "eval", "shape"])
   func everyExampleRuns(subcommand: String) throws {
     let folder = try #require(Self.folder, "the example models could not be made")
     let lines = try Self.examples(subcommand)

@@ -12,8 +12,9 @@ extension CNNLab {
           conv1d F K [stride S] [pad N] [dilation D] …
           maxpool K [stride S] [ceil]      avgpool K [stride S] [ceil]
           relu | sigmoid | tanh | flatten | dense N [nobias] [relu|sigmoid|tanh]
-        Example:
-          cnnlab shape "conv 8 5x5 pad 2 relu | maxpool 2 | conv 16 5x5 pad 2 relu | maxpool 2 | dense 10" --input 1x28x28
+        Examples:
+          cnnlab shape "conv 8 5x5 pad 2 relu | maxpool 2 | dense 10" --input 1x28x28
+          cnnlab shape "conv 3 3x3 nobias relu | maxpool 2 ceil | dense 2" --input 9x9 --working
         """)
 
     @Argument(help: "The network, e.g. \"conv 8 5x5 pad 2 relu | maxpool 2 | dense 10\".")

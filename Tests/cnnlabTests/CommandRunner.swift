@@ -29,10 +29,13 @@ enum CNNLabBinary {
       .appendingPathComponent("Inputs/\(name)").path
   }
 
-  /// Runs `cnnlab arguments…` to completion.
-  static func run(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil) throws -> CommandResult {
+  /// Runs `cnnlab arguments…` (or another `executable`) to completion.
+  static func run(
+    _ arguments: [String], executable: String = path, environment: [String: String]? = nil,
+    currentDirectory: String? = nil
+  ) throws -> CommandResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
     if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }

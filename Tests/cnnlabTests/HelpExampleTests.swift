@@ -42,26 +42,11 @@ import Testing
 
   /// Runs `line` with the shell in `folder`, with the built `cnnlab` first on the PATH.
   static func shell(_ line: String, in folder: String) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", line]
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
     var environment = ProcessInfo.processInfo.environment
     let binaries = (CNNLabBinary.path as NSString).deletingLastPathComponent
     environment["PATH"] = binaries + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+    return try CNNLabBinary.run(
+      ["-c", line], executable: "/bin/sh", environment: environment, currentDirectory: folder)
   }
 
   @Test(arguments: ["conv", "pool", "predict", "eval", "shape"])

@@ -1,0 +1,62 @@
+/// Checked arithmetic and a memory budget for sizes that come from outside the engine: network
+/// specs, command-line options, file headers, model metadata.
+///
+/// Release builds of the engine skip overflow traps, so a size from a user must never reach plain
+/// `*` or `+`: multiply it here, and refuse what does not fit with the estimate and the limit.
+public enum SizeLimits {
+  /// The most memory one command may plan to allocate for tensors, buffers and traces.
+  public static let memoryBudget = 1 << 30
+
+  /// The product of `factors`, or nil when one is negative or the product overflows.
+  public static func product(_ factors: some Sequence<Int>) -> Int? {
+    var result = 1
+    for factor in factors {
+      guard factor >= 0 else { return nil }
+      let (next, overflow) = result.multipliedReportingOverflow(by: factor)
+      if overflow { return nil }
+      result = next
+    }
+    return result
+  }
+
+  /// The sum of `terms`, or nil when it overflows.
+  public static func sum(_ terms: some Sequence<Int>) -> Int? {
+    var result = 0
+    for term in terms {
+      let (next, overflow) = result.addingReportingOverflow(term)
+      if overflow { return nil }
+      result = next
+    }
+    return result
+  }
+
+  /// Throws unless `bytes` (nil: more than an Int can count) fits in the budget.
+  public static func checkMemory(_ bytes: Int?, for what: String, budget: Int = memoryBudget) throws(MemoryLimitError) {
+    guard let bytes, bytes <= budget else { throw MemoryLimitError(what: what, bytes: bytes, budget: budget) }
+  }
+
+  /// Bytes as a person reads them: `512 B`, `3.2 MiB`, `4.0 GiB`.
+  public static func describe(bytes: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+      value /= 1024
+      unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : "\((value * 10).rounded() / 10) \(units[unit])"
+  }
+}
+
+/// A plan that would need more memory than the budget, with the estimate and the limit.
+public struct MemoryLimitError: Error, Equatable, Sendable, CustomStringConvertible {
+  public var what: String
+  /// The estimate in bytes; nil when it is more than an Int can count.
+  public var bytes: Int?
+  public var budget: Int
+
+  public var description: String {
+    let need = bytes.map(SizeLimits.describe(bytes:)) ?? "more than 8 EiB"
+    return "\(what) would need \(need) of memory, over the \(SizeLimits.describe(bytes: budget)) limit"
+  }
+}

@@ -42,8 +42,8 @@ import Testing
 
         step "Look"
           show learned.output, learned.dout, learned.grad, learned
-          ask "New W11?" answer 1.4 expect learned[0,0]
-          hint "1 + 0.4"
+          ask "New W11 + W12?" answer 1.8 expect learned[0,0] + learned[0,1]
+          hint "1.4 + 0.4"
         end
         """)
     let grids = scenes[1].grids
@@ -273,7 +273,7 @@ import Testing
       LessonFeatureTests.learning + """
 
         step "Look"
-          show learned.grad, learned
+          show learned.grad
           ask "W11, which the prompt names without brackets?" answer 1.4 expect learned[0,0]
           hint "1 + 0.4"
           ask "Two gradients?" answer -8 expect learned.grad[0,1] + learned.grad[1, 1]

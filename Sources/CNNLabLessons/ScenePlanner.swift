@@ -379,9 +379,11 @@ struct LessonRun {
     let scene = SceneQuestion(
       prompt: question.prompt, hint: question.hint ?? "", answer: question.answer.description,
       expected: expected, tolerance: tolerance,
-      cells: reads.compactMap { read in
-        guard !declared.contains(read.grid), let index = read.index else { return nil }
-        return SceneQuestion.Cell(grid: LessonRun.shownName(read.grid), index: index)
+      cells: reads.reduce(into: []) { cells, read in
+        // Each cell once, however often the expression names it.
+        guard !declared.contains(read.grid), let index = read.index else { return }
+        let cell = SceneQuestion.Cell(grid: LessonRun.shownName(read.grid), index: index)
+        if !cells.contains(cell) { cells.append(cell) }
       },
       grids: grids)
     if checking {

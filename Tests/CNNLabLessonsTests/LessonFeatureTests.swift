@@ -297,4 +297,21 @@ import Testing
     #expect(questions[3].cells.isEmpty)  // x is declared: the learner reads it off the screen
     #expect(questions[3].grids == ["x"])
   }
+
+  @Test func aCellNamedTwiceIsHiddenOnce() throws {
+    let scenes = try plan(
+      LessonFeatureTests.learning + """
+
+        step "Twice"
+          show learned.grad
+          ask "Twice the first gradient?" answer -8 expect learned.grad[0,0] + learned.grad[0,0]
+          hint "2 × −4"
+        end
+        """)
+    let question = scenes[1].beats.compactMap { beat -> SceneQuestion? in
+      if case .question(let q) = beat { return q }
+      return nil
+    }.first
+    #expect(question?.cells == [SceneQuestion.Cell(grid: "∂E/∂W", index: [0, 0])])
+  }
 }

@@ -10,8 +10,9 @@ import CNNLabEngine
 // step's later ones show `?` in grids and in convolution and pooling traces; the result of the
 // step's operation appears only once the operation has run, and then every frame of it may have
 // been seen, including the frames played before the question hid its cells. Values are compared
-// as the screen rounds them (two decimals, three for softmax and cross-entropy), so `0.517`,
-// `.52` and `31/60` are the same number.
+// as the screen rounds them (two decimals, three for softmax and cross-entropy) and within the
+// question's tolerance, the way the answer box reads them: `0.517`, `.52` and `31/60` all match
+// an answer of 0.517.
 //
 // Two findings count. The cell a question asks about is visible: always a give-away, whatever
 // its value. Or the answer's value is printed somewhere: in the text, the questions, the
@@ -24,13 +25,13 @@ enum AnswerOnScreen {
   /// One diagnostic per question whose answer is readable on screen when it is asked.
   static func problems(_ lesson: Lesson, scenes: [Scene]) -> [LessonDiagnostic] {
     var diagnostics: [LessonDiagnostic] = []
+    let declared = Set(lesson.grids.map(\.name.name) + lesson.kernels.map(\.name.name))
     for (step, scene) in zip(lesson.steps, scenes) {
       let asked = step.statements.compactMap { statement -> Question? in
         if case .ask(let question) = statement.kind { return question }
         return nil
       }
       let beats = scene.beats.indices.filter { if case .question = scene.beats[$0] { true } else { false } }
-      let declared = Set(lesson.grids.map(\.name.name) + lesson.kernels.map(\.name.name))
       // A question that could not be planned is reported already; then the beats no longer
       // line up with the file's questions.
       guard asked.count == beats.count else { continue }
@@ -131,8 +132,10 @@ struct Screen {
     for grid in scene.grids {
       let isResult = grid.role == .output && producesGrid
       if isResult && animation == nil { continue }
-      guard grid.style != .shades else { continue }
       let tensor = isResult ? grid.tensor : (grid.unscaled ?? grid.tensor)
+      shapes.append((tensor.rank == 3 ? Array(tensor.shape.dropFirst()) : tensor.shape, "the title of \(grid.name)"))
+      // Grey levels show no numbers.
+      guard grid.style != .shades else { continue }
       for (flat, value) in tensor.scalars.enumerated() {
         let cell = SceneQuestion.Cell(grid: grid.name, index: Screen.index(flat, shape: tensor.shape))
         if isHidden(cell) { continue }
@@ -140,8 +143,6 @@ struct Screen {
         add(Double(value), decimals: 2, place: place, grid: grid.name)
         if cells[cell] == nil { cells[cell] = place }
       }
-      let shownShape = tensor.rank == 3 ? Array(tensor.shape.dropFirst()) : tensor.shape
-      shapes.append((shownShape, "the title of \(grid.name)"))
     }
 
     // The animation's arithmetic, every frame of it.

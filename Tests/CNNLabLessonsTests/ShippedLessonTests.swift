@@ -182,6 +182,24 @@ import Testing
     #expect(answers == [9, 5, 7])
   }
 
+  @Test func lessonThreesBlurAndEdgeStepsShowTheKernelTheWindowAndTheCell() throws {
+    let planned = try scenes("03-classic-kernels")
+    for (title, kernel, cell) in [("Box blur", "blur", GridPosition(row: 1, col: 1)), ("An edge detector", "outline", GridPosition(row: 1, col: 1))] {
+      let scene = try #require(planned.first { $0.title == title })
+      #expect(scene.grids.map(\.name).contains(kernel), "\(title) shows its kernel")
+      #expect(scene.grids.allSatisfy { $0.style == .numbers }, "\(title) shows numbers, not shades")
+      #expect(scene.focus == cell, "\(title) waits on the window of the cell it asks about")
+    }
+  }
+
+  @Test func questionsAskForWhatTheyWantAndLeaveTheWorkToTheLearner() throws {
+    let prompts = try allText()
+    // Lesson 8 no longer hands over the slice scores; lesson 10 no longer asks "bigger or smaller" for a number.
+    #expect(!prompts.contains { $0.contains("the slices score 2, 0 and 3") })
+    #expect(!prompts.contains { $0.contains("bigger or smaller") })
+    #expect(!prompts.contains { $0.contains("27 weights in all") })
+  }
+
   @Test func theCourseSpeaksToALearnerWhoNeverSawTheSlides() throws {
     for text in try allText() {
       for phrase in ["another deck", "One deck", "the slides", "The slides", "The slide ", "the slide's", "The slide's"] {

@@ -1,5 +1,6 @@
 /// A named kernel the learner can cycle to with `p`, with the values of the lecture notes'
-/// "The Convolution Operator" table (scale factors kept apart, as the table writes them).
+/// "The Convolution Operator" table (scale factors kept apart, as the table writes them), and
+/// two 1-D kernels so that a 1-D step can offer presets too.
 public struct KernelPreset: Equatable, Sendable {
   public var name: String
   /// `[rows, cols]`.
@@ -35,6 +36,9 @@ public struct KernelPreset: Equatable, Sendable {
       name: "unsharp-5x5", shape: [5, 5],
       values: gaussian5.enumerated().map { $0.offset == 12 ? -476 : $0.element },
       scale: LessonNumber(-1.0 / 256, text: "-1/256")),
+    // The 1-D kernels: the notes' "Discrete convolution" difference, and a two-cell average.
+    KernelPreset(name: "difference", shape: [2], values: [-1, 1], scale: nil),
+    KernelPreset(name: "average-2", shape: [2], values: [1, 1], scale: LessonNumber(1.0 / 2, text: "1/2")),
   ]
 
   private static let gaussian5: [Double] = [

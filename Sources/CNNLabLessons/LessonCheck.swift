@@ -1,6 +1,6 @@
 /// Lints a course the way `cnnlab lessons check` does: every lesson parses, names resolve,
-/// shapes fit, every stated answer equals what the engine computes, every question and
-/// challenge has a hint, challenges can be solved, and no lesson file strays outside the course.
+/// shapes fit, every stated answer equals what the engine computes and is not already on screen
+/// when its question is asked, every question and challenge has a hint, challenges can be solved, and no lesson file strays outside the course.
 public enum LessonCheck {
   /// Every problem in the course, in course order (load problems first for each file), with the
   /// files the course does not list after the load problems.
@@ -25,6 +25,7 @@ public enum LessonCheck {
     var run = LessonRun(lesson: lesson, overrides: [:], checking: true)
     run.run()
     diagnostics += run.diagnostics
+    diagnostics += AnswerOnScreen.problems(lesson, scenes: run.scenes)
     diagnostics += staticProblems(lesson)
     return diagnostics.sorted { $0.location < $1.location }
   }

@@ -310,10 +310,22 @@ struct LessonRun {
       guard case .grid(let tensor, let unscaled, let scale)? = values[item.key] else { continue }
       grids.append(
         ShownGrid(
-          name: item.key, tensor: tensor, unscaled: unscaled, scale: scale?.text, style: item.style,
+          name: LessonRun.shownName(item.key), tensor: tensor, unscaled: unscaled, scale: scale?.text, style: item.style,
           role: role))
     }
     return grids
+  }
+
+  /// What the parts of a `learn` result are called on screen.
+  static let partNames = ["output": "h", "dout": "∂E/∂h", "grad": "∂E/∂W"]
+
+  /// The name a grid goes by on screen: a part of a `learn` result by what it is (`∂E/∂W`, not
+  /// `step1.grad`; the updated kernel by the result's own name), anything else by its name.
+  static func shownName(_ key: String) -> String {
+    guard let dot = key.lastIndex(of: ".") else { return key }
+    let part = String(key[key.index(after: dot)...])
+    if part == "updated" { return String(key[..<dot]) }
+    return partNames[part] ?? key
   }
 
   func editable(_ name: NameReference) throws(EvalError) -> EditableKernel {
@@ -359,17 +371,19 @@ struct LessonRun {
     let tolerance = question.tolerance ?? Question.defaultTolerance
     let reads = question.expect.gridReads
     var grids: [String] = []
-    for read in reads where !grids.contains(read.grid) {
-      if case .grid? = values[read.grid] { grids.append(read.grid) }
+    for read in reads where !grids.contains(LessonRun.shownName(read.grid)) {
+      if case .grid? = values[read.grid] { grids.append(LessonRun.shownName(read.grid)) }
     }
     // Only computed cells are hidden: a question about a declared grid asks the learner to read it.
     let declared = Set(lesson.grids.map(\.name.name) + lesson.kernels.map(\.name.name))
     let scene = SceneQuestion(
       prompt: question.prompt, hint: question.hint ?? "", answer: question.answer.description,
       expected: expected, tolerance: tolerance,
-      cells: reads.compactMap { read in
-        guard !declared.contains(read.grid), let index = read.index else { return nil }
-        return SceneQuestion.Cell(grid: read.grid, index: index)
+      cells: reads.reduce(into: []) { cells, read in
+        // Each cell once, however often the expression names it.
+        guard !declared.contains(read.grid), let index = read.index else { return }
+        let cell = SceneQuestion.Cell(grid: LessonRun.shownName(read.grid), index: index)
+        if !cells.contains(cell) { cells.append(cell) }
       },
       grids: grids)
     if checking {

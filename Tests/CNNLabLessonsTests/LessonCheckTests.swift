@@ -262,13 +262,13 @@ func checkProblems(_ text: String) throws -> [String] {
         show x
       end
       step "Stride 2"
-        convolve x with k stride 2 -> y
-        working y
         ask "Size?" answer 3x3 expect shape(y)
         hint "⌊(8 − 3)/2⌋ + 1"
+        convolve x with k stride 2 -> y
+        working y
       end
       """)
-    guard case .working(let name, let lines) = scenes[1].beats[1] else {
+    guard case .working(let name, let lines) = scenes[1].beats[2] else {
       Issue.record("expected the working, found \(scenes[1].beats)")
       return
     }
@@ -300,13 +300,13 @@ func checkProblems(_ text: String) throws -> [String] {
         12 15
       end
       step "One step"
-        learn w on x target t rate 0.1 -> learned
         ask "E?" answer 1 expect learned.error
         hint "½ Σ (h − t)²"
         ask "dE/dW11?" answer -4 expect learned.grad[0,0]
         hint "Two terms."
-        ask "New W11?" answer 1.4 expect learned[0,0]
+        ask "New W11 + W12?" answer 1.8 expect learned[0,0] + learned[0,1]
         hint "W − η ∂E/∂W"
+        learn w on x target t rate 0.1 -> learned
       end
       """)
     guard case .learning(let a) = scenes[0].animation else {
@@ -339,11 +339,11 @@ func checkProblems(_ text: String) throws -> [String] {
         dense 10 softmax
       end
       step "Shapes"
-        layers mnist -> summary
         ask "Weights in the first dense layer?" answer 3212288 expect params(mnist, 6)
         hint "3136 · 1024 + 1024"
         ask "Shape after the second pooling?" answer 64x7x7 expect shape(mnist, 4)
         hint "28 → 14 → 7"
+        layers mnist -> summary
         compute single = 3 * 256 * 256 * 1000
       end
       """)

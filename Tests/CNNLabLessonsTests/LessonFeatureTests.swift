@@ -42,12 +42,13 @@ import Testing
 
         step "Look"
           show learned.output, learned.dout, learned.grad, learned
-          ask "New W11?" answer 1.4 expect learned[0,0]
-          hint "1 + 0.4"
+          ask "New W11 + W12?" answer 1.8 expect learned[0,0] + learned[0,1]
+          hint "1.4 + 0.4"
         end
         """)
     let grids = scenes[1].grids
-    #expect(grids.map(\.name) == ["learned.output", "learned.dout", "learned.grad", "learned"])
+    // Shown by what they are, not by the lesson's internal part names.
+    #expect(grids.map(\.name) == ["h", "∂E/∂h", "∂E/∂W", "learned"])
     #expect(grids[0].tensor == Tensor([[6, 8], [12, 14]]))
     #expect(grids[1].tensor == Tensor([[1, 0], [0, -1]]))
     #expect(grids[2].tensor == Tensor([[-4, -4], [-4, -4]]))
@@ -272,7 +273,7 @@ import Testing
       LessonFeatureTests.learning + """
 
         step "Look"
-          show learned.grad, learned
+          show learned.grad
           ask "W11, which the prompt names without brackets?" answer 1.4 expect learned[0,0]
           hint "1 + 0.4"
           ask "Two gradients?" answer -8 expect learned.grad[0,1] + learned.grad[1, 1]
@@ -289,11 +290,28 @@ import Testing
     }
     #expect(questions[0].cells == [SceneQuestion.Cell(grid: "learned", index: [0, 0])])
     #expect(questions[1].cells == [
-      SceneQuestion.Cell(grid: "learned.grad", index: [0, 1]), SceneQuestion.Cell(grid: "learned.grad", index: [1, 1]),
+      SceneQuestion.Cell(grid: "∂E/∂W", index: [0, 1]), SceneQuestion.Cell(grid: "∂E/∂W", index: [1, 1]),
     ])
     #expect(questions[2].cells.isEmpty)
-    #expect(questions[2].grids == ["learned.grad"])
+    #expect(questions[2].grids == ["∂E/∂W"])
     #expect(questions[3].cells.isEmpty)  // x is declared: the learner reads it off the screen
     #expect(questions[3].grids == ["x"])
+  }
+
+  @Test func aCellNamedTwiceIsHiddenOnce() throws {
+    let scenes = try plan(
+      LessonFeatureTests.learning + """
+
+        step "Twice"
+          show learned.grad
+          ask "Twice the first gradient?" answer -8 expect learned.grad[0,0] + learned.grad[0,0]
+          hint "2 × −4"
+        end
+        """)
+    let question = scenes[1].beats.compactMap { beat -> SceneQuestion? in
+      if case .question(let q) = beat { return q }
+      return nil
+    }.first
+    #expect(question?.cells == [SceneQuestion.Cell(grid: "∂E/∂W", index: [0, 0])])
   }
 }

@@ -131,4 +131,19 @@ import Testing
     narrow.render(into: &buffer)
     #expect(buffer.lines.contains { $0.contains("2-D convolution") && $0.contains("…") && !$0.contains(long) })
   }
+
+  /// The line under the list names the chosen lesson as the learner knows it, by number and
+  /// title, never by its directory.
+  @Test func theFooterNamesTheLessonByNumberAndTitle() {
+    var menu = CourseMenu(entries: [
+      CourseMenu.Entry(name: "01-images-are-numbers", title: "Images are numbers", summary: "", steps: 7),
+      CourseMenu.Entry(name: "06-relu", title: "ReLU", summary: "", steps: 3),
+    ])
+    _ = menu.update(.resized(width: 80, height: 24))
+    _ = menu.update(.keyPressed(.down))
+    var buffer = CellBuffer(width: 80, height: 24)
+    menu.render(into: &buffer)
+    #expect(buffer.lines[22].hasPrefix(" Lesson 2 · ReLU · 3 steps"))
+    #expect(!buffer.lines.joined().contains("06-relu"))
+  }
 }

@@ -189,7 +189,8 @@ public struct CourseMenu: Program {
     } else if let entry = entries[safe: selected], entry.isTraining {
       buffer.put("trains on X/O images on a second thread (cnnlab train --data xo)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     } else if let entry = entries[safe: selected] {
-      buffer.put("\(entry.steps) steps \(g.middleDot) lessons/\(entry.name)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
+      // The lesson as the learner knows it, by number and title; the directory name is the course's own.
+      buffer.put("Lesson \(selected + 1) \(g.middleDot) \(entry.title) \(g.middleDot) \(entry.steps) steps", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     }
     KeyHintBar(bindings: CourseMenu.keys).render(in: Rect(x: 0, y: area.height - 1, width: area.width, height: 1), into: &buffer)
     if !g.isUnicode { LessonPlayer.asciiOnly(&buffer) }

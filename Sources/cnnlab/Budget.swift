@@ -15,11 +15,14 @@ func checkBudget(memory bytes: Int?, for what: String, note: String) throws {
 
 /// Refuses what would keep the reference loops (one multiply-add or window cell at a time) busy
 /// for more than about ten seconds, with the count and the limit.
-func checkWork(_ work: Int?, of what: String, unit: String = "multiply-adds", note: String) throws {
-  guard let work, work <= SizeLimits.referenceWork else {
+func checkWork(
+  _ work: Int?, of what: String, unit: String = "multiply-adds", limit: Int = SizeLimits.referenceWork,
+  note: String
+) throws {
+  guard let work, work <= limit else {
     let count = work.map(SizeLimits.describe(count:)) ?? "more than 9.2·10^18"
     throw fail(
-      "\(what) would take \(count) \(unit), over the \(SizeLimits.describe(count: SizeLimits.referenceWork)) limit",
+      "\(what) would take \(count) \(unit), over the \(SizeLimits.describe(count: limit)) limit",
       note: note)
   }
 }

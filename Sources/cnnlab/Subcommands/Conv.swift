@@ -59,6 +59,10 @@ extension CNNLab {
     @Option(name: .shortAndLong, help: "Write the result to this file (.npy or text) instead of printing it.")
     var output: String?
 
+    /// The longest trace printed: over a million products is more than anyone reads, and
+    /// printing it takes seconds.
+    static let mostTracedProducts = 1 << 20
+
     func validate() throws {
       _ = try options()
       _ = try biasValues()
@@ -91,7 +95,7 @@ extension CNNLab {
           inputH: image.shape[1], inputW: image.shape[2], kernelH: weights.shape[2],
           kernelW: weights.shape[3], options: options)
       } catch {
-        throw fail(error.message, note: "make the kernel smaller, add padding (--padding same), or use a bigger input")
+        throw fail(error.message, note: fitNote(error))
       }
       guard weights.shape[0] > 0 else {
         throw fail("\(kernel): the kernel has 0 filters (its shape is \(shapeText(k.shape)))", note: "give a kernel with at least one filter")
@@ -107,9 +111,13 @@ extension CNNLab {
         memory: SizeLimits.sum([gridBytes(image.scalars.count), gridBytes(weights.scalars.count), gridBytes(outputs, asText: output == nil), traceBytes].map { $0 ?? Int.max }),
         for: trace ? "the convolution with its trace" : "the convolution",
         note: trace ? "leave out --trace, or trace a smaller input" : "use a smaller input, kernel, padding or dilation, or a larger stride")
-      try checkWork(
-        SizeLimits.product([outputs ?? Int.max, channels, kh, kw]), of: "the convolution",
-        note: "use a smaller input or kernel, or a larger stride")
+      let products = SizeLimits.product([outputs ?? Int.max, channels, kh, kw])
+      try checkWork(products, of: "the convolution", note: "use a smaller input or kernel, or a larger stride")
+      if trace {
+        try checkWork(
+          products, of: "the trace", unit: "printed products", limit: Self.mostTracedProducts,
+          note: "leave out --trace, or trace a smaller input")
+      }
       do {
         if trace {
           let result = try Reference.conv2DTrace(
@@ -122,8 +130,14 @@ extension CNNLab {
           try reportingFileErrors { try GridFiles.emit(GridFiles.squeezed(result), to: output) }
         }
       } catch let error as ShapeError {
-        throw fail(error.message, note: "make the kernel smaller, add padding (--padding same), or use a bigger input")
+        throw fail(error.message, note: fitNote(error))
       }
+    }
+
+    /// What to do about a kernel that does not fit; nothing to add to other shape errors.
+    func fitNote(_ error: ShapeError) -> String? {
+      error.message.contains("does not fit")
+        ? "make the kernel smaller, add padding (--padding same), or use a bigger input" : nil
     }
 
     /// The numbers of `--bias`, or nil without it; every one finite.

@@ -38,6 +38,9 @@ extension CNNLab {
         throw fail("\(model) does not say what it was trained on", note: "give --data")
       }
       let dataSet = try loadTrainingData(dataName)
+      guard dataSet.test.count > 0 else {
+        throw fail("\(dataName) has no test images (its t10k- files hold 0)", note: "evaluate on a data set with at least one test image")
+      }
       var network = file.network
       guard dataSet.inputShape == network.inputShape else {
         throw fail(

@@ -43,7 +43,9 @@ extension CNNLab {
 
     func run() throws {
       let grid = try reportingFileErrors { try GridFiles.load(input) }
-      let note = "use a smaller --size, or a bigger input"
+      let note: (ShapeError) -> String? = {
+        $0.message.contains("does not fit") ? "use a smaller --size, or a bigger input" : nil
+      }
       let image: Tensor
       let geometry: ConvGeometry
       do {
@@ -51,7 +53,7 @@ extension CNNLab {
         geometry = try ConvGeometry.pooling(
           inputH: image.shape[1], inputW: image.shape[2], size: size, stride: stride, ceil: ceil)
       } catch {
-        throw fail(error.message, note: note)
+        throw fail(error.message, note: note(error))
       }
       let outputs = SizeLimits.product([image.shape[0], geometry.outputHeight, geometry.outputWidth])
       try checkBudget(
@@ -64,7 +66,7 @@ extension CNNLab {
       do {
         pooled = try Reference.pool(input: image, size: size, stride: stride, ceil: ceil, mode: mode)
       } catch {
-        throw fail(error.message, note: note)
+        throw fail(error.message, note: note(error))
       }
       try reportingFileErrors { try GridFiles.emit(GridFiles.squeezed(pooled), to: output) }
     }

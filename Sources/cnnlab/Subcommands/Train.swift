@@ -87,6 +87,11 @@ extension CNNLab {
           "\(data) has no training images (train-images-idx3-ubyte and train-labels-idx1-ubyte)",
           note: "a folder with only the t10k- files can be evaluated (cnnlab eval), not trained on")
       }
+      guard training.count > 0 else {
+        throw fail(
+          "\(data) has no training images (its train- files hold 0)",
+          note: "train on a data set with at least one image")
+      }
       let defaults = data == "xo" ? Defaults.xo : Defaults.images
       let specText = model ?? defaults.spec
       let spec = try parseSpec(specText)

@@ -59,10 +59,10 @@ expect "train: --batch 100000000 is refused by its estimate" 1 'batches of 10000
   -- train --data xo --batch 100000000 --headless
 expect "conv: a large padding is refused by its estimate" 1 'would need .* over the 1.0 GiB limit' \
   -- conv "$INPUTS/x.txt" "$INPUTS/diagonal.txt" --padding 100000
-npy big.npy '(1448, 1448)'  # 8 MB
-expect "conv: an 8 MB grid computes without a trace" 0 '' -- conv big.npy k2.txt -o big-out.npy
-expect "conv: an 8 MB grid prints without a trace" 0 '' -- conv big.npy k2.txt
-expect "pool: an 8 MB grid pools without a trace" 0 '' -- pool big.npy --size 1 -o pooled.npy
+npy big.npy '(1448, 1448)'  # 8 MB; a trace of every window would take over 1 GiB
+printf '1 2 3\n4 5 6\n7 8 9\n' >k3.txt
+expect "conv: an 8 MB grid computes without a trace" 0 '' -- conv big.npy k3.txt -o big-out.npy
+expect "pool: an 8 MB grid pools without a trace" 0 '' -- pool big.npy --size 5 --stride 1 -o pooled.npy
 expect "conv: a trace of an 8 MB grid is refused by its size" 1 'the trace would take 8.3.{1,2}10\^6 printed products, over the 1.0.{1,2}10\^6 limit' \
   -- conv big.npy k2.txt --trace
 awk 'BEGIN { row = ""; for (i = 0; i < 400; i++) row = row "1 "; for (i = 0; i < 400; i++) print row }' >kernel400.txt

@@ -1,7 +1,7 @@
 # Options and sizes from the command line.
 expect "shape: a valid spec still works" 0 'dense' -- shape 'conv 2 3x3 | flatten | dense 2' --input 1x9x9
 
-# Helpers. `le64 N` prints N as 8 little-endian bytes; `npy FILE SHAPE` writes a float32 .npy of
+# Files for the cases below. `le64 N` prints N as 8 little-endian bytes; `npy FILE SHAPE` writes a float32 .npy of
 # zeros with that shape (a Python tuple); `model FILE METADATA TENSORS BYTES` writes a safetensors
 # file with that metadata (JSON members), tensor entries and BYTES zero bytes of data.
 le64() {

@@ -162,6 +162,20 @@ public enum Reference {
       output: output)
   }
 
+  /// Bytes `conv2DTrace` needs for its placements (and their taps) over `geometry`, or nil
+  /// when that is more than an `Int` counts: what to check before asking for a trace.
+  public static func conv2DTraceBytes(
+    filters: Int, channels: Int, kernelH: Int, kernelW: Int, geometry: ConvGeometry
+  ) -> Int? {
+    guard
+      let placements = SizeLimits.product([filters, geometry.rows.output, geometry.cols.output]),
+      let taps = SizeLimits.product([placements, channels, kernelH, kernelW]),
+      let placementBytes = SizeLimits.product([placements, MemoryLayout<Placement>.stride]),
+      let tapBytes = SizeLimits.product([taps, MemoryLayout<Tap>.stride])
+    else { return nil }
+    return SizeLimits.sum([placementBytes, tapBytes])
+  }
+
   /// Gradients of one example through `conv2D` (before any activation), accumulated with `+=`.
   ///
   /// - dOutput: (F, OH, OW), the gradient of the loss with respect to the pre-activation output.
@@ -201,17 +215,23 @@ public enum Reference {
 
   /// `(C, H, W)` of an example given as `(H, W)` or `(C, H, W)`.
   static func imageShape(_ t: Tensor) throws(ShapeError) -> (Int, Int, Int) {
+    let shape: (Int, Int, Int)
     switch t.rank {
-    case 2: return (1, t.shape[0], t.shape[1])
-    case 3: return (t.shape[0], t.shape[1], t.shape[2])
+    case 2: shape = (1, t.shape[0], t.shape[1])
+    case 3: shape = (t.shape[0], t.shape[1], t.shape[2])
     default: throw ShapeError("an input must be (H, W) or (C, H, W), not \(t.shape)")
     }
+    guard shape.0 > 0 else { throw ShapeError("the input has no channels (its shape is \(t.shape))") }
+    return shape
   }
 
   /// `(F, KH, KW)` of weights `(F, C, KH, KW)`, checking C against the input's channels.
   static func kernelShape(_ t: Tensor, channels: Int) throws(ShapeError) -> (Int, Int, Int) {
     guard t.rank == 4 else {
       throw ShapeError("weights must be (F, C, KH, KW), not \(t.shape)")
+    }
+    guard t.shape[0] > 0 else {
+      throw ShapeError("the kernel has 0 filters (its shape is \(t.shape)); give it at least one")
     }
     guard t.shape[1] == channels else {
       throw ShapeError(

@@ -67,7 +67,25 @@ public struct AxisGeometry: Equatable, Sendable {
   /// The formula with the numbers filled in, e.g. `⌊(9 + 2·0 − 3)/2⌋ + 1 = 4`.
   public var working: String
   /// Input positions (0-based) that no window touches, e.g. the last row at stride 2.
-  public var unusedInputs: [Int]
+  ///
+  /// Worked out when asked (a lesson shows it), not with the geometry: an axis may be long.
+  public var unusedInputs: [Int] {
+    guard output > 0, input > 0 else { return Array(0..<max(input, 0)) }
+    var used = [Bool](repeating: false, count: input)
+    // Only the windows that overlap the input: o·S ≤ padBefore + input − 1 and
+    // o·S + span − 1 ≥ padBefore.
+    let first = max(0, ceilDivide(padBefore - span + 1, stride))
+    let last = min(output - 1, floorDivide(padBefore + input - 1, stride))
+    if first <= last {
+      for o in first...last {
+        for k in 0..<kernel {
+          let i = inputIndex(output: o, tap: k)
+          if i >= 0 && i < input { used[i] = true }
+        }
+      }
+    }
+    return used.indices.filter { !used[$0] }
+  }
 
   /// The extent of one window: D·(F−1) + 1.
   public var span: Int { dilation * (kernel - 1) + 1 }
@@ -77,6 +95,8 @@ public struct AxisGeometry: Equatable, Sendable {
   public func inputIndex(output o: Int, tap k: Int) -> Int { o * stride + k * dilation - padBefore }
 
   /// Geometry of a kernel sliding with zero padding; `output` < 1 means it does not fit.
+  /// Every size must be in 0...`SizeLimits.largestSize` (checked by the callers below), so
+  /// none of this arithmetic can overflow.
   static func convolution(
     input n: Int, kernel f: Int, stride s: Int, dilation d: Int, padBefore: Int, padAfter: Int
   ) -> AxisGeometry {
@@ -92,11 +112,9 @@ public struct AxisGeometry: Equatable, Sendable {
     } else {
       working = "⌊(\(inner))/\(s)⌋ + 1 = \(signed(output))"
     }
-    var geometry = AxisGeometry(
+    return AxisGeometry(
       input: n, kernel: f, stride: s, dilation: d, padBefore: padBefore, padAfter: padAfter,
-      output: output, working: working, unusedInputs: [])
-    geometry.unusedInputs = geometry.computeUnused()
-    return geometry
+      output: output, working: working)
   }
 
   /// Geometry of a pooling window; ceil mode keeps a last, partial window that starts inside.
@@ -113,23 +131,9 @@ public struct AxisGeometry: Equatable, Sendable {
       output = floorDivide(numerator, s) + 1
       working = "⌊(\(n) − \(k))/\(s)⌋ + 1 = \(signed(output))"
     }
-    var geometry = AxisGeometry(
+    return AxisGeometry(
       input: n, kernel: k, stride: s, dilation: 1, padBefore: 0, padAfter: 0, output: output,
-      working: working, unusedInputs: [])
-    geometry.unusedInputs = geometry.computeUnused()
-    return geometry
-  }
-
-  private func computeUnused() -> [Int] {
-    guard output > 0, input > 0 else { return Array(0..<max(input, 0)) }
-    var used = [Bool](repeating: false, count: input)
-    for o in 0..<output {
-      for k in 0..<kernel {
-        let i = inputIndex(output: o, tap: k)
-        if i >= 0 && i < input { used[i] = true }
-      }
-    }
-    return used.indices.filter { !used[$0] }
+      working: working)
   }
 }
 
@@ -160,6 +164,11 @@ public struct ConvGeometry: Equatable, Sendable {
     guard options.dilationH > 0, options.dilationW > 0 else {
       throw ShapeError("the dilation must be at least 1")
     }
+    try checkSizes([
+      ("input height", inputH), ("input width", inputW), ("kernel height", kernelH),
+      ("kernel width", kernelW), ("stride", options.strideH), ("stride", options.strideW),
+      ("dilation", options.dilationH), ("dilation", options.dilationW),
+    ])
     let (top, bottom, left, right): (Int, Int, Int, Int)
     switch options.padding {
     case .valid:
@@ -173,6 +182,7 @@ public struct ConvGeometry: Equatable, Sendable {
       guard t >= 0, b >= 0, l >= 0, r >= 0 else {
         throw ShapeError("padding cannot be negative (\(t), \(b), \(l), \(r))")
       }
+      try checkSizes([("padding", t), ("padding", b), ("padding", l), ("padding", r)])
       (top, bottom, left, right) = (t, b, l, r)
     }
     let geometry = ConvGeometry(
@@ -200,6 +210,10 @@ public struct ConvGeometry: Equatable, Sendable {
     guard inputH > 0, inputW > 0 else {
       throw ShapeError("the input is empty (\(inputH)x\(inputW))")
     }
+    try checkSizes([
+      ("input height", inputH), ("input width", inputW), ("pooling window", size),
+      ("stride", stride),
+    ])
     let geometry = ConvGeometry(
       rows: .pooling(input: inputH, window: size, stride: stride, ceil: ceil),
       cols: .pooling(input: inputW, window: size, stride: stride, ceil: ceil))
@@ -209,6 +223,14 @@ public struct ConvGeometry: Equatable, Sendable {
         "pool \(size)x\(size) does not fit a \(inputH)x\(inputW) input: \(failing.working)")
     }
     return geometry
+  }
+
+  /// Refuses any size over `SizeLimits.largestSize`, naming it.
+  static func checkSizes(_ sizes: [(String, Int)]) throws(ShapeError) {
+    for (what, value) in sizes where value > SizeLimits.largestSize {
+      throw ShapeError(
+        "the \(what) \(value) is too large: a size can be at most \(SizeLimits.largestSize) (2^31)")
+    }
   }
 
   /// TensorFlow's "same": output ⌈N/S⌉, total = max((out−1)·S + D·(F−1) + 1 − N, 0).

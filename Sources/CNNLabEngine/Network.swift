@@ -8,6 +8,8 @@ public struct Network: Sendable {
     /// The layer as the spec describes it (a `flatten` the network added is `.flatten`).
     public var layer: NetworkSpec.LayerSpec
     public var text: String
+    /// Where the layer's text starts in the spec (1-based), for pointing at it.
+    public var column: Int
     public var inputShape: [Int]
     public var outputShape: [Int]
     public var parameterCount: Int
@@ -32,6 +34,8 @@ public struct Network: Sendable {
   public var layers: [any Layer]
   public private(set) var info: [LayerInfo]
 
+  /// Builds the network, refusing one whose weights and one example's activations would not
+  /// fit the memory budget (`memoryEstimate`), before any weight is allocated.
   public init(
     spec: NetworkSpec, inputShape: [Int], initializer: Initializer = .torch, seed: UInt64 = 0
   ) throws(BuildError) {
@@ -39,17 +43,54 @@ public struct Network: Sendable {
     self.spec = spec
     self.inputShape = inputShape
     info = try Network.plan(spec: spec, inputShape: inputShape)
+    try Network.checkMemory(info, inputShape: inputShape, batch: 1)
     layers = info.map { Network.makeLayer($0.layer, inputShape: $0.inputShape, initializer: initializer, using: &rng) }
   }
 
   /// Shapes and parameter counts, layer by layer, without allocating any weights (so the
   /// table of a 196-million-weight layer costs nothing).
+  ///
+  /// Every size from the spec and the input shape is checked here, once for every caller (the
+  /// command line, the trainer, lessons, model files): each is at most
+  /// `SizeLimits.largestSize`, and every product (a layer's output, its parameter count, the
+  /// total) is computed with overflow checks, so what comes out is a count an `Int` holds.
   public static func plan(spec: NetworkSpec, inputShape: [Int]) throws(BuildError) -> [LayerInfo] {
+    guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
+      throw BuildError(
+        layerIndex: 0, layerText: "input", column: 1,
+        message: "the input shape \(shapeText(inputShape)) needs every size to be at least 1")
+    }
+    if let big = inputShape.first(where: { $0 > SizeLimits.largestSize }) {
+      throw BuildError(
+        layerIndex: 0, layerText: "input", column: 1,
+        message: "the input size \(big) is too large: a size can be at most \(SizeLimits.largestSize) (2^31)")
+    }
+    guard SizeLimits.product(inputShape) != nil else {
+      throw BuildError(
+        layerIndex: 0, layerText: "input", column: 1,
+        message: "the input shape \(shapeText(inputShape)) has more values than cnnlab can count")
+    }
     var rows: [LayerInfo] = []
     var shape = inputShape
+    var total = 0
     for (i, item) in spec.items.enumerated() {
       func fail(_ message: String) -> BuildError {
         BuildError(layerIndex: i + 1, layerText: item.text, column: item.column, message: message)
+      }
+      /// `value` if it is at most the largest size; otherwise an error naming `what`.
+      func size(_ value: Int, _ what: String) throws(BuildError) -> Int {
+        guard value <= SizeLimits.largestSize else {
+          throw fail("the \(what) \(value) is too large: a size can be at most \(SizeLimits.largestSize) (2^31)")
+        }
+        return value
+      }
+      /// Weights plus biases, or an error when they cannot be counted.
+      func parameters(_ weights: [Int], bias: Int) throws(BuildError) -> Int {
+        guard let w = SizeLimits.product(weights), let count = SizeLimits.sum([w, bias]) else {
+          throw fail(
+            "\(weights.map(String.init).joined(separator: "·")) weights are more than cnnlab can count")
+        }
+        return count
       }
       var parts: [(NetworkSpec.LayerSpec, Bool)] = [(item.layer, true)]
       if case .dense = item.layer, shape.count != 1 { parts.insert((.flatten, false), at: 0) }
@@ -62,18 +103,20 @@ public struct Network: Sendable {
           guard shape.count == 3 else {
             throw fail("conv needs an image input (C, H, W), not \(shapeText(shape))")
           }
+          _ = try size(filters, "number of filters")
           let g: ConvGeometry
           do {
             g = try ConvGeometry.convolution(
               inputH: shape[1], inputW: shape[2], kernelH: kh, kernelW: kw, options: options)
           } catch { throw fail(error.message) }
           output = [filters, g.rows.output, g.cols.output]
-          count = filters * shape[0] * kh * kw + (bias ? filters : 0)
+          count = try parameters([filters, shape[0], kh, kw], bias: bias ? filters : 0)
           working = "\(filters)·\(shape[0])·\(kh)·\(kw)" + (bias ? " + \(filters)" : "")
         case .conv1d(let filters, let k, let stride, let dilation, let padding, _, _, let bias):
           guard shape.count == 2 else {
             throw fail("conv1d needs a signal input (C, L), not \(shapeText(shape))")
           }
+          _ = try size(filters, "number of filters")
           let g: ConvGeometry
           do {
             g = try ConvGeometry.convolution(
@@ -81,7 +124,7 @@ public struct Network: Sendable {
               options: ConvOptions(stride: stride, dilation: dilation, padding: .explicit(top: 0, bottom: 0, left: padding, right: padding)))
           } catch { throw fail(error.message) }
           output = [filters, g.cols.output]
-          count = filters * shape[0] * k + (bias ? filters : 0)
+          count = try parameters([filters, shape[0], k], bias: bias ? filters : 0)
           working = "\(filters)·\(shape[0])·\(k)" + (bias ? " + \(filters)" : "")
         case .pool(_, let size, let stride, let ceil):
           guard shape.count == 3 else {
@@ -96,22 +139,67 @@ public struct Network: Sendable {
         case .activation:
           output = shape
         case .flatten:
-          output = [shape.reduce(1, *)]
+          output = [shape.reduce(1, *)]  // counted below, as every output is
         case .dense(let units, _, let bias):
-          let inputs = shape.reduce(1, *)
+          let inputs = shape.reduce(1, *)  // counted when it was the previous output
+          _ = try size(units, "number of units")
           output = [units]
-          count = inputs * units + (bias ? units : 0)
+          count = try parameters([inputs, units], bias: bias ? units : 0)
           working = "\(inputs)·\(units)" + (bias ? " + \(units)" : "")
         }
+        guard SizeLimits.product(output) != nil else {
+          throw fail(
+            "its output, \(output.map(String.init).joined(separator: "x")), has more values than cnnlab can count")
+        }
+        guard let newTotal = SizeLimits.sum([total, count]) else {
+          throw fail("the network has more parameters than cnnlab can count")
+        }
+        total = newTotal
         rows.append(
           LayerInfo(
-            index: i + 1, layer: layer, text: written ? item.text : "flatten", inputShape: shape,
+            index: i + 1, layer: layer, text: written ? item.text : "flatten", column: item.column,
+            inputShape: shape,
             outputShape: output, parameterCount: count, parameterWorking: working,
             isWritten: written))
         shape = output
       }
     }
     return rows
+  }
+
+  /// Bytes that running `plan` on batches of `batch` examples may allocate, or nil when that is
+  /// more than an `Int` counts. An upper estimate of what training allocates: six floats per
+  /// parameter (the weight and its gradient in the layers and again on the fast path, and two
+  /// optimiser moments) and three per activation value of every example in a batch (the value,
+  /// its gradient and a working copy), input included. Inference needs less.
+  public static func memoryEstimate(_ plan: [LayerInfo], inputShape: [Int], batch: Int) -> Int? {
+    let shapes = [inputShape] + plan.map(\.outputShape)
+    let values = shapes.map { SizeLimits.product($0) }
+    guard let parameters = SizeLimits.sum(plan.map(\.parameterCount)),
+      values.allSatisfy({ $0 != nil }), let perExample = SizeLimits.sum(values.compactMap { $0 }),
+      let weights = SizeLimits.product([6, parameters]),
+      let activations = SizeLimits.product([3, perExample, max(batch, 1)]),
+      let floats = SizeLimits.sum([weights, activations])
+    else { return nil }
+    return SizeLimits.product([MemoryLayout<Float>.size, floats])
+  }
+
+  /// Refuses a plan whose `memoryEstimate` at `batch` is over the budget, naming the layer
+  /// that needs the most (its parameters and its output).
+  public static func checkMemory(_ plan: [LayerInfo], inputShape: [Int], batch: Int) throws(BuildError) {
+    let bytes = memoryEstimate(plan, inputShape: inputShape, batch: batch)
+    do {
+      let what = batch > 1 ? "the network, with batches of \(batch)," : "the network"
+      try SizeLimits.checkMemory(bytes, for: what)
+    } catch {
+      func weight(_ row: LayerInfo) -> Int {
+        SizeLimits.sum([row.parameterCount, SizeLimits.product(row.outputShape) ?? Int.max]) ?? Int.max
+      }
+      let biggest = plan.max { weight($0) < weight($1) }
+      throw BuildError(
+        layerIndex: biggest?.index ?? 0, layerText: biggest?.text ?? "input",
+        column: biggest?.column ?? 1, message: error.description)
+    }
   }
 
   private static func makeLayer(

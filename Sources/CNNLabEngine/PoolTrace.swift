@@ -45,6 +45,34 @@ extension Reference {
   public static func poolTrace(
     input: Tensor, size: Int, stride: Int? = nil, ceil: Bool = false, mode: PoolMode = .max
   ) throws(ShapeError) -> PoolTrace {
+    try pool(input: input, size: size, stride: stride, ceil: ceil, mode: mode, recordPlacements: true)
+  }
+
+  /// The pooled output of one example: the same loop as `poolTrace`, without the record (so a
+  /// large grid costs its output, not a list of every window's cells).
+  public static func pool(
+    input: Tensor, size: Int, stride: Int? = nil, ceil: Bool = false, mode: PoolMode = .max
+  ) throws(ShapeError) -> Tensor {
+    try pool(input: input, size: size, stride: stride, ceil: ceil, mode: mode, recordPlacements: false)
+      .output
+  }
+
+  /// Bytes `poolTrace` needs for its windows and their cells over `geometry` and `channels`, or
+  /// nil when that is more than an `Int` counts.
+  public static func poolTraceBytes(channels: Int, geometry: ConvGeometry) -> Int? {
+    typealias Cell = (row: Int, col: Int, value: Float)
+    guard
+      let windows = SizeLimits.product([channels, geometry.rows.output, geometry.cols.output]),
+      let cells = SizeLimits.product([windows, geometry.rows.kernel, geometry.cols.kernel]),
+      let windowBytes = SizeLimits.product([windows, MemoryLayout<PoolPlacement>.stride]),
+      let cellBytes = SizeLimits.product([cells, MemoryLayout<Cell>.stride])
+    else { return nil }
+    return SizeLimits.sum([windowBytes, cellBytes])
+  }
+
+  static func pool(
+    input: Tensor, size: Int, stride: Int?, ceil: Bool, mode: PoolMode, recordPlacements: Bool
+  ) throws(ShapeError) -> PoolTrace {
     let (channels, height, width) = try imageShape(input)
     let geometry = try ConvGeometry.pooling(
       inputH: height, inputW: width, size: size, stride: stride, ceil: ceil)
@@ -52,37 +80,31 @@ extension Reference {
     var output = Tensor.zeros([channels, geometry.rows.output, geometry.cols.output])
     forEachWindow(channels: channels, height: height, width: width, geometry: geometry) {
       c, oy, ox, rows, cols in
+      // Cells in row-major order; the first maximum wins, and avg adds in the same order.
       var cells: [(row: Int, col: Int, value: Float)] = []
+      var best = 0
+      var bestValue = -Float.infinity
+      var sum: Float = 0
+      var count = 0
       for iy in rows.clamped(to: 0..<height) {
         for ix in cols.clamped(to: 0..<width) {
-          cells.append((iy, ix, input.scalars[(c * height + iy) * width + ix]))
+          let v = input.scalars[(c * height + iy) * width + ix]
+          if count == 0 || v > bestValue { (best, bestValue) = (count, v) }
+          sum += v
+          count += 1
+          if recordPlacements { cells.append((iy, ix, v)) }
         }
       }
-      var chosen: Int? = nil
-      let value: Float
-      switch mode {
-      case .max:
-        var best = 0
-        for i in cells.indices where cells[i].value > cells[best].value { best = i }
-        chosen = best
-        value = cells[best].value
-      case .avg:
-        value = cells.reduce(0) { $0 + $1.value } / Float(cells.count)
-      }
+      let value = mode == .max ? bestValue : sum / Float(count)
       output.scalars[(c * geometry.rows.output + oy) * geometry.cols.output + ox] = value
-      placements.append(
-        PoolPlacement(
-          channel: c, outRow: oy, outCol: ox, cells: cells, windowRows: rows, windowCols: cols,
-          chosen: chosen, value: value))
+      if recordPlacements {
+        placements.append(
+          PoolPlacement(
+            channel: c, outRow: oy, outCol: ox, cells: cells, windowRows: rows, windowCols: cols,
+            chosen: mode == .max ? best : nil, value: value))
+      }
     }
     return PoolTrace(geometry: geometry, mode: mode, placements: placements, output: output)
-  }
-
-  /// The pooled output of one example (the same loop as `poolTrace`).
-  public static func pool(
-    input: Tensor, size: Int, stride: Int? = nil, ceil: Bool = false, mode: PoolMode = .max
-  ) throws(ShapeError) -> Tensor {
-    try poolTrace(input: input, size: size, stride: stride, ceil: ceil, mode: mode).output
   }
 
   /// The gradient of one example through pooling: max sends each upstream value to the first

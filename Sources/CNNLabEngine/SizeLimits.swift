@@ -7,6 +7,17 @@ public enum SizeLimits {
   /// The most memory one command may plan to allocate for tensors, buffers and traces.
   public static let memoryBudget = 1 << 30
 
+  /// The largest one size may be: a dimension, a filter or unit count, a kernel extent, a
+  /// stride, a dilation or a padding. With every size at most 2^31, sums and the two-factor
+  /// products of the output-size arithmetic cannot overflow; longer products go through
+  /// `product`. Anything this large is refused by the memory budget anyway; the limit only makes
+  /// the arithmetic that says so safe.
+  public static let largestSize = 1 << 31
+
+  /// The most multiply-adds (or window cells) the plain reference loops may be asked for in one
+  /// command: about ten seconds of the slowest of them.
+  public static let referenceWork = 1 << 30
+
   /// The product of `factors`, or nil when one is negative or the product overflows.
   public static func product(_ factors: some Sequence<Int>) -> Int? {
     var result = 1
@@ -35,6 +46,13 @@ public enum SizeLimits {
     guard let bytes, bytes <= budget else { throw MemoryLimitError(what: what, bytes: bytes, budget: budget) }
   }
 
+  /// A count as read at a glance: `65536`, or with two digits and an exponent, `1073741824` → `1.0·10^9`.
+  public static func describe(count value: Int) -> String {
+    let digits = Array(String(value))
+    guard value >= 100_000 else { return String(digits) }
+    return "\(digits[0]).\(digits[1])·10^\(digits.count - 1)"
+  }
+
   /// Bytes as a person reads them: `512 B`, `3.2 MiB`, `4.0 GiB`.
   public static func describe(bytes: Int) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
@@ -60,3 +78,4 @@ public struct MemoryLimitError: Error, Equatable, Sendable, CustomStringConverti
     return "\(what) would need \(need) of memory, over the \(SizeLimits.describe(bytes: budget)) limit"
   }
 }
+

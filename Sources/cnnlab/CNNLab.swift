@@ -1,5 +1,11 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 @main
 struct CNNLab: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -10,4 +16,95 @@ struct CNNLab: ParsableCommand {
       Predict.self, Bench.self, BenchUI.self,
     ],
     defaultSubcommand: Learn.self)
+
+  /// Every mistake is reported the same way: `cnnlab: error: …` on standard error.
+  static var _errorPrefix: String { "cnnlab: error: " }
+
+  /// Parses and runs a command, reporting every mistake of the person typing it the same way:
+  /// `cnnlab: error: …` on standard error, the usage of the command at fault when the command
+  /// line was wrong, and exit status 1. Help goes to standard output with status 0.
+  static func main() {
+    let command: ParsableCommand
+    do {
+      command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
+    } catch {
+      exit(reporting: error, from: nil)
+    }
+    do {
+      var running = command
+      try running.run()
+    } catch {
+      exit(reporting: error, from: type(of: command))
+    }
+    terminate(0)
+  }
+
+  /// Ends the program for `error`. A parse error knows which command it is about; an error
+  /// thrown while running `command` shows that command's usage, not the top level's.
+  static func exit(reporting error: Error, from command: ParsableCommand.Type?) -> Never {
+    if let code = error as? ExitCode { terminate(code.rawValue) }  // already reported
+    if exitCode(for: error) == .success { exit(withError: error) }  // --help and the like
+    var text: String
+    if let command, let validation = error as? ValidationError {
+      text = [
+        _errorPrefix + validation.message,
+        "Usage: " + usageString(for: command).split(separator: "\n").joined(separator: "\n       "),
+        "  See 'cnnlab\(commandPath(command)) --help' for more information.",
+      ].joined(separator: "\n")
+    } else {
+      text = fullMessage(for: error)
+      if !text.hasPrefix(_errorPrefix) { text = _errorPrefix + text }
+    }
+    while text.hasSuffix("\n") { text.removeLast() }
+    printError(printable(text, keepingNewlines: true))
+    terminate(ExitCode.failure.rawValue)
+  }
+
+  /// The visible command `word` is most likely a typo of (one or two letters added, dropped,
+  /// changed or swapped, by length), or nil.
+  static func closestCommand(to word: String) -> String? {
+    let names = configuration.subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName }
+    guard word.count <= 20 else { return nil }
+    let word = word.lowercased()
+    let scored = names.map { ($0, editDistance(word, $0)) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    let allowed = word.count >= 5 ? 2 : 1
+    return best.1 > 0 && best.1 <= allowed ? best.0 : nil
+  }
+
+  /// ` conv`, ` lessons check`: the words after `cnnlab` that name `command`.
+  static func commandPath(_ command: ParsableCommand.Type) -> String {
+    func find(_ node: ParsableCommand.Type, _ trail: String) -> String? {
+      if node == command { return trail }
+      for sub in node.configuration.subcommands {
+        if let found = find(sub, trail + " " + sub._commandName) { return found }
+      }
+      return nil
+    }
+    return find(CNNLab.self, "") ?? ""
+  }
+}
+
+/// Exits the process with `status` (standard output is flushed on the way).
+private func terminate(_ status: Int32) -> Never { exit(status) }
+
+/// The optimal-string-alignment distance: insertions, deletions, substitutions and swaps of two
+/// neighbouring letters each count 1 (so `trian` is 1 from `train`).
+func editDistance(_ a: String, _ b: String) -> Int {
+  let a = Array(a), b = Array(b)
+  guard !a.isEmpty else { return b.count }
+  guard !b.isEmpty else { return a.count }
+  var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+  for i in 0...a.count { d[i][0] = i }
+  for j in 0...b.count { d[0][j] = j }
+  for i in 1...a.count {
+    for j in 1...b.count {
+      let cost = a[i - 1] == b[j - 1] ? 0 : 1
+      d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+        d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+      }
+    }
+  }
+  return d[a.count][b.count]
 }

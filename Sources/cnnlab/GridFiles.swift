@@ -21,7 +21,8 @@ enum GridFiles {
   /// Prints `tensor` as a text grid, or writes it to `output` (`.npy` by name, else text).
   static func emit(_ tensor: Tensor, to output: String?) throws {
     guard let output else {
-      print(GridText.format(tensor), terminator: GridText.format(tensor).hasSuffix("\n") ? "" : "\n")
+      let text = GridText.format(tensor)
+      print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
       return
     }
     if output.lowercased().hasSuffix(".npy") {

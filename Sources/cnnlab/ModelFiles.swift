@@ -18,10 +18,10 @@ func reportingFileErrors<T>(_ body: () throws -> T) throws -> T {
   do {
     return try body()
   } catch let error as DataFileError {
-    printError("cnnlab: \(error.description)")
+    printError("cnnlab: " + printable(error.description, keepingNewlines: true))
     throw ExitCode.failure
   } catch let error as GridTextError {
-    printError("cnnlab: \(error.description)")
+    printError("cnnlab: " + printable(error.description, keepingNewlines: true))
     throw ExitCode.failure
   }
 }
@@ -55,7 +55,8 @@ func jsonNumber(_ value: Double?, digits: Int = 6) -> String {
   return String(format: "%.\(digits)g", value)
 }
 
-/// A string as a JSON literal.
+/// A string as a JSON literal; every control character (C0, DEL, C1) is escaped, so a string
+/// from a file cannot reach a terminal raw through JSON either.
 func jsonString(_ text: String) -> String {
   var out = "\""
   for scalar in text.unicodeScalars {
@@ -63,7 +64,8 @@ func jsonString(_ text: String) -> String {
     case "\"": out += "\\\""
     case "\\": out += "\\\\"
     case "\n": out += "\\n"
-    case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+    case _ where scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value):
+      out += "\\u" + hexDigits(scalar.value, width: 4)
     default: out.unicodeScalars.append(scalar)
     }
   }
@@ -77,7 +79,7 @@ func jsonObject(_ pairs: [(String, String)]) -> String {
 
 /// The confusion matrix as a table: rows are the true class, columns the prediction.
 func confusionTable(_ confusion: [[Int]], classNames: [String]) -> String {
-  let labels = classNames.map { String($0.prefix(11)) }
+  let labels = classNames.map { String(printable($0).prefix(11)) }
   let width = max(
     5, (confusion.flatMap { $0 }.map { String($0).count }.max() ?? 1) + 1,
     (labels.map(\.count).max() ?? 1) + 1)

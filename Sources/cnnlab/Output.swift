@@ -15,9 +15,37 @@ func printError(_ text: String, newline: Bool = true) {
 
 /// Prints `cnnlab: error: …` (and an optional note) to standard error and fails the command.
 func fail(_ message: String, note: String? = nil) -> ExitCode {
-  printError("cnnlab: error: \(message)")
-  if let note { printError("note: \(note)") }
+  printError("cnnlab: error: \(printable(message))")
+  if let note { printError("note: \(printable(note))") }
   return ExitCode.failure
+}
+
+/// `text` with every control character written out as an escape (`\x1b`, `\x7f`, `\u{9b}`), so a
+/// string from a file (a class name, a spec, a data set's name) cannot move the cursor, set the
+/// window title or clear the screen when printed. Newlines and tabs stay when `keepingNewlines`
+/// (for a message of several lines); otherwise they are escaped too, keeping a field on its line.
+/// Every string from a file passes through here before it is printed.
+func printable(_ text: String, keepingNewlines: Bool = false) -> String {
+  var out = ""
+  for scalar in text.unicodeScalars {
+    let v = scalar.value
+    if keepingNewlines && (scalar == "\n" || scalar == "\t") {
+      out.unicodeScalars.append(scalar)
+    } else if v < 0x20 || v == 0x7f {
+      out += "\\x" + hexDigits(v, width: 2)
+    } else if (0x80...0x9f).contains(v) {
+      out += "\\u{" + hexDigits(v, width: 2) + "}"
+    } else {
+      out.unicodeScalars.append(scalar)
+    }
+  }
+  return out
+}
+
+/// `v` in lowercase hexadecimal, at least `width` digits.
+func hexDigits(_ v: UInt32, width: Int) -> String {
+  let digits = String(v, radix: 16)
+  return String(repeating: "0", count: max(0, width - digits.count)) + digits
 }
 
 /// 3274634 → "3,274,634".

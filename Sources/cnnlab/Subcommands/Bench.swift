@@ -11,17 +11,18 @@ extension CNNLab {
     static let configuration = CommandConfiguration(
       abstract: "Measure training and inference speed on the reference workloads.",
       discussion: """
-        Workloads (the same networks, batch sizes and optimisers as the PyTorch anchors; the
-        data is synthetic, seeded, of the same shapes):
+        Workloads (the same networks, batch sizes and optimisers as the PyTorch
+        anchors; the data is synthetic, seeded, of the same shapes):
           A    mnist-small on 5,000 28x28 images, batch 32, SGD 0.05 momentum 0.9
-          B    keras-seed on 60,000 images, batch 100, Adam 1e-3 (a fixed number of steps)
+          B    keras-seed on 60,000 images, batch 100, Adam 1e-3 (fixed steps)
           C    mnist-small on 60,000 images, batch 32
           D1   xo-tiny on 2,000 9x9 images, batch 1, SGD 0.01 momentum 0.9
           D16  xo-tiny, batch 16
-        Training is timed after a warm-up epoch (median of the timed epochs or rounds);
-        inference runs 10,000 images (500 for D) at batch 256. Peak RSS is the whole process's
-        high-water mark, so measure one workload per run when memory matters.
-        Only release builds give meaningful numbers: swift build -c release --product cnnlab
+        Training is timed after a warm-up epoch (median of the timed epochs or
+        rounds); inference runs 10,000 images (500 for D) at batch 256. Peak RSS
+        is the whole process's high-water mark, so measure one workload per run
+        when memory matters. Only release builds give meaningful numbers:
+          swift build -c release --product cnnlab
         """)
 
     @Option(name: .long, help: "Workload to run: A, B, C, D1 or D16 (repeat for several).")

@@ -24,6 +24,9 @@ extension CNNLab {
       guard width > 0, height > 0, rounds > 0, step > 0 else {
         throw ValidationError("--width, --height, --rounds and --step must all be at least 1.")
       }
+      guard width <= 1000, height <= 1000, rounds <= 100_000 else {
+        throw ValidationError("--width and --height must be at most 1000, and --rounds at most 100000.")
+      }
     }
 
     func run() throws {

@@ -7,6 +7,11 @@ extension CNNLab {
   struct Conv: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Convolve a grid with a kernel, with the engine the lessons use.",
+      usage: """
+        cnnlab conv INPUT KERNEL [--stride S|SHxSW] [--padding P] [--dilation D]
+        [--mode correlate|convolve] [--normalize] [--bias B[,B2,...]]
+        [--activation A] [--trace] [-o OUT]
+        """,
       discussion: """
         INPUT and KERNEL are text grids (numbers separated by spaces, a row per line,
         channels separated by a blank line, '#' comments, fractions like 1/9 allowed)
@@ -25,13 +30,15 @@ extension CNNLab {
     @Argument(help: "The kernel (text or .npy).")
     var kernel: String
 
-    @Option(help: "Stride: S, or SHxSW for rows and columns.")
+    // Numbers are taken as they come (`parsing: .unconditional`), so `--stride -1` is read as
+    // -1 and refused by `validate` with the rule, not mistaken for a missing value.
+    @Option(parsing: .unconditional, help: "Stride: S, or SHxSW for rows and columns.")
     var stride = "1"
 
-    @Option(help: "Padding: valid, same, N zeros on every side, or T,B,L,R.")
+    @Option(parsing: .unconditional, help: "Padding: valid, same, N zeros on every side, or T,B,L,R.")
     var padding = "valid"
 
-    @Option(help: "Dilation: gaps between kernel taps (1 = none).")
+    @Option(parsing: .unconditional, help: "Dilation: gaps between kernel taps (1 = none).")
     var dilation = 1
 
     @Option(help: "correlate (what CNN layers compute) or convolve (kernel flipped first).")
@@ -40,7 +47,7 @@ extension CNNLab {
     @Flag(help: "Divide each sum by the number of kernel cells (the X/O lecture's match score).")
     var normalize = false
 
-    @Option(help: "A bias added to every output cell, or one per filter: B or B1,B2,...")
+    @Option(parsing: .unconditional, help: "A bias added to every output cell, or one per filter: B or B1,B2,...")
     var bias: String?
 
     @Option(help: "An activation applied last: identity, relu, sigmoid or tanh.")
@@ -52,49 +59,107 @@ extension CNNLab {
     @Option(name: .shortAndLong, help: "Write the result to this file (.npy or text) instead of printing it.")
     var output: String?
 
-    func run() throws {
-      var options = ConvOptions(dilation: dilation, mode: mode, normalize: normalize)
-      guard let (sh, sw) = parsePair(stride) else {
-        throw ValidationError("--stride must be S or SHxSW with whole numbers ≥ 1, e.g. 2 or 2x1; got '\(stride)'")
-      }
-      (options.strideH, options.strideW) = (sh, sw)
-      guard let padding = parsePadding(padding) else {
-        throw ValidationError("--padding must be valid, same, N or T,B,L,R; got '\(self.padding)'")
-      }
-      options.padding = padding
-      guard dilation >= 1 else { throw ValidationError("--dilation must be at least 1") }
+    /// The longest trace printed: over a million products is more than anyone reads, and
+    /// printing it takes seconds.
+    static let mostTracedProducts = 1 << 20
 
+    func validate() throws {
+      _ = try options()
+      _ = try biasValues()
+    }
+
+    /// The options as the engine takes them; the geometry checks their sizes against the input.
+    func options() throws -> ConvOptions {
+      guard let (sh, sw) = parsePair(stride) else {
+        throw ValidationError("--stride must be S or SHxSW with whole numbers of 1 or more, e.g. 2 or 2x1; got '\(stride)'")
+      }
+      guard let padding = parsePadding(padding) else {
+        throw ValidationError("--padding must be valid, same, N or T,B,L,R with whole numbers of 0 or more; got '\(self.padding)'")
+      }
+      guard dilation >= 1 else { throw ValidationError("--dilation must be at least 1, not \(dilation)") }
+      var options = ConvOptions(dilation: dilation, padding: padding, mode: mode, normalize: normalize)
+      (options.strideH, options.strideW) = (sh, sw)
+      return options
+    }
+
+    func run() throws {
+      let options = try options()
       let (x, k) = try reportingFileErrors { (try GridFiles.load(input), try GridFiles.load(kernel)) }
       let image: Tensor
       let weights: Tensor
+      let geometry: ConvGeometry
       do {
         image = try asImage(x, file: input)
         weights = try asWeights(k, channels: image.shape[0], file: kernel)
+        geometry = try ConvGeometry.convolution(
+          inputH: image.shape[1], inputW: image.shape[2], kernelH: weights.shape[2],
+          kernelW: weights.shape[3], options: options)
       } catch {
-        throw fail(error.message)
+        throw fail(error.message, note: fitNote(error))
+      }
+      guard weights.shape[0] > 0 else {
+        throw fail("\(kernel): the kernel has 0 filters (its shape is \(shapeText(k.shape)))", note: "give a kernel with at least one filter")
       }
       let biases = try parseBiases(filters: weights.shape[0])
-      let result: ConvTrace
-      do {
-        result = try Reference.conv2DTrace(
-          input: image, weights: weights, bias: biases, options: options, activation: activation)
-      } catch {
-        throw fail(error.message, note: "make the kernel smaller, add padding (--padding same), or use a bigger input")
+      let (filters, channels, kh, kw) = (weights.shape[0], weights.shape[1], weights.shape[2], weights.shape[3])
+      let outputs = SizeLimits.product([filters, geometry.outputHeight, geometry.outputWidth])
+      let traceBytes =
+        trace
+        ? Reference.conv2DTraceBytes(filters: filters, channels: channels, kernelH: kh, kernelW: kw, geometry: geometry)
+        : 0
+      try checkBudget(
+        memory: SizeLimits.sum([gridBytes(image.scalars.count), gridBytes(weights.scalars.count), gridBytes(outputs, asText: output == nil), traceBytes].map { $0 ?? Int.max }),
+        for: trace ? "the convolution with its trace" : "the convolution",
+        note: trace ? "leave out --trace, or trace a smaller input" : "use a smaller input, kernel, padding or dilation, or a larger stride")
+      let products = SizeLimits.product([outputs ?? Int.max, channels, kh, kw])
+      try checkWork(products, of: "the convolution", note: "use a smaller input or kernel, or a larger stride")
+      if trace {
+        try checkWork(
+          products, of: "the trace", unit: "printed products", limit: Self.mostTracedProducts,
+          note: "leave out --trace, or trace a smaller input")
       }
-      if trace { printTrace(result) }
-      try reportingFileErrors { try GridFiles.emit(GridFiles.squeezed(result.output), to: output) }
+      do {
+        if trace {
+          let result = try Reference.conv2DTrace(
+            input: image, weights: weights, bias: biases, options: options, activation: activation)
+          printTrace(result)
+          try reportingFileErrors { try GridFiles.emit(GridFiles.squeezed(result.output), to: output) }
+        } else {
+          let result = try Reference.conv2D(
+            input: image, weights: weights, bias: biases, options: options, activation: activation)
+          try reportingFileErrors { try GridFiles.emit(GridFiles.squeezed(result), to: output) }
+        }
+      } catch let error as ShapeError {
+        throw fail(error.message, note: fitNote(error))
+      }
+    }
+
+    /// What to do about a kernel that does not fit; nothing to add to other shape errors.
+    func fitNote(_ error: ShapeError) -> String? {
+      error.message.contains("does not fit")
+        ? "make the kernel smaller, add padding (--padding same), or use a bigger input" : nil
+    }
+
+    /// The numbers of `--bias`, or nil without it; every one finite.
+    func biasValues() throws -> [Float]? {
+      guard let bias else { return nil }
+      let values = bias.split(separator: ",", omittingEmptySubsequences: false)
+        .map { Float($0.trimmingCharacters(in: .whitespaces)) }
+      guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
+        throw ValidationError("--bias must be a number or a comma-separated list of numbers; got '\(bias)'")
+      }
+      let numbers = values.compactMap { $0 }
+      guard numbers.allSatisfy(\.isFinite) else {
+        throw ValidationError("--bias must be finite numbers, not NaN or infinity (nor beyond ±3.4e38); got '\(bias)'")
+      }
+      return numbers
     }
 
     func parseBiases(filters: Int) throws -> [Float]? {
-      guard let bias else { return nil }
-      let values = bias.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-      guard values.allSatisfy({ $0 != nil }), !values.isEmpty else {
-        throw ValidationError("--bias must be a number or a comma-separated list; got '\(bias)'")
-      }
-      let numbers = values.compactMap { $0 }
+      guard let numbers = try biasValues() else { return nil }
       if numbers.count == 1 { return Array(repeating: numbers[0], count: filters) }
       guard numbers.count == filters else {
-        throw ValidationError("--bias has \(numbers.count) values but there are \(filters) filters")
+        throw fail("--bias has \(numbers.count) values but the kernel has \(filters) filters", note: "give one bias, or one per filter")
       }
       return numbers
     }

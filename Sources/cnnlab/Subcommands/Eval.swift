@@ -35,19 +35,25 @@ extension CNNLab {
     func run() throws {
       let file = try loadModel(model)
       guard let dataName = data ?? (file.data.isEmpty ? nil : file.data) else {
-        throw ValidationError("\(model) does not say what it was trained on; give --data")
+        throw fail("\(model) does not say what it was trained on", note: "give --data")
       }
       let dataSet = try loadTrainingData(dataName)
+      guard dataSet.test.count > 0 else {
+        throw fail("\(dataName) has no test images (its t10k- files hold 0)", note: "evaluate on a data set with at least one test image")
+      }
       var network = file.network
       guard dataSet.inputShape == network.inputShape else {
         throw fail(
           "\(model) takes \(shapeText(network.inputShape)) images but \(dataName) has \(shapeText(dataSet.inputShape))",
-          note: "evaluate on the kind of data the model was trained on (\(file.data))")
+          note: "evaluate on the kind of data the model was trained on (\(printable(file.data)))")
       }
       guard dataSet.classNames.count == file.classNames.count else {
         throw fail(
           "\(model) has \(file.classNames.count) classes but \(dataName) has \(dataSet.classNames.count)",
-          note: "evaluate on the kind of data the model was trained on (\(file.data))")
+          note: "evaluate on the kind of data the model was trained on (\(printable(file.data)))")
+      }
+      do { try Network.checkMemory(network.info, inputShape: network.inputShape, batch: 256) } catch {
+        throw fail("\(model): \(error)", note: "this model is too large to evaluate here")
       }
       // One pass scores the test set and, for --logits, keeps every batch's logits on the way.
       let fast = try? FastNetwork(network: network, threads: 1, trainingBatch: 0, inferenceBatch: 256)
@@ -75,7 +81,7 @@ extension CNNLab {
           ]))
         return
       }
-      print("model: \(model) (\(network.spec), trained on \(file.data) for \(file.epochs) epochs)")
+      print("model: \(model) (\(printable(network.spec.description)), trained on \(printable(file.data)) for \(file.epochs) epochs)")
       print("data: \(dataName), \(result.count) test images")
       print(
         "accuracy: \(percent(result.accuracy)) (\(result.correct)/\(result.count)), loss \(fixed(result.loss))"

@@ -11,8 +11,9 @@ extension CNNLab {
     static let configuration = CommandConfiguration(
       abstract: "Open the interactive course in the terminal.",
       discussion: """
-        Needs an interactive terminal. Without one, cnnlab exits with status 2 and says \
-        which commands work instead. Progress is saved in $XDG_STATE_HOME/cnnlab/progress.json \
+        Needs an interactive terminal. Without one, cnnlab exits with status 2
+        and says which commands work instead. Progress is saved in
+        $XDG_STATE_HOME/cnnlab/progress.json
         (by default ~/.local/state/cnnlab/progress.json).
         """)
 
@@ -23,13 +24,24 @@ extension CNNLab {
     var lessons: String?
 
     func run() throws {
+      // `cnnlab trian` lands here, as a lesson name: a near miss of a command is a typo.
+      if let lesson, Int(lesson) == nil, let command = CNNLab.closestCommand(to: lesson) {
+        let course = (try? lessonsDirectory(lessons)).map { Course.load(directory: $0) }
+        if course?.entries.contains(where: { $0.name == lesson }) != true {
+          throw fail(
+            "'\(lesson)' is not a cnnlab command; did you mean 'cnnlab \(command)'?",
+            note: "'cnnlab --help' lists the commands")
+        }
+      }
       let course = Course.load(directory: try lessonsDirectory(lessons))
       var start: Int?
       if let lesson {
         start = Int(lesson).map { $0 - 1 } ?? course.entries.firstIndex { $0.name == lesson }
         guard let index = start, course.entries.indices.contains(index) else {
           let names = course.entries.map(\.name).joined(separator: ", ")
-          throw ValidationError("No lesson '\(lesson)'. The lessons are: \(names).")
+          throw fail(
+            "'\(lesson)' is neither a cnnlab command nor a lesson",
+            note: "'cnnlab --help' lists the commands; the lessons are \(names) (or their numbers, 1 to \(course.entries.count))")
         }
       }
       let store = ProgressStore(path: ProgressStore.defaultPath())

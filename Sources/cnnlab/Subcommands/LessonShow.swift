@@ -15,26 +15,31 @@ extension CNNLab.Lesson {
   /// Prints the frame the lesson player would draw, as plain text.
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Print one frame of a lesson exactly as the terminal would show it, without colour.",
+      abstract: "Print one frame of a lesson as the terminal shows it, without colour.",
+      usage: """
+        cnnlab lesson show NAME [--step N] [--frame N] [--width W] [--height H]
+        [--lessons DIR]
+        """,
       discussion: """
-        NAME is a lesson directory (04-xo-features) or its number in the course (4). Without \
-        --frame the step is shown as it appears on arrival; with --frame N the step's operation \
-        is run and the Nth window (or cell) is shown.
+        NAME is a lesson directory (04-xo-features) or its number in the course
+        (4). Without --frame the step is shown as it appears on arrival; with
+        --frame N the step's operation is run and the Nth window (or cell) is
+        shown.
         """)
 
     @Argument(help: "The lesson: its directory name or its number in the course.")
     var name: String
 
-    @Option(help: "The step to show, from 1.")
+    @Option(parsing: .unconditional, help: "The step to show, from 1.")
     var step: Int = 1
 
-    @Option(help: "The animation frame to show, from 1 (one per kernel window or cell).")
+    @Option(parsing: .unconditional, help: "The animation frame to show, from 1 (one per kernel window or cell).")
     var frame: Int?
 
-    @Option(help: "The screen width in columns.")
+    @Option(parsing: .unconditional, help: "The screen width in columns.")
     var width: Int = 100
 
-    @Option(help: "The screen height in rows.")
+    @Option(parsing: .unconditional, help: "The screen height in rows.")
     var height: Int = 32
 
     @Option(help: "The lessons directory (default: ./lessons, or the one beside cnnlab).")

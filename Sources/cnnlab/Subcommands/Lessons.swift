@@ -42,10 +42,12 @@ extension CNNLab.Lessons {
 
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Check every lesson: it parses, names resolve, shapes fit, answers match the engine.",
+      abstract: "Check that every lesson parses and agrees with the engine.",
       discussion: """
-        Prints each problem as FILE:LINE:COLUMN: error: MESSAGE and a note on how to fix it,
-        then a summary. Exits with 1 when there are problems.
+        Checks that each lesson parses, its names resolve, its shapes fit and its
+        answers match the engine. Prints each problem as
+        FILE:LINE:COLUMN: error: MESSAGE and a note on how to fix it, then a
+        summary. Exits with 1 when there are problems.
         """)
 
     @Argument(help: "The lessons directory (default: ./lessons, or the one beside cnnlab).")

@@ -62,12 +62,13 @@ extension CNNLab {
           ]))
         return
       }
-      let width = max(5, names.map(\.count).max() ?? 1)
-      for (name, p) in zip(names, probabilities) {
+      let shown = names.map { printable($0) }
+      let width = max(5, shown.map(\.count).max() ?? 1)
+      for (name, p) in zip(shown, probabilities) {
         let bar = String(repeating: "#", count: Int((Double(p) * 30).rounded()))
         print("\(pad(name, width))  \(String(format: "%6.2f%%", Double(p) * 100))  \(bar)")
       }
-      print("prediction: \(names[best]) (\(percent(Double(probabilities[best]))))")
+      print("prediction: \(shown[best]) (\(percent(Double(probabilities[best]))))")
     }
   }
 }

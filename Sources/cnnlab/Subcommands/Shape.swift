@@ -7,20 +7,23 @@ extension CNNLab {
       abstract: "Show a network's shapes and parameter counts, layer by layer.",
       discussion: """
         SPEC lists layers separated by '|':
-          conv F KxK [stride S|SHxSW] [pad N|T,B,L,R|same|valid] [dilation D] [convolve]
-               [normalize] [nobias] [relu|sigmoid|tanh]
+          conv F KxK [stride S|SHxSW] [pad N|T,B,L,R|same|valid]
+               [dilation D] [convolve] [normalize] [nobias] [relu|sigmoid|tanh]
           conv1d F K [stride S] [pad N] [dilation D] …
           maxpool K [stride S] [ceil]      avgpool K [stride S] [ceil]
           relu | sigmoid | tanh | flatten | dense N [nobias] [relu|sigmoid|tanh]
+        Every size is a whole number from 1 (padding from 0) to 2^31.
         Examples:
           cnnlab shape "conv 8 5x5 pad 2 relu | maxpool 2 | dense 10" --input 1x28x28
-          cnnlab shape "conv 3 3x3 nobias relu | maxpool 2 ceil | dense 2" --input 9x9 --working
+          cnnlab shape "conv 3 3x3 | maxpool 2 ceil | dense 2" --input 9x9 --working
         """)
 
     @Argument(help: "The network, e.g. \"conv 8 5x5 pad 2 relu | maxpool 2 | dense 10\".")
     var spec: String
 
-    @Option(help: "One example's shape: CxHxW (an image), HxW (one channel) or N (a vector).")
+    @Option(
+      parsing: .unconditional,
+      help: "One example's shape: CxHxW (an image), HxW (one channel) or N (a vector).")
     var input: String
 
     @Flag(help: "Show the output-size arithmetic of every conv and pool layer.")
@@ -35,10 +38,11 @@ extension CNNLab {
       }
       guard let shape = parseShape(input, signal: parsed.firstIsConv1D) else {
         throw ValidationError(
-          "--input must be CxHxW, HxW or N with positive whole numbers, e.g. 1x28x28; got '\(input)'")
+          "--input must be CxHxW, HxW or N with whole numbers of 1 or more, e.g. 1x28x28; got '\(input)'")
       }
       let rows: [Network.LayerInfo]
       do { rows = try Network.plan(spec: parsed, inputShape: shape) } catch {
+        if error.layerIndex == 0 { throw fail("--input \(input): \(error.message)") }
         printError("cnnlab: error: \(error.description)")
         printError("  \(spec)\n\(caretLine(under: error.column))")
         throw ExitCode.failure

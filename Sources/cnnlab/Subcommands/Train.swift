@@ -7,14 +7,24 @@ import CNNLabTUI
 
 extension CNNLab {
   struct Train: ParsableCommand {
+    /// More passes than anyone waits for, and few enough that every count of steps stays small.
+    static let mostEpochs = 1_000_000
+
     static let configuration = CommandConfiguration(
       abstract: "Train a convolutional network and report how well it does.",
+      usage: """
+        cnnlab train [--data xo|mnist|fashion|DIR] [--model SPEC] [--epochs N]
+        [--batch B] [--lr X] [--optimizer sgd|momentum|adam] [--seed S]
+        [--save FILE] [--headless] [--threads 1|2] [--json]
+        """,
       discussion: """
-        DATA is xo (generated X/O images, 9x9), mnist (the bundled 5,000-digit sample),
-        fashion (Fashion-MNIST from /usr/share/datasets/fashion-mnist) or a folder of IDX files.
-        Defaults for xo: \(Defaults.xo.spec), \(Defaults.xo.optimizer.rawValue) lr \(Defaults.xo.learningRate),
-        batch \(Defaults.xo.batch), \(Defaults.xo.epochs) epochs. Otherwise: \(Defaults.images.spec),
-        \(Defaults.images.optimizer.rawValue) lr \(Defaults.images.learningRate), batch \(Defaults.images.batch), \(Defaults.images.epochs) epochs.
+        DATA is xo (generated X/O images, 9x9), mnist (the bundled 5,000-digit
+        sample), fashion (Fashion-MNIST from /usr/share/datasets/fashion-mnist)
+        or a folder of IDX files.
+        Defaults for xo:
+        \(Defaults.xo.text)
+        Defaults for the others:
+        \(Defaults.images.text)
         Progress goes to standard error, the final metrics to standard output.
         Examples:
           cnnlab train --data xo --save xo.safetensors
@@ -27,19 +37,22 @@ extension CNNLab {
     @Option(help: "The network spec (see 'cnnlab shape --help'); a default fits each data set.")
     var model: String?
 
-    @Option(help: "Passes over the training set.")
+    // Numbers are taken as they come, so `--epochs -1` is refused by `validate` with the rule.
+    @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs: Int?
 
-    @Option(help: "Examples per step.")
+    @Option(parsing: .unconditional, help: "Examples per step.")
     var batch: Int?
 
-    @Option(help: "Learning rate.")
+    @Option(parsing: .unconditional, help: "Learning rate.")
     var lr: Float?
 
     @Option(help: "sgd, momentum (0.9) or adam.")
     var optimizer: OptimizerKind?
 
-    @Option(help: "Seed for the weights and the shuffling; the same seed gives the same run.")
+    @Option(
+      parsing: .unconditional,
+      help: "Seed for the weights and the shuffling; the same seed gives the same run.")
     var seed: UInt64 = 1
 
     @Option(help: "Save the trained model here (safetensors).")
@@ -55,10 +68,12 @@ extension CNNLab {
     var json = false
 
     func validate() throws {
-      if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-      if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+      if let epochs, !(1...Self.mostEpochs).contains(epochs) {
+        throw ValidationError("--epochs must be from 1 to \(Self.mostEpochs), not \(epochs)")
+      }
+      if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, not \(batch)") }
       if let lr, !(lr > 0 && lr.isFinite) {
-        throw ValidationError("--lr must be a positive number")
+        throw ValidationError("--lr must be a positive, finite number, not \(lr)")
       }
       if let threads, threads != 1 && threads != 2 {
         throw ValidationError("--threads must be 1 or 2")
@@ -71,6 +86,11 @@ extension CNNLab {
         throw fail(
           "\(data) has no training images (train-images-idx3-ubyte and train-labels-idx1-ubyte)",
           note: "a folder with only the t10k- files can be evaluated (cnnlab eval), not trained on")
+      }
+      guard training.count > 0 else {
+        throw fail(
+          "\(data) has no training images (its train- files hold 0)",
+          note: "train on a data set with at least one image")
       }
       let defaults = data == "xo" ? Defaults.xo : Defaults.images
       let specText = model ?? defaults.spec
@@ -93,6 +113,12 @@ extension CNNLab {
       let plan: [Network.LayerInfo]
       do { plan = try Network.plan(spec: spec, inputShape: dataSet.inputShape) } catch {
         throw buildFailed(error)
+      }
+      // The largest batch the run allocates for: a training batch, or 256 to evaluate.
+      do {
+        try Network.checkMemory(plan, inputShape: dataSet.inputShape, batch: max(configuration.batchSize, 256))
+      } catch {
+        throw fail("\(error)", note: "use a smaller --batch, or a smaller network")
       }
       let outputShape = plan.last?.outputShape ?? dataSet.inputShape
       guard outputShape == [dataSet.classNames.count] else {
@@ -254,6 +280,21 @@ extension CNNLab {
       var learningRate: Float
       var batch: Int
       var epochs: Int
+
+      /// The choice for the help, indented, the spec broken before a `|` to fit 80 columns.
+      var text: String {
+        var lines = [""]
+        for (i, layer) in spec.split(separator: "|").enumerated() {
+          let part = (i == 0 ? "" : "| ") + layer.trimmingCharacters(in: .whitespaces)
+          if lines[lines.count - 1].count + part.count + 1 > 70 { lines.append("  ") }
+          if !lines[lines.count - 1].trimmingCharacters(in: .whitespaces).isEmpty {
+            lines[lines.count - 1] += " "
+          }
+          lines[lines.count - 1] += part
+        }
+        lines.append("\(optimizer.rawValue), lr \(learningRate), batch \(batch), \(epochs) epochs")
+        return lines.map { "  " + $0 }.joined(separator: "\n")
+      }
     }
     /// The lecture's tiny X/O network.
     static let xo = Choice(

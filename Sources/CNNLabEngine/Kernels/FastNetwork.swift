@@ -43,18 +43,19 @@ public enum FastOptimizer: Equatable, Sendable {
 /// - **In parallel.** Each lane runs the whole forward pass, the loss and the whole backward
 ///   pass on its slice, in its own buffers, and sums its images' weight gradients into its own
 ///   copy of every gradient.
-/// - **Serial.** Adding the lanes' gradient copies into the parameters' gradients, always lane
-///   0 first, then lane 1, and so on. Big networks (`parameters x lanes` at least
-///   `minimumParallelReduction`) split that addition over the lanes by parameter ranges; every
-///   element is still summed in lane order, so the split changes nothing in the result. The
-///   optimiser update after it runs on the calling thread.
+/// - **Reduction, in lane order.** The lanes' gradient copies are added into the parameters'
+///   gradients, always lane 0 first, then lane 1, and so on: on the calling thread, or, for big
+///   networks (`parameters x lanes` at least `minimumParallelReduction`), shared out over the
+///   lanes by parameter ranges; every element is still summed in lane order, so sharing it out
+///   changes nothing in the result.
+/// - **Serial.** The optimiser update (`update`) runs on the calling thread.
 ///
 /// Results are deterministic for a given thread count: the slices, the lane count and the order
 /// of every sum depend only on the network, the batch size and `threads`. They do depend on the
-/// thread count at float rounding (about 1e-7 relative per step), because a lane first sums its
-/// own images' gradients and float addition is not associative: splitting a batch differently
-/// groups the same terms differently. `ThreadCountTests` hold 1 to 16 threads equal within
-/// tolerance. One caller at a time: a `FastNetwork` is not for sharing.
+/// thread count in the last bits of a float, because a lane first sums its own images'
+/// gradients and float addition is not associative: splitting a batch differently groups the
+/// same terms differently. `ThreadCountTests` hold 1 to 16 threads equal within 1e-5. One
+/// caller at a time: a `FastNetwork` is not for sharing.
 public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// Input `(C, H, W)` of one image and the number of classes the last layer produces.
   public let inputShape: [Int]
@@ -260,7 +261,6 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
       trainLane(l, images: images, labels: labels, count: count, active: active)
     case .infer(let images, let count, let output, let active):
       let range = laneShare(count, part: l, of: active)
-      if range.isEmpty { return }
       forward(lane: l, images: images + range.lowerBound * imageSize, count: range.count, training: false)
       (output + range.lowerBound * classes)
         .update(from: activations[l][ops.count - 1].pointer, count: range.count * classes)

@@ -3,8 +3,10 @@ import PackageDescription
 
 // Release builds of the engine are tuned for the machine they are built on: cnnlab is always
 // built from source (see README), so `-target-cpu native` is safe and is the big lever for SIMD.
-let fastMath: [SwiftSetting] = [
-  .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))
+// Every target keeps Swift's checked arithmetic (`-O`): `-Ounchecked` was measured on the
+// engine's kernels and saved nothing (README, "Threads: how a training step divides").
+let nativeCPU: [SwiftSetting] = [
+  .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))
 ]
 
 let package = Package(
@@ -21,7 +23,7 @@ let package = Package(
     // MARK: - Core
 
     /// Tensors, layers, traces, networks, optimisers. Pure Swift: no UI, terminal or file system.
-    .target(name: "CNNLabEngine", swiftSettings: fastMath),
+    .target(name: "CNNLabEngine", swiftSettings: nativeCPU),
     /// File formats (text grids, .npy, IDX, safetensors) and data sets (X/O, MNIST).
     .target(name: "CNNLabData", dependencies: ["CNNLabEngine", "CZlib"]),
     /// zlib, for gzipped IDX files; used only by CNNLabData.
@@ -52,7 +54,7 @@ let package = Package(
         "CNNLabEngine", "CNNLabData", "CNNLabLessons", "CNNLabTUI", "CNNLabCurses",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: fastMath),
+      swiftSettings: nativeCPU),
 
     // MARK: - Tests
 

@@ -114,7 +114,8 @@ extension Network {
 public struct Trainer: Sendable {
   public let training: LabelledSet
   public let batchSize: Int
-  /// Workers the fast path splits a batch over: 1, or 2 on an otherwise idle 2-core machine.
+  /// Threads the fast path splits a batch over (`FastNetwork`): 1 behind a screen, which needs a
+  /// core of its own; the machine's cores (`FastNetwork.defaultThreads`) for a headless run.
   public let threads: Int
   public private(set) var epoch = 0  // completed epochs
   public private(set) var stepInEpoch = 0
@@ -134,7 +135,9 @@ public struct Trainer: Sendable {
     threads: Int = 1
   ) {
     precondition(batchSize > 0, "batch size must be at least 1")
-    precondition(threads == 1 || threads == 2, "the fast path runs on 1 or 2 threads")
+    precondition(
+      threads >= 1 && threads <= FastNetwork.maximumThreads,
+      "the fast path runs on 1 to \(FastNetwork.maximumThreads) threads, not \(threads)")
     reference = network
     self.optimizer = optimizer
     self.training = training

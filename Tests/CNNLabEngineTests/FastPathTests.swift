@@ -176,7 +176,7 @@ func expectRelativelyClose(
   }
 
   @Test func wideBatchesSplitAcrossTwoThreadsMatchTheReference() throws {
-    // Enough work per batch that two threads really split it (odd batch: 5 + 4 images), and a
+    // Enough work per batch that two threads really split it (odd batch: 4 + 5 images), and a
     // dense layer wider than one GEMM panel with more inputs than one panel is deep.
     let network = try Network(
       "conv 6 3x3 pad 1 relu | maxpool 2 | conv 9 3x3 same relu | dense 40 relu | dense 3",

@@ -5,8 +5,8 @@ import Darwin
 #endif
 
 // The layers of the fast path: each works on a lane's slice of the batch, reads and writes
-// preallocated buffers, and keeps its weight gradients per lane until `finishBackward` adds the
-// lanes up in a fixed order (lane 0, then lane 1), so a run is bit-identical for a given
+// preallocated buffers, and keeps its weight gradients per lane until `addLaneGradients` adds
+// the lanes up in a fixed order (lane 0, then lane 1, …), so a run is bit-identical for a given
 // thread count.
 //
 // n = images in a lane's slice; per-image sizes are in floats.
@@ -53,14 +53,19 @@ protocol FastOp: AnyObject {
   func backward(
     lane: Int, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
     dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>?, images: Int)
-  /// Adds the lanes' gradients into the parameters (calling thread, after the lanes finish).
-  func finishBackward(lanes: Int)
+  /// Adds lanes `0 ..< lanes`' gradients, in that order, into part `part` of `parts` of the
+  /// parameters' gradients, after the lanes finish. The parts are disjoint, so they may run on
+  /// different threads at once, and each element's sum is the same whatever `parts` is.
+  func addLaneGradients(lanes: Int, part: Int, of parts: Int)
 }
 
 extension FastOp {
   var parameters: [FastParameter] { [] }
   func prepare() {}
-  func finishBackward(lanes: Int) {}
+  func addLaneGradients(lanes: Int, part: Int, of parts: Int) {}
+
+  /// Adds the lanes' gradients into the parameters on this thread.
+  func finishBackward(lanes: Int) { addLaneGradients(lanes: lanes, part: 0, of: 1) }
 }
 
 // MARK: - Convolution
@@ -376,19 +381,26 @@ final class FastConvOp: FastOp {
     }
   }
 
-  func finishBackward(lanes count: Int) {
+  func addLaneGradients(lanes count: Int, part: Int, of parts: Int) {
+    let g = geometry, t = g.taps
+    // Whole kernel rows (one filter and channel), so a flipped kernel stays inside its part.
+    let rows = laneShare(g.filters * g.channels, part: part, of: parts)
+    let biases = laneShare(g.filters, part: part, of: parts)
     for l in 0..<count {
+      let src = lanes[l].dWeights.pointer, dst = weights.grad.pointer
       if flipKernel || weightScale != 1 {
         // The lanes hold gradients for the weights as used; map them back to the kernel as written.
-        let g = geometry, t = g.taps
-        let src = lanes[l].dWeights.pointer, dst = weights.grad.pointer
-        for row in 0..<g.filters * g.channels {
+        for row in rows {
           for k in 0..<t { dst[row * t + usedTap(k)] += weightScale * src[row * t + k] }
         }
       } else {
-        fastAdd(lanes[l].dWeights.pointer, into: weights.grad.pointer, count: weights.count)
+        fastAdd(src + rows.lowerBound * t, into: dst + rows.lowerBound * t, count: rows.count * t)
       }
-      if let bias { fastAdd(lanes[l].dBias.pointer, into: bias.grad.pointer, count: bias.count) }
+      if let bias {
+        fastAdd(
+          lanes[l].dBias.pointer + biases.lowerBound, into: bias.grad.pointer + biases.lowerBound,
+          count: biases.count)
+      }
     }
   }
 
@@ -677,10 +689,18 @@ final class FastDenseOp: FastOp {
     }
   }
 
-  func finishBackward(lanes count: Int) {
+  func addLaneGradients(lanes count: Int, part: Int, of parts: Int) {
+    let cells = laneShare(weights.count, part: part, of: parts)
+    let biases = laneShare(outputs, part: part, of: parts)
     for l in 0..<count {
-      fastAdd(lanes[l].dWeights.pointer, into: weights.grad.pointer, count: weights.count)
-      if let bias { fastAdd(lanes[l].dBias.pointer, into: bias.grad.pointer, count: bias.count) }
+      fastAdd(
+        lanes[l].dWeights.pointer + cells.lowerBound, into: weights.grad.pointer + cells.lowerBound,
+        count: cells.count)
+      if let bias {
+        fastAdd(
+          lanes[l].dBias.pointer + biases.lowerBound, into: bias.grad.pointer + biases.lowerBound,
+          count: biases.count)
+      }
     }
   }
 }

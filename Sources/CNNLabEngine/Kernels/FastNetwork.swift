@@ -28,15 +28,34 @@ public enum FastOptimizer: Equatable, Sendable {
 }
 
 /// A network compiled for training speed: every buffer is allocated at init, sized by the
-/// largest batch; a step splits the batch over 1 or 2 threads, each running the whole forward
-/// and backward pass on its slice, then adds the threads' gradients in a fixed order.
+/// largest batch, and a step allocates nothing.
 ///
 /// The per-placement functions (`Reference.conv2D`, `Reference.pool` and their backward twins)
 /// are the reference; this is the same maths, batched, and `FastPathTests` hold the two equal.
 ///
-/// `threads` is 1 or 2: with 1, everything runs on the calling thread (the choice for training
-/// behind a UI on a two-core machine); with 2, one helper thread takes half of each batch big
-/// enough to be worth it. One caller at a time: a `FastNetwork` is not for sharing.
+/// How a step divides over `threads` (any number from 1; more than the machine has cores works,
+/// the lanes then take turns):
+/// - **Lanes.** A batch of `count` images is cut into `lanes` consecutive slices whose sizes
+///   differ by at most one (`laneShare`); lane 0 runs on the calling thread, the others on
+///   helper threads started at init. `lanes = min(threads, count, work / minimumLaneWork)`:
+///   waking a thread costs tens of microseconds, so each lane gets at least about a millisecond
+///   of multiply-adds, and small batches (xo-tiny, single images) stay on the caller.
+/// - **In parallel.** Each lane runs the whole forward pass, the loss and the whole backward
+///   pass on its slice, in its own buffers, and sums its images' weight gradients into its own
+///   copy of every gradient.
+/// - **Reduction, in lane order.** The lanes' gradient copies are added into the parameters'
+///   gradients, always lane 0 first, then lane 1, and so on: on the calling thread, or, for big
+///   networks (`parameters x lanes` at least `minimumParallelReduction`), shared out over the
+///   lanes by parameter ranges; every element is still summed in lane order, so sharing it out
+///   changes nothing in the result.
+/// - **Serial.** The optimiser update (`update`) runs on the calling thread.
+///
+/// Results are deterministic for a given thread count: the slices, the lane count and the order
+/// of every sum depend only on the network, the batch size and `threads`. They do depend on the
+/// thread count in the last bits of a float, because a lane first sums its own images'
+/// gradients and float addition is not associative: splitting a batch differently groups the
+/// same terms differently. `ThreadCountTests` hold 1 to 16 threads equal within 1e-5. One
+/// caller at a time: a `FastNetwork` is not for sharing.
 public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// Input `(C, H, W)` of one image and the number of classes the last layer produces.
   public let inputShape: [Int]
@@ -61,6 +80,14 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   private var step = 0
   /// Multiply-adds per image in the forward pass, to judge whether a batch is worth splitting.
   private let workPerImage: Int
+  /// Floats in all parameters together: the size of one lane's gradient copy.
+  private let parameterCount: Int
+  /// Forward multiply-adds a lane must get before a batch is split over one more lane (0 splits
+  /// every batch over `min(threads, count)` lanes, for tests).
+  var minimumLaneWork = 2_000_000
+  /// Lane-gradient floats (`parameterCount x lanes`) from which the lanes add them up in
+  /// parallel rather than the calling thread alone (0: always in parallel, for tests).
+  var minimumParallelReduction = 1 << 18
 
   /// Compiles `layers` for images of `inputShape` `(C, H, W)`. `trainingBatch` is the largest
   /// batch `train` accepts; `inferenceBatch` the largest for `logits`. `fusing` folds a ReLU
@@ -71,14 +98,19 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   ) {
     precondition(inputShape.count == 3, "the fast path takes (C, H, W) images, not \(inputShape)")
     self.inputShape = inputShape
+    precondition(
+      threads >= 1 && threads <= Self.maximumThreads,
+      "the fast path runs on 1 to \(Self.maximumThreads) threads, not \(threads)")
     self.threads = threads
     workers = FastWorkers(threads: threads)
     let lanes = threads
     self.trainingBatch = trainingBatch
     self.inferenceBatch = max(inferenceBatch, trainingBatch)
-    let trainingCapacities = lanes == 1 ? [trainingBatch] : [trainingBatch, (trainingBatch + 1) / 2]
-    let largest = self.inferenceBatch
-    let capacities = lanes == 1 ? [largest] : [largest, (largest + 1) / 2]
+    // Lane l works only when a batch is split over more than l lanes, so it never gets more
+    // than a (l + 1)-th of the largest batch (rounded up): lane 0 can take a whole batch.
+    func laneCapacities(_ largest: Int) -> [Int] { (0..<lanes).map { (largest + $0) / ($0 + 1) } }
+    let trainingCapacities = laneCapacities(trainingBatch)
+    let capacities = laneCapacities(self.inferenceBatch)
     self.trainingCapacities = trainingCapacities
     self.capacities = capacities
 
@@ -133,6 +165,7 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     workPerImage = Self.work(of: ops)
     classes = flat ?? c * h * w
     parameters = ops.flatMap { $0.parameters }
+    parameterCount = parameters.reduce(0) { $0 + $1.count }
     activations = capacities.map { n in ops.map { FastBuffer(count: $0.outputSize * n) } }
     let widest = ops.map { max($0.inputSize, $0.outputSize) }.max() ?? 0
     gradients = trainingCapacities.map { n in (0..<2).map { _ in FastBuffer(count: widest * n) } }
@@ -143,11 +176,12 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// Floats per input image.
   public var imageSize: Int { inputShape.reduce(1, *) }
 
-  /// The slice of a batch of `count` images that lane `l` of `lanes` takes: first half to lane 0.
-  private func slice(_ l: Int, of lanes: Int, count: Int) -> Range<Int> {
-    let first = (count + lanes - 1) / lanes
-    return l == 0 ? 0..<min(first, count) : min(first, count)..<count
-  }
+  /// The thread count to use when nobody chose one: the cores this process may run on.
+  public static var defaultThreads: Int { FastWorkers.machineThreads }
+
+  /// The most threads a network may be compiled for. Each is an OS thread with its own copy of
+  /// the activations and gradients; more than this is a typing mistake, not a machine.
+  public static let maximumThreads = 256
 
   private static func work(of ops: [FastOp]) -> Int {
     ops.reduce(0) { total, op in
@@ -160,11 +194,14 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     }
   }
 
-  /// Waking the helper thread costs tens of microseconds, so batches with less than about a
-  /// millisecond of work (xo-tiny, single images) stay on the calling thread. The choice
-  /// depends only on the network and the batch size, so runs stay reproducible.
-  private func lanes(for count: Int) -> Int {
-    threads > 1 && count > 1 && workPerImage * count >= 4_000_000 ? threads : 1
+  /// How many lanes a batch of `count` images is split over: as many as `threads` allows while
+  /// each lane gets at least one image and `minimumLaneWork` multiply-adds. The choice depends
+  /// only on the network, the batch size and `threads`, so runs stay reproducible.
+  func lanes(for count: Int) -> Int {
+    guard threads > 1, count > 1 else { return 1 }
+    let (work, overflow) = workPerImage.multipliedReportingOverflow(by: count)
+    let worth = overflow || minimumLaneWork <= 0 ? Int.max : work / minimumLaneWork
+    return max(1, min(threads, count, worth))
   }
 
   private func forward(lane l: Int, images: UnsafePointer<Float>, count: Int, training: Bool) {
@@ -190,8 +227,14 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     let active = lanes(for: count)
     job = .train(images: images, labels: labels, count: count, lanes: active)
     workers.run(lanes: active, self)
+    let (floats, overflow) = parameterCount.multipliedReportingOverflow(by: active)
+    if active > 1 && (overflow || floats >= minimumParallelReduction) {
+      job = .reduce(lanes: active)
+      workers.run(lanes: active, self)
+    } else {
+      for op in ops { op.addLaneGradients(lanes: active, part: 0, of: 1) }
+    }
     job = nil
-    for op in ops { op.finishBackward(lanes: active) }
     var total: Float = 0
     var correct: Float = 0
     for l in 0..<active {
@@ -207,6 +250,8 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   private enum Job {
     case train(images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, lanes: Int)
     case infer(images: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>, lanes: Int)
+    /// Adding the `lanes` lanes' gradients into the parameters, one range of each per lane.
+    case reduce(lanes: Int)
   }
   private var job: Job?
 
@@ -215,10 +260,12 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     case .train(let images, let labels, let count, let active):
       trainLane(l, images: images, labels: labels, count: count, active: active)
     case .infer(let images, let count, let output, let active):
-      let range = slice(l, of: active, count: count)
+      let range = laneShare(count, part: l, of: active)
       forward(lane: l, images: images + range.lowerBound * imageSize, count: range.count, training: false)
       (output + range.lowerBound * classes)
         .update(from: activations[l][ops.count - 1].pointer, count: range.count * classes)
+    case .reduce(let active):
+      for op in ops { op.addLaneGradients(lanes: active, part: l, of: active) }
     case nil:
       break
     }
@@ -229,8 +276,8 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     _ l: Int, images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, active: Int
   ) {
     let scale = 1 / Float(count)
-    let range = slice(l, of: active, count: count)
-    let n = range.count
+    let range = laneShare(count, part: l, of: active)
+    let n = range.count  // at least 1: `lanes(for:)` never uses more lanes than images
     let x = images + range.lowerBound * imageSize
     forward(lane: l, images: x, count: n, training: true)
     // Softmax cross-entropy on the logits; its gradient is (softmax - onehot) / batch.

@@ -17,7 +17,8 @@ public struct TrainingConfiguration: Equatable, Sendable {
   public var curveCapacity: Int
   /// How many worst-misclassified examples an inspection lists.
   public var worstCount: Int
-  /// Workers a training step uses (1 or 2). With a screen open, 1: the UI thread needs the other core.
+  /// Threads a training step uses (see `Trainer.threads`). With a screen open, 1: the UI thread
+  /// needs a core of its own.
   public var threads: Int
 
   public init(
@@ -25,7 +26,9 @@ public struct TrainingConfiguration: Equatable, Sendable {
     learningRate: Float = 0.05, batchSize: Int = 32, seed: UInt64 = 1, epochs: Int? = nil,
     stepsPerSnapshot: Int = 10, curveCapacity: Int = 500, worstCount: Int = 8, threads: Int = 1
   ) {
-    precondition(threads == 1 || threads == 2, "training runs on 1 or 2 threads, not \(threads)")
+    precondition(
+      threads >= 1 && threads <= FastNetwork.maximumThreads,
+      "training runs on 1 to \(FastNetwork.maximumThreads) threads, not \(threads)")
     self.spec = spec
     self.inputShape = inputShape
     self.optimizer = optimizer

@@ -28,15 +28,15 @@ extension CNNLab {
     @Option(name: .long, help: "Workload to run: A, B, C, D1 or D16 (repeat for several).")
     var workload: [BenchWorkload] = [.a]
 
-    @Option(help: "Threads for training and inference: 1 or 2.")
-    var threads = 2
+    @Option(help: "Threads for training and inference, 1 or more (default: the machine's cores).")
+    var threads: Int?
 
     @Flag(help: "Print one JSON object per workload.")
     var json = false
 
     func validate() throws {
-      guard threads == 1 || threads == 2 else {
-        throw ValidationError("--threads must be 1 or 2, not \(threads)")
+      if let threads, !(1...FastNetwork.maximumThreads).contains(threads) {
+        throw ValidationError("--threads must be from 1 to \(FastNetwork.maximumThreads), not \(threads)")
       }
     }
 
@@ -47,7 +47,7 @@ extension CNNLab {
           note: "build and run: swift build -c release --product cnnlab && .build/release/cnnlab bench")
       #else
         for w in workload {
-          let result = try BenchRunner(workload: w, threads: threads).run()
+          let result = try BenchRunner(workload: w, threads: threads ?? FastNetwork.defaultThreads).run()
           print(json ? result.json : result.text)
           fflush(nil)
         }

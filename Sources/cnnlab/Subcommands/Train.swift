@@ -61,7 +61,7 @@ extension CNNLab {
     @Flag(help: "Train without the training screen (progress on standard error).")
     var headless = false
 
-    @Option(help: "Worker threads for training, 1 or 2 (default: 2 headless, 1 with the screen open).")
+    @Option(help: "Threads for training, 1 or more (default: the machine's cores headless, 1 with the screen open).")
     var threads: Int?
 
     @Flag(help: "Print the final metrics as one JSON object.")
@@ -75,8 +75,8 @@ extension CNNLab {
       if let lr, !(lr > 0 && lr.isFinite) {
         throw ValidationError("--lr must be a positive, finite number, not \(lr)")
       }
-      if let threads, threads != 1 && threads != 2 {
-        throw ValidationError("--threads must be 1 or 2")
+      if let threads, !(1...FastNetwork.maximumThreads).contains(threads) {
+        throw ValidationError("--threads must be from 1 to \(FastNetwork.maximumThreads), not \(threads)")
       }
     }
 
@@ -100,7 +100,7 @@ extension CNNLab {
         spec: spec, inputShape: dataSet.inputShape, optimizer: optimizer ?? defaults.optimizer,
         learningRate: lr ?? defaults.learningRate, batchSize: batch ?? defaults.batch, seed: seed,
         epochs: epochs ?? defaults.epochs, stepsPerSnapshot: 10,
-        threads: threads ?? (onTerminal ? 1 : 2))
+        threads: threads ?? (onTerminal ? 1 : FastNetwork.defaultThreads))
       // The shapes are checked before anything is built: a spec that does not fit the images,
       // or ends in the wrong number of classes, stops here with the arithmetic.
       func buildFailed(_ error: Network.BuildError) -> ExitCode {

@@ -1,8 +1,9 @@
 /// Checked arithmetic and a memory budget for sizes that come from outside the engine: network
 /// specs, command-line options, file headers, model metadata.
 ///
-/// Release builds of the engine skip overflow traps, so a size from a user must never reach plain
-/// `*` or `+`: multiply it here, and refuse what does not fit with the estimate and the limit.
+/// A size from a user must never reach plain `*` or `+`, where an overflow would stop the program
+/// with a trap instead of an error: multiply it here, and refuse what does not fit with the
+/// estimate and the limit.
 public enum SizeLimits {
   /// The most memory one command may plan to allocate for tensors, buffers and traces.
   public static let memoryBudget = 1 << 30

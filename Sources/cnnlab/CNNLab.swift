@@ -10,4 +10,9 @@ struct CNNLab: ParsableCommand {
       Predict.self, Bench.self, BenchUI.self,
     ],
     defaultSubcommand: Learn.self)
+
+  static func main() {
+    failOnStandardOutputErrors()
+    main(nil)
+  }
 }

@@ -63,21 +63,20 @@ public enum GridText {
         }
         continue
       }
-      var row: [Float] = []
-      row.reserveCapacity(tokens.count)
-      for token in tokens {
-        row.append(try number(token, file: file, line: lineNumber))
-      }
-      let columns = tokens.map(\.column)
-      if var channel = current {
+      if let channel = current {
         try checkRowLength(
-          row.count, columns: columns, endColumn: tokens.last.map { $0.column + $0.text.count },
-          against: channel, file: file, line: lineNumber)
-        channel.rows.append(row)
-        current = channel
+          tokens.count, columns: tokens.map(\.column),
+          endColumn: tokens.last.map { $0.column + $0.text.count }, against: channel, file: file,
+          line: lineNumber)
       } else {
-        current = Channel(firstLine: lineNumber, rows: [row])
+        current = Channel(firstLine: lineNumber, width: tokens.count)
       }
+      // Appended in place: a copy of the channel here would copy every earlier row for each
+      // new one, which made long grids quadratic.
+      for token in tokens {
+        current!.values.append(try number(token, file: file, line: lineNumber))
+      }
+      current!.height += 1
     }
     if let finished = current { channels.append(finished) }
 
@@ -97,7 +96,7 @@ public enum GridText {
           "every channel needs the same height and width; a blank line starts a new channel, "
           + "so remove stray blank lines inside a channel")
     }
-    let scalars = channels.flatMap { $0.rows.flatMap { $0 } }
+    let scalars = channels.count == 1 ? first.values : channels.flatMap(\.values)
     if channels.count == 1 {
       return Tensor(shape: [first.height, first.width], scalars: scalars)
     }
@@ -145,11 +144,12 @@ public enum GridText {
 
   // MARK: - Parsing helpers
 
+  /// One channel's rows, flat: `height` rows of `width` values.
   private struct Channel {
     var firstLine: Int
-    var rows: [[Float]]
-    var height: Int { rows.count }
-    var width: Int { rows.first?.count ?? 0 }
+    var width: Int
+    var height = 0
+    var values: [Float] = []
   }
 
   private struct Token {

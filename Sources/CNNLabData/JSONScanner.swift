@@ -82,7 +82,20 @@ struct JSONScanner {
   /// A string value, with its escapes decoded.
   mutating func string() throws -> String {
     try expect(UInt8(ascii: "\""), "a string")
-    var text: [UInt8] = []
+    // Most strings are short ASCII with no escapes: made straight from the bytes.
+    var scan = offset
+    while scan < end, bytes[scan] >= 0x20, bytes[scan] < 0x80, bytes[scan] != UInt8(ascii: "\""),
+      bytes[scan] != UInt8(ascii: "\\")
+    {
+      scan += 1
+    }
+    if scan < end, bytes[scan] == UInt8(ascii: "\"") {
+      let result = String(decoding: bytes[offset..<scan], as: UTF8.self)
+      offset = scan + 1
+      return result
+    }
+    var text: [UInt8] = Array(bytes[offset..<scan])
+    offset = scan
     while offset < end {
       let byte = bytes[offset]
       switch byte {

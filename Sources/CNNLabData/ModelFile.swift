@@ -87,7 +87,7 @@ public struct ModelFile: Sendable {
     }
     guard !versionText.isEmpty, versionText.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
       throw error(
-        "format_version \"\(versionText.prefix(40))\" is not a whole number", resave)
+        "format_version \"\(versionText.prefix(40))\" is not a positive whole number", resave)
     }
     guard Int(versionText) == formatVersion else {
       throw error(

@@ -101,21 +101,19 @@ public struct Safetensors: Equatable, Sendable {
     guard headerSize >= 2, bytes[8] == UInt8(ascii: "{") else {
       throw malformed("the header does not start with '{'")
     }
-    var metadata: [String: String] = [:]
+    var metadata: [String: String]?
     var entries: [(name: String, entry: Entry)] = []
-    var names = Set<String>()
     var scanner = JSONScanner(bytes, range: 8..<(8 + headerSize))
     do {
       try scanner.object { scanner, name in
-        guard names.insert(name).inserted else {
-          throw scanner.failure("the name \"\(name)\" appears twice")
-        }
         if name == "__metadata__" {
+          guard metadata == nil else { throw scanner.failure("the name \"\(name)\" appears twice") }
+          metadata = [:]
           try scanner.object { scanner, key in
             guard scanner.peek() == UInt8(ascii: "\"") else {
               throw scanner.failure("\"__metadata__\" value for \"\(key)\" is not a string")
             }
-            metadata[key] = try scanner.string()
+            metadata?[key] = try scanner.string()
           }
         } else {
           entries.append((name, try Entry(name: name, scanner: &scanner, file: file)))
@@ -135,7 +133,7 @@ public struct Safetensors: Equatable, Sendable {
     var ranges: [(range: Range<Int>, name: String)] = []
     for (name, entry) in entries {
       guard let count = SizeLimits.product(entry.shape),
-        let expected = SizeLimits.product([count, entry.dtype.size])
+        case (let expected, false) = count.multipliedReportingOverflow(by: entry.dtype.size)
       else {
         throw malformed("tensor \"\(name)\": shape \(entry.shape) is too large")
       }
@@ -169,7 +167,7 @@ public struct Safetensors: Equatable, Sendable {
       SizeLimits.sum(counts).flatMap { SizeLimits.product([$0, MemoryLayout<Float>.size]) },
       for: "reading the tensors", file: file, note: "cnnlab reads models whose tensors fit in memory")
 
-    var result = Safetensors(metadata: metadata)
+    var result = Safetensors(metadata: metadata ?? [:])
     result.tensors.reserveCapacity(entries.count)
     for ((name, entry), count) in zip(entries, counts) {
       var scalars = [Float](repeating: 0, count: count)
@@ -178,7 +176,10 @@ public struct Safetensors: Equatable, Sendable {
           scalars[i] = entry.dtype.value(buffer, at: dataStart + entry.begin + i * entry.dtype.size)
         }
       }
-      result.tensors[name] = Tensor(shape: entry.shape, scalars: scalars)
+      guard result.tensors.updateValue(Tensor(shape: entry.shape, scalars: scalars), forKey: name) == nil
+      else {
+        throw malformed("the header names tensor \"\(name)\" twice")
+      }
     }
     return result
   }

@@ -1,3 +1,4 @@
+import CNNLabEngine
 import Foundation
 
 /// A problem with a binary data file (.npy, IDX, gzip, safetensors, PGM): which file, what is
@@ -54,6 +55,18 @@ public struct DataFileError: Error, Equatable, Sendable, CustomStringConvertible
   }
 }
 
+extension DataFileError {
+  /// `SizeLimits.checkMemory` for reading `file`: throws a `.tooLarge` error with the estimate,
+  /// the limit and `note` unless `bytes` fits in the memory budget.
+  static func checkMemory(_ bytes: Int?, for what: String, file: String, note: String) throws {
+    do {
+      try SizeLimits.checkMemory(bytes, for: what)
+    } catch {
+      throw DataFileError(file: file, kind: .tooLarge, message: "\(error)", note: note)
+    }
+  }
+}
+
 /// Whole-file reads that turn every failure into a `DataFileError` naming the path.
 public enum DataFile {
   /// The bytes of the file at `path`.
@@ -100,18 +113,6 @@ extension Array where Element == UInt8 {
     for i in (0..<8).reversed() { value = value << 8 | UInt64(self[offset + i]) }
     return value
   }
-}
-
-/// The product of `extents`, or nil when it overflows `Int` (a header claiming absurd sizes).
-func checkedProduct(_ extents: [Int]) -> Int? {
-  var product = 1
-  for extent in extents {
-    guard extent >= 0 else { return nil }
-    let (result, overflow) = product.multipliedReportingOverflow(by: extent)
-    if overflow { return nil }
-    product = result
-  }
-  return product
 }
 
 /// Converts IEEE half-precision bits to `Float` without relying on `Float16` being available.

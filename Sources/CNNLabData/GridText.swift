@@ -43,18 +43,37 @@ public struct GridTextError: Error, Equatable, Sendable, CustomStringConvertible
 /// a row nor separates channels. One channel gives an `(H, W)` tensor, several give `(C, H, W)`.
 public enum GridText {
   /// Parses `text`; `file` names it in errors.
+  ///
+  /// One pass over the UTF-8 bytes: time and memory grow in proportion to the text.
   public static func parse(_ text: String, file: String) throws -> Tensor {
+    var text = text
+    return try text.withUTF8 { try parse(utf8: $0, file: file) }
+  }
+
+  private static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> Tensor {
     var channels: [Channel] = []
     var current: Channel?
-    for (index, rawLine) in text.split(
-      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
-    )
-    .enumerated() {
-      let lineNumber = index + 1
-      var line = Substring(rawLine)
-      let hasComment = line.contains("#")
-      if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
-      let tokens = tokenize(line)
+    var tokens: [Token] = []
+    var lineNumber = 0
+    var lineStart = 0
+    while lineStart <= bytes.count {
+      lineNumber += 1
+      var lineEnd = lineStart
+      while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+      defer { lineStart = lineEnd + 1 }
+      // `#` starts a comment; a "\r" before the "\n" is white space like any other.
+      var contentEnd = lineEnd
+      var ascii = true
+      for i in lineStart..<lineEnd {
+        if bytes[i] == UInt8(ascii: "#") {
+          contentEnd = i
+          break
+        }
+        if bytes[i] >= 0x80 { ascii = false }
+      }
+      let hasComment = contentEnd < lineEnd
+      tokens.removeAll(keepingCapacity: true)
+      tokenize(bytes, lineStart..<contentEnd, ascii: ascii, into: &tokens)
       if tokens.isEmpty {
         // A blank line closes the channel; a comment-only line is skipped.
         if !hasComment, let finished = current {
@@ -63,21 +82,20 @@ public enum GridText {
         }
         continue
       }
-      var row: [Float] = []
-      row.reserveCapacity(tokens.count)
-      for token in tokens {
-        row.append(try number(token, file: file, line: lineNumber))
-      }
-      let columns = tokens.map(\.column)
-      if var channel = current {
+      if let channel = current {
         try checkRowLength(
-          row.count, columns: columns, endColumn: tokens.last.map { $0.column + $0.text.count },
-          against: channel, file: file, line: lineNumber)
-        channel.rows.append(row)
-        current = channel
+          tokens.count, columns: tokens.map(\.column),
+          endColumn: tokens.last.map { $0.column + $0.width }, against: channel, file: file,
+          line: lineNumber)
       } else {
-        current = Channel(firstLine: lineNumber, rows: [row])
+        current = Channel(firstLine: lineNumber, width: tokens.count)
       }
+      // Appended in place: a copy of the channel here would copy every earlier row for each
+      // new one, which made long grids quadratic.
+      for token in tokens {
+        current!.values.append(try number(bytes, token, file: file, line: lineNumber))
+      }
+      current!.height += 1
     }
     if let finished = current { channels.append(finished) }
 
@@ -97,7 +115,7 @@ public enum GridText {
           "every channel needs the same height and width; a blank line starts a new channel, "
           + "so remove stray blank lines inside a channel")
     }
-    let scalars = channels.flatMap { $0.rows.flatMap { $0 } }
+    let scalars = channels.count == 1 ? first.values : channels.flatMap(\.values)
     if channels.count == 1 {
       return Tensor(shape: [first.height, first.width], scalars: scalars)
     }
@@ -145,40 +163,60 @@ public enum GridText {
 
   // MARK: - Parsing helpers
 
+  /// One channel's rows, flat: `height` rows of `width` values.
   private struct Channel {
     var firstLine: Int
-    var rows: [[Float]]
-    var height: Int { rows.count }
-    var width: Int { rows.first?.count ?? 0 }
+    var width: Int
+    var height = 0
+    var values: [Float] = []
   }
 
+  /// A run of non-space characters: its bytes in the text, and its 1-based column and width in
+  /// characters (the same as bytes on an ASCII line).
   private struct Token {
-    var text: Substring
-    var column: Int  // 1-based, in characters
+    var bytes: Range<Int>
+    var column: Int
+    var width: Int
   }
 
-  private static func tokenize(_ line: Substring) -> [Token] {
-    var tokens: [Token] = []
+  private static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+
+  private static func tokenize(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, ascii: Bool, into tokens: inout [Token]
+  ) {
+    if ascii {
+      var i = line.lowerBound
+      while i < line.upperBound {
+        if isASCIISpace(bytes[i]) {
+          i += 1
+          continue
+        }
+        let start = i
+        while i < line.upperBound, !isASCIISpace(bytes[i]) { i += 1 }
+        tokens.append(Token(bytes: start..<i, column: start - line.lowerBound + 1, width: i - start))
+      }
+      return
+    }
+    // Other lines by Unicode characters, so columns count what an editor shows.
+    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[line]), as: UTF8.self)
+    var offset = line.lowerBound
     var column = 1
-    var start: Substring.Index?
-    var startColumn = 0
-    var index = line.startIndex
-    while index < line.endIndex {
-      let character = line[index]
+    var start: (offset: Int, column: Int)?
+    for character in text {
       if character.isWhitespace {
         if let s = start {
-          tokens.append(Token(text: line[s..<index], column: startColumn))
+          tokens.append(Token(bytes: s.offset..<offset, column: s.column, width: column - s.column))
           start = nil
         }
       } else if start == nil {
-        start = index
-        startColumn = column
+        start = (offset, column)
       }
+      offset += character.utf8.count
       column += 1
-      index = line.index(after: index)
     }
-    if let s = start { tokens.append(Token(text: line[s...], column: startColumn)) }
-    return tokens
+    if let s = start {
+      tokens.append(Token(bytes: s.offset..<offset, column: s.column, width: column - s.column))
+    }
   }
 
   private static func checkRowLength(
@@ -202,15 +240,17 @@ public enum GridText {
     )
   }
 
-  private static func number(_ token: Token, file: String, line: Int) throws -> Float {
-    let text = token.text
+  private static func number(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ token: Token, file: String, line: Int
+  ) throws -> Float {
     func bad(_ message: String, _ note: String) -> GridTextError {
       GridTextError(file: file, line: line, column: token.column, message: message, note: note)
     }
-    if let slash = text.firstIndex(of: "/") {
-      let numerator = text[..<slash]
-      let denominator = text[text.index(after: slash)...]
-      guard let n = plainNumber(numerator), let d = plainNumber(denominator) else {
+    var text: String { String(decoding: UnsafeBufferPointer(rebasing: bytes[token.bytes]), as: UTF8.self) }
+    if let slash = token.bytes.first(where: { bytes[$0] == UInt8(ascii: "/") }) {
+      guard let n = plainNumber(bytes, token.bytes.lowerBound..<slash),
+        let d = plainNumber(bytes, (slash + 1)..<token.bytes.upperBound)
+      else {
         throw bad(
           "'\(text)' is not a number",
           "write a fraction as two numbers around one '/', for example '1/9'")
@@ -224,7 +264,7 @@ public enum GridText {
       }
       return value
     }
-    guard let value = plainNumber(text) else {
+    guard let value = plainNumber(bytes, token.bytes) else {
       throw bad(
         "'\(text)' is not a number",
         "write integers ('-1'), decimals ('0.25', '1e-3') or fractions ('1/9'); '#' starts a comment"
@@ -238,21 +278,21 @@ public enum GridText {
   }
 
   /// A decimal number such as `-12`, `+0.5`, `.5`, `3.`, `1e-7`; no hex, `inf` or `nan`.
-  private static func plainNumber(_ text: Substring) -> Double? {
-    let scalars = Array(text.unicodeScalars)
+  private static func plainNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
     var sawDigit = false
-    for (i, scalar) in scalars.enumerated() {
-      switch scalar {
-      case "0"..."9": sawDigit = true
-      case ".", "e", "E": break
-      case "+", "-":
+    for i in range {
+      switch bytes[i] {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): sawDigit = true
+      case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): break
+      case UInt8(ascii: "+"), UInt8(ascii: "-"):
         // A sign starts the number or its exponent, nowhere else.
-        if i != 0 && scalars[i - 1] != "e" && scalars[i - 1] != "E" { return nil }
+        if i != range.lowerBound && bytes[i - 1] | 0x20 != UInt8(ascii: "e") { return nil }
       default: return nil
       }
     }
-    guard sawDigit, let value = Double(text) else { return nil }
-    return value
+    guard sawDigit else { return nil }
+    // Short tokens make small strings, which need no allocation; Double's parser ignores the locale.
+    return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
   }
 
   private static func pad(_ text: String, to width: Int) -> String {

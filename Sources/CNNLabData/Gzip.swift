@@ -1,3 +1,4 @@
+import CNNLabEngine
 import CZlib
 
 /// gzip compression through the system's zlib.
@@ -14,13 +15,27 @@ public enum Gzip {
   public static func decompress(
     _ bytes: [UInt8], file: String, limit: Int = 1 << 30
   ) throws -> [UInt8] {
+    try inflating(bytes, file: file, limit: limit, prefix: nil)
+  }
+
+  /// The first `count` bytes `bytes` decompress to (fewer if the data is shorter), without
+  /// inflating the rest: enough to read a header and decide whether the whole is worth it.
+  public static func decompressedPrefix(_ bytes: [UInt8], count: Int, file: String) throws
+    -> [UInt8]
+  {
+    try inflating(bytes, file: file, limit: Int.max, prefix: count)
+  }
+
+  private static func inflating(
+    _ bytes: [UInt8], file: String, limit: Int, prefix: Int?
+  ) throws -> [UInt8] {
     guard isCompressed(bytes) else {
       throw DataFileError(
         file: file, kind: .badMagic, message: "not a gzip file (it does not start with 1f 8b)",
         note: "give the file as it is, without .gz, or compress it with gzip")
     }
     var output: [UInt8] = []
-    output.reserveCapacity(min(limit, bytes.count * 4))
+    output.reserveCapacity(min(limit, prefix ?? Int.max, bytes.count * 4))
     var stream = z_stream()
     // 16 + MAX_WBITS: expect a gzip header and trailer.
     guard
@@ -49,10 +64,11 @@ public enum Gzip {
           guard output.count + produced <= limit else {
             throw DataFileError(
               file: file, kind: .tooLarge,
-              message: "decompresses to more than \(limit) bytes",
-              note: "cnnlab reads data sets up to \(limit >> 20) MiB uncompressed")
+              message: "decompresses to more than \(SizeLimits.describe(bytes: limit))",
+              note: "cnnlab reads data sets up to \(SizeLimits.describe(bytes: limit)) uncompressed")
           }
           output += chunk[0..<produced]
+          if let prefix, output.count >= prefix { output.removeLast(output.count - prefix); return }
           if status == Z_STREAM_END { break }
           if status == Z_BUF_ERROR && stream.avail_in == 0 { break }  // wants more input
           guard status == Z_OK else { throw corrupt(file, stream: stream, status: status) }

@@ -20,7 +20,8 @@ public enum IDX {
   ///
   /// `maxSide` bounds `H` and `W` (MNIST images are 28x28).
   public static func images(_ bytes: [UInt8], file: String, maxSide: Int = 1024) throws -> Tensor {
-    let raw = try decode(try inflated(bytes, file: file), file: file, magic: imagesMagic)
+    let raw = try decode(
+      try inflated(bytes, file: file, magic: imagesMagic), file: file, magic: imagesMagic)
     let (n, height, width) = (raw.dimensions[0], raw.dimensions[1], raw.dimensions[2])
     guard height >= 1, width >= 1, height <= maxSide, width <= maxSide else {
       throw DataFileError(
@@ -38,7 +39,8 @@ public enum IDX {
 
   /// Class labels, each checked to be below `classCount` (10 for MNIST and Fashion-MNIST).
   public static func labels(_ bytes: [UInt8], file: String, classCount: Int = 10) throws -> [Int] {
-    let raw = try decode(try inflated(bytes, file: file), file: file, magic: labelsMagic)
+    let raw = try decode(
+      try inflated(bytes, file: file, magic: labelsMagic), file: file, magic: labelsMagic)
     var labels = [Int](repeating: 0, count: raw.values.count)
     for (i, value) in raw.values.enumerated() {
       guard Int(value) < classCount else {
@@ -91,14 +93,13 @@ public enum IDX {
     }
     let dimensions = (0..<rank).map { Int(bytes.uint32BigEndian(at: 4 + 4 * $0)) }
     let found = bytes.count - headerSize
-    // Dimensions are at most 2^32 - 1 each, so the product of three can overflow Int: check.
-    guard let count = checkedProduct(dimensions) else {
-      throw DataFileError(
-        file: file, kind: .tooLarge,
-        message:
-          "the header announces \(dimensions.map(String.init).joined(separator: "x")) values, far more than the \(found) bytes present",
-        note: "the file is incomplete or its header is damaged; download or copy it again")
+    // A file that lacks the data says so first; then what it holds must fit in memory.
+    if let count = SizeLimits.product(dimensions), found < count {
+      throw DataFileError.truncated(
+        file, expected: count, found: found,
+        what: "\(kindName) data (\(dimensions.map(String.init).joined(separator: "x")))")
     }
+    let count = try checkSize(dimensions, file: file, kind: kindName)
     guard found >= count else {
       throw DataFileError.truncated(
         file, expected: count, found: found,
@@ -107,15 +108,40 @@ public enum IDX {
     guard found == count else {
       throw DataFileError(
         file: file, kind: .malformed,
-        message: "\(found - count) extra bytes after the \(count) bytes the header announces",
+        message: "extra bytes after the \(count) bytes of data the header announces",
         note: "the header or the file is damaged; download or copy it again")
     }
     return RawArray(dimensions: dimensions, values: Array(bytes[headerSize...]))
   }
 
   /// `bytes`, gunzipped when they start with the gzip magic number.
-  static func inflated(_ bytes: [UInt8], file: String) throws -> [UInt8] {
-    // 1 GiB is well above Fashion-MNIST's 47 MB training images.
-    Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, file: file) : bytes
+  ///
+  /// The header is inflated first and its size checked against the memory budget (see
+  /// `checkSize`), so a small gzip file that expands to gigabytes is refused before it is
+  /// inflated; the rest may then expand only to what the header announces.
+  static func inflated(_ bytes: [UInt8], file: String, magic: UInt32) throws -> [UInt8] {
+    guard Gzip.isCompressed(bytes) else { return bytes }
+    let headerSize = 4 + 4 * Int(magic & 0xFF)
+    let header = try Gzip.decompressedPrefix(bytes, count: headerSize, file: file)
+    guard header.count == headerSize, header.uint32BigEndian(at: 0) == magic else {
+      return try Gzip.decompress(bytes, file: file, limit: headerSize)  // `decode` says what is wrong
+    }
+    let dimensions = (0..<Int(magic & 0xFF)).map { Int(header.uint32BigEndian(at: 4 + 4 * $0)) }
+    let count = try checkSize(dimensions, file: file, kind: magic == imagesMagic ? "image" : "label")
+    // One byte past the announced data is enough for `decode` to report extra data.
+    return try Gzip.decompressedPrefix(bytes, count: headerSize + count + 1, file: file)
   }
+
+  /// The number of values `dimensions` announce, checked against `SizeLimits.memoryBudget`:
+  /// reading holds each value as a byte and as a `Float`, 5 bytes in all.
+  static func checkSize(_ dimensions: [Int], file: String, kind: String) throws -> Int {
+    let count = SizeLimits.product(dimensions)
+    try DataFileError.checkMemory(
+      count.flatMap { SizeLimits.product([$0, 5]) },
+      for: "the header's \(dimensions.map(String.init).joined(separator: "x")) \(kind) values",
+      file: file,
+      note: "the header is damaged, or the data set is larger than cnnlab reads; download or copy it again")
+    return count ?? 0
+  }
+
 }

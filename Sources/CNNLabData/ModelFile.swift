@@ -82,12 +82,16 @@ public struct ModelFile: Sendable {
         "is a safetensors file but not a cnnlab model (its metadata has no \"format\": \"\(format)\")",
         "cnnlab reads models written by cnnlab train --save", kind: .unsupported)
     }
-    guard let versionText = st.metadata["format_version"], let version = Int(versionText) else {
+    guard let versionText = st.metadata["format_version"] else {
       throw error("the metadata has no format_version", resave)
     }
-    guard version == formatVersion else {
+    guard !versionText.isEmpty, versionText.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
       throw error(
-        "model format version \(version) is not supported (this cnnlab reads version \(formatVersion))",
+        "format_version \"\(versionText.prefix(40))\" is not a positive whole number", resave)
+    }
+    guard Int(versionText) == formatVersion else {
+      throw error(
+        "model format version \(versionText.prefix(40)) is not supported (this cnnlab reads version \(formatVersion))",
         "use the cnnlab that wrote it, or train the model again", kind: .unsupported)
     }
     func field(_ key: String) throws -> String {
@@ -102,11 +106,21 @@ public struct ModelFile: Sendable {
     guard !shape.isEmpty, shape.count == shapeField.split(separator: "x").count,
       shape.allSatisfy({ $0 > 0 })
     else { throw error("input_shape \"\(shapeField)\" is not like 1x28x28", resave) }
-    guard let scale = Float(try field("input_scale")), let offset = Float(try field("input_offset"))
-    else { throw error("input_scale or input_offset is not a number", resave) }
+    func finite(_ key: String) throws -> Float {
+      let text = try field(key)
+      guard let value = Float(text), value.isFinite else {
+        throw error(
+          "\(key) \"\(text.prefix(40))\" is not a finite number",
+          "cnnlab computes with finite numbers only; \(resave)")
+      }
+      return value
+    }
+    let scale = try finite("input_scale")
+    let offset = try finite("input_offset")
     let namesField = try field("class_names")
-    guard let classNames = try? JSONDecoder().decode([String].self, from: Data(namesField.utf8))
-    else { throw error("class_names is not a JSON list of strings: \(namesField)", resave) }
+    guard let classNames = stringList(namesField) else {
+      throw error("class_names is not a JSON list of strings: \(namesField.prefix(80))", resave)
+    }
     let network: Network
     do {
       network = try Network(specText, inputShape: shape)
@@ -158,4 +172,16 @@ public struct ModelFile: Sendable {
       network: loaded, classNames: classNames, inputScale: scale, inputOffset: offset,
       data: st.metadata["data"] ?? "", epochs: Int(st.metadata["epochs"] ?? "") ?? 0)
   }
+}
+
+/// A JSON list of strings (`["X", "O"]`), or nil.
+private func stringList(_ text: String) -> [String]? {
+  let bytes = Array(text.utf8)
+  var scanner = JSONScanner(bytes, range: 0..<bytes.count)
+  var names: [String] = []
+  do {
+    try scanner.array { scanner in names.append(try scanner.string()) }
+    try scanner.finish()
+  } catch { return nil }
+  return names
 }

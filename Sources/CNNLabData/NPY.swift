@@ -51,9 +51,8 @@ public enum NPY {
     let header = try Header.parse(headerText, file: file)
     let dtype = try DType(header.descr, file: file)
 
-    guard let count = checkedProduct(header.shape),
-      case (let byteCount, let overflow) = count.multipliedReportingOverflow(by: dtype.size),
-      !overflow
+    guard let count = SizeLimits.product(header.shape),
+      let byteCount = SizeLimits.product([count, dtype.size])
     else {
       throw DataFileError(
         file: file, kind: .tooLarge, message: "shape \(header.shape) is too large",
@@ -65,6 +64,11 @@ public enum NPY {
         file, expected: byteCount, found: found,
         what: "data for shape \(header.shape) of \(header.descr)")
     }
+    // The values as Floats, twice over when a Fortran-order array is reordered.
+    try DataFileError.checkMemory(
+      SizeLimits.product([count, MemoryLayout<Float>.size, header.fortranOrder ? 2 : 1]),
+      for: "reading shape \(header.shape)", file: file,
+      note: "cnnlab reads arrays that fit in memory; use a smaller array")
     var scalars = [Float](repeating: 0, count: count)
     bytes.withUnsafeBufferPointer { buffer in
       let data = UnsafeBufferPointer(rebasing: buffer[dataStart..<(dataStart + byteCount)])
@@ -73,7 +77,28 @@ public enum NPY {
     if header.fortranOrder && header.shape.count > 1 {
       scalars = fromFortranOrder(scalars, shape: header.shape)
     }
+    if let bad = scalars.firstIndex(where: { !$0.isFinite }) {
+      throw nonFinite(scalars[bad], at: bad, shape: header.shape, file: file)
+    }
     return Tensor(shape: header.shape, scalars: scalars)
+  }
+
+  /// The error for the first value that is not a finite 32-bit float: cnnlab computes with
+  /// finite numbers only, as the text-grid reader also insists.
+  static func nonFinite(_ value: Float, at flatIndex: Int, shape: [Int], file: String)
+    -> DataFileError
+  {
+    var index: [Int] = []
+    var rest = flatIndex
+    for extent in shape.reversed() {
+      index.insert(rest % extent, at: 0)
+      rest /= extent
+    }
+    let place = "(" + index.map(String.init).joined(separator: ", ") + ")"
+    let what = value.isNaN ? "is NaN" : "is \(value < 0 ? "-" : "")infinite or too large for a 32-bit float"
+    return DataFileError(
+      file: file, kind: .malformed, message: "the value at index \(place) \(what)",
+      note: "cnnlab computes with finite numbers only; replace them, e.g. with numpy.nan_to_num")
   }
 
   /// Encodes `t` as a float32, C-order, version 1.0 `.npy` file, byte for byte what

@@ -70,8 +70,9 @@ public struct Safetensors: Equatable, Sendable {
   // MARK: - Reading
 
   /// Decodes the bytes of a safetensors file, checking the header is valid JSON, that every
-  /// entry's offsets lie inside the data and match its dtype and shape, and that no two
-  /// tensors overlap.
+  /// entry's offsets lie inside the data and match its dtype and shape, that no two tensors
+  /// overlap, and that the tensors fit in `SizeLimits.memoryBudget`, all before any tensor is
+  /// allocated. The header is read in one linear pass and may not exceed `maxHeaderSize` bytes.
   public static func decode(_ bytes: [UInt8], file: String) throws -> Safetensors {
     func malformed(_ message: String, _ note: String = "the file is damaged; write it again")
       -> DataFileError
@@ -85,10 +86,12 @@ public struct Safetensors: Equatable, Sendable {
     let declared = bytes.uint64LittleEndian(at: 0)
     guard declared <= UInt64(maxHeaderSize) else {
       throw DataFileError(
-        file: file, kind: .badMagic,
-        message: "header length \(declared) is implausible; this is not a safetensors file",
-        note: "a safetensors file starts with the header's length as an 8-byte little-endian number"
-      )
+        file: file, kind: .tooLarge,
+        message:
+          "the header length is \(declared) bytes, over the 100 MB limit for a safetensors header",
+        note:
+          "this is not a safetensors file, or its header is damaged (a safetensors file starts with "
+          + "the header's length as an 8-byte little-endian number)")
     }
     let headerSize = Int(declared)
     guard bytes.count >= 8 + headerSize else {
@@ -98,37 +101,39 @@ public struct Safetensors: Equatable, Sendable {
     guard headerSize >= 2, bytes[8] == UInt8(ascii: "{") else {
       throw malformed("the header does not start with '{'")
     }
-    let json: JSON
+    var metadata: [String: String]?
+    var entries: [(name: String, entry: Entry)] = []
+    var scanner = JSONScanner(bytes, range: 8..<(8 + headerSize))
     do {
-      json = try JSONDecoder().decode(JSON.self, from: Data(bytes[8..<(8 + headerSize)]))
-    } catch {
-      throw malformed("the header is not valid JSON")
-    }
-    guard case .object(let fields) = json else {
-      throw malformed("the header is not a JSON object")
+      try scanner.object { scanner, name in
+        if name == "__metadata__" {
+          guard metadata == nil else { throw scanner.failure("the name \"\(name)\" appears twice") }
+          metadata = [:]
+          try scanner.object { scanner, key in
+            guard scanner.peek() == UInt8(ascii: "\"") else {
+              throw scanner.failure("\"__metadata__\" value for \"\(key)\" is not a string")
+            }
+            metadata?[key] = try scanner.string()
+          }
+        } else {
+          entries.append((name, try Entry(name: name, scanner: &scanner, file: file)))
+        }
+      }
+      try scanner.finish()
+    } catch let failure as JSONScanner.Failure {
+      throw malformed(
+        "the header is not valid safetensors JSON at byte \(failure.offset - 8) of the header: "
+          + failure.message)
     }
 
     let dataStart = 8 + headerSize
     let dataSize = bytes.count - dataStart
-    var result = Safetensors()
+    var counts: [Int] = []
+    counts.reserveCapacity(entries.count)
     var ranges: [(range: Range<Int>, name: String)] = []
-    for (name, value) in fields {
-      if name == "__metadata__" {
-        guard case .object(let pairs) = value else {
-          throw malformed("\"__metadata__\" is not an object of strings")
-        }
-        for (key, item) in pairs {
-          guard case .string(let text) = item else {
-            throw malformed("\"__metadata__\" value for \"\(key)\" is not a string")
-          }
-          result.metadata[key] = text
-        }
-        continue
-      }
-      let entry = try Entry(name: name, json: value, file: file)
-      guard let count = checkedProduct(entry.shape),
-        case (let expected, let overflow) = count.multipliedReportingOverflow(by: entry.dtype.size),
-        !overflow
+    for (name, entry) in entries {
+      guard let count = SizeLimits.product(entry.shape),
+        case (let expected, false) = count.multipliedReportingOverflow(by: entry.dtype.size)
       else {
         throw malformed("tensor \"\(name)\": shape \(entry.shape) is too large")
       }
@@ -147,20 +152,34 @@ public struct Safetensors: Equatable, Sendable {
           file, expected: entry.end, found: dataSize,
           what: "data for tensor \"\(name)\" (data_offsets end at \(entry.end))")
       }
+      counts.append(count)
       ranges.append((entry.begin..<entry.end, name))
-      var scalars = [Float](repeating: 0, count: count)
-      bytes.withUnsafeBufferPointer { buffer in
-        for i in 0..<count {
-          scalars[i] = entry.dtype.value(buffer, at: dataStart + entry.begin + i * entry.dtype.size)
-        }
-      }
-      result.tensors[name] = Tensor(shape: entry.shape, scalars: scalars)
     }
     ranges.sort {
       ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
     }
     for (a, b) in zip(ranges, ranges.dropFirst()) where a.range.upperBound > b.range.lowerBound {
       throw malformed("tensors \"\(a.name)\" and \"\(b.name)\" overlap")
+    }
+    // Tensors do not overlap and lie inside the file, so this is at most 4 bytes of Float per
+    // byte of data (U8, BOOL); checked all the same, before the first allocation.
+    try DataFileError.checkMemory(
+      SizeLimits.sum(counts).flatMap { SizeLimits.product([$0, MemoryLayout<Float>.size]) },
+      for: "reading the tensors", file: file, note: "cnnlab reads models whose tensors fit in memory")
+
+    var result = Safetensors(metadata: metadata ?? [:])
+    result.tensors.reserveCapacity(entries.count)
+    for ((name, entry), count) in zip(entries, counts) {
+      var scalars = [Float](repeating: 0, count: count)
+      bytes.withUnsafeBufferPointer { buffer in
+        for i in 0..<count {
+          scalars[i] = entry.dtype.value(buffer, at: dataStart + entry.begin + i * entry.dtype.size)
+        }
+      }
+      guard result.tensors.updateValue(Tensor(shape: entry.shape, scalars: scalars), forKey: name) == nil
+      else {
+        throw malformed("the header names tensor \"\(name)\" twice")
+      }
     }
     return result
   }
@@ -172,7 +191,9 @@ public struct Safetensors: Equatable, Sendable {
     var begin: Int
     var end: Int
 
-    init(name: String, json: JSON, file: String) throws {
+    /// Reads `{"dtype": ..., "shape": [...], "data_offsets": [begin, end]}`; other fields are
+    /// skipped, as the reference implementation does.
+    init(name: String, scanner: inout JSONScanner, file: String) throws {
       func malformed(_ message: String) -> DataFileError {
         DataFileError(
           file: file, kind: .malformed, message: "tensor \"\(name)\": \(message)",
@@ -180,32 +201,70 @@ public struct Safetensors: Equatable, Sendable {
             "each entry needs {\"dtype\": \"F32\", \"shape\": [...], \"data_offsets\": [begin, end]}"
         )
       }
-      guard case .object(let fields) = json else { throw malformed("entry is not an object") }
-      guard case .string(let dtypeName)? = fields["dtype"] else { throw malformed("no \"dtype\"") }
+      guard scanner.peek() == UInt8(ascii: "{") else { throw malformed("entry is not an object") }
+      var dtypeName: String?
+      var shape: [Int]?
+      var offsets: [Int]?
+      var problem: DataFileError?
+      try scanner.object { scanner, key in
+        switch key {
+        case "dtype":
+          guard scanner.peek() == UInt8(ascii: "\"") else {
+            problem = problem ?? malformed("\"dtype\" is not a string")
+            return try scanner.skipValue()
+          }
+          dtypeName = try scanner.string()
+        case "shape":
+          shape = try Self.integers(&scanner)
+          if shape == nil { problem = problem ?? malformed("\"shape\" is not a list of non-negative integers") }
+        case "data_offsets":
+          offsets = try Self.integers(&scanner)
+          if offsets?.count != 2 {
+            problem = problem ?? malformed("\"data_offsets\" is not a pair of non-negative integers")
+          }
+        default:
+          try scanner.skipValue(depth: 2)
+        }
+      }
+      if let problem { throw problem }
+      guard let dtypeName else { throw malformed("no \"dtype\"") }
       guard let dtype = DType(rawValue: dtypeName) else {
         throw DataFileError(
           file: file, kind: .unsupported,
           message: "tensor \"\(name)\": dtype \(dtypeName) is not supported",
           note: "cnnlab reads F32, F64, F16, BF16, I8, I16, I32, I64, U8 and BOOL")
       }
-      guard case .array(let shapeItems)? = fields["shape"], let shape = Self.integers(shapeItems)
-      else { throw malformed("\"shape\" is not a list of non-negative integers") }
-      guard case .array(let offsetItems)? = fields["data_offsets"],
-        let offsets = Self.integers(offsetItems), offsets.count == 2
-      else { throw malformed("\"data_offsets\" is not a pair of non-negative integers") }
+      guard let shape else { throw malformed("\"shape\" is not a list of non-negative integers") }
+      guard let offsets, offsets.count == 2 else {
+        throw malformed("\"data_offsets\" is not a pair of non-negative integers")
+      }
       self.dtype = dtype
       self.shape = shape
       self.begin = offsets[0]
       self.end = offsets[1]
     }
 
-    static func integers(_ items: [JSON]) -> [Int]? {
-      var result: [Int] = []
-      for item in items {
-        guard case .number(let value) = item, value >= 0, value < 0x1p53,
-          value == value.rounded()
-        else { return nil }
-        result.append(Int(value))
+    /// A list of non-negative integers below 2^53, or nil (after reading the value whatever it is).
+    static func integers(_ scanner: inout JSONScanner) throws -> [Int]? {
+      guard scanner.peek() == UInt8(ascii: "[") else {
+        try scanner.skipValue(depth: 2)
+        return nil
+      }
+      var result: [Int]? = []
+      try scanner.array { scanner in
+        guard let first = scanner.peek(),
+          first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+        else {
+          try scanner.skipValue(depth: 3)
+          result = nil
+          return
+        }
+        let value = try scanner.number()
+        guard value >= 0, value < 0x1p53, value == value.rounded() else {
+          result = nil
+          return
+        }
+        result?.append(Int(value))
       }
       return result
     }
@@ -271,32 +330,5 @@ public struct Safetensors: Equatable, Sendable {
       }
     }
     return result + "\""
-  }
-}
-
-/// Any JSON value, decoded without Foundation's untyped `Any`.
-enum JSON: Decodable, Equatable {
-  case null
-  case bool(Bool)
-  case number(Double)
-  case string(String)
-  case array([JSON])
-  case object([String: JSON])
-
-  init(from decoder: Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    if container.decodeNil() {
-      self = .null
-    } else if let value = try? container.decode(Bool.self) {
-      self = .bool(value)
-    } else if let value = try? container.decode(Double.self) {
-      self = .number(value)
-    } else if let value = try? container.decode(String.self) {
-      self = .string(value)
-    } else if let value = try? container.decode([JSON].self) {
-      self = .array(value)
-    } else {
-      self = .object(try container.decode([String: JSON].self))
-    }
   }
 }

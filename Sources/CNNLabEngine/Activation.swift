@@ -42,11 +42,20 @@ extension Tensor {
 }
 
 /// Softmax of a vector: e^z_i / Σ e^z_j, computed after subtracting the maximum so that large
-/// logits (1000) neither overflow nor lose the answer.
+/// logits (1000, 3e38) neither overflow nor lose the answer. Infinite logits are limits: the
+/// `+inf` ones share all the probability, and logits that are all `-inf` share it equally. Any
+/// NaN makes every probability NaN, for the caller to report.
 public func softmax(_ logits: [Float]) -> [Float] {
-  guard let top = logits.max() else { return [] }
+  guard !logits.isEmpty else { return [] }
+  if logits.contains(where: \.isNaN) { return logits.map { _ in .nan } }
+  let top = logits.max()!
+  if top == .infinity || top == -.infinity {
+    let winners = Float(logits.count { $0 == top })
+    return logits.map { $0 == top ? 1 / winners : 0 }
+  }
+  // z − top may overflow to −inf for finite z (3e38 − (−3e38)); e^−inf is 0, as it should be.
   let exps = logits.map { expf($0 - top) }
-  let total = exps.reduce(0, +)
+  let total = exps.reduce(0, +)  // at least 1: the top's own e^0
   return exps.map { $0 / total }
 }
 

@@ -24,6 +24,7 @@ struct CNNLab: ParsableCommand {
   /// `cnnlab: error: …` on standard error, the usage of the command at fault when the command
   /// line was wrong, and exit status 1. Help goes to standard output with status 0.
   static func main() {
+    failOnStandardOutputErrors()
     let command: ParsableCommand
     do {
       command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))

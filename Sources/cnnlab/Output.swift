@@ -4,6 +4,7 @@
   import Darwin
 #endif
 import ArgumentParser
+import CNCurses  // cn_stdout: C's stdout, which Swift 6 will not touch as a global
 
 /// Writes to standard error, for diagnostics (ending the line unless `newline` is false).
 func printError(_ text: String, newline: Bool = true) {
@@ -11,6 +12,19 @@ func printError(_ text: String, newline: Bool = true) {
   if newline && !line.hasSuffix("\n") { line += "\n" }
   var bytes = Array(line.utf8)
   _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+/// Makes a failed write to standard output (a full disk, `> /dev/full`, a closed descriptor) end
+/// the run with status 1 and one line on standard error, instead of losing the output silently
+/// and exiting 0. Runs when the process exits, after every `print`, on success and failure alike.
+func failOnStandardOutputErrors() {
+  atexit {
+    let flushed = fflush(cn_stdout()) == 0
+    let reason = flushed ? "a write failed" : String(cString: strerror(errno))
+    guard !flushed || ferror(cn_stdout()) != 0 else { return }
+    printError("cnnlab: error: could not write to standard output: \(reason)")
+    _exit(1)
+  }
 }
 
 /// Prints `cnnlab: error: …` (and an optional note) to standard error and fails the command.

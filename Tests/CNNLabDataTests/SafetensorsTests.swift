@@ -73,7 +73,8 @@ import Testing
     func message(_ bytes: [UInt8]) -> String? {
       expectDataFileError { _ = try Safetensors.decode(bytes, file: "m.safetensors") }?.message
     }
-    #expect(message(header("{\"a\": [1,")) == "the header is not valid JSON")
+    #expect(
+      message(header("{\"a\": {\"dtype\": \"F32\",")) == "the header is not valid safetensors JSON at byte 22 of the header: expected a string")
     #expect(message(header("[1, 2]")) == "the header does not start with '{'")
     #expect(
       message(
@@ -94,7 +95,7 @@ import Testing
       message(header("{\"w\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}"))
         == "tensor \"w\": dtype C64 is not supported")
     let huge: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x7B]
-    #expect(expectDataFileError { _ = try Safetensors.decode(huge, file: "m") }?.kind == .badMagic)
+    #expect(expectDataFileError { _ = try Safetensors.decode(huge, file: "m") }?.kind == .tooLarge)
   }
 }
 
@@ -125,7 +126,7 @@ import Testing
     try FileManager.default.createDirectory(
       atPath: directory + "/taken/inner", withIntermediateDirectories: true)
     let error = expectDataFileError { try AtomicFile.write([9, 9, 9], to: directory + "/taken") }
-    #expect(error?.message.hasPrefix("cannot replace the file") == true)
+    #expect(error?.message == "is a folder, not a file")
     #expect(try entries(directory) == ["taken"])
     let missing = expectDataFileError {
       try AtomicFile.write([1], to: directory + "/no/such/folder/f")

@@ -83,12 +83,18 @@ public struct Progress: Codable, Equatable, Sendable {
 ///
 /// The file is written atomically (a temporary file renamed over the old one), so a crash
 /// never leaves half a file. A file that cannot be read as progress is never dropped silently:
-/// `load` moves it aside to `progress.json.corrupt-<timestamp>` and says so.
+/// `load` moves a corrupt one aside to `progress.json.corrupt-<timestamp>` and says so, and one
+/// that cannot be read at all is left as it is and never overwritten (`save` refuses).
 public struct ProgressStore: Sendable {
   public let path: String
 
   public init(path: String) {
     self.path = path
+  }
+
+  /// Why progress could not be saved, as one line that names the file or folder and what to do.
+  public struct SaveError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var description: String
   }
 
   /// `$XDG_STATE_HOME/cnnlab/progress.json`, or `~/.local/state/cnnlab/progress.json`.
@@ -100,10 +106,45 @@ public struct ProgressStore: Sendable {
     return home + "/.local/state/cnnlab/progress.json"
   }
 
-  /// The saved progress, empty when there is none. When the file is corrupt, it is moved aside
-  /// and `problem` says where to (one line, for standard error and the course menu).
+  /// What is at `path`: nothing, a readable file's bytes, or why it cannot be read.
+  private enum Stored {
+    case none
+    case bytes(Data)
+    case unreadable(String)
+  }
+
+  private func stored() -> Stored {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      // A missing file, or a missing folder or a file in place of one on the way to it: there is
+      // nothing to lose, and `save` says what is in the way.
+      if errno == ENOENT || errno == ENOTDIR { return .none }
+      return .unreadable(String(cString: strerror(errno)))
+    }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+      return .unreadable(info.st_mode & S_IFMT == S_IFDIR ? "it is a folder" : "it is not a regular file")
+    }
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return .unreadable(String(cString: strerror(errno))) }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    guard let data = try? handle.readToEnd() else { return .unreadable("it cannot be read") }
+    return .bytes(data)
+  }
+
+  /// The saved progress, empty when there is none. When the file is corrupt, it is moved aside;
+  /// when it cannot be read, it is left alone (and `save` will not replace it). Either way
+  /// `problem` says so (one line, for standard error and the course menu).
   public func load(now: Date = Date()) -> (progress: Progress, problem: String?) {
-    guard let data = FileManager.default.contents(atPath: path) else { return (Progress(), nil) }
+    let data: Data
+    switch stored() {
+    case .none: return (Progress(), nil)
+    case .unreadable(let reason):
+      return (
+        Progress(),
+        "cnnlab: cannot read saved progress in \(path) (\(reason)); it is kept as it is and this session's progress is not saved"
+      )
+    case .bytes(let bytes): data = bytes
+    }
     do {
       let progress = try JSONDecoder().decode(Progress.self, from: data)
       guard progress.format == 1 else {
@@ -123,23 +164,57 @@ public struct ProgressStore: Sendable {
       n += 1
       target = "\(path).corrupt-\(stamp)-\(n)"
     }
+    guard rename(path, target) == 0 else {
+      let why = String(cString: strerror(errno))
+      return "cnnlab: could not read saved progress in \(path) (\(reason)), nor move it aside (\(why)); it is kept as it is and this session's progress is not saved"
+    }
+    return "cnnlab: could not read saved progress in \(path) (\(reason)); moved it to \(target) and started afresh"
+  }
+
+  /// Writes `progress` atomically, creating the directory if needed. Refuses to replace a file
+  /// that is there but cannot be read as progress: that may be the learner's only copy.
+  public func save(_ progress: Progress) throws(SaveError) {
+    switch stored() {
+    case .none: break
+    case .unreadable(let reason):
+      throw SaveError(description: "progress not saved: \(path) cannot be read (\(reason)) and is kept as it is")
+    case .bytes(let data):
+      guard (try? JSONDecoder().decode(Progress.self, from: data))?.format == 1 else {
+        throw SaveError(description: "progress not saved: \(path) is not progress this cnnlab reads, and is kept as it is")
+      }
+    }
+    let folder = (path as NSString).deletingLastPathComponent
+    if !folder.isEmpty { try makeFolder(folder) }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    guard let data = try? encoder.encode(progress) else {
+      throw SaveError(description: "progress not saved: it could not be encoded")
+    }
     do {
-      try FileManager.default.moveItem(atPath: path, toPath: target)
-      return "cnnlab: could not read saved progress in \(path) (\(reason)); moved it to \(target) and started afresh"
+      try AtomicFile.write(Array(data), to: path)
+    } catch let error as DataFileError {
+      throw SaveError(description: "progress not saved: \(error.file): \(error.message)")
     } catch {
-      return "cnnlab: could not read saved progress in \(path) (\(reason)), nor move it aside: \(error.localizedDescription); progress will not be saved"
+      throw SaveError(description: "progress not saved: \(path): \(error)")
     }
   }
 
-  /// Writes `progress` atomically, creating the directory if needed.
-  public func save(_ progress: Progress) throws {
-    let folder = (path as NSString).deletingLastPathComponent
-    if !folder.isEmpty {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+  /// Creates `folder` and the folders above it, saying what is in the way when that fails.
+  private func makeFolder(_ folder: String) throws(SaveError) {
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
+      guard isFolder.boolValue else {
+        throw SaveError(
+          description: "progress not saved: \(folder) is a file, not a folder (move it away, or set XDG_STATE_HOME)")
+      }
+      return
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    let data = try encoder.encode(progress)
-    try AtomicFile.write(Array(data), to: path)
+    let parent = (folder as NSString).deletingLastPathComponent
+    if !parent.isEmpty, parent != folder { try makeFolder(parent) }
+    guard mkdir(folder, 0o755) == 0 || errno == EEXIST else {
+      let reason = String(cString: strerror(errno))
+      throw SaveError(
+        description: "progress not saved: cannot create the folder \(folder) (\(reason)); set XDG_STATE_HOME to a writable folder")
+    }
   }
 }

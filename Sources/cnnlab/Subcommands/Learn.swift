@@ -61,7 +61,7 @@ extension CNNLab {
             try store.save(progress)
             return nil
           } catch {
-            return "cnnlab: could not save progress to \(store.path): \(error)"
+            return "cnnlab: \(error)"
           }
         },
         makeTraining: { CNNLab.Train.xoScreen() })

@@ -46,6 +46,12 @@ extension CNNLab {
       }
       let input = pixels.map { $0 * file.inputScale + file.inputOffset }
       let logits = network.forward(input.reshaped([1] + expected)).scalars
+      guard !logits.contains(where: \.isNaN) else {
+        let largest = network.parameters.flatMap { $0.value.scalars }.map(abs).max() ?? 0
+        throw fail(
+          "\(model) gives scores that are not numbers (NaN) for \(image): its weights (up to \(largest)) overflow 32-bit floats",
+          note: "train the model again; weights this large come from a damaged file or a run that diverged")
+      }
       let probabilities = softmax(logits)
       var best = 0
       for j in probabilities.indices where probabilities[j] > probabilities[best] { best = j }
@@ -65,7 +71,7 @@ extension CNNLab {
       let shown = names.map { printable($0) }
       let width = max(5, shown.map(\.count).max() ?? 1)
       for (name, p) in zip(shown, probabilities) {
-        let bar = String(repeating: "#", count: Int((Double(p) * 30).rounded()))
+        let bar = String(repeating: "#", count: Int(min(max(Double(p) * 30, 0), 30).rounded()))
         print("\(pad(name, width))  \(String(format: "%6.2f%%", Double(p) * 100))  \(bar)")
       }
       print("prediction: \(shown[best]) (\(percent(Double(probabilities[best]))))")

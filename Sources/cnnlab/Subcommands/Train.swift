@@ -81,6 +81,8 @@ extension CNNLab {
     }
 
     func run() throws {
+      // A destination that cannot be written fails now, not after minutes of training.
+      if let save { try reportingFileErrors { try AtomicFile.checkWritable(save) } }
       let dataSet = try loadTrainingData(data)
       guard let training = dataSet.training else {
         throw fail(

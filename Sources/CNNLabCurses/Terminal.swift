@@ -40,6 +40,8 @@ public final class Terminal {
   private let maxPairs: Int32
   /// The button held down since its press, so that motion reports become drags.
   private var heldButton: MouseEvent.Kind?
+  /// Input read while decoding an escape sequence that belongs to the next event.
+  private var unread: RawInput?
 
   /// Takes over the terminal, or throws `TerminalError` if there is no usable one.
   public init() throws(TerminalError) {
@@ -64,8 +66,16 @@ public final class Terminal {
     self.screen = screen
     cbreak()
     noecho()
+    // No flow control or discard key while cnnlab owns the terminal: Ctrl-S, Ctrl-Q and Ctrl-O
+    // arrive as keys (which no screen binds). def_prog_mode makes these the modes that ncurses
+    // puts back after Ctrl-Z and fg; endwin, on quitting, on a signal or a crash, restores the
+    // shell's modes as they were before newterm.
+    _ = cts_disable_flow_control(0)
+    def_prog_mode()
     keypad(cn_stdscr(), true)
     curs_set(0)
+    // How long ncurses waits after ESC for the rest of a key it knows; sequences it does not
+    // know are read whole by EscapeSequences.
     set_escdelay(25)
     // Presses, releases and motion: a motion report between a press and its release is a drag
     // (how the canvas is drawn on). Asking for motion turns on xterm's any-event tracking.
@@ -181,17 +191,36 @@ public final class Terminal {
 
   /// Waits up to `milliseconds` (0: just look) for the next event; nil if none came.
   public func nextEvent(timeoutMilliseconds milliseconds: Int) -> TerminalEvent? {
-    wtimeout(cn_stdscr(), Int32(max(0, milliseconds)))
+    var wait = max(0, milliseconds)
+    while let input = unread.take() ?? read(timeoutMilliseconds: wait) {
+      wait = 0  // after a dropped sequence, only what is already waiting
+      switch input {
+      case .keyCode(let code):
+        if code == KEY_RESIZE { return .resized(width: size.width, height: size.height) }
+        if code == KEY_MOUSE {
+          if let event = mouseEvent() { return event }
+        } else if let key = Terminal.functionKey(code) {
+          return .key(key)
+        }
+      case .character(27):
+        let (decoded, rest) = EscapeSequences.afterEscape(next: read(timeoutMilliseconds:))
+        unread = rest
+        if case .key(let key) = decoded { return .key(key) }
+      case .character(let code):
+        if let key = Terminal.characterKey(code) { return .key(key) }
+      }
+    }
+    return nil
+  }
+
+  /// One character or key code from ncurses, waiting up to `milliseconds`.
+  private func read(timeoutMilliseconds milliseconds: Int) -> RawInput? {
+    wtimeout(cn_stdscr(), Int32(milliseconds))
     var character: wint_t = 0
     let result = cn_get_wch(&character)
     if result == ERR { return nil }
     let code = Int32(bitPattern: character)
-    if result == cn_KEY_CODE_YES() {
-      if code == KEY_RESIZE { return .resized(width: size.width, height: size.height) }
-      if code == KEY_MOUSE { return mouseEvent() }
-      return Terminal.functionKey(code).map(TerminalEvent.key)
-    }
-    return Terminal.characterKey(code).map(TerminalEvent.key)
+    return result == cn_KEY_CODE_YES() ? .keyCode(code) : .character(code)
   }
 
   private func mouseEvent() -> TerminalEvent? {
@@ -254,7 +283,7 @@ public final class Terminal {
     case 8, 127: return .backspace
     case 27: return .escape
     case 1...26: return .ctrl(Character(Unicode.Scalar(UInt8(code) + 96)))
-    case 0..<32: return nil
+    case 0..<32, 0x80...0x9F: return nil  // other C0 and the C1 controls type nothing
     default:
       guard let scalar = Unicode.Scalar(UInt32(bitPattern: code)) else { return nil }
       return .char(Character(scalar))

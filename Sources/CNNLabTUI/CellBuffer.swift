@@ -30,7 +30,9 @@ public struct CellBuffer: Equatable, Sendable {
     self.width = max(0, width)
     self.height = max(0, height)
     self.capabilities = capabilities
-    self.cells = Array(repeating: Cell(fill, role: role), count: self.width * self.height)
+    self.cells = Array(
+      repeating: Cell(CellBuffer.shown(fill, glyphs: capabilities.glyphs), role: role),
+      count: self.width * self.height)
   }
 
   /// A buffer holding `lines` in `.normal`, as wide as the longest line (shorter ones are padded
@@ -61,13 +63,14 @@ public struct CellBuffer: Equatable, Sendable {
     }
     set {
       guard x >= 0, x < width, y >= 0, y < height else { return }
-      cells[y * width + x] = newValue
+      cells[y * width + x] = Cell(CellBuffer.shown(newValue.character, glyphs: glyphs), role: newValue.role)
     }
   }
 
   /// Writes `string` on row `y` from column `x`, one character per cell, cut off at the edges of
-  /// the buffer and of `clip`. Control characters (such as a newline) are drawn as spaces.
-  /// Returns the column just after the string, whether or not it was all visible.
+  /// the buffer and of `clip`. Newlines and tabs are drawn as spaces, other control characters
+  /// as a placeholder (see `shown`). Returns the column just after the string, whether or not it
+  /// was all visible.
   @discardableResult
   public mutating func put(
     _ string: String, x: Int, y: Int, role: Role = .normal, clip: Rect? = nil
@@ -79,9 +82,7 @@ public struct CellBuffer: Equatable, Sendable {
     for character in string {
       if column >= bounds.maxX { column += 1; continue }
       if column >= bounds.x {
-        let control = character.isNewline || (character.asciiValue.map { $0 < 32 || $0 == 127 } ?? false)
-        let shown: Character = control ? " " : character
-        cells[rowStart + column] = Cell(shown, role: role)
+        cells[rowStart + column] = Cell(CellBuffer.shown(character, glyphs: glyphs), role: role)
       }
       column += 1
     }
@@ -91,10 +92,33 @@ public struct CellBuffer: Equatable, Sendable {
   /// Sets every cell of `rect` (clipped to the buffer) to `character` in `role`.
   public mutating func fill(_ rect: Rect, with character: Character = " ", role: Role = .normal) {
     let r = rect.intersection(area)
+    let cell = Cell(CellBuffer.shown(character, glyphs: glyphs), role: role)
     for y in r.y..<r.maxY {
-      for x in r.x..<r.maxX { cells[y * width + x] = Cell(character, role: role) }
+      for x in r.x..<r.maxX { cells[y * width + x] = cell }
     }
   }
+
+  /// What a cell shows for `character`: the character itself, unless it holds a control code.
+  ///
+  /// Every write into the buffer goes through here, and the backend draws only the buffer, so no
+  /// text from a file (a model's class names, a lesson, a file name in an error) can send the
+  /// terminal an escape sequence: retitle the window, clear the screen, move the cursor. Newlines
+  /// and tabs become spaces (text is laid out before it is put); every other C0 control, DEL and
+  /// the C1 controls (U+0080-U+009F, which some terminals obey like ESC [) become `placeholder`.
+  public static func shown(_ character: Character, glyphs: Glyphs) -> Character {
+    if let ascii = character.asciiValue {
+      if ascii >= 0x20 && ascii != 0x7F { return character }
+      return ascii == 0x09 || ascii == 0x0A || ascii == 0x0D ? " " : placeholder(glyphs)
+    }
+    if character.isNewline && character.unicodeScalars.allSatisfy({ $0.value == 0x0A || $0.value == 0x0D }) {
+      return " "
+    }
+    let control = character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+    return control ? placeholder(glyphs) : character
+  }
+
+  /// Stands in for a control character: visible, one cell wide, plainly not part of the text.
+  static func placeholder(_ glyphs: Glyphs) -> Character { glyphs.isUnicode ? "\u{FFFD}" : "?" }
 
   /// Changes the role, but not the characters, of every cell in `rect` (clipped to the buffer).
   public mutating func setRole(_ role: Role, in rect: Rect) {

@@ -3,6 +3,7 @@
 #include <ncurses.h>
 #include <signal.h>
 #include <string.h>
+#include <termios.h>
 
 static const int crash_signals[] = {SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT};
 enum { crash_signal_count = sizeof(crash_signals) / sizeof(crash_signals[0]) };
@@ -26,4 +27,12 @@ void cts_install_crash_restore(void) {
   sa.sa_handler = restore_then_reraise;
   sigemptyset(&sa.sa_mask);
   for (int i = 0; i < crash_signal_count; i++) sigaction(crash_signals[i], &sa, &previous[i]);
+}
+
+int cts_disable_flow_control(int fd) {
+  struct termios t;
+  if (tcgetattr(fd, &t) != 0) return -1;
+  t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
+  t.c_lflag &= ~(tcflag_t)IEXTEN;
+  return tcsetattr(fd, TCSANOW, &t);
 }

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Seeded mutation fuzzing of the IDX reader: damaged files must give a `DataFileError`, never
-/// a crash, a hang or a huge allocation. (scripts/fuzz-idx runs the same entry point under
+/// a crash, a hang or a huge allocation. (`scripts/fuzz idx` runs the IDX reader under
 /// libFuzzer with AddressSanitizer for longer.)
 @Suite struct IDXFuzzTests {
   static let seeds: [[UInt8]] = {

@@ -102,6 +102,74 @@ final class TerminalEndToEndTests {
     try expectRestored(session)
   }
 
+  /// Whether the menu shows `entry` selected (the selection's background colour).
+  func isSelected(_ entry: String) -> (String) -> Bool {
+    { screen in screen.split(separator: "\n").contains { $0.contains(entry) && $0.contains("48;5;24m") } }
+  }
+
+  /// The pid of cnnlab, the child of the pane's shell.
+  func cnnlabPID(_ session: TmuxSession) throws -> pid_t {
+    let shell = try session.display("#{pane_pid}")
+    let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+    return try #require(children.split(separator: " ").first.flatMap { pid_t($0) })
+  }
+
+  /// Ctrl-S used to stop the terminal's output (XON/XOFF flow control): the screen froze and q,
+  /// drawn into a stopped terminal, never finished quitting. Ctrl-S, Ctrl-Q and Ctrl-O are now
+  /// keys like any other.
+  @Test func ctrlSCtrlQAndCtrlODoNotFreezeTheScreenAndQStillQuits() throws {
+    let session = try start()
+    try session.waitUntil("the first entry selected", colors: true, isSelected("1  Images are numbers"))
+    try session.send("C-s")
+    try session.send("Down")
+    try session.waitUntil("the selection to move after Ctrl-S", colors: true, isSelected("2  Convolution in one dimension"))
+    try session.send("C-o", "Down")
+    try session.waitUntil("the selection to move after Ctrl-O", colors: true, isSelected("3  2-D convolution"))
+    try session.send("C-q", "C-s", "q")
+    try session.waitFor("cnnlab exited 0")
+    try expectRestored(session)
+  }
+
+  @Test func sigtermAfterCtrlSQuitsAndRestoresTheTerminal() throws {
+    let session = try start()
+    try session.waitFor("Choose a lesson")
+    try session.send("C-s")
+    try session.send("3", "Enter")  // drawn into a stopped terminal, this would block cnnlab
+    usleep(300_000)
+    #expect(kill(try cnnlabPID(session), SIGTERM) == 0)
+    try session.waitFor("cnnlab exited 143")
+    try expectRestored(session)
+  }
+
+  /// Escape sequences ncurses does not know (Ctrl-Home, an SS3 function key, bracketed-paste
+  /// markers, ESC and digits in one burst) used to arrive as Esc (leaving the answer box) and
+  /// then digits typed into it.
+  @Test func escapeSequenceFragmentsTypeNothingIntoTheAnswerBox() throws {
+    let binary = shellQuoted(try TmuxSession.cnnlabBinary())
+    let dir = shellQuoted(directory.path)
+    let script = """
+      cd \(dir); env \(TerminalEndToEndTests.clean) TERM=tmux-256color LANG=C.UTF-8 LC_ALL= XDG_STATE_HOME=\(dir)/state \
+      \(binary) --lessons \(shellQuoted(CourseEndToEndTests.fixtures)) xo; echo "cnnlab exited $?"; exec sleep 600
+      """
+    let session = try TmuxSession(width: 120, height: 40, command: script)
+    try session.waitFor("Lesson 1/1 · Matching a feature")
+    try session.send("Right")
+    try session.waitFor("What is map[0,0]?")
+    try session.send("7")
+    try session.waitFor("answer: 7_")
+    for fragment in ["\u{1B}[1;5H", "\u{1B}OP", "\u{1B}[200~", "\u{1B}[201~", "\u{1B}12", "\u{1B}[99;1~", "\u{1B}]0;x\u{07}"] {
+      try session.sendLiteral(fragment)
+    }
+    try session.send("/")
+    try session.waitFor("answer: 7/_")
+    try session.send("9", "Enter")
+    try session.waitFor("7/9 is right.")
+    try session.send("q")
+    try session.waitFor("Choose a lesson")
+    try session.send("q")
+    try session.waitFor("cnnlab exited 0")
+  }
+
   @Test func enterOpensALessonAndSpaceAnimatesIt() throws {
     let session = try start()
     try session.waitFor("Choose a lesson")
@@ -151,10 +219,8 @@ final class TerminalEndToEndTests {
     try session.sendLiteral("fg")
     try session.send("Enter")
     try session.waitUntil("the menu again") { $0.contains("Choose a lesson") && !$0.contains("Stopped") }
-    try session.send("Down")
-    try session.waitUntil("the selection to move", colors: true) { screen in
-      screen.split(separator: "\n").contains { $0.contains("2  Convolution in one dimension") && $0.contains("48;5;24m") }
-    }
+    try session.send("C-s", "Down")  // flow control stays off after fg
+    try session.waitUntil("the selection to move", colors: true, isSelected("2  Convolution in one dimension"))
     try session.send("q")
     try session.waitForAbsence(of: "Choose a lesson")
     try session.sendLiteral("s=$?; stty -a > \(shellQuoted(directory.path))/after; echo \"cnnlab exited [$s]\"")

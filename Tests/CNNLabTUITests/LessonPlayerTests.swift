@@ -27,8 +27,11 @@ import Testing
       _ = player.update(.resized(width: 100, height: 32))
       for _ in 0..<50 where !player.finished { _ = player.update(.keyPressed(.right)) }
       #expect(player.finished)
-      #expect(player.statusText(glyphs: .unicode) == message)
+      // Said once, under the questions; the status line does not repeat it.
+      #expect(!player.statusText(glyphs: .unicode).contains("complete"))
       #expect(player.interactionText(width: 100).map(\.text).contains(message))
+      let shown = frame(of: player).lines.joined(separator: "\n")
+      #expect(shown.components(separatedBy: "complete").count == 2, "\(shown)")
       #expect(!player.interactionText(width: 100).contains { $0.text.contains("last lesson") })
       let plain = player.interactionText(width: 100, glyphs: .ascii).map(\.text)
       #expect(plain.contains(message.replacingOccurrences(of: "→", with: "->")))

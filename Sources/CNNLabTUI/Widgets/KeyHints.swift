@@ -3,15 +3,18 @@ public struct KeyHint: Equatable, Sendable {
   public var keys: [Key]
   public var keyLabel: String?
   public var summary: String
+  /// Higher stays longer in the hint bar; `FitLine.essential` always stays.
+  public var priority: Int
 
-  public init(keys: [Key], keyLabel: String? = nil, summary: String) {
+  public init(keys: [Key], keyLabel: String? = nil, summary: String, priority: Int = 0) {
     self.keys = keys
     self.keyLabel = keyLabel
     self.summary = summary
+    self.priority = priority
   }
 
   public init<Action>(_ binding: KeyBinding<Action>) {
-    self.init(keys: binding.keys, keyLabel: binding.keyLabel, summary: binding.summary)
+    self.init(keys: binding.keys, keyLabel: binding.keyLabel, summary: binding.summary, priority: binding.priority)
   }
 
   /// The key names, for example "←/→" (or "<-/->" with ASCII glyphs).
@@ -20,8 +23,9 @@ public struct KeyHint: Equatable, Sendable {
   }
 }
 
-/// The bottom line of a screen: the most useful keys, `key summary` pairs in order, as many as
-/// fit whole. The row is filled in `.hint`, the key names in `.keyHint`.
+/// The bottom line of a screen: `key summary` pairs in order, each whole. When they do not all
+/// fit, the hints of lowest priority are left out first, so help and quit (`FitLine.essential`)
+/// are always there. The row is filled in `.hint`, the key names in `.keyHint`.
 public struct KeyHintBar: Widget {
   public var hints: [KeyHint]
 
@@ -29,24 +33,29 @@ public struct KeyHintBar: Widget {
     self.hints = hints
   }
 
-  /// The bindings of a key table that are marked for the hint bar.
+  /// The bindings of a key table that are marked for the hint bar, in their short form.
   public init<Action>(bindings: [KeyBinding<Action>]) {
-    self.init(bindings.filter(\.inHintBar).map(KeyHint.init))
+    self.init(
+      bindings.filter(\.inHintBar).map { binding in
+        var hint = KeyHint(binding)
+        if let short = binding.hint {
+          hint.keyLabel = short.keys
+          hint.summary = short.summary
+        }
+        return hint
+      })
+  }
+
+  /// The line as fields, for `FitLine`.
+  public func line(_ glyphs: Glyphs) -> FitLine {
+    FitLine(
+      hints.map { hint in
+        FitLine.Field([(hint.label(glyphs), .keyHint), (" " + hint.summary, .hint)], priority: hint.priority, gap: 3)
+      }, fill: .hint, margin: 1)
   }
 
   public func render(in area: Rect, into buffer: inout CellBuffer) {
-    guard !area.isEmpty else { return }
-    let y = area.y
-    buffer.fill(Rect(x: area.x, y: y, width: area.width, height: 1), role: .hint)
-    var x = area.x + 1
-    for hint in hints {
-      let key = hint.label(buffer.glyphs)
-      let needed = key.count + 1 + hint.summary.count
-      if x + needed > area.maxX { break }
-      x = buffer.put(key, x: x, y: y, role: .keyHint, clip: area)
-      x = buffer.put(" " + hint.summary, x: x, y: y, role: .hint, clip: area)
-      x += 3
-    }
+    line(buffer.glyphs).render(in: area, into: &buffer)
   }
 }
 

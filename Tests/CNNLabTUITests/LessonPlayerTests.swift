@@ -266,15 +266,16 @@ import Testing
     #expect(player.cursor == 5)  // row 1, column 2
   }
 
-  @Test func narrowScreensStackTheKernelUnderTheInput() throws {
+  @Test func narrowScreensWrapTheGridsWithoutCuttingThem() throws {
     let wide = try xo(step: 1, frame: 0, width: 120, height: 40).layout.panels
     #expect(Set(wide.map(\.frame.y)).count == 1)  // one row: input, kernel, map
-    let narrow = try xo(step: 1, frame: 0, width: 80, height: 24).layout.panels
-    let input = try #require(narrow.first { $0.kind == .input })
-    let kernel = try #require(narrow.first { $0.kind == .fixedKernel })
-    #expect(kernel.frame.x == input.frame.x)
-    #expect(kernel.frame.y > input.frame.y)
-    assertSnapshot(frame(of: try xo(step: 1, frame: 0, width: 80, height: 24), width: 80, height: 24))
+    let narrow = try xo(step: 1, frame: 0, width: 80, height: 30).layout
+    #expect(Set(narrow.panels.map(\.frame.y)).count == 2)
+    for panel in narrow.panels {
+      #expect(panel.frame.maxX <= narrow.grids.maxX && panel.frame.width >= panel.size.width, "\(panel.title)")
+    }
+    #expect(!narrow.gridsClipped)
+    assertSnapshot(frame(of: try xo(step: 1, frame: 0, width: 80, height: 30), width: 80, height: 30))
   }
 
   @Test func escapeLeavesAFieldFirstAndQLeavesTheLesson() throws {

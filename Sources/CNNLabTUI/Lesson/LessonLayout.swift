@@ -58,6 +58,12 @@ struct GridPanel {
     return 1
   }
 
+  /// What the panel shows, the same whatever its state: its kind, channel and grid name.
+  var identity: String {
+    // The title up to its first double space: the name, without the shape or padding notes.
+    "\(kind) \(channel) " + (title.components(separatedBy: "  ").first ?? title)
+  }
+
   /// A compact panel's title is cut to the width of its numbers.
   var clipsTitle = false
 
@@ -114,9 +120,24 @@ extension LessonPlayer {
     let status = take(1, gapAfter: rows.gap)
     let interaction = take(rows.interaction, gapAfter: 0)
     // The grids of the step as revealed so far, packed as the whole step's are.
-    let packed = packedPanels(width: content.width, room: content.height - rows.fixed)
-    var panels = packed.panels
-    let gridTotal = packed.height
+    let room = content.height - rows.fixed
+    var (panels, gridTotal) = packedPanels(width: content.width, room: room)
+    // Each grid where it will be once the whole step is shown, when they all have their room
+    // there: the result's place is kept free until the operation fills it.
+    let final = fullyRevealed.packedPanels(width: content.width, room: room)
+    var placed = panels
+    let fits = placed.indices.allSatisfy { index in
+      guard let match = final.panels.first(where: { $0.identity == placed[index].identity }),
+        match.frame.width >= placed[index].size.width, match.frame.height >= placed[index].size.height
+      else { return false }
+      placed[index].frame = Rect(
+        x: match.frame.x, y: match.frame.y, width: placed[index].size.width, height: placed[index].size.height)
+      return true
+    }
+    if fits {
+      panels = placed
+      gridTotal = final.height
+    }
     for index in panels.indices {
       panels[index].frame.x += grids.x
       panels[index].frame.y += grids.y

@@ -76,25 +76,35 @@ public struct HelpOverlay: Widget {
     self.init(title: title, bindings.map(KeyHint.init), footer: footer)
   }
 
+  /// Drawn within `area`: a summary or footer too long for it wraps, under itself, rather than
+  /// being cut.
   public func render(in area: Rect, into buffer: inout CellBuffer) {
     let glyphs = buffer.glyphs
     let labels = hints.map { $0.label(glyphs) }
     let keyWidth = labels.map(\.count).max() ?? 0
     let summaryWidth = hints.map(\.summary.count).max() ?? 0
-    let contentWidth = max(keyWidth + 3 + summaryWidth, footer.count, title.count + 2)
-    // Border, a blank column each side; the list, a blank line, the footer.
-    let box = area.centered(width: contentWidth + 4, height: hints.count + 4)
+    // Border, a blank column each side.
+    let contentWidth = min(max(keyWidth + 3 + summaryWidth, footer.count, title.count + 2), max(1, area.width - 4))
+    let summaryRoom = max(1, contentWidth - keyWidth - 3)
+    let summaries = hints.map { TextBlock.wrap($0.summary, width: summaryRoom) }
+    let footerLines = TextBlock.wrap(footer, width: contentWidth)
+    let listHeight = summaries.reduce(0) { $0 + $1.count }
+    // The list, a blank line, the footer.
+    let box = area.centered(width: contentWidth + 4, height: listHeight + footerLines.count + 3)
     Box(title: title).render(in: box, into: &buffer)
     let inner = Box.inner(box).inset(horizontal: 1, vertical: 0)
-    let listRows = max(0, inner.height - 2)
-    for (row, hint) in hints.prefix(listRows).enumerated() {
-      let y = inner.y + row
-      let padded = labels[row] + String(repeating: " ", count: keyWidth - labels[row].count)
+    let listRows = max(0, inner.height - footerLines.count - 1)
+    var y = inner.y
+    for (index, lines) in summaries.enumerated() where y + lines.count <= inner.y + listRows {
+      let padded = labels[index] + String(repeating: " ", count: keyWidth - labels[index].count)
       let x = buffer.put(padded, x: inner.x, y: y, role: .keyHint, clip: inner)
-      buffer.put("   " + hint.summary, x: x, y: y, clip: inner)
+      for line in lines {
+        buffer.put("   " + line, x: x, y: y, clip: inner)
+        y += 1
+      }
     }
-    if inner.height >= 1 {
-      buffer.put(footer, x: inner.x, y: inner.maxY - 1, role: .dim, clip: inner)
+    for (row, line) in footerLines.enumerated() {
+      buffer.put(line, x: inner.x, y: inner.maxY - footerLines.count + row, role: .dim, clip: inner)
     }
   }
 }

@@ -249,8 +249,9 @@ extension TrainingScreen {
       var title: [FitLine.Field] = [
         .init("layer \(kernel.layer + 1): \(kernel.text)", role: .title, priority: FitLine.essential)
       ]
-      if c > 1 { title.append(.init("(input channel \(channel + 1) of \(c); [ ] choose)", role: .dim, priority: 1)) }
-      title.append(.init(String(format: "|w| up to %.2f", Double(largest)), role: .dim, priority: 2))
+      // Which channel is shown, and the keys that change it, stay longer than the scale.
+      if c > 1 { title.append(.init("(input channel \(channel + 1) of \(c); [ ] choose)", role: .dim, priority: 2)) }
+      title.append(.init(String(format: "|w| up to %.2f", Double(largest)), role: .dim, priority: 1))
       FitLine(title).render(in: Rect(x: area.x, y: y, width: area.width, height: 1), into: &buffer)
       y += 1
       // With numbers (X/O), three kernels and the lecture's three features fit across 80 columns.

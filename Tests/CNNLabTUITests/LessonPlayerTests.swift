@@ -27,8 +27,11 @@ import Testing
       _ = player.update(.resized(width: 100, height: 32))
       for _ in 0..<50 where !player.finished { _ = player.update(.keyPressed(.right)) }
       #expect(player.finished)
-      #expect(player.statusText(glyphs: .unicode) == message)
+      // Said once, under the questions; the status line does not repeat it.
+      #expect(!player.statusText(glyphs: .unicode).contains("complete"))
       #expect(player.interactionText(width: 100).map(\.text).contains(message))
+      let shown = frame(of: player).lines.joined(separator: "\n")
+      #expect(shown.components(separatedBy: "complete").count == 2, "\(shown)")
       #expect(!player.interactionText(width: 100).contains { $0.text.contains("last lesson") })
       let plain = player.interactionText(width: 100, glyphs: .ascii).map(\.text)
       #expect(plain.contains(message.replacingOccurrences(of: "→", with: "->")))
@@ -263,15 +266,16 @@ import Testing
     #expect(player.cursor == 5)  // row 1, column 2
   }
 
-  @Test func narrowScreensStackTheKernelUnderTheInput() throws {
+  @Test func narrowScreensWrapTheGridsWithoutCuttingThem() throws {
     let wide = try xo(step: 1, frame: 0, width: 120, height: 40).layout.panels
     #expect(Set(wide.map(\.frame.y)).count == 1)  // one row: input, kernel, map
-    let narrow = try xo(step: 1, frame: 0, width: 80, height: 24).layout.panels
-    let input = try #require(narrow.first { $0.kind == .input })
-    let kernel = try #require(narrow.first { $0.kind == .fixedKernel })
-    #expect(kernel.frame.x == input.frame.x)
-    #expect(kernel.frame.y > input.frame.y)
-    assertSnapshot(frame(of: try xo(step: 1, frame: 0, width: 80, height: 24), width: 80, height: 24))
+    let narrow = try xo(step: 1, frame: 0, width: 80, height: 30).layout
+    #expect(Set(narrow.panels.map(\.frame.y)).count == 2)
+    for panel in narrow.panels {
+      #expect(panel.frame.maxX <= narrow.grids.maxX && panel.frame.width >= panel.size.width, "\(panel.title)")
+    }
+    #expect(!narrow.gridsClipped)
+    assertSnapshot(frame(of: try xo(step: 1, frame: 0, width: 80, height: 30), width: 80, height: 30))
   }
 
   @Test func escapeLeavesAFieldFirstAndQLeavesTheLesson() throws {

@@ -268,7 +268,7 @@ struct TrainingScreenTests {
     #expect(buffer.lines[1].hasPrefix("loss 0.0"))
     #expect(buffer.lines[2].hasPrefix(" 1 Curves   2 Kernels   3 Maps   4 Mistakes   5 Draw"))
     #expect(buffer.lines[3].hasPrefix("loss  training"))
-    #expect(buffer.lines[23].hasPrefix(" space pause/resume   s step   +/- rate x2"))
+    #expect(buffer.lines[23].hasPrefix(" space pause/resume   +/- rate   Tab pane   n/N example   ? help   q/Esc quit"))
     #expect(buffer.lines[23].contains("? help"))
     #expect(screen.minimumSize == (60, 20))
   }

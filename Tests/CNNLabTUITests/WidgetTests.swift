@@ -44,9 +44,10 @@ import Testing
     // " ←/→ step" then 3 spaces, then "space play/pause" would need 16 more: only 14 left.
     #expect(buffer.lines == [" ←/→ step                 "])
     #expect(buffer.roleMap(row: 0) == "hKKKhhhhhhhhhhhhhhhhhhhhhh")
-    var wide = CellBuffer(width: 30, height: 1, capabilities: .plain)
+    // A blank column is kept at each end.
+    var wide = CellBuffer(width: 31, height: 1, capabilities: .plain)
     KeyHintBar(bindings: keys).render(in: wide.area, into: &wide)
-    #expect(wide.lines == [" <-/-> step   space play/pause"])
+    #expect(wide.lines == [" <-/-> step   space play/pause "])
   }
 
   @Test func helpOverlayListsEveryBindingInABox() {

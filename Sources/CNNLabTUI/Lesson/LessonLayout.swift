@@ -48,12 +48,20 @@ struct GridPanel {
   /// For a one-dimensional grid wrapped over several rows: values per row (cells then map to
   /// row 0 and a flat column).
   var flatColumns: Int?
+  /// Columns left of such a wrapped grid for each row's starting index (`[16] `); 0 for none.
+  var rowLabelWidth = 0
   /// Where the panel is drawn (title row included); set by the layout.
   var frame = Rect(x: 0, y: 0, width: 0, height: 0)
 
   var cellWidth: Int {
     if case .numbers(let grid, _, _) = body { return grid.resolvedCellWidth(minus: "−") }
     return 1
+  }
+
+  /// What the panel shows, the same whatever its state: its kind, channel and grid name.
+  var identity: String {
+    // The title up to its first double space: the name, without the shape or padding notes.
+    "\(kind) \(channel) " + (title.components(separatedBy: "  ").first ?? title)
   }
 
   /// A compact panel's title is cut to the width of its numbers.
@@ -63,7 +71,8 @@ struct GridPanel {
     switch body {
     case .numbers(let grid, _, _):
       let s = grid.size(minus: "−")
-      return (clipsTitle ? max(1, s.width) : max(title.count, s.width), s.height + 1)
+      let width = s.width + rowLabelWidth
+      return (clipsTitle ? max(1, width) : max(title.count, width), s.height + 1)
     case .image(let image):
       return (max(title.count, image.size.width), image.size.height + 1)
     case .blocks(let image):
@@ -76,11 +85,12 @@ struct GridPanel {
     guard case .numbers(let grid, _, _) = body else { return nil }
     let top = frame.y + 1
     let width = cellWidth
-    guard y >= top, y < top + grid.rowCount, x >= frame.x, x < frame.x + grid.columnCount * width else {
+    let left = frame.x + rowLabelWidth
+    guard y >= top, y < top + grid.rowCount, x >= left, x < left + grid.columnCount * width else {
       return nil
     }
     let row = y - top
-    let column = (x - frame.x) / width
+    let column = (x - left) / width
     if let flatColumns { return GridPosition(row: 0, col: row * flatColumns + column) }
     return GridPosition(row: row, col: column)
   }
@@ -88,35 +98,82 @@ struct GridPanel {
 
 extension LessonPlayer {
   /// The layout for the current screen size and state.
+  ///
+  /// Under the text revealed so far, the rows are shared out for the step with every beat
+  /// revealed, so nothing moves when the step's operation runs or a question opens: the room
+  /// they need is kept from the start, and the grids stay where they were.
   var layout: LessonLayout {
     let area = Rect(x: 0, y: 0, width: screen.width, height: screen.height)
     let (top, hints) = area.splitBottom(1)
     let (header, body) = top.splitTop(3)
     let content = body.inset(horizontal: 1, vertical: 0)
-    let hasAnimation = scene?.animation != nil
-    let proseTotal = proseLines(width: content.width).count
-    let interactionHeight = interactionText(width: content.width).count
-    // When the grids do not fit, leave out the products panel (a bonus), then try fractions
-    // without their leading zero (and only the kernel in use), with and without the products.
-    let fixedRows = min(2, proseTotal) + 1 + 1 + (hasAnimation ? 1 : 0) + interactionHeight
-    var panels: [GridPanel] = []
-    var gridTotal = 0
-    for (compact, products) in [(false, true), (false, false), (true, true), (true, false)] {
-      var candidate = self.panels(maxWidth: content.width, products: products, compact: compact)
-      if !products, !candidate.isEmpty, !panels.isEmpty,
-        !panels.contains(where: { $0.kind == .products }) { continue }
-      let height = LessonPlayer.pack(&candidate, width: content.width, originX: 0, originY: 0)
-      if panels.isEmpty || height < gridTotal {
-        panels = candidate
-        gridTotal = height
-      }
-      if gridTotal + fixedRows <= content.height { break }
+    let rows = fullyRevealed.rowPlan(content, proseTotal: proseLines(width: content.width).count)
+    var y = content.y
+    func take(_ rows: Int, gapAfter: Int) -> Rect {
+      let rect = Rect(x: content.x, y: y, width: content.width, height: max(0, min(rows, content.maxY - y)))
+      y += rect.height + (rows > 0 ? gapAfter : 0)
+      return rect
     }
-    var arithmeticHeight = hasAnimation ? 1 : 0
+    let prose = take(rows.prose, gapAfter: 1)
+    let grids = take(rows.grids, gapAfter: rows.gap)
+    let arithmetic = take(rows.arithmetic, gapAfter: 0)
+    let status = take(1, gapAfter: rows.gap)
+    let interaction = take(rows.interaction, gapAfter: 0)
+    // The grids of the step as revealed so far, packed as the whole step's are.
+    let room = content.height - rows.fixed
+    var (panels, gridTotal) = packedPanels(width: content.width, room: room)
+    // Each grid where it will be once the whole step is shown, when they all have their room
+    // there: the result's place is kept free until the operation fills it.
+    let final = fullyRevealed.packedPanels(width: content.width, room: room)
+    var placed = panels
+    let fits = placed.indices.allSatisfy { index in
+      guard let match = final.panels.first(where: { $0.identity == placed[index].identity }),
+        match.frame.width >= placed[index].size.width, match.frame.height >= placed[index].size.height
+      else { return false }
+      placed[index].frame = Rect(
+        x: match.frame.x, y: match.frame.y, width: placed[index].size.width, height: placed[index].size.height)
+      return true
+    }
+    if fits {
+      panels = placed
+      gridTotal = final.height
+    }
+    for index in panels.indices {
+      panels[index].frame.x += grids.x
+      panels[index].frame.y += grids.y
+    }
+    var answerBox: Rect?
+    if let row = answerRow(width: content.width) {
+      answerBox = Rect(x: interaction.x, y: interaction.y + row, width: interaction.width, height: 1)
+    }
+    return LessonLayout(
+      header: header, prose: prose, grids: grids, panels: panels, arithmetic: arithmetic,
+      status: status, interaction: interaction, answerBox: answerBox, hints: hints,
+      gridsClipped: grids.height < gridTotal)
+  }
+
+  /// Rows for each part of the content area (for the state this is called on).
+  struct RowPlan {
+    var prose: Int
+    var grids: Int
+    /// Rows the grids need, before any are cut off.
+    var gridTotal: Int
+    var gap: Int
+    var arithmetic: Int
+    var interaction: Int
+    /// Rows of everything but the grids and all but two lines of prose.
+    var fixed: Int
+  }
+
+  /// Top to bottom: prose, grids, the working and the playback line, then questions, with a
+  /// blank line between parts. When it does not fit, the prose shrinks (it scrolls), then the
+  /// grids are cut off at the bottom.
+  func rowPlan(_ content: Rect, proseTotal: Int) -> RowPlan {
+    let interactionHeight = interactionText(width: content.width).count
+    let fixedRows = min(2, proseTotal) + 1 + 1 + (scene?.animation != nil ? 1 : 0) + interactionHeight
+    let gridTotal = packedPanels(width: content.width, room: content.height - fixedRows).height
+    var arithmeticHeight = scene?.animation != nil ? 1 : 0
     if case .layers(let a)? = scene?.animation, revealedAnimation != nil { arithmeticHeight = a.rows.count + 3 }
-    // Top to bottom: prose, grids, the working and the playback line, then questions, with a
-    // blank line between parts. When it does not fit, the prose shrinks (it scrolls), then the
-    // grids are cut off at the bottom.
     var gap = 1
     func total(_ prose: Int, _ grids: Int) -> Int {
       prose + (prose > 0 ? 1 : 0) + grids + (grids > 0 ? gap : 0) + arithmeticHeight + 1
@@ -135,29 +192,29 @@ extension LessonPlayer {
     if total(proseHeight, gridHeight) > content.height {
       gridHeight = max(0, gridHeight - (total(proseHeight, gridHeight) - content.height))
     }
-    var y = content.y
-    func take(_ rows: Int, gapAfter: Int) -> Rect {
-      let rect = Rect(x: content.x, y: y, width: content.width, height: max(0, min(rows, content.maxY - y)))
-      y += rect.height + (rows > 0 ? gapAfter : 0)
-      return rect
+    return RowPlan(
+      prose: proseHeight, grids: gridHeight, gridTotal: gridTotal, gap: gap, arithmetic: arithmeticHeight,
+      interaction: interactionHeight, fixed: fixedRows)
+  }
+
+  /// The panels packed for `width`, and their height. When they do not fit in `room` rows, the
+  /// products panel (a bonus) is left out, then fractions lose their leading zero (and only the
+  /// kernel in use is shown), with and without the products.
+  func packedPanels(width: Int, room: Int) -> (panels: [GridPanel], height: Int) {
+    var panels: [GridPanel] = []
+    var gridTotal = 0
+    for (compact, products) in [(false, true), (false, false), (true, true), (true, false)] {
+      var candidate = self.panels(maxWidth: width, products: products, compact: compact)
+      if !products, !candidate.isEmpty, !panels.isEmpty,
+        !panels.contains(where: { $0.kind == .products }) { continue }
+      let height = LessonPlayer.pack(&candidate, width: width, originX: 0, originY: 0)
+      if panels.isEmpty || height < gridTotal {
+        panels = candidate
+        gridTotal = height
+      }
+      if gridTotal <= room { break }
     }
-    let prose = take(proseHeight, gapAfter: 1)
-    let grids = take(gridHeight, gapAfter: gap)
-    let arithmetic = take(arithmeticHeight, gapAfter: 0)
-    let status = take(1, gapAfter: gap)
-    let interaction = take(interactionHeight, gapAfter: 0)
-    for index in panels.indices {
-      panels[index].frame.x += grids.x
-      panels[index].frame.y += grids.y
-    }
-    var answerBox: Rect?
-    if let row = answerRow(width: content.width) {
-      answerBox = Rect(x: interaction.x, y: interaction.y + row, width: interaction.width, height: 1)
-    }
-    return LessonLayout(
-      header: header, prose: prose, grids: grids, panels: panels, arithmetic: arithmetic,
-      status: status, interaction: interaction, answerBox: answerBox, hints: hints,
-      gridsClipped: grids.height < gridTotal)
+    return (panels, gridTotal)
   }
 
   /// Places panels left to right, wrapping to a new row when one does not fit, and returns
@@ -406,6 +463,10 @@ extension LessonPlayer {
         var panel = GridPanel(kind: kind, title: title, titleRole: titleRole, body: body, channel: channel, channels: channels)
         panel.clipsTitle = compact
         panel.flatColumns = tensor.rank == 1 ? shaped.columns : nil
+        // Row labels only where a row's first value is the index shown (not over padding).
+        if case .numbers = body, values.count == shaped.rows.count, values.first?.count == shaped.rows.first?.count {
+          panel.rowLabelWidth = shaped.indexWidth
+        }
         panels.append(panel)
         if grid.style == .both {
           panels.append(
@@ -456,6 +517,8 @@ extension LessonPlayer {
     var rows: [[Float]]
     /// Columns per row.
     var columns: Int
+    /// For a one-dimensional grid wrapped over several rows, the columns its row labels take.
+    var indexWidth = 0
 
     func point(_ index: Int) -> GridPoint {
       GridPoint(row: index / max(1, columns), column: index % max(1, columns))
@@ -468,11 +531,14 @@ extension LessonPlayer {
       return Shaped(rows: [[tensor.scalars.first ?? 0]], columns: 1)
     case 1:
       let width = NumberGrid([tensor.scalars]).resolvedCellWidth(minus: "−")
-      let columns = max(1, min(tensor.count, maxWidth / max(1, width)))
+      var columns = max(1, min(tensor.count, maxWidth / max(1, width)))
+      // Wrapped rows are labelled with the index they start at, so "position 16" can be found.
+      let indexWidth = columns < tensor.count ? LessonPlayer.rowLabel(tensor.count - 1, width: 0).count : 0
+      if indexWidth > 0 { columns = max(1, min(tensor.count, (maxWidth - indexWidth) / max(1, width))) }
       let rows = stride(from: 0, to: tensor.count, by: columns).map {
         Array(tensor.scalars[$0..<min(tensor.count, $0 + columns)])
       }
-      return Shaped(rows: rows.isEmpty ? [[]] : rows, columns: columns)
+      return Shaped(rows: rows.isEmpty ? [[]] : rows, columns: columns, indexWidth: indexWidth)
     default:
       let h = tensor.shape[tensor.rank - 2]
       let w = tensor.shape[tensor.rank - 1]
@@ -480,6 +546,11 @@ extension LessonPlayer {
       return Shaped(
         rows: (0..<h).map { r in Array(tensor.scalars[(start + r * w)..<(start + (r + 1) * w)]) }, columns: w)
     }
+  }
+
+  /// The label of a wrapped row starting at `index`, right-aligned in `width` columns: `[16] `.
+  static func rowLabel(_ index: Int, width: Int) -> String {
+    "[\(index)] ".leftPadding(toLength: width)
   }
 
   /// The kernel the current window of a convolution uses.

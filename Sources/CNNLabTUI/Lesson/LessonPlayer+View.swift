@@ -43,21 +43,19 @@ extension LessonPlayer {
       buffer.put(line.text, x: layout.interaction.x, y: layout.interaction.y + row, role: line.role, clip: layout.interaction)
     }
     if let box = layout.answerBox, activeQuestion != nil, box.maxY <= layout.interaction.maxY {
-      let label = "  answer: "
+      let open = openQuestions
+      let number = (open.firstIndex { $0.key == activeQuestion?.key } ?? 0) + 1
+      let label = open.count > 1 ? "  answer \(number) of \(open.count): " : "  answer: "
       let x = buffer.put(label, x: box.x, y: box.y, role: .normal, clip: box)
       let focused = focus == .answer
       let field = (answerBuffer + (focused ? "_" : "")).padding(toLength: 16)
       let end = buffer.put(field, x: x, y: box.y, role: focused ? .editCursor : .field, clip: box)
-      let help = focused ? "  Enter checks" : "  Tab or a digit to answer"
+      var help = focused ? "  Enter checks" : "  Tab or a digit to answer"
+      if focused && open.count > 1 { help += ", \(glyphs.arrowUp)/\(glyphs.arrowDown) another question" }
       buffer.put(help, x: end, y: box.y, role: .dim, clip: box)
     }
 
-    let end = buffer.put(
-      statusText(glyphs: glyphs), x: layout.status.x, y: layout.status.y, role: status == nil ? .dim : .accent,
-      clip: layout.status)
-    if layout.gridsClipped {
-      buffer.put("   (grids cut off: make the terminal taller)", x: end, y: layout.status.y, role: .hint, clip: layout.status)
-    }
+    statusLine(glyphs: glyphs, gridsClipped: layout.gridsClipped).render(in: layout.status, into: &buffer)
     KeyHintBar(hintsForFocus).render(in: layout.hints, into: &buffer)
     if !glyphs.isUnicode { LessonPlayer.asciiOnly(&buffer) }
   }
@@ -72,28 +70,46 @@ extension LessonPlayer {
     }
   }
 
+  /// The line under the grids: the playback state or the last action's message (shortened at
+  /// a space when it must be), then a note when the grids are cut off.
+  func statusLine(glyphs: Glyphs, gridsClipped: Bool) -> FitLine {
+    var fields = [
+      FitLine.Field(
+        statusText(glyphs: glyphs), role: status == nil ? .dim : .accent, priority: FitLine.essential, shortenable: true)
+    ]
+    if gridsClipped {
+      fields.append(.init("(grids cut off: make the terminal taller)", role: .hint, priority: 1, gap: 3))
+    }
+    return FitLine(fields)
+  }
+
+  /// The title bar: the lesson, and the step when it fits beside it.
+  func headerLine(glyphs g: Glyphs) -> FitLine {
+    FitLine(
+      [
+        .init("Lesson \(source.number)/\(source.count) \(g.middleDot) \(source.title)", role: .title, priority: FitLine.essential, shortenable: true),
+        .init("step \(step + 1)/\(max(1, scenes.count))", role: .title, priority: 1, alignment: .trailing),
+      ], fill: .title, margin: 1)
+  }
+
+  /// The step's number and title, and a dot per step when they fit beside it.
+  func stepTitleLine(_ scene: Scene, glyphs g: Glyphs) -> FitLine {
+    let dots = scenes.indices.map { index -> (text: String, role: Role) in
+      if index == step { return (g.isUnicode ? "●" : "*", .accent) }
+      return completedSteps.contains(index) ? (g.isUnicode ? "●" : "*", .success) : (g.isUnicode ? "○" : ".", .dim)
+    }
+    return FitLine(
+      [
+        .init("\(scene.number). \(scene.title)", role: .accent, priority: FitLine.essential, shortenable: true),
+        .init(dots, priority: 1, alignment: .trailing),
+      ], margin: 1)
+  }
+
   private func renderHeader(_ area: Rect, into buffer: inout CellBuffer) {
     let g = buffer.glyphs
-    let bar = Rect(x: area.x, y: area.y, width: area.width, height: 1)
-    buffer.fill(bar, role: .title)
-    let left = " Lesson \(source.number)/\(source.count) \(g.middleDot) \(source.title)"
-    buffer.put(left, x: bar.x, y: bar.y, role: .title, clip: bar)
-    let right = "step \(step + 1)/\(max(1, scenes.count)) "
-    buffer.put(right, x: bar.maxX - right.count, y: bar.y, role: .title, clip: bar)
+    headerLine(glyphs: g).render(in: Rect(x: area.x, y: area.y, width: area.width, height: 1), into: &buffer)
     guard area.height >= 2, let scene else { return }
-    let dots = scenes.indices.map { index -> String in
-      if index == step { return g.isUnicode ? "●" : "*" }
-      return completedSteps.contains(index) ? (g.isUnicode ? "●" : "*") : (g.isUnicode ? "○" : ".")
-    }.joined()
-    let titleLine = Rect(x: area.x + 1, y: area.y + 1, width: area.width - 2, height: 1)
-    let end = buffer.put("\(scene.number). \(scene.title)", x: titleLine.x, y: titleLine.y, role: .accent, clip: titleLine)
-    if titleLine.maxX - dots.count > end + 2 {
-      var x = titleLine.maxX - dots.count
-      for (index, dot) in dots.enumerated() {
-        let role: Role = index == step ? .accent : (completedSteps.contains(index) ? .success : .dim)
-        x = buffer.put(String(dot), x: x, y: titleLine.y, role: role)
-      }
-    }
+    stepTitleLine(scene, glyphs: g).render(in: Rect(x: area.x, y: area.y + 1, width: area.width, height: 1), into: &buffer)
     if area.height >= 3 {
       buffer.put(String(repeating: g.horizontal, count: area.width), x: area.x, y: area.y + 2, role: .border)
     }
@@ -115,6 +131,14 @@ extension LessonPlayer {
     case .blocks(let image):
       image.render(in: inside, into: &buffer)
     case .numbers(let grid, let blanks, let text):
+      var inside = inside
+      if panel.rowLabelWidth > 0, let columns = panel.flatColumns {
+        for row in 0..<grid.rowCount {
+          let label = LessonPlayer.rowLabel(row * columns, width: panel.rowLabelWidth)
+          buffer.put(label, x: inside.x, y: inside.y + row, role: .dim, clip: inside)
+        }
+        inside = Rect(x: inside.x + panel.rowLabelWidth, y: inside.y, width: inside.width - panel.rowLabelWidth, height: inside.height)
+      }
       grid.render(in: inside, into: &buffer)
       let width = grid.resolvedCellWidth(minus: buffer.glyphs.minus)
       let dot = String(buffer.glyphs.middleDot)
@@ -132,43 +156,50 @@ extension LessonPlayer {
     }
   }
 
-  private var hintsForFocus: [KeyHint] {
+  /// The hint bar for what has focus; help and the way out (`q`, or Esc from a field) always
+  /// stay, and the least needed hints go first when the line is short.
+  var hintsForFocus: [KeyHint] {
+    let essential = FitLine.essential
     switch focus {
     case .kernel:
       return [
-        KeyHint(keys: [], keyLabel: "arrows", summary: "move"),
-        KeyHint(keys: [], keyLabel: "0-9 - .", summary: "type"),
-        KeyHint(keys: [.enter], summary: "set"),
-        KeyHint(keys: [.char("p")], summary: "preset"),
-        KeyHint(keys: [.char("r")], summary: "reset"),
-        KeyHint(keys: [.tab], summary: "next field"),
-        KeyHint(keys: [.escape], summary: "done"),
-        KeyHint(keys: [.char("?")], summary: "help"),
+        KeyHint(keys: [], keyLabel: "arrows", summary: "move", priority: 5),
+        KeyHint(keys: [], keyLabel: "0-9 - .", summary: "type", priority: 4),
+        KeyHint(keys: [.enter], summary: "set", priority: 4),
+        KeyHint(keys: [.char("p")], summary: "preset", priority: 2),
+        KeyHint(keys: [.char("r")], summary: "reset", priority: 1),
+        KeyHint(keys: [.tab], summary: "next field", priority: 3),
+        KeyHint(keys: [.char("?")], summary: "help", priority: essential),
+        KeyHint(keys: [.escape], summary: "done", priority: essential),
       ]
     case .answer:
-      return [
+      var hints = [
         KeyHint(
           keys: [], keyLabel: activeQuestion?.question.expected.isLabel == true ? "letters" : "0-9 - . / x",
-          summary: "type"),
-        KeyHint(keys: [.enter], summary: "check"),
-        KeyHint(keys: [.left, .right], summary: "step"),
-        KeyHint(keys: [.tab], summary: "next field"),
-        KeyHint(keys: [.escape], summary: "done"),
-        KeyHint(keys: [.char("?")], summary: "help"),
+          summary: "type", priority: 4),
+        KeyHint(keys: [.enter], summary: "check", priority: 5),
       ]
+      if openQuestions.count > 1 { hints.append(KeyHint(keys: [.up, .down], summary: "question", priority: 5)) }
+      hints += [
+        KeyHint(keys: [.left, .right], summary: "step", priority: 2),
+        KeyHint(keys: [.tab], summary: "next field", priority: 3),
+        KeyHint(keys: [.char("?")], summary: "help", priority: essential),
+        KeyHint(keys: [.escape], summary: "done", priority: essential),
+      ]
+      return hints
     case .lesson:
-      var hints = [KeyHint(keys: [.left, .right], summary: "step")]
+      var hints = [KeyHint(keys: [.left, .right], summary: "step", priority: 6)]
       if scene?.animation != nil {
-        hints.append(KeyHint(keys: [.char(" ")], summary: playing ? "pause" : "play"))
-        hints.append(KeyHint(keys: [.char(","), .char(".")], summary: "frame"))
-        hints.append(KeyHint(keys: [.char("+"), .char("-")], summary: "speed"))
+        hints.append(KeyHint(keys: [.char(" ")], summary: playing ? "pause" : "play", priority: 5))
+        hints.append(KeyHint(keys: [.char(","), .char(".")], summary: "frame", priority: 1))
+        hints.append(KeyHint(keys: [.char("+"), .char("-")], summary: "speed", priority: 2))
       }
       if !editable.isEmpty || activeQuestion != nil {
-        hints.append(KeyHint(keys: [.tab], summary: editable.isEmpty ? "answer" : "edit kernel"))
+        hints.append(KeyHint(keys: [.tab], summary: editable.isEmpty ? "answer" : "edit kernel", priority: 4))
       }
-      if !editable.isEmpty { hints.append(KeyHint(keys: [.char("p")], summary: "preset")) }
-      hints.append(KeyHint(keys: [.char("?")], summary: "help"))
-      hints.append(KeyHint(keys: [.char("q")], summary: "back"))
+      if !editable.isEmpty { hints.append(KeyHint(keys: [.char("p")], summary: "preset", priority: 3)) }
+      hints.append(KeyHint(keys: [.char("?")], summary: "help", priority: essential))
+      hints.append(KeyHint(keys: [.char("q")], summary: "back", priority: essential))
       return hints
     }
   }
@@ -234,6 +265,7 @@ extension LessonPlayer {
       for line in TextBlock.wrap(text, width: max(1, width - indent.count)) { lines.append(StyledLine(indent + line, role)) }
     }
     let active = activeQuestion?.key
+    let severalOpen = openQuestions.count > 1
     for (index, beat) in scene.beats.enumerated() where index <= self.beat {
       switch beat {
       case .question(let question):
@@ -243,7 +275,8 @@ extension LessonPlayer {
           add("\(tick) \(question.prompt)  \(state?.text ?? "") is right.", .success)
           continue
         }
-        add("? " + question.prompt, .accent)
+        // With several open, the one the answer line answers is bright and the others dim.
+        add("? " + question.prompt, key == active || !severalOpen ? .accent : .dim)
         if key == active { lines.append(StyledLine("", .normal)) }  // the answer box
         if let state, state.wrongAttempts > 0 {
           add("\(cross) \(state.text) is not it. Hint: \(question.hint)", .error, indent: "  ")
@@ -266,10 +299,16 @@ extension LessonPlayer {
       default: break
       }
     }
-    if finished && step == scenes.count - 1 && beat >= scene.beats.count - 1 {
+    if isAtFinishedEnd {
       add(completionMessage(glyphs: glyphs), .success)
     }
     return lines
+  }
+
+  /// Whether the lesson is finished and its last step shown whole: the completion message shows.
+  var isAtFinishedEnd: Bool {
+    guard let scene else { return false }
+    return finished && step == scenes.count - 1 && beat >= scene.beats.count - 1
   }
 
   /// The row of the answer box inside the interaction area, if a question is waiting.
@@ -290,7 +329,9 @@ extension LessonPlayer {
         let questionNext = scene.beats[(beat + 1)...].contains { if case .question = $0 { true } else { false } }
         return "\(glyphs.arrowRight) " + (questionNext ? "next question" : "go on")
       }
-      return step + 1 < scenes.count ? "\(glyphs.arrowRight) next step" : "last step: \(glyphs.arrowRight) finishes the lesson"
+      if step + 1 < scenes.count { return "\(glyphs.arrowRight) next step" }
+      // Once finished, the completion message under the questions says where → leads.
+      return isAtFinishedEnd ? "" : "last step: \(glyphs.arrowRight) finishes the lesson"
     }
     guard revealedAnimation != nil else {
       return waiting

@@ -20,8 +20,8 @@ public struct LessonPlayer: Program {
 
   /// What a key in `LessonPlayer.keys` does.
   public enum Action: Hashable, Sendable {
-    case previous, next, playPause, faster, slower, frameForward, frameBack, cycleFocus
-    case moveCursor, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back
+    case previous, next, playPause, faster, slower, frameForward, frameBack, cycleFocus, editKernel
+    case moveCursor, chooseQuestion, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back
   }
 
   /// A question is identified by its step (0-based) and its beat index inside the step.
@@ -77,6 +77,8 @@ public struct LessonPlayer: Program {
   public private(set) var editBuffer: String?
   /// What is being typed into the answer box.
   public private(set) var answerBuffer = ""
+  /// The question the answer line answers, when several are open (see `activeQuestion`).
+  public private(set) var chosenQuestion: QuestionKey?
   public private(set) var answers: [QuestionKey: AnswerState] = [:]
   /// Kernel settings the learner changed, by kernel name (the planner's input).
   public private(set) var edits: [String: KernelSetting] = [:]
@@ -120,6 +122,13 @@ public struct LessonPlayer: Program {
   public var scene: Scene? { scenes.indices.contains(step) ? scenes[step] : nil }
   public var interval: Int { LessonPlayer.speeds[speed] }
 
+  /// This step with every beat revealed (and nothing else changed): the layout is planned for it.
+  var fullyRevealed: LessonPlayer {
+    var copy = self
+    if let scene { copy.beat = scene.beats.count - 1 }
+    return copy
+  }
+
   /// The beat index of the step's operation, if it has one.
   var operationBeat: Int? {
     scene?.beats.firstIndex { if case .operation = $0 { true } else { false } }
@@ -136,36 +145,45 @@ public struct LessonPlayer: Program {
   /// The step's editable kernels.
   public var editable: [EditableKernel] { scene?.editable ?? [] }
 
-  /// The first revealed question that is not answered right yet.
-  public var activeQuestion: (key: QuestionKey, question: SceneQuestion)? {
-    guard let scene else { return nil }
+  /// The revealed questions not answered right yet, in order.
+  public var openQuestions: [(key: QuestionKey, question: SceneQuestion)] {
+    guard let scene else { return [] }
+    var open: [(key: QuestionKey, question: SceneQuestion)] = []
     for (index, beat) in scene.beats.enumerated() where index <= self.beat {
       if case .question(let question) = beat {
         let key = QuestionKey(step: step, beat: index)
-        if answers[key]?.correct != true { return (key, question) }
+        if answers[key]?.correct != true { open.append((key, question)) }
       }
     }
-    return nil
+    return open
+  }
+
+  /// The question the answer line answers: the one chosen (the newest revealed, or picked with
+  /// ↑/↓ while answering) while it is open, else the first open one.
+  public var activeQuestion: (key: QuestionKey, question: SceneQuestion)? {
+    let open = openQuestions
+    return open.first { $0.key == chosenQuestion } ?? open.first
   }
 
   // MARK: - Update
 
-  /// The key table: `update` looks keys up here, and the hint bar and help are drawn from it.
+  /// Every key of a lesson, one line per action: the help is drawn from it, and the hint bar's
+  /// keys (`hintsForFocus`) are held to it by the tests.
   public static let keys: [KeyBinding<Action>] = [
-    KeyBinding([.left, .right], "previous/next step", action: .next, keyLabel: nil),
+    KeyBinding([.left, .right], "previous/next step", actions: [.previous, .next]),
     KeyBinding([.char(" ")], "play/pause", action: .playPause),
-    KeyBinding([.char("+"), .char("-")], "faster/slower", action: .faster),
-    KeyBinding([.char(","), .char(".")], "one frame back/forward", action: .frameForward, inHintBar: false),
+    KeyBinding([.char("+"), .char("-")], "faster/slower", actions: [.faster, .slower]),
+    KeyBinding([.char(","), .char(".")], "one frame back/forward", actions: [.frameBack, .frameForward]),
     KeyBinding([.tab], "focus kernel/answer", action: .cycleFocus),
-    KeyBinding([.char("e")], "edit the kernel", action: .cycleFocus, inHintBar: false),
-    KeyBinding([.up, .down], "move the kernel cursor", action: .moveCursor, inHintBar: false, keyLabel: "arrows"),
-    KeyBinding(
-      [.char("0")], "type a value or an answer", action: .type, inHintBar: false, keyLabel: "0-9 - . /"),
-    KeyBinding([.enter], "set the cell / check the answer", action: .enter, inHintBar: false),
-    KeyBinding([.backspace], "delete the last character", action: .backspace, inHintBar: false),
+    KeyBinding([.char("e")], "edit the kernel", action: .editKernel),
+    KeyBinding([.up, .down], "in the kernel: move the cursor", action: .moveCursor, keyLabel: "arrows"),
+    KeyBinding([.up, .down], "in the answer line: choose the question it answers", action: .chooseQuestion),
+    KeyBinding([.char("0")], "type a value or an answer", action: .type, keyLabel: "0-9 - . /"),
+    KeyBinding([.enter], "set the cell / check the answer", action: .enter),
+    KeyBinding([.backspace], "delete the last character", action: .backspace),
     KeyBinding([.char("p")], "next kernel preset", action: .preset),
-    KeyBinding([.char("r")], "reset kernels and animation", action: .reset, inHintBar: false),
-    KeyBinding([.pageUp, .pageDown], "scroll the text", action: .scrollDown, inHintBar: false),
+    KeyBinding([.char("r")], "reset kernels and animation", action: .reset),
+    KeyBinding([.up, .down, .pageUp, .pageDown], "scroll the text", actions: [.scrollUp, .scrollDown, .scrollUp, .scrollDown]),
     KeyBinding([.char("?")], "help", action: .help),
     KeyBinding([.char("q"), .escape], "back", action: .back),
   ]
@@ -300,6 +318,13 @@ public struct LessonPlayer: Program {
       submit(active.key, active.question)
     case .escape:
       focus = .lesson
+    case .up, .down:
+      // With several questions open, the arrows choose which one the line answers.
+      let open = openQuestions
+      guard open.count > 1, let index = open.firstIndex(where: { $0.key == active.key }) else { return nil }
+      let next = open[(index + (key == .down ? 1 : open.count - 1)) % open.count]
+      if next.key != active.key { answerBuffer = "" }
+      chosenQuestion = next.key
     default:
       return nil
     }
@@ -317,6 +342,7 @@ public struct LessonPlayer: Program {
     proseScroll = 0
     editBuffer = nil
     answerBuffer = ""
+    chosenQuestion = nil
     kernelIndex = 0
     cursor = 0
     if focus == .kernel || focus == .answer { focus = .lesson }
@@ -333,8 +359,16 @@ public struct LessonPlayer: Program {
   /// so that what was just revealed starts in view.
   private mutating func revealNextRun() {
     guard let scene else { return }
-    let before = proseLines(width: layout.prose.width).count
-    defer { scrollProse(toLine: before) }
+    let width = layout.prose.width
+    let before = proseLines(width: width).count
+    defer {
+      // Only new text scrolls, to its first line (past the blank line before a paragraph);
+      // an operation or a question alone keeps the explanation where it was.
+      let lines = proseLines(width: width)
+      if lines.count > before {
+        scrollProse(toLine: lines[before].text.isEmpty ? before + 1 : before)
+      }
+    }
     while beat < scene.beats.count - 1 {
       beat += 1
       switch scene.beats[beat] {
@@ -344,6 +378,7 @@ public struct LessonPlayer: Program {
       case .question:
         if focus == .lesson || focus == .answer { focus = .answer }
         answerBuffer = ""
+        chosenQuestion = QuestionKey(step: step, beat: beat)
         return
       default: continue
       }
@@ -384,7 +419,6 @@ public struct LessonPlayer: Program {
       return []
     }
     finished = true
-    status = completionMessage(glyphs: .unicode)
     return []
   }
 

@@ -64,7 +64,7 @@ extension TrainingScreen {
     let table = pane == .draw ? TrainingScreen.drawKeys : TrainingScreen.keys
     KeyHintBar(bindings: table).render(in: layout.hints, into: &buffer)
     if showingHelp {
-      let overlay = Rect(x: 0, y: 0, width: buffer.width, height: max(0, buffer.height - 1))
+      let overlay = Rect(x: 0, y: 0, width: screen.width, height: max(0, screen.height - 1))
       HelpOverlay(
         title: pane == .draw ? "Draw keys" : "Training keys", bindings: table,
         footer: "mouse: click a tab, wheel scrolls, drag draws (right erases); any key closes"
@@ -74,8 +74,10 @@ extension TrainingScreen {
 
   // MARK: - Header and status
 
-  private func renderHeader(_ area: Rect, into buffer: inout CellBuffer) {
-    var x = buffer.put(title, x: area.x, y: area.y, role: .title, clip: area)
+  /// The header: what trains and its state first, then the epoch, its progress, speed and
+  /// clocks; fields that do not fit are left out whole, the remaining time first.
+  func headerLine(glyphs g: Glyphs, width: Int) -> FitLine {
+    typealias Field = FitLine.Field
     let (stateText, stateRole): (String, Role) =
       switch snapshot.state {
       case .running: ("training", .success)
@@ -83,42 +85,64 @@ extension TrainingScreen {
       case .finished: ("finished", .success)
       case .failed: ("stopped: loss not finite", .error)
       }
-    x = buffer.put("  " + stateText, x: x, y: area.y, role: stateRole, clip: area)
     let s = snapshot
     let epochs = s.totalEpochs.map { "/\($0)" } ?? ""
     let shownEpoch = min(s.epoch + 1, s.totalEpochs ?? Int.max)
-    x = buffer.put("  epoch \(shownEpoch)\(epochs) ", x: x, y: area.y, clip: area)
     let fraction = s.stepsPerEpoch > 0 ? Double(s.stepInEpoch) / Double(s.stepsPerEpoch) : 0
     let done = s.state == .finished ? 1 : fraction
-    let barWidth = max(4, min(20, area.maxX - x - 40))
+    var fields = [
+      Field(title, role: .title, priority: FitLine.essential),
+      Field(stateText, role: stateRole, priority: FitLine.essential),
+      Field("epoch \(shownEpoch)\(epochs)", priority: 6),
+      Field(String(format: "%3d%%", Int(done * 100)), priority: 5, gap: 1),
+      Field("\(Int(s.imagesPerSecond)) img/s", priority: 3),
+      Field(TrainingScreen.clock(s.elapsed), priority: 4),
+    ]
+    if let remaining = s.remaining, s.state == .running {
+      fields.append(Field("~\(TrainingScreen.clock(remaining)) left", priority: 2, gap: 1))
+    }
+    // The bar takes what the other fields leave, 4 to 20 columns, and goes first when short.
+    let others = fields.reduce(0) { $0 + $1.width + $1.gap }
+    let barWidth = max(4, min(20, width - others - 1))
     let filled = Int((done * Double(barWidth)).rounded())
-    let g = buffer.glyphs
-    x = buffer.put(String(repeating: g.isUnicode ? "█" : "#", count: filled), x: x, y: area.y, role: .accent, clip: area)
-    x = buffer.put(String(repeating: g.isUnicode ? "░" : "-", count: barWidth - filled), x: x, y: area.y, role: .dim, clip: area)
-    var tail = String(format: " %3d%%", Int(done * 100))
-    tail += "  \(Int(s.imagesPerSecond)) img/s  \(TrainingScreen.clock(s.elapsed))"
-    if let remaining = s.remaining, s.state == .running { tail += " ~\(TrainingScreen.clock(remaining)) left" }
-    buffer.put(tail, x: x, y: area.y, clip: area)
+    let bar = Field(
+      [
+        (String(repeating: g.isUnicode ? "█" : "#", count: filled), .accent),
+        (String(repeating: g.isUnicode ? "░" : "-", count: barWidth - filled), .dim),
+      ], priority: 1, gap: 1)
+    fields.insert(bar, at: 3)
+    return FitLine(fields)
+  }
+
+  private func renderHeader(_ area: Rect, into buffer: inout CellBuffer) {
+    headerLine(glyphs: buffer.glyphs, width: area.width).render(in: area, into: &buffer)
+  }
+
+  /// The status line: loss and accuracy, validation, the optimiser, the step, and what the last
+  /// key did (kept longest, after the loss, so a key always shows its effect).
+  func statusLine() -> FitLine {
+    typealias Field = FitLine.Field
+    let s = snapshot
+    var fields: [Field] = []
+    if let loss = s.recentLoss() {
+      fields.append(Field([("loss ", .dim), (String(format: "%.4f", Double(loss)), .series(0))], priority: 9))
+      let accuracy = s.accuracies.suffix(20)
+      let mean = accuracy.isEmpty ? 0 : accuracy.reduce(0, +) / Float(accuracy.count)
+      fields.append(Field(String(format: "acc %.1f%%", Double(mean) * 100), role: .series(1), priority: 7, gap: 1))
+    } else {
+      fields.append(Field("loss -", role: .dim, priority: 9))
+    }
+    if let last = s.epochs.last, let vl = last.validationLoss, let va = last.validationAccuracy {
+      fields.append(Field(String(format: "val %.4f %.1f%%", Double(vl), va * 100), role: .series(2), priority: 5))
+    }
+    fields.append(Field("\(s.optimizer.rawValue) lr \(TrainingScreen.rate(s.learningRate))", role: .accent, priority: 6))
+    fields.append(Field("step \(s.step)", role: .dim, priority: 4))
+    if let notice { fields.append(Field(notice, role: .accent, priority: 8, shortenable: true)) }
+    return FitLine(fields)
   }
 
   private func renderStatus(_ area: Rect, into buffer: inout CellBuffer) {
-    let s = snapshot
-    var x = area.x
-    if let loss = s.recentLoss() {
-      x = buffer.put("loss ", x: x, y: area.y, role: .dim, clip: area)
-      x = buffer.put(String(format: "%.4f", Double(loss)), x: x, y: area.y, role: .series(0), clip: area)
-      let accuracy = s.accuracies.suffix(20)
-      let mean = accuracy.isEmpty ? 0 : accuracy.reduce(0, +) / Float(accuracy.count)
-      x = buffer.put(String(format: " acc %.1f%%", Double(mean) * 100), x: x, y: area.y, role: .series(1), clip: area)
-    } else {
-      x = buffer.put("loss -", x: x, y: area.y, role: .dim, clip: area)
-    }
-    if let last = s.epochs.last, let vl = last.validationLoss, let va = last.validationAccuracy {
-      x = buffer.put(String(format: "  val %.4f %.1f%%", Double(vl), va * 100), x: x, y: area.y, role: .series(2), clip: area)
-    }
-    x = buffer.put("  \(s.optimizer.rawValue) lr \(TrainingScreen.rate(s.learningRate))", x: x, y: area.y, role: .accent, clip: area)
-    x = buffer.put("  step \(s.step)", x: x, y: area.y, role: .dim, clip: area)
-    if let notice { buffer.put("  " + notice, x: x, y: area.y, role: .accent, clip: area) }
+    statusLine().render(in: area, into: &buffer)
   }
 
   private func renderTabs(_ area: Rect, into buffer: inout CellBuffer) {
@@ -173,10 +197,14 @@ extension TrainingScreen {
   private func drawChart(_ name: String, _ area: Rect, _ chart: LineChart, into buffer: inout CellBuffer) {
     guard area.height >= 3 else { return }
     let isLoss = name == "loss"
-    var x = buffer.put(name, x: area.x, y: area.y, role: .title, clip: area)
-    x = buffer.put("  training (batches, smoothed) ", x: x, y: area.y, role: .series(isLoss ? 0 : 1), clip: area)
-    x = buffer.put(buffer.glyphs.isUnicode ? "" : "\(isLoss ? "*" : "+")  ", x: x, y: area.y, role: .dim, clip: area)
-    buffer.put("validation (each epoch)\(buffer.glyphs.isUnicode ? "" : " o")", x: x, y: area.y, role: .series(2), clip: area)
+    let ascii = !buffer.glyphs.isUnicode
+    FitLine([
+      .init(name, role: .title, priority: FitLine.essential),
+      .init(
+        [("training (batches, smoothed)", .series(isLoss ? 0 : 1)), (ascii ? (isLoss ? " *" : " +") : "", .dim)],
+        priority: 2),
+      .init("validation (each epoch)" + (ascii ? " o" : ""), role: .series(2), priority: 1),
+    ]).render(in: area, into: &buffer)
     let plot = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 2)
     chart.render(in: plot, into: &buffer)
     let s = snapshot
@@ -186,7 +214,8 @@ extension TrainingScreen {
     buffer.put(end, x: area.maxX - end.count, y: area.maxY - 1, role: .dim, clip: area)
     if s.losses.isEmpty {
       let hint = s.state == .paused ? "paused before the first step: space trains, s takes one step" : "waiting for the first steps..."
-      buffer.put(hint, x: plot.x + chart.labelWidth + 2, y: plot.y + plot.height / 2, role: .dim, clip: plot)
+      let row = Rect(x: plot.x + chart.labelWidth + 2, y: plot.y + plot.height / 2, width: plot.maxX - plot.x - chart.labelWidth - 2, height: 1)
+      FitLine([.init(hint, role: .dim, shortenable: true)]).render(in: row, into: &buffer)
     }
   }
 
@@ -216,10 +245,14 @@ extension TrainingScreen {
       let w = kernel.weights
       let (f, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
       let largest = w.scalars.map { abs($0) }.filter(\.isFinite).max() ?? 0
-      buffer.put("layer \(kernel.layer + 1): \(kernel.text)", x: area.x, y: y, role: .title, clip: area)
       let channel = min(kernelChannel, c - 1)
-      let note = c > 1 ? "  (input channel \(channel + 1) of \(c); [ ] choose)" : ""
-      buffer.put(note + String(format: "  |w| up to %.2f", Double(largest)), x: area.x + 9 + kernel.text.count, y: y, role: .dim, clip: area)
+      var title: [FitLine.Field] = [
+        .init("layer \(kernel.layer + 1): \(kernel.text)", role: .title, priority: FitLine.essential)
+      ]
+      // Which channel is shown, and the keys that change it, stay longer than the scale.
+      if c > 1 { title.append(.init("(input channel \(channel + 1) of \(c); [ ] choose)", role: .dim, priority: 2)) }
+      title.append(.init(String(format: "|w| up to %.2f", Double(largest)), role: .dim, priority: 1))
+      FitLine(title).render(in: Rect(x: area.x, y: y, width: area.width, height: 1), into: &buffer)
       y += 1
       // With numbers (X/O), three kernels and the lecture's three features fit across 80 columns.
       let cellWidth = kw <= 3 && !showsNumbers ? 4 : 2
@@ -245,13 +278,19 @@ extension TrainingScreen {
         y += kh + 2
       }
       if shown < f {
-        buffer.put("\(f - shown) more kernels below: the Kernels pane (2) shows them all", x: area.x, y: min(y, area.maxY - 1), role: .dim, clip: area)
+        FitLine([
+          .init("\(f - shown) more kernels below:", role: .dim, priority: FitLine.essential),
+          .init("the Kernels pane (2) shows them all", role: .dim, gap: 1),
+        ]).render(in: Rect(x: area.x, y: min(y, area.maxY - 1), width: area.width, height: 1), into: &buffer)
         y += 1
         end = y
       }
     }
     if isXO, y + 5 < area.maxY {
-      buffer.put("the lecture's hand-made features, for comparison", x: area.x, y: y, role: .title, clip: area)
+      FitLine([
+        .init("the lecture's hand-made features", role: .title, priority: FitLine.essential),
+        .init(", for comparison", role: .title, gap: 0),
+      ]).render(in: Rect(x: area.x, y: y, width: area.width, height: 1), into: &buffer)
       y += 1
       let itemWidth = 3 * 2 + 3 * 6 + 1 + 2
       for (j, feature) in TrainingScreen.lectureFeatures.enumerated() {
@@ -280,11 +319,14 @@ extension TrainingScreen {
     let label = data.classNames[safe: truth] ?? "\(truth)"
     let predicted = probe.probabilities.indices.max { probe.probabilities[$0] < probe.probabilities[$1] } ?? 0
     let right = predicted == truth
-    var x = buffer.put("example \(example + 1)/\(examples.count): a \(label)", x: area.x, y: area.y, role: .title, clip: area)
-    x = buffer.put(
-      right ? "  predicted right" : "  predicted \(data.classNames[safe: predicted] ?? "?")", x: x, y: area.y,
-      role: right ? .success : .error, clip: area)
-    buffer.put("  (n/N or \(buffer.glyphs.arrowLeft)/\(buffer.glyphs.arrowRight) choose)", x: x, y: area.y, role: .dim, clip: area)
+    let g = buffer.glyphs
+    FitLine([
+      .init("example \(example + 1)/\(examples.count): a \(label)", role: .title, priority: FitLine.essential),
+      .init(
+        right ? "predicted right" : "predicted \(data.classNames[safe: predicted] ?? "?")",
+        role: right ? .success : .error, priority: 2),
+      .init("(n/N or \(g.arrowLeft)/\(g.arrowRight) choose)", role: .dim, priority: 1),
+    ]).render(in: area, into: &buffer)
     let inner = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
     renderActivations(
       input: probe.input, activations: probe.activations, probabilities: probe.probabilities,
@@ -500,9 +542,11 @@ extension TrainingScreen {
     }
     let total = inspection.confusion.joined().reduce(0, +)
     let right = inspection.confusion.indices.reduce(0) { $0 + inspection.confusion[$1][$1] }
-    buffer.put(
-      "confusion matrix (rows: truth, columns: predicted), step \(inspection.step)",
-      x: area.x, y: area.y, role: .title, clip: area)
+    FitLine([
+      .init("confusion matrix", role: .title, priority: FitLine.essential),
+      .init("(rows: truth, columns: predicted)", role: .title, priority: 1, gap: 1),
+      .init("step \(inspection.step)", role: .title, priority: 2),
+    ]).render(in: area, into: &buffer)
     let matrix = ConfusionMatrix(counts: inspection.confusion, names: data.classNames)
     let size = matrix.size
     matrix.render(in: Rect(x: area.x, y: area.y + 1, width: size.width, height: size.height).intersection(area), into: &buffer)
@@ -516,9 +560,13 @@ extension TrainingScreen {
       ? Rect(x: startX, y: area.y + 1, width: area.maxX - startX, height: area.height - 1)
       : Rect(x: area.x, y: area.y + size.height + 4, width: area.width, height: max(0, area.height - size.height - 4))
     guard listArea.height >= 2 else { return }
-    buffer.put("worst mistakes (highest loss)", x: listArea.x, y: listArea.y, role: .title, clip: listArea)
+    FitLine([
+      .init("worst mistakes", role: .title, priority: FitLine.essential),
+      .init("(highest loss)", role: .title, gap: 1),
+    ]).render(in: listArea, into: &buffer)
     if inspection.worst.isEmpty {
-      buffer.put("none: every validation example is right", x: listArea.x, y: listArea.y + 1, role: .success, clip: listArea)
+      FitLine([.init("none: every validation example is right", role: .success, shortenable: true)])
+        .render(in: Rect(x: listArea.x, y: listArea.y + 1, width: listArea.width, height: 1), into: &buffer)
       return
     }
     let (h, w) = (data.inputShape[1], data.inputShape[2])
@@ -563,7 +611,10 @@ extension TrainingScreen {
 
   func renderDraw(_ area: Rect, into buffer: inout CellBuffer) {
     let what = isXO ? "an X or an O" : "a digit"
-    buffer.put("draw \(what): drag the mouse (the right button erases), or arrows and space", x: area.x, y: area.y, role: .title, clip: area)
+    FitLine([
+      .init("draw \(what):", role: .title, priority: FitLine.essential),
+      .init("drag the mouse (the right button erases), or arrows and space", role: .title, gap: 1, shortenable: true),
+    ]).render(in: area, into: &buffer)
     guard let draw = drawLayout(area) else { return }
     Box(role: .border, clearsInside: false).render(in: draw.frame, into: &buffer)
     CanvasView(canvas).render(in: draw.canvas, into: &buffer)
@@ -573,7 +624,7 @@ extension TrainingScreen {
       return
     }
     if canvas.isBlank {
-      buffer.put("empty canvas: draw, the network answers", x: right.x, y: right.y, role: .dim, clip: right)
+      FitLine([.init("empty canvas: draw, the network answers", role: .dim, shortenable: true)]).render(in: right, into: &buffer)
     } else {
       let best = probe.probabilities.indices.max { probe.probabilities[$0] < probe.probabilities[$1] } ?? 0
       var x = buffer.put("prediction: ", x: right.x, y: right.y, role: .title, clip: right)

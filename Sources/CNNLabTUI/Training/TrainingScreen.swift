@@ -41,44 +41,50 @@ public struct TrainingScreen: Program {
     case nextChannel, previousChannel
   }
 
-  /// Keys on every pane except Draw.
+  /// Keys on every pane except Draw: one binding per action, so help lists each once.
   public static let keys: [KeyBinding<Action>] = [
-    KeyBinding([.char(" "), .char("p")], "pause/resume", action: .pauseResume, keyLabel: "space"),
-    KeyBinding([.char("s")], "step", action: .step),
-    KeyBinding([.char("+"), .char("=")], "rate x2", action: .faster, keyLabel: "+/-"),
-    KeyBinding([.char("-"), .char("_")], "learning rate /2", action: .slower, inHintBar: false, keyLabel: "-"),
-    KeyBinding([.char("o")], "optimiser", action: .optimizer),
+    KeyBinding(
+      [.char(" "), .char("p")], "pause/resume", action: .pauseResume, keyLabel: "space/p", hint: ("space", "pause/resume"),
+      priority: 5),
+    KeyBinding([.char("s")], "one step", action: .step, priority: 1),
+    KeyBinding(
+      [.char("+"), .char("="), .char("-"), .char("_")], "learning rate x2 or /2",
+      actions: [.faster, .faster, .slower, .slower], keyLabel: "+/-", hint: ("+/-", "rate"), priority: 3),
+    KeyBinding([.char("o")], "optimiser", action: .optimizer, priority: 1),
     KeyBinding([.char("r")], "reset", action: .reset),
-    KeyBinding([.char("?")], "help", action: .help),
-    KeyBinding([.char("q"), .escape], "quit", action: .quit),
-    KeyBinding([.tab], "pane", action: .nextPane, keyLabel: "Tab"),
-    KeyBinding([.backTab], "previous pane", action: .previousPane, inHintBar: false),
+    KeyBinding(
+      [.tab, .backTab], "next/previous pane", actions: [.nextPane, .previousPane], hint: ("Tab", "pane"), priority: 4),
     KeyBinding(
       [.char("1"), .char("2"), .char("3"), .char("4"), .char("5"), .char("d")],
       "pane: 1 curves 2 kernels 3 maps 4 mistakes 5/d draw", action: .pane, inHintBar: false,
       keyLabel: "1-5, d"),
-    KeyBinding([.char("n"), .right], "example", action: .nextExample, keyLabel: "n/N"),
-    KeyBinding([.char("N"), .left], "previous example", action: .previousExample, inHintBar: false),
-    KeyBinding([.up, .pageUp], "scroll kernels or maps up", action: .scrollUp, inHintBar: false),
-    KeyBinding([.down, .pageDown], "scroll kernels or maps down", action: .scrollDown, inHintBar: false),
-    KeyBinding([.char("]")], "kernels: next input channel", action: .nextChannel, inHintBar: false),
-    KeyBinding([.char("[")], "kernels: previous input channel", action: .previousChannel, inHintBar: false),
+    KeyBinding(
+      [.char("n"), .char("N"), .right, .left], "next/previous example",
+      actions: [.nextExample, .previousExample, .nextExample, .previousExample], hint: ("n/N", "example"),
+      priority: 2),
+    KeyBinding(
+      [.up, .down, .pageUp, .pageDown], "scroll kernels or maps",
+      actions: [.scrollUp, .scrollDown, .scrollUp, .scrollDown], inHintBar: false),
+    KeyBinding(
+      [.char("["), .char("]")], "kernels: previous/next input channel",
+      actions: [.previousChannel, .nextChannel], inHintBar: false),
+    KeyBinding([.char("?")], "help", action: .help, priority: FitLine.essential),
+    KeyBinding([.char("q"), .escape], "quit", action: .quit, priority: FitLine.essential),
   ]
 
   /// Keys on the Draw pane (space paints there; `p` still pauses).
   public static let drawKeys: [KeyBinding<Action>] = [
-    KeyBinding([.up, .down, .left, .right], "move", action: .moveCursor, keyLabel: "arrows"),
-    KeyBinding([.char(" "), .enter], "paint", action: .paint, keyLabel: "space"),
-    KeyBinding([.char("x"), .backspace, .delete], "erase", action: .erase, keyLabel: "x"),
-    KeyBinding([.char("c")], "clear", action: .clear),
-    KeyBinding([.pageUp], "scroll the maps up", action: .scrollUp, inHintBar: false),
-    KeyBinding([.pageDown], "scroll the maps down", action: .scrollDown, inHintBar: false),
-    KeyBinding([.char("p")], "pause", action: .pauseResume),
+    KeyBinding([.up, .down, .left, .right], "move", action: .moveCursor, keyLabel: "arrows", priority: 4),
+    KeyBinding([.char(" "), .enter], "paint", action: .paint, keyLabel: "space", priority: 4),
+    KeyBinding([.char("x"), .backspace, .delete], "erase", action: .erase, keyLabel: "x", priority: 3),
+    KeyBinding([.char("c")], "clear", action: .clear, priority: 2),
+    KeyBinding([.pageUp, .pageDown], "scroll the maps", actions: [.scrollUp, .scrollDown], inHintBar: false),
+    KeyBinding([.char("p")], "pause/resume", action: .pauseResume),
     KeyBinding([.char("s")], "one step", action: .step, inHintBar: false),
-    KeyBinding([.tab], "next pane", action: .nextPane, keyLabel: "Tab"),
-    KeyBinding([.backTab], "previous pane", action: .previousPane, inHintBar: false),
-    KeyBinding([.char("?")], "help", action: .help),
-    KeyBinding([.char("q"), .escape], "back", action: .quit, keyLabel: "Esc"),
+    KeyBinding(
+      [.tab, .backTab], "next/previous pane", actions: [.nextPane, .previousPane], hint: ("Tab", "pane"), priority: 1),
+    KeyBinding([.char("?")], "help", action: .help, priority: FitLine.essential),
+    KeyBinding([.char("q"), .escape], "back", action: .quit, keyLabel: "Esc", priority: FitLine.essential),
   ]
 
   /// The lecture's three hand-made 3x3 features for X/O: diagonal, X centre, anti-diagonal.

@@ -914,10 +914,7 @@ struct Parser {
         case "hint":
           let text = try line.string("the hint")
           try line.expectEnd()
-          if challenge.hint != nil {
-            throw ParseError(column: keyword.column, message: "this challenge already has a hint", note: "keep one hint")
-          }
-          challenge.hint = text
+          challenge.hints.append(text)  // Several hints are shown one at a time.
         case "solution":
           try line.expectEnd()
           let opening = line.location(keyword)

@@ -47,6 +47,8 @@ import Testing
     var player = try player()
     #expect(player.revealedChallenge != nil)
     #expect(!text(player).contains { $0.contains("First") })
+    // x_w has no presets, so p is not offered.
+    #expect(text(player).contains("  Tab moves to the kernel; type values; h for a hint."))
     _ = player.update(.keyPressed(.char("h")))
     #expect(text(player).contains("  Hint 1/2: First"))
     #expect(!text(player).contains { $0.contains("Second") })

@@ -262,7 +262,8 @@ extension LessonPlayer {
         }
         let shown = min(hintsShown, challenge.hints.count)
         if !editedInStep.contains(step) {
-          add("Tab moves to the kernel; type values, or press p for presets; h for a hint.", .dim, indent: "  ")
+          let presets = editable.contains { !$0.presets.isEmpty } ? ", or press p for presets" : ""
+          add("Tab moves to the kernel; type values\(presets); h for a hint.", .dim, indent: "  ")
         }
         for (number, hint) in challenge.hints.prefix(shown).enumerated() {
           let label = challenge.hints.count > 1 ? "Hint \(number + 1)/\(challenge.hints.count): " : "Hint: "

@@ -299,6 +299,10 @@ public struct ConvolveOperation: Equatable, Sendable {
   public var normalize: Bool = false
   public var bias: [LessonNumber] = []
   public var relu: Bool = false
+  /// `stride plan[0]`, `padding plan[1]`: both axes' stride or padding read from a cell the
+  /// learner edits, so a challenge can ask for the settings that give a size.
+  public var strideSetting: Expression?
+  public var paddingSetting: Expression?
 
   public init(input: NameReference, kernels: [NameReference]) {
     self.input = input

@@ -134,3 +134,96 @@ import Testing
     #expect(abs(Double(try #require(probability)) - 0.8000009) < 1e-5)
   }
 }
+
+/// `stride plan[0]`, `padding plan[1]`: settings read from a kernel the learner edits.
+@Suite struct ConvolveSettingTests {
+  func lesson(plan: String = "1 0") throws -> Lesson {
+    let zeros = Array(repeating: Array(repeating: "0", count: 28).joined(separator: " "), count: 28)
+    let text = """
+      format 1
+      title "Plan"
+      grid digit 28x28
+      \(zeros.map { "  " + $0 }.joined(separator: "\n"))
+      end
+      kernel soft 5x5
+        1 1 1 1 1
+        1 1 1 1 1
+        1 1 1 1 1
+        1 1 1 1 1
+        1 1 1 1 1
+      end
+      kernel plan 2
+        \(plan)
+      end
+      step "One"
+        convolve digit with soft stride plan[0] padding plan[1] -> one
+      end
+      step "Two"
+        edit plan
+        convolve one with soft stride plan[0] pad plan[1] -> two
+        challenge "7x7"
+          goal rows(two) == 7
+          goal cols(two) == 7
+          hint "h"
+          hint "h2"
+          solution
+            2 2
+          end
+        end
+      end
+      """
+    return try LessonParser.parse(text, file: "plan.cnnlab")
+  }
+
+  @Test func aStrideOrPaddingMayNameACell() throws {
+    let lesson = try lesson()
+    guard case .convolve(let c)? = lesson.steps[0].operation?.kind else {
+      Issue.record("expected a convolution")
+      return
+    }
+    #expect(c.strideSetting?.description == "plan[0]")
+    #expect(c.paddingSetting?.description == "plan[1]")
+    // Written numbers and 'same' parse as before.
+    let plain = try LessonParser.parse(
+      """
+      format 1
+      title "T"
+      grid g 4x4
+        1 2 3 4
+        1 2 3 4
+        1 2 3 4
+        1 2 3 4
+      end
+      kernel k 2x2
+        1 0
+        0 1
+      end
+      step "S"
+        convolve g with k stride 2 padding same -> o
+      end
+      """, file: "t.cnnlab")
+    guard case .convolve(let p)? = plain.steps[0].operation?.kind else {
+      Issue.record("expected a convolution")
+      return
+    }
+    #expect(p.strideSetting == nil && p.paddingSetting == nil && p.strideRows == 2 && p.padding == .same)
+  }
+
+  @Test func theCheckProvesTheSettingsSolutionAndTheStartFails() throws {
+    #expect(LessonCheck.check(try lesson()).isEmpty)
+    // (28 + 2·2 − 5)/2 + 1 = 14, (14 + 4 − 5)/2 + 1 = 7; with stride 1 and no padding, 24 then 20.
+    let solved = ScenePlanner.plan(try lesson(), kernels: ["plan": KernelSetting(values: [2, 2])])
+    #expect(solved[1].grids.first { $0.name == "two" }?.tensor.shape == [7, 7])
+    let start = ScenePlanner.plan(try lesson())
+    #expect(start[1].grids.first { $0.name == "two" }?.tensor.shape == [20, 20])
+  }
+
+  @Test func aSettingThatIsNotAWholeNumberInRangeIsTheStepsProblem() throws {
+    let half = ScenePlanner.plan(try lesson(), kernels: ["plan": KernelSetting(values: [2.5, 0])])
+    #expect(half[0].problem?.message == "plan[0] is 2.5, but a stride is a whole number from 1 to 64")
+    let zero = ScenePlanner.plan(try lesson(), kernels: ["plan": KernelSetting(values: [0, 0])])
+    #expect(zero[0].problem?.message == "plan[0] is 0, but a stride is a whole number from 1 to 64")
+    let negative = ScenePlanner.plan(try lesson(), kernels: ["plan": KernelSetting(values: [1, -1])])
+    #expect(negative[0].problem?.message == "plan[1] is -1, but a padding is a whole number from 0 to 64")
+  }
+}

@@ -48,6 +48,8 @@ struct LessonRun {
   var labels: [String: [String]] = [:]
   var scenes: [Scene] = []
   var diagnostics: [LessonDiagnostic] = []
+  /// Whether the step being planned met a follow-on of an earlier step's problem.
+  var metFollowOn = false
 
   init(lesson: Lesson, overrides: [String: KernelSetting], checking: Bool) {
     self.lesson = lesson
@@ -56,7 +58,10 @@ struct LessonRun {
   }
 
   mutating func report(_ error: EvalError) {
-    guard !error.isFollowOn else { return }
+    guard !error.isFollowOn else {
+      metFollowOn = true
+      return
+    }
     let diagnostic = LessonDiagnostic(file: lesson.file, at: error.location, error.message, note: error.note)
     if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
   }
@@ -135,6 +140,7 @@ struct LessonRun {
   mutating func plan(_ step: Step, number stepNumber: Int) -> Scene {
     var scene = Scene(number: stepNumber, title: step.title)
     let problemsBefore = diagnostics.count
+    metFollowOn = false
     // The operation runs first, so a question written before it can still name its result.
     var animation: Animation?
     if let operation = step.operation {
@@ -241,6 +247,9 @@ struct LessonRun {
     }
     scene.grids = shownGrids(step, show: explicitShow, editable: scene.editable)
     if diagnostics.count > problemsBefore, !checking { scene.problem = diagnostics[problemsBefore] }
+    // A step that fails only because an earlier one did (a kernel edited here breaks a result
+    // made before) shows that earlier problem: it is what the learner can fix from here.
+    if scene.problem == nil, metFollowOn, !checking { scene.problem = diagnostics.first }
     return scene
   }
 

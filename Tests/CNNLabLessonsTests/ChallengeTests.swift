@@ -226,4 +226,16 @@ import Testing
     let negative = ScenePlanner.plan(try lesson(), kernels: ["plan": KernelSetting(values: [1, -1])])
     #expect(negative[0].problem?.message == "plan[1] is -1, but a padding is a whole number from 0 to 64")
   }
+
+  /// Lesson 5's challenge step has no operation of its own: a plan that breaks the layers
+  /// before it shows their problem there, where the learner edits the plan.
+  @Test func aStepThatFailsBecauseAnEarlierOneDidShowsWhy() throws {
+    let course = Course.load(directory: repositoryRoot.appendingPathComponent("lessons").path)
+    let lesson = try #require(course.entries.first { $0.name == "05-stride-and-padding" }?.lesson)
+    let scenes = ScenePlanner.plan(lesson, kernels: ["plan": KernelSetting(values: [2.5, 0])])
+    let last = try #require(scenes.last)
+    #expect(last.title == "Challenge: choose stride and padding")
+    #expect(last.problem?.message == "plan[0] is 2.5, but a stride is a whole number from 1 to 64")
+    #expect(ScenePlanner.plan(lesson).last?.problem == nil)
+  }
 }

@@ -119,3 +119,23 @@ import Testing
     #expect(lesson.solvedChallenges == nil)
   }
 }
+
+/// An edit that breaks the step for a moment (a stride of 2.5) and is then fixed brings back
+/// the beats the learner had reached: the working and the challenge.
+@Suite struct ChallengeProblemTests {
+  @Test func fixingAnEditBringsTheChallengeBack() throws {
+    let course = Course.load(directory: TestPaths.repository + "/lessons")
+    let lesson = try #require(course.entries.first { $0.name == "05-stride-and-padding" }?.lesson)
+    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: "05-stride-and-padding"))
+    _ = player.update(.resized(width: 100, height: 30))
+    player.arrive(at: player.scenes.count - 1, revealAll: true)
+    #expect(player.revealedChallenge != nil)
+    player.setEdit("plan", KernelSetting(values: [2.5, 0]))
+    #expect(player.scene?.problem?.message == "plan[0] is 2.5, but a stride is a whole number from 1 to 64")
+    #expect(player.revealedChallenge == nil)
+    player.setEdit("plan", KernelSetting(values: [2, 2]))
+    #expect(player.scene?.problem == nil)
+    #expect(player.revealedChallenge?.isSolved == true)
+    #expect(player.interactionText(width: 100).contains { $0.text.contains("Solved!") })
+  }
+}

@@ -87,6 +87,9 @@ public struct LessonPlayer: Program {
   public private(set) var hintsAsked: [Int: Int] = [:]
   /// The prompts of the challenges the learner has met (kept when the kernel changes again).
   public private(set) var solvedChallenges: Set<String> = []
+  /// The beat the learner had reached when an edit left the step with a problem (and fewer
+  /// beats); the beats come back once the problem is fixed.
+  private var beatBeforeProblem: Int?
   /// Steps the learner has gone past (0-based).
   public private(set) var completedSteps: Set<Int> = []
   /// Set when the learner moves on from the last step.
@@ -321,6 +324,7 @@ public struct LessonPlayer: Program {
   mutating func arrive(at index: Int, revealAll: Bool = false) {
     step = max(0, min(index, scenes.count - 1))
     beat = -1
+    beatBeforeProblem = nil
     frame = 0
     playing = false
     proseScroll = 0
@@ -528,7 +532,11 @@ public struct LessonPlayer: Program {
     scenes = source.plan(edits)
     recordSolvedChallenges()
     if step >= scenes.count { step = max(0, scenes.count - 1) }
-    if let scene { beat = min(beat, scene.beats.count - 1) }
+    if let scene {
+      let reached = max(beat, beatBeforeProblem ?? -1)
+      beat = min(reached, scene.beats.count - 1)
+      beatBeforeProblem = scene.problem == nil ? nil : reached
+    }
     frame = min(frame, lastFrame)
   }
 

@@ -299,6 +299,10 @@ public struct ConvolveOperation: Equatable, Sendable {
   public var normalize: Bool = false
   public var bias: [LessonNumber] = []
   public var relu: Bool = false
+  /// `stride plan[0]`, `padding plan[1]`: both axes' stride or padding read from a cell the
+  /// learner edits, so a challenge can ask for the settings that give a size.
+  public var strideSetting: Expression?
+  public var paddingSetting: Expression?
 
   public init(input: NameReference, kernels: [NameReference]) {
     self.input = input
@@ -397,12 +401,15 @@ public enum Answer: Equatable, Sendable, CustomStringConvertible {
   }
 }
 
-/// `challenge "..."` with its goals, hint and a solution that proves it can be done.
+/// `challenge "..."` with its goals, hints and a solution that proves it can be done.
 public struct Challenge: Equatable, Sendable {
   public var prompt: String
   public var edits: [NameReference]
   public var goals: [Condition]
-  public var hint: String?
+  /// The hints in the order the learner sees them, one more each time they ask.
+  public var hints: [String]
+  /// The first hint.
+  public var hint: String? { hints.first }
   /// A kernel meeting every goal, row-major (its shape is the edited kernel's).
   public var solution: [Double]?
   public var solutionLocation: SourceLocation?
@@ -410,12 +417,13 @@ public struct Challenge: Equatable, Sendable {
 
   public init(
     prompt: String, edits: [NameReference] = [], goals: [Condition] = [], hint: String? = nil,
-    solution: [Double]? = nil, solutionLocation: SourceLocation? = nil, location: SourceLocation
+    hints: [String] = [], solution: [Double]? = nil, solutionLocation: SourceLocation? = nil,
+    location: SourceLocation
   ) {
     self.prompt = prompt
     self.edits = edits
     self.goals = goals
-    self.hint = hint
+    self.hints = hints.isEmpty ? (hint.map { [$0] } ?? []) : hints
     self.solution = solution
     self.solutionLocation = solutionLocation
     self.location = location

@@ -914,10 +914,7 @@ struct Parser {
         case "hint":
           let text = try line.string("the hint")
           try line.expectEnd()
-          if challenge.hint != nil {
-            throw ParseError(column: keyword.column, message: "this challenge already has a hint", note: "keep one hint")
-          }
-          challenge.hint = text
+          challenge.hints.append(text)  // Several hints are shown one at a time.
         case "solution":
           try line.expectEnd()
           let opening = line.location(keyword)
@@ -961,9 +958,17 @@ struct Parser {
       while !cursor.atEnd && !cursor.isSymbol("->") {
         let option = cursor.column
         if cursor.skipWord("stride") {
-          (convolve.strideRows, convolve.strideCols) = try cursor.pair("the stride", in: 1...1024)
+          if cursor.peek?.kind == .word {
+            convolve.strideSetting = try parseExpression(&cursor)
+          } else {
+            (convolve.strideRows, convolve.strideCols) = try cursor.pair("the stride", in: 1...1024)
+          }
         } else if cursor.skipWord("padding") || cursor.skipWord("pad") {
-          convolve.padding = try parsePadding(&cursor)
+          if cursor.peek?.kind == .word, !cursor.isWord("valid"), !cursor.isWord("same") {
+            convolve.paddingSetting = try parseExpression(&cursor)
+          } else {
+            convolve.padding = try parsePadding(&cursor)
+          }
         } else if cursor.skipWord("dilation") {
           (convolve.dilationRows, convolve.dilationCols) = try cursor.pair("the dilation", in: 1...1024)
         } else if cursor.skipWord("mode") {

@@ -361,6 +361,7 @@ extension LessonRun {
 
   /// Whether a goal holds for the current values.
   func holds(_ condition: Condition) throws(EvalError) -> Bool {
+    if let verdict = try labelGoal(condition) { return verdict }
     let rhs = try number(condition.rhs, what: "a goal")
     switch condition.quantifier {
     case .value:

@@ -111,7 +111,8 @@ extension LessonRun {
 
   // MARK: - Convolution
 
-  func convolve(_ c: ConvolveOperation, operation: StepOperation) throws(EvalError) -> ConvolutionAnimation {
+  func convolve(_ written: ConvolveOperation, operation: StepOperation) throws(EvalError) -> ConvolutionAnimation {
+    let c = try settled(written)
     let input = try grid(c.input)
     var kernels: [Tensor] = []
     for name in c.kernels { kernels.append(try grid(name)) }

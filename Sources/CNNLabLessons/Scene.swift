@@ -252,9 +252,24 @@ public struct SceneChallenge: Equatable, Sendable {
   }
 
   public var prompt: String
-  public var hint: String
+  /// Shown one at a time, each when the learner asks for the next.
+  public var hints: [String]
   public var kernels: [String]
   public var goals: [Goal]
+  /// The stated solution, one line per kernel row (a blank line between channels), shown only
+  /// after the learner has tried and read every hint.
+  public var solution: [String]
+
+  public init(prompt: String, hints: [String], kernels: [String], goals: [Goal], solution: [String] = []) {
+    self.prompt = prompt
+    self.hints = hints
+    self.kernels = kernels
+    self.goals = goals
+    self.solution = solution
+  }
+
+  /// The first hint.
+  public var hint: String { hints.first ?? "" }
 
   public var isSolved: Bool { !goals.isEmpty && goals.allSatisfy(\.holds) }
 }

@@ -48,6 +48,8 @@ struct LessonRun {
   var labels: [String: [String]] = [:]
   var scenes: [Scene] = []
   var diagnostics: [LessonDiagnostic] = []
+  /// Whether the step being planned met a follow-on of an earlier step's problem.
+  var metFollowOn = false
 
   init(lesson: Lesson, overrides: [String: KernelSetting], checking: Bool) {
     self.lesson = lesson
@@ -56,7 +58,10 @@ struct LessonRun {
   }
 
   mutating func report(_ error: EvalError) {
-    guard !error.isFollowOn else { return }
+    guard !error.isFollowOn else {
+      metFollowOn = true
+      return
+    }
     let diagnostic = LessonDiagnostic(file: lesson.file, at: error.location, error.message, note: error.note)
     if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
   }
@@ -135,6 +140,7 @@ struct LessonRun {
   mutating func plan(_ step: Step, number stepNumber: Int) -> Scene {
     var scene = Scene(number: stepNumber, title: step.title)
     let problemsBefore = diagnostics.count
+    metFollowOn = false
     // The operation runs first, so a question written before it can still name its result.
     var animation: Animation?
     if let operation = step.operation {
@@ -241,6 +247,9 @@ struct LessonRun {
     }
     scene.grids = shownGrids(step, show: explicitShow, editable: scene.editable)
     if diagnostics.count > problemsBefore, !checking { scene.problem = diagnostics[problemsBefore] }
+    // A step that fails only because an earlier one did (a kernel edited here breaks a result
+    // made before) shows that earlier problem: it is what the learner can fix from here.
+    if scene.problem == nil, metFollowOn, !checking { scene.problem = diagnostics.first }
     return scene
   }
 
@@ -436,44 +445,58 @@ struct LessonRun {
           location: challenge.location, message: "the challenge has no kernel to edit",
           note: "add 'edit KERNEL' to the challenge or its step")
       }
-      if let solution = challenge.solution {
-        let location = challenge.solutionLocation ?? challenge.location
-        guard kernels.count == 1 else {
-          throw EvalError(
-            location: location, message: "a solution needs exactly one edited kernel, not \(kernels.count)",
-            note: "edit one kernel in this step")
-        }
-        guard case .grid(let tensor, _, _)? = values[kernel.name] else {
-          throw EvalError(location: location, message: "", note: "", isFollowOn: true)
-        }
-        guard solution.count == tensor.count else {
-          throw EvalError(
-            location: location,
-            message: "the solution has \(solution.count) values but kernel '\(kernel.name)' has \(tensor.count)",
-            note: "write the solution with the kernel's shape, \(shapeText(tensor.shape))")
-        }
-        var solved = LessonRun(
-          lesson: lesson, overrides: overrides.merging([kernel.name: KernelSetting(values: solution)]) { $1 },
-          checking: false)
-        solved.run()
-        let solvedGoals = solved.scenes.flatMap(\.beats).compactMap { beat -> SceneChallenge? in
-          if case .challenge(let c) = beat, c.prompt == challenge.prompt { return c }
-          return nil
-        }.first
-        if let unmet = solvedGoals?.goals.first(where: { !$0.holds }) {
-          throw EvalError(
-            location: location, message: "the solution does not meet the goal '\(unmet.text)'",
-            note: "fix the solution or the goal: the check runs the solution through the engine")
-        }
-        if !goals.isEmpty && goals.allSatisfy(\.holds) {
-          throw EvalError(
-            location: challenge.location, message: "the starting kernel already meets every goal",
-            note: "start the kernel from something that does not solve the challenge")
-        }
+      guard let solution = challenge.solution else {
+        throw EvalError(
+          location: challenge.location, message: "this challenge has no solution",
+          note: "add 'solution', the edited kernel's rows and 'end' inside the challenge: the check proves it meets the goals")
+      }
+      let location = challenge.solutionLocation ?? challenge.location
+      guard kernels.count == 1 else {
+        throw EvalError(
+          location: location, message: "a solution needs exactly one edited kernel, not \(kernels.count)",
+          note: "edit one kernel in this step")
+      }
+      guard case .grid(let tensor, _, _)? = values[kernel.name] else {
+        throw EvalError(location: location, message: "", note: "", isFollowOn: true)
+      }
+      guard solution.count == tensor.count else {
+        throw EvalError(
+          location: location,
+          message: "the solution has \(solution.count) values but kernel '\(kernel.name)' has \(tensor.count)",
+          note: "write the solution with the kernel's shape, \(shapeText(tensor.shape))")
+      }
+      var solved = LessonRun(
+        lesson: lesson, overrides: overrides.merging([kernel.name: KernelSetting(values: solution)]) { $1 },
+        checking: false)
+      solved.run()
+      let solvedGoals = solved.scenes.flatMap(\.beats).compactMap { beat -> SceneChallenge? in
+        if case .challenge(let c) = beat, c.prompt == challenge.prompt { return c }
+        return nil
+      }.first
+      guard let solvedGoals else {
+        throw EvalError(
+          location: location, message: "the lesson cannot be computed with the solution",
+          note: "fix the solution: with it, a step before the challenge fails")
+      }
+      if let unmet = solvedGoals.goals.first(where: { !$0.holds }) {
+        throw EvalError(
+          location: location, message: "the solution does not meet the goal '\(unmet.text)'",
+          note: "fix the solution or the goal: the check runs the solution through the engine")
+      }
+      if !goals.isEmpty && goals.allSatisfy(\.holds) {
+        throw EvalError(
+          location: challenge.location, message: "the starting kernel already meets every goal",
+          note: "start the kernel from something that does not solve the challenge")
       }
     }
+    var solution: [String] = []
+    if let stated = challenge.solution, let kernel = kernels.first, case .grid(let tensor, _, _)? = values[kernel.name],
+      stated.count == tensor.count
+    {
+      solution = ChallengeSolution.rows(stated, shape: tensor.shape)
+    }
     return SceneChallenge(
-      prompt: challenge.prompt, hint: challenge.hint ?? "", kernels: kernels.map(\.name), goals: goals)
+      prompt: challenge.prompt, hints: challenge.hints, kernels: kernels.map(\.name), goals: goals, solution: solution)
   }
 }
 

@@ -10,10 +10,23 @@ private func fixtureLessons(_ name: String) -> String {
 }
 
 @Suite struct LessonsCommandTests {
-  @Test func listShowsNumberDirectoryTitleAndSteps() throws {
-    let r = try CNNLabBinary.run(["lessons", fixtureLessons("good")])
+  @Test func listShowsNumberDirectoryTitleStepsAndChallengesSolved() throws {
+    let state = NSTemporaryDirectory() + "cnnlab-lessons-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: state) }
+    var environment = ProcessInfo.processInfo.environment
+    environment["XDG_STATE_HOME"] = state
+    var r = try CNNLabBinary.run(["lessons", fixtureLessons("good")], environment: environment)
     #expect(r.status == 0, "\(r.stderr)")
-    #expect(r.stdout == " 1  01-edges  Finding edges (2 steps)\n 2  02-xo     Is it an X? (3 steps)\n")
+    #expect(r.stdout == " 1  01-edges  Finding edges (2 steps)\n 2  02-xo     Is it an X? (3 steps, 0/1 challenge)\n")
+    // Progress that records the challenge as solved.
+    try FileManager.default.createDirectory(atPath: state + "/cnnlab", withIntermediateDirectories: true)
+    let progress = """
+      {"format": 1, "lessons": {"02-xo": {"step": 2, "completedSteps": [0, 1], "finished": false, "answers": [],
+        "kernels": [], "solvedChallenges": ["Score a perfect 1 on the X's upper-left arm"]}}}
+      """
+    try Data(progress.utf8).write(to: URL(fileURLWithPath: state + "/cnnlab/progress.json"))
+    r = try CNNLabBinary.run(["lessons", fixtureLessons("good")], environment: environment)
+    #expect(r.stdout == " 1  01-edges  Finding edges (2 steps)\n 2  02-xo     Is it an X? (3 steps, 1/1 challenge)\n")
   }
 
   @Test func theShippedCourseChecksClean() throws {

@@ -291,10 +291,25 @@ extension LessonPlayer {
         }
         if challenge.isSolved {
           add("Solved! Press \(glyphs.arrowRight) to go on.", .success, indent: "  ")
-        } else if editedInStep.contains(step) {
-          add("Hint: " + challenge.hint, .hint, indent: "  ")
-        } else {
-          add("Tab moves to the kernel; type values, or press p for presets.", .dim, indent: "  ")
+          continue
+        }
+        let shown = min(hintsShown, challenge.hints.count)
+        if !editedInStep.contains(step) {
+          let presets = editable.contains { !$0.presets.isEmpty } ? ", or press p for presets" : ""
+          add("Tab moves to the kernel; type values\(presets); h for a hint.", .dim, indent: "  ")
+        }
+        for (number, hint) in challenge.hints.prefix(shown).enumerated() {
+          let label = challenge.hints.count > 1 ? "Hint \(number + 1)/\(challenge.hints.count): " : "Hint: "
+          add(label + hint, .hint, indent: "  ")
+        }
+        if solutionShown {
+          add("One solution (\(challenge.kernels.first ?? "the kernel")):", .dim, indent: "  ")
+          for row in challenge.solution { lines.append(StyledLine("    " + row, .hint)) }
+        } else if shown > 0 {
+          add(
+            shown < challenge.hints.count
+              ? "h: the next hint" : editedInStep.contains(step) ? "h: show a solution" : "try a kernel; then h shows a solution",
+            .dim, indent: "  ")
         }
       default: break
       }

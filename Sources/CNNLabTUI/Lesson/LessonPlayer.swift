@@ -21,7 +21,7 @@ public struct LessonPlayer: Program {
   /// What a key in `LessonPlayer.keys` does.
   public enum Action: Hashable, Sendable {
     case previous, next, playPause, faster, slower, frameForward, frameBack, cycleFocus, editKernel
-    case moveCursor, chooseQuestion, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back
+    case moveCursor, chooseQuestion, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
   }
 
   /// A question is identified by its step (0-based) and its beat index inside the step.
@@ -84,6 +84,14 @@ public struct LessonPlayer: Program {
   public private(set) var edits: [String: KernelSetting] = [:]
   /// Kernels the learner changed by hand in each step, to know when a challenge's hint helps.
   public private(set) var editedInStep: Set<Int> = []
+  /// How many of each step's challenge hints the learner asked for with `h`; one more than the
+  /// hints means the solution is shown too.
+  public private(set) var hintsAsked: [Int: Int] = [:]
+  /// The prompts of the challenges the learner has met (kept when the kernel changes again).
+  public private(set) var solvedChallenges: Set<String> = []
+  /// The beat the learner had reached when an edit left the step with a problem (and fewer
+  /// beats); the beats come back once the problem is fixed.
+  private var beatBeforeProblem: Int?
   /// Steps the learner has gone past (0-based).
   public private(set) var completedSteps: Set<Int> = []
   /// Set when the learner moves on from the last step.
@@ -110,8 +118,10 @@ public struct LessonPlayer: Program {
       answers = progress.answerStates
       completedSteps = Set(progress.completedSteps)
       finished = progress.finished
+      solvedChallenges = Set(progress.solvedChallenges ?? [])
     }
     scenes = source.plan(edits)
+    recordSolvedChallenges()
     let start = progress.map { min(max(0, $0.step), max(0, scenes.count - 1)) } ?? 0
     arrive(at: start, revealAll: progress.map { $0.completedSteps.contains(start) } ?? false)
   }
@@ -183,6 +193,7 @@ public struct LessonPlayer: Program {
     KeyBinding([.backspace], "delete the last character", action: .backspace),
     KeyBinding([.char("p")], "next kernel preset", action: .preset),
     KeyBinding([.char("r")], "reset kernels and animation", action: .reset),
+    KeyBinding([.char("h")], "the challenge's next hint, then its solution", action: .hint),
     KeyBinding([.up, .down, .pageUp, .pageDown], "scroll the text", actions: [.scrollUp, .scrollDown, .scrollUp, .scrollDown]),
     KeyBinding([.char("?")], "help", action: .help),
     KeyBinding([.char("q"), .escape], "back", action: .back),
@@ -240,6 +251,7 @@ public struct LessonPlayer: Program {
         playing = false
       }
     case .char("r"): reset()
+    case .char("h"): askForHint()
     case .pageUp: scrollProse(by: -max(1, proseHeight - 1))
     case .pageDown: scrollProse(by: max(1, proseHeight - 1))
     case .up where focus == .lesson: scrollProse(by: -1)
@@ -337,6 +349,7 @@ public struct LessonPlayer: Program {
   mutating func arrive(at index: Int, revealAll: Bool = false) {
     step = max(0, min(index, scenes.count - 1))
     beat = -1
+    beatBeforeProblem = nil
     frame = 0
     playing = false
     proseScroll = 0
@@ -551,9 +564,65 @@ public struct LessonPlayer: Program {
 
   private mutating func replan() {
     scenes = source.plan(edits)
+    recordSolvedChallenges()
     if step >= scenes.count { step = max(0, scenes.count - 1) }
-    if let scene { beat = min(beat, scene.beats.count - 1) }
+    if let scene {
+      let reached = max(beat, beatBeforeProblem ?? -1)
+      beat = min(reached, scene.beats.count - 1)
+      beatBeforeProblem = scene.problem == nil ? nil : reached
+    }
     frame = min(frame, lastFrame)
+  }
+
+  /// Notes every challenge the current kernels meet; progress keeps them.
+  private mutating func recordSolvedChallenges() {
+    for scene in scenes {
+      for case .challenge(let challenge) in scene.beats where challenge.isSolved {
+        solvedChallenges.insert(challenge.prompt)
+      }
+    }
+  }
+
+  /// The challenge of the current step, once it is revealed.
+  var revealedChallenge: SceneChallenge? {
+    guard let scene else { return nil }
+    for (index, beat) in scene.beats.enumerated() where index <= self.beat {
+      if case .challenge(let challenge) = beat { return challenge }
+    }
+    return nil
+  }
+
+  /// How many hints of this step's challenge are shown: those asked for, and the first one as
+  /// soon as the learner has tried a kernel.
+  var hintsShown: Int {
+    max(hintsAsked[step] ?? 0, editedInStep.contains(step) ? 1 : 0)
+  }
+
+  /// Whether this step's challenge shows its solution: only after every hint, and only once the
+  /// learner has tried a kernel of their own.
+  var solutionShown: Bool {
+    guard let challenge = revealedChallenge else { return false }
+    return editedInStep.contains(step) && hintsShown > challenge.hints.count
+  }
+
+  /// `h`: the next hint, or after the last one (and a try) the solution.
+  private mutating func askForHint() {
+    guard let challenge = revealedChallenge else {
+      status = "this step has no challenge"
+      return
+    }
+    let shown = hintsShown
+    if shown < challenge.hints.count {
+      hintsAsked[step] = shown + 1
+      status = "hint \(shown + 1) of \(challenge.hints.count)"
+    } else if !editedInStep.contains(step) {
+      status = "try a kernel of your own first; then h shows the solution"
+    } else if challenge.solution.isEmpty {
+      status = "that was the last hint"
+    } else {
+      hintsAsked[step] = challenge.hints.count + 1
+      status = "the solution is below the goals"
+    }
   }
 
   private mutating func cyclePreset() {
@@ -690,7 +759,8 @@ public struct LessonPlayer: Program {
         .sorted { ($0.key.step, $0.key.beat) < ($1.key.step, $1.key.beat) },
       kernels: edits.keys.sorted().compactMap { name in
         edits[name].map { LessonProgress.SavedKernel(name: name, values: $0.values, scale: $0.scale) }
-      })
+      },
+      solvedChallenges: solvedChallenges.isEmpty ? nil : solvedChallenges.sorted())
   }
 }
 

@@ -32,16 +32,20 @@ public struct LessonProgress: Codable, Equatable, Sendable {
   public var finished: Bool
   public var answers: [SavedAnswer]
   public var kernels: [SavedKernel]
+  /// The prompts of the challenges solved. Optional: progress saved before challenges were
+  /// recorded has no such field and still loads.
+  public var solvedChallenges: [String]?
 
   public init(
     step: Int = 0, completedSteps: [Int] = [], finished: Bool = false, answers: [SavedAnswer] = [],
-    kernels: [SavedKernel] = []
+    kernels: [SavedKernel] = [], solvedChallenges: [String]? = nil
   ) {
     self.step = step
     self.completedSteps = completedSteps
     self.finished = finished
     self.answers = answers
     self.kernels = kernels
+    self.solvedChallenges = solvedChallenges
   }
 
   /// The edits as the planner takes them.

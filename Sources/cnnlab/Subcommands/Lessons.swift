@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNLabLessons
+import CNNLabTUI
 import Foundation
 
 extension CNNLab {
@@ -18,25 +19,39 @@ extension CNNLab {
 extension CNNLab.Lessons {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List the lessons in course order with their number of steps.")
+      abstract: "List the lessons in course order with their steps and challenges solved.")
 
     @Argument(help: "The lessons directory (default: ./lessons, or the one beside cnnlab).")
     var directory: String?
 
     func run() throws {
       let course = Course.load(directory: try lessonsDirectory(directory))
+      let solved = solvedChallenges()
       let names = course.entries.map(\.name)
       let nameWidth = names.map(\.count).max() ?? 0
       for (number, entry) in course.entries.enumerated() {
         let label = pad(String(number + 1), 2, right: true) + "  " + pad(entry.name, nameWidth)
         if let lesson = entry.lesson {
           let steps = lesson.steps.count == 1 ? "1 step" : "\(lesson.steps.count) steps"
-          print("\(label)  \(lesson.title) (\(steps))")
+          let prompts = lesson.challenges.map(\.prompt)
+          let done = prompts.filter { solved[entry.name]?.contains($0) == true }.count
+          let challenges = prompts.isEmpty ? "" : ", \(done)/\(prompts.count) \(prompts.count == 1 ? "challenge" : "challenges")"
+          print("\(label)  \(lesson.title) (\(steps)\(challenges))")
         } else {
           print("\(label)  (does not load: run 'cnnlab lessons check')")
         }
       }
       if course.entries.isEmpty { print("The course lists no lessons yet.") }
+    }
+
+    /// The solved challenges in the saved progress, by lesson. Read only: a progress file that
+    /// cannot be read counts as none solved, and is left for the course to deal with.
+    func solvedChallenges() -> [String: Set<String>] {
+      let path = ProgressStore.defaultPath()
+      guard let data = FileManager.default.contents(atPath: path),
+        let progress = try? JSONDecoder().decode(Progress.self, from: data)
+      else { return [:] }
+      return progress.lessons.mapValues { Set($0.solvedChallenges ?? []) }
     }
   }
 

@@ -49,15 +49,11 @@ func xoRun(seed: UInt64, steps: Int) throws -> TrainingRun {
     #expect(data.validation.inputs.slice(0) != data.test.inputs.slice(0))
   }
 
-  @Test func bundledMNISTHas4500TrainingAnd500ValidationDigits() throws {
+  @Test func bundledMNISTIsTheSample() throws {
     let data = try TrainingData.load("mnist")
     let training = try #require(data.training)
-    #expect(training.count == 4500)
-    #expect(data.validation.count == 500 && data.test.count == 500)
+    #expect(training.count + data.validation.count == 4500 && data.test.count == 500)
     #expect(data.inputShape == [1, 28, 28])
-    var perDigit = [Int](repeating: 0, count: 10)
-    for label in training.labels { perDigit[label] += 1 }
-    #expect(perDigit == [Int](repeating: 450, count: 10))
     #expect(training.inputs.scalars.max() == 1 && training.inputs.scalars.min() == 0)
     #expect(data.inputScale == Float(1) / 255)
   }
@@ -65,7 +61,7 @@ func xoRun(seed: UInt64, steps: Int) throws -> TrainingRun {
   @Test(.enabled(if: FileManager.default.fileExists(atPath: DataSource.fashionDirectory)))
   func fashionComesFromTheDebianPackage() throws {
     let data = try TrainingData.load("fashion")
-    #expect(data.training?.count == 60000 && data.test.count == 10000)
+    #expect((data.training?.count ?? 0) + data.validation.count == 60000 && data.test.count == 10000)
     #expect(data.classNames.first == "T-shirt/top" && data.classNames.count == 10)
   }
 

@@ -193,7 +193,7 @@ struct TrainingScreenTests {
       return buffer.lines
     }
     let top = lines()
-    #expect(top[3].hasPrefix("example 1/500: a \(data.validation.labels[0]) "))
+    #expect(top[3].hasPrefix("example 1/\(data.validation.count): a \(data.validation.labels[0]) "))
     #expect(top[4].hasPrefix("input  1×28×28"))
     #expect(top[5].hasPrefix(String(repeating: "▀", count: 28) + "   0 "))  // the image, then bar 0
     let footer = try #require(top[22].split(separator: ":").first)
@@ -205,7 +205,7 @@ struct TrainingScreenTests {
     let bottom = lines()
     #expect(bottom[22].hasPrefix("rows \(total - 17)-\(total) of \(total): ↑/↓ scroll"))
     #expect(bottom.contains { $0.hasPrefix("4 maxpool 2  16×7×7") })
-    #expect(bottom[3].hasPrefix("example 1/500"))  // the prediction never scrolls away
+    #expect(bottom[3].hasPrefix("example 1/\(data.validation.count)"))  // the prediction never scrolls away
 
     press(&screen, .pageUp)
     #expect(lines()[22].hasPrefix("rows \(total - 17 - 9)-"))  // half a view

@@ -33,8 +33,9 @@ enum TrainedXO {
     #expect(json["data"] as? String == "xo")
     #expect(json["spec"] as? String == "conv 3 3x3 nobias relu | maxpool 2 ceil | dense 2")
     #expect(json["epochs"] as? Int == 1 && json["steps"] as? Int == 125)
-    #expect(json["test_count"] as? Int == 500)
-    #expect((json["test_accuracy"] as? Double ?? 0) > 0.9)
+    let test = json["test"] as? [String: Any]
+    #expect(test?["images"] as? Int == 500)
+    #expect((test?["accuracy"] as? Double ?? 0) > 0.9)
     #expect((json["validation_accuracy"] as? Double ?? 0) > 0.9)
     #expect(json["saved"] as? String == TrainedXO.model)
     #expect(r.stdout.split(separator: "\n").count == 1)

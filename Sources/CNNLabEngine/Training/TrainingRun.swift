@@ -75,8 +75,6 @@ public struct TrainingRun: Sendable {
   public private(set) var snapshot = TrainingSnapshot()
   /// True after `.stop`: nothing more will happen.
   public private(set) var isStopped = false
-  /// The last epoch's validation, and the step after which it was taken.
-  public private(set) var lastValidation: (step: Int, evaluation: Evaluation)?
 
   private var pendingSteps = 0  // single steps still to run while paused
   private var epochLossSum: Double = 0  // over the current epoch, weighted by batch size
@@ -154,7 +152,6 @@ public struct TrainingRun: Sendable {
       snapshot.optimizer = configuration.optimizer
       pendingSteps = 0
       (epochLossSum, epochCorrect, epochCount, epochSeconds) = (0, 0, 0, 0)
-      lastValidation = nil
       refreshSnapshot()
     case .stop:
       if snapshot.state == .running || snapshot.state == .paused { snapshot.state = .finished }
@@ -231,7 +228,6 @@ public struct TrainingRun: Sendable {
       let clock = ContinuousClock()
       let start = clock.now
       let result = trainer.evaluate(validation)
-      lastValidation = (snapshot.step, result)
       summary.validationLoss = result.loss
       summary.validationAccuracy = result.accuracy
       snapshot.elapsed += Self.seconds(clock.now - start)

@@ -159,13 +159,10 @@ extension CNNLab {
       }
 
       let network = run.trainer.network
-      // When the test images are the validation images, the last epoch has scored them already.
-      let test: Evaluation
-      if dataSet.testIsValidation, let last = run.lastValidation, last.step == run.snapshot.step {
-        test = last.evaluation
-      } else {
-        test = run.trainer.evaluate(dataSet.test)
-      }
+      // The test images are scored once, here, with the final weights; nothing before has seen
+      // them. With none there is no test score, rather than a stand-in.
+      let test = dataSet.test.count > 0 ? run.trainer.evaluate(dataSet.test) : nil
+      let noTest = "\(data) has no test images (\(dataSet.origin.test) holds 0)"
       let last = run.snapshot.epochs.last
       if let save {
         let file = ModelFile(
@@ -176,24 +173,28 @@ extension CNNLab {
       let s = run.snapshot
       let speed = s.elapsed > 0 ? Double(s.imagesSeen) / s.elapsed : 0
       if json {
-        print(
-          jsonObject([
-            ("data", jsonString(data)), ("spec", jsonString(spec.description)),
-            ("parameters", String(network.parameterCount)),
-            ("optimizer", jsonString(configuration.optimizer.rawValue)),
-            ("learning_rate", jsonNumber(Double(configuration.learningRate))),
-            ("batch", String(configuration.batchSize)), ("seed", String(seed)),
-            ("epochs", String(run.trainer.epoch)), ("steps", String(s.step)),
-            ("seconds", jsonNumber(s.elapsed)), ("images_per_second", jsonNumber(speed)),
-            ("train_loss", jsonNumber(last.map { Double($0.trainLoss) })),
-            ("train_accuracy", jsonNumber(last?.trainAccuracy)),
-            ("validation_loss", jsonNumber(last?.validationLoss.map(Double.init))),
-            ("validation_accuracy", jsonNumber(last?.validationAccuracy)),
-            ("test_loss", jsonNumber(Double(test.loss))),
-            ("test_accuracy", jsonNumber(test.accuracy)),
-            ("test_count", String(test.count)),
-            ("saved", save.map(jsonString) ?? "null"),
-          ]))
+        var pairs: [(String, String)] = [
+          ("data", jsonString(data)), ("spec", jsonString(spec.description)),
+          ("parameters", String(network.parameterCount)),
+          ("optimizer", jsonString(configuration.optimizer.rawValue)),
+          ("learning_rate", jsonNumber(Double(configuration.learningRate))),
+          ("batch", String(configuration.batchSize)), ("seed", String(seed)),
+          ("epochs", String(run.trainer.epoch)), ("steps", String(s.step)),
+          ("seconds", jsonNumber(s.elapsed)), ("images_per_second", jsonNumber(speed)),
+          ("train_loss", jsonNumber(last.map { Double($0.trainLoss) })),
+          ("train_accuracy", jsonNumber(last?.trainAccuracy)),
+          ("validation_loss", jsonNumber(last?.validationLoss.map(Double.init))),
+          ("validation_accuracy", jsonNumber(last?.validationAccuracy)),
+          ("training", setJSON(training.count, from: dataSet.origin.training)),
+          ("validation", setJSON(dataSet.validation.count, from: dataSet.origin.validation)),
+        ]
+        if let test {
+          pairs.append(("test", setJSON(test.count, from: dataSet.origin.test, scored: test)))
+        } else {
+          pairs += [("test", "null"), ("no_test", jsonString(noTest))]
+        }
+        pairs.append(("saved", save.map(jsonString) ?? "null"))
+        print(jsonObject(pairs))
       } else {
         print(
           "trained \(spec) on \(data) for \(run.trainer.epoch) epochs (\(s.step) steps) in \(duration(s.elapsed)), \(Int(speed)) images/s"
@@ -201,12 +202,18 @@ extension CNNLab {
         if let last {
           print("train loss \(fixed(last.trainLoss)), accuracy \(percent(last.trainAccuracy))")
           if let loss = last.validationLoss, let accuracy = last.validationAccuracy {
-            print("validation loss \(fixed(loss)), accuracy \(percent(accuracy))")
+            print(
+              "validation loss \(fixed(loss)), accuracy \(percent(accuracy)) on "
+                + "\(grouped(dataSet.validation.count)) images from \(dataSet.origin.validation)")
           }
         }
-        print(
-          "test loss \(fixed(test.loss)), accuracy \(percent(test.accuracy)) (\(test.correct)/\(test.count))"
-        )
+        if let test {
+          print(
+            "test loss \(fixed(test.loss)), accuracy \(percent(test.accuracy)) (\(test.correct)/\(test.count)) "
+              + "on \(grouped(test.count)) images from \(dataSet.origin.test), scored once at the end")
+        } else {
+          print("no test score: \(noTest)")
+        }
         if let save { print("saved \(save)") }
       }
     }
@@ -253,6 +260,18 @@ extension CNNLab {
           configuration: configuration, training: training, validation: data.validation)
       else { return nil }
       return TrainingScreen(link: session, data: data, title: "Train a network live: xo", quitsProgram: false)
+    }
+
+    /// One set in the JSON: its size and where it comes from, and for the test set its score.
+    func setJSON(_ images: Int, from origin: String, scored: Evaluation? = nil) -> String {
+      var pairs = [("images", String(images)), ("from", jsonString(origin))]
+      if let scored {
+        pairs += [
+          ("loss", jsonNumber(Double(scored.loss))), ("accuracy", jsonNumber(scored.accuracy)),
+          ("correct", String(scored.correct)),
+        ]
+      }
+      return jsonObject(pairs)
     }
 
     func parseSpec(_ text: String) throws -> NetworkSpec {

@@ -97,13 +97,6 @@ public struct IDXDataset: Equatable, Sendable {
         message: "has \(labelValues.count) labels but \(images) has \(imageTensor.shape[0]) images",
         note: "the two files must come from the same set (both train- or both t10k-)")
     }
-    // Nothing to train on or to score: said here, rather than as a loss that is not a number
-    // or an accuracy of 0/0 later.
-    guard !labelValues.isEmpty else {
-      throw DataFileError(
-        file: images, kind: .malformed, message: "holds no images (its header says 0)",
-        note: "give a data set with at least one image and label in each file")
-    }
     return LabeledImages(images: imageTensor, labels: labelValues)
   }
 

@@ -49,6 +49,14 @@ import Testing
     step "One channel"
       channel rgb 2 -> blue
     end
+    step "Channels last, asked"
+      ask "What will last[1,0,2] be?" answer 11 expect last[1,0,2]
+      layout rgb hwc -> last
+    end
+    step "ReLU, asked"
+      ask "What will r[0,1,1] be?" answer 4 expect r[0,1,1]
+      relu rgb -> r
+    end
     """
 
   /// Channels last: hwc[y,x,k] = rgb[k,y,x] by the definition of the orders, so hwc[1,0,2]
@@ -93,6 +101,17 @@ import Testing
     #expect(lit.map(\.channel) == [2])
     #expect(lit.first?.lit == [GridPoint(row: 1, column: 1): 12])
     #expect(player.arithmeticText(glyphs: .unicode, width: 100).map(\.text) == ["blue[1,1] = 12   from rgb[2,1,1]"])
+  }
+
+  /// A value a question asks about is `?` in the working, which still says where to read it.
+  @Test func anAskedCellMovedOrRectifiedShowsWhereToReadItButNotItsValue() throws {
+    let last = try player(LessonTraceTests.picture, step: 2, frame: 8)
+    #expect(last.arithmeticText(glyphs: .unicode, width: 100).map(\.text) == ["last[1,0,2] = ?   from rgb[2,1,0]"])
+    #expect(litInput(last).first?.lit == [GridPoint(row: 1, column: 0): 11])
+    let other = try player(LessonTraceTests.picture, step: 2, frame: 7)
+    #expect(other.arithmeticText(glyphs: .unicode, width: 100).map(\.text) == ["last[1,0,1] = 7   from rgb[1,1,0]"])
+    let relu = try player(LessonTraceTests.picture, step: 3, frame: 3)
+    #expect(relu.arithmeticText(glyphs: .unicode, width: 100).map(\.text) == ["r[0,1,1] = max(0, 4) = ?"])
   }
 
   /// x padded by one ring of zeros under an all-ones kernel: out[0,0] = 1 + 2 + 4 + 5 = 12,

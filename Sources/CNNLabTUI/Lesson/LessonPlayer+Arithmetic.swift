@@ -18,6 +18,13 @@ extension LessonPlayer {
     func isAsked(_ name: String, channel: Int?, row: Int, col: Int) -> Bool {
       asked.contains { $0.name == name && ($0.channel == nil || $0.channel == channel) && $0.row == row && $0.col == col }
     }
+    /// The value of the output cell at flat index `i` of a grid of `shape`, or `?` when asked.
+    func value(_ output: Tensor, _ i: Int, of name: String?) -> String {
+      let at = LessonPlayer.position(i, shape: output.shape)
+      let asks = at.count <= 3 && isAsked(
+        name ?? "", channel: at.count == 3 ? at[0] : nil, row: at.count >= 2 ? at[at.count - 2] : 0, col: at.last ?? 0)
+      return asks ? "?" : f(output.scalars[i])
+    }
     switch animation {
     case .convolution(let a):
       guard let p = a.trace.placements[safe: frame] else { return [] }
@@ -59,18 +66,18 @@ extension LessonPlayer {
       }
     case .relu(let input, let output, _):
       guard input.scalars.indices.contains(frame), let scene else { return [] }
-      let name = animationParts(scene).output ?? "out"
-      return [StyledLine("\(name)\(LessonPlayer.index(frame, shape: output.shape)) = max(0, \(f(input.scalars[frame]))) = \(f(output.scalars[frame]))", .accent)]
+      let name = animationParts(scene).output
+      return [StyledLine("\(name ?? "out")\(LessonPlayer.index(frame, shape: output.shape)) = max(0, \(f(input.scalars[frame]))) = \(value(output, frame, of: name))", .accent)]
     case .flatten(let input, let output, _):
       guard input.scalars.indices.contains(frame), let scene else { return [] }
       let parts = animationParts(scene)
       let from = (parts.input ?? "") + LessonPlayer.index(frame, shape: input.shape)
-      return [StyledLine("\(parts.output ?? "out")[\(frame)] = \(f(output.scalars[frame]))   from \(from), read row by row", .accent)]
+      return [StyledLine("\(parts.output ?? "out")[\(frame)] = \(value(output, frame, of: parts.output))   from \(from), read row by row", .accent)]
     case .layout(let input, let output, _), .channel(let input, _, let output, _):
       guard output.scalars.indices.contains(frame), let scene else { return [] }
       let parts = animationParts(scene)
-      var line = "\(parts.output ?? "out")\(LessonPlayer.index(frame, shape: output.shape)) = \(f(output.scalars[frame]))"
-      // Where the value comes from, as the input panel lights it.
+      var line = "\(parts.output ?? "out")\(LessonPlayer.index(frame, shape: output.shape)) = \(value(output, frame, of: parts.output))"
+      // Where the value comes from, as the input panel lights it: an asked value is read there.
       if let source = LessonPlayer.sourceIndex(animation, frame: frame) {
         line += "   from \(parts.input ?? "")\(LessonPlayer.index(source, shape: input.shape))"
       }

@@ -168,7 +168,7 @@ import Testing
     var player = try Self.player("08-channels")
     player.show(step: 1, frame: 0)
     let lines = frame(of: player, width: 80, height: 24).lines
-    #expect(lines[3].hasPrefix(" The slide's example"))
+    #expect(lines[3].hasPrefix(" A classic lecture example"))
     #expect(lines.contains { $0.contains("? What shape will this filter's output have?") })
   }
 

@@ -338,13 +338,13 @@ extension LessonPlayer {
       parts.output = a.outputName
       parts.inputChannel = a.trace.placements[safe: frame]?.channel ?? 0
       parts.outputChannel = parts.inputChannel
-    case .relu(_, let output, let names)?, .layout(_, let output, let names)?:
+    case .relu(let input, let output, let names)?, .layout(let input, let output, let names)?:
       parts.input = names.input
       parts.output = names.output
-      if output.rank == 3 {
-        let perChannel = max(1, output.shape[1] * output.shape[2])
-        parts.inputChannel = frame / perChannel
-        parts.outputChannel = frame / perChannel
+      // A frame is an output cell; the input channel is the one its value is read from.
+      if output.rank == 3 { parts.outputChannel = frame / max(1, output.shape[1] * output.shape[2]) }
+      if input.rank == 3, let animation = scene.animation, let source = LessonPlayer.sourceIndex(animation, frame: frame) {
+        parts.inputChannel = source / max(1, input.shape[1] * input.shape[2])
       }
     case .flatten(_, _, let names)?, .channel(_, _, _, let names)?:
       parts.input = names.input
@@ -437,16 +437,14 @@ extension LessonPlayer {
         if isKernel, let animation, LessonPlayer.currentKernelName(animation, frame: frame) == grid.name {
           titleRole = .accent
         }
+        // Two questions may ask about one cell: it is simply marked twice.
+        var hiddenText: [GridPoint: String] = [:]
         for cell in hidden where cell.name == grid.name && (cell.channel ?? channel) == channel {
           let point = tensor.rank == 1 ? shaped.point(cell.col) : GridPoint(row: cell.row, column: cell.col)
           blanks.remove(point)
           roles[point] = .field
+          hiddenText[point] = "?"
         }
-        let hiddenText = Dictionary(
-          uniqueKeysWithValues: hidden.filter { $0.name == grid.name && ($0.channel ?? channel) == channel }.map {
-            cell -> (GridPoint, String) in
-            (tensor.rank == 1 ? shaped.point(cell.col) : GridPoint(row: cell.row, column: cell.col), "?")
-          })
         var numbers = NumberGrid(values, maxMagnitude: magnitude, cellRoles: roles)
         numbers.compact = compact
         var body = GridPanel.Body.numbers(numbers, blanks: blanks, text: hiddenText)
@@ -559,6 +557,40 @@ extension LessonPlayer {
     return a.kernelNames[safe: placement.filter]
   }
 
+  /// The input cell (a flat index) the output cell of `frame` is computed from, for the
+  /// operations that go one output cell per frame. A frame counts output cells, so for a
+  /// reordering the input cell is found through the operation's order of axes; a cell whose
+  /// value the engine's output does not hold there gives nil, so a wrong cell is never lit.
+  static func sourceIndex(_ animation: Animation, frame: Int) -> Int? {
+    let (input, output, source): (Tensor, Tensor, Int)
+    switch animation {
+    case .relu(let i, let o, _):
+      // The one operation here that changes values: the input cell is the output cell.
+      guard i.shape == o.shape, i.scalars.indices.contains(frame) else { return nil }
+      return frame
+    case .flatten(let i, let o, _):
+      // Read row by row: the same flat index.
+      (input, output, source) = (i, o, frame)
+    case .layout(let i, let o, _):
+      // (H, W, C) position [y, x, k] holds (C, H, W) position [k, y, x].
+      guard i.rank == 3, o.shape == [i.shape[1], i.shape[2], i.shape[0]], o.scalars.indices.contains(frame) else {
+        return nil
+      }
+      let at = position(frame, shape: o.shape)
+      (input, output, source) = (i, o, i.offset([at[2], at[0], at[1]]))
+    case .channel(let i, let index, let o, _):
+      guard i.rank == 3, Array(i.shape.dropFirst()) == o.shape, (0..<i.shape[0]).contains(index),
+        o.scalars.indices.contains(frame)
+      else { return nil }
+      (input, output, source) = (i, o, i.offset([index] + position(frame, shape: o.shape)))
+    default:
+      return nil
+    }
+    guard input.scalars.indices.contains(source), output.scalars.indices.contains(frame) else { return nil }
+    let (read, written) = (input.scalars[source], output.scalars[frame])
+    return read == written || (read.isNaN && written.isNaN) ? source : nil
+  }
+
   static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
 
   /// The cells under the current window (and, for a convolution with padding, the padded grid).
@@ -606,11 +638,10 @@ extension LessonPlayer {
       if let placement = a.forward.placements[safe: frame] {
         for tap in placement.taps { roles[GridPoint(row: tap.inputRow, column: tap.inputCol)] = .kernelWindow }
       }
-    case .relu(let input, _, _), .layout(let input, _, _):
+    case .relu(let input, _, _), .layout(let input, _, _), .channel(let input, _, _, _), .flatten(let input, _, _):
+      guard let source = LessonPlayer.sourceIndex(animation, frame: frame) else { break }
       let perChannel = input.rank == 3 ? max(1, input.shape[1] * input.shape[2]) : max(1, input.count)
-      if frame / perChannel == channel { roles[shaped.point(frame % perChannel)] = .kernelWindow }
-    case .flatten:
-      break
+      if source / perChannel == channel { roles[shaped.point(source % perChannel)] = .kernelWindow }
     case .softmax:
       roles[shaped.point(frame)] = .kernelWindow
     default:

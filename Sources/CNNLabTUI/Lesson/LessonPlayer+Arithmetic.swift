@@ -18,30 +18,38 @@ extension LessonPlayer {
     func isAsked(_ name: String, channel: Int?, row: Int, col: Int) -> Bool {
       asked.contains { $0.name == name && ($0.channel == nil || $0.channel == channel) && $0.row == row && $0.col == col }
     }
+    /// The value of the output cell at flat index `i` of a grid of `shape`, or `?` when asked.
+    func value(_ output: Tensor, _ i: Int, of name: String?) -> String {
+      let at = LessonPlayer.position(i, shape: output.shape)
+      let asks = at.count <= 3 && isAsked(
+        name ?? "", channel: at.count == 3 ? at[0] : nil, row: at.count >= 2 ? at[at.count - 2] : 0, col: at.last ?? 0)
+      return asks ? "?" : f(output.scalars[i])
+    }
     switch animation {
     case .convolution(let a):
       guard let p = a.trace.placements[safe: frame] else { return [] }
       let index = a.isOneDimensional
         ? "[\(p.outCol)]" : (a.output.rank == 3 ? "[\(p.filter),\(p.outRow),\(p.outCol)]" : "[\(p.outRow),\(p.outCol)]")
       let terms = p.taps.map { "(\(f($0.input))\(x)\(LessonPlayer.fraction($0.weight, glyphs: glyphs)))" }
-      var tail = " = \(f(p.sum))"
-      var after = f(p.sum)
+      // An asked cell keeps every step of the working (the division, the bias, the
+      // activation) with its values as `?`: the learner sees what to compute, not the result.
+      let hides = isAsked(
+        a.outputName, channel: a.output.rank == 3 ? p.filter : nil, row: a.isOneDimensional ? 0 : p.outRow, col: p.outCol)
+      func v(_ value: Float) -> String { hides ? "?" : f(value) }
+      func result(_ value: Float) -> String { hides ? "" : " = " + f(value) }
+      var tail = " = \(v(p.sum))"
+      var after = v(p.sum)
       if p.scale != 1 {
         if let n = LessonPlayer.denominator(of: p.scale) {
-          after = "\(f(p.sum))/\(n)"
+          after = "\(v(p.sum))/\(n)"
         } else {
-          after = "\(f(p.sum))\(x)\(f(p.scale))"
+          after = "\(v(p.sum))\(x)\(f(p.scale))"
         }
       }
       if p.bias != 0 { after += (p.bias < 0 ? " \(glyphs.minus) " : " + ") + f(abs(p.bias)) }
-      if p.scale != 1 || p.bias != 0 { tail += arrow + after + " = " + f(p.preActivation) }
+      if p.scale != 1 || p.bias != 0 { tail += arrow + after + result(p.preActivation) }
       if p.value != p.preActivation || a.trace.activation != .identity {
-        tail += arrow + "\(LessonPlayer.activationName(a.trace.activation))(\(f(p.preActivation))) = \(f(p.value))"
-      }
-      if isAsked(
-        a.outputName, channel: a.output.rank == 3 ? p.filter : nil, row: a.isOneDimensional ? 0 : p.outRow, col: p.outCol)
-      {
-        tail = " = ?"
+        tail += arrow + "\(LessonPlayer.activationName(a.trace.activation))(\(v(p.preActivation)))" + result(p.value)
       }
       return [StyledLine(LessonPlayer.elide(a.outputName + index + " = ", terms: terms, separator: " + ", tail: tail, width: width, glyphs: glyphs), .accent)]
     case .pooling(let a):
@@ -58,17 +66,22 @@ extension LessonPlayer {
       }
     case .relu(let input, let output, _):
       guard input.scalars.indices.contains(frame), let scene else { return [] }
-      let name = animationParts(scene).output ?? "out"
-      return [StyledLine("\(name)\(LessonPlayer.index(frame, shape: output.shape)) = max(0, \(f(input.scalars[frame]))) = \(f(output.scalars[frame]))", .accent)]
+      let name = animationParts(scene).output
+      return [StyledLine("\(name ?? "out")\(LessonPlayer.index(frame, shape: output.shape)) = max(0, \(f(input.scalars[frame]))) = \(value(output, frame, of: name))", .accent)]
     case .flatten(let input, let output, _):
       guard input.scalars.indices.contains(frame), let scene else { return [] }
       let parts = animationParts(scene)
       let from = (parts.input ?? "") + LessonPlayer.index(frame, shape: input.shape)
-      return [StyledLine("\(parts.output ?? "out")[\(frame)] = \(f(output.scalars[frame]))   from \(from), read row by row", .accent)]
-    case .layout(_, let output, _), .channel(_, _, let output, _):
+      return [StyledLine("\(parts.output ?? "out")[\(frame)] = \(value(output, frame, of: parts.output))   from \(from), read row by row", .accent)]
+    case .layout(let input, let output, _), .channel(let input, _, let output, _):
       guard output.scalars.indices.contains(frame), let scene else { return [] }
-      let name = animationParts(scene).output ?? "out"
-      return [StyledLine("\(name)\(LessonPlayer.index(frame, shape: output.shape)) = \(f(output.scalars[frame]))", .accent)]
+      let parts = animationParts(scene)
+      var line = "\(parts.output ?? "out")\(LessonPlayer.index(frame, shape: output.shape)) = \(value(output, frame, of: parts.output))"
+      // Where the value comes from, as the input panel lights it: an asked value is read there.
+      if let source = LessonPlayer.sourceIndex(animation, frame: frame) {
+        line += "   from \(parts.input ?? "")\(LessonPlayer.index(source, shape: input.shape))"
+      }
+      return [StyledLine(line, .accent)]
     case .dense(let a):
       guard let c = a.classes[safe: frame] else { return [] }
       var tail = " = \(f(c.sum))"
@@ -132,13 +145,18 @@ extension LessonPlayer {
 
   /// `[2]`, `[1,3]` or `[0,1,3]`: the position of flat index `i` in a tensor of `shape`.
   static func index(_ i: Int, shape: [Int]) -> String {
+    "[" + position(i, shape: shape).map(String.init).joined(separator: ",") + "]"
+  }
+
+  /// The position of flat index `i` in a tensor of `shape`, one index per axis.
+  static func position(_ i: Int, shape: [Int]) -> [Int] {
     var rest = i
     var parts: [Int] = []
     for extent in shape.reversed() {
       parts.append(rest % max(1, extent))
       rest /= max(1, extent)
     }
-    return "[" + parts.reversed().map(String.init).joined(separator: ",") + "]"
+    return parts.reversed()
   }
 
   static func activationName(_ activation: Activation) -> String {

@@ -103,12 +103,3 @@ expect "eval: a spec with ESC in an error is escaped" 1 'unknown dense option' -
 COLUMNS=80 expect "shape --help keeps [dilation D] [convolve] together" 0 '\[dilation D\] \[convolve\]' -- shape --help
 COLUMNS=80 expect "shape --help keeps its example on one line" 0 '--input 9x9 --working$' -- shape --help
 COLUMNS=80 expect "train --help keeps each default whole" 0 'momentum, lr 0.05, batch 16, 5 epochs' -- train --help
-
-# Class 7: a data set with no images says so, in training and in evaluation.
-mkdir -p empty-idx
-for part in train t10k; do
-  printf '\x00\x00\x08\x03\x00\x00\x00\x00\x00\x00\x00\x1c\x00\x00\x00\x1c' >"empty-idx/$part-images-idx3-ubyte"
-  printf '\x00\x00\x08\x01\x00\x00\x00\x00' >"empty-idx/$part-labels-idx1-ubyte"
-done
-expect "train: zero training images" 1 'no training images' -- train --data empty-idx --headless
-expect "eval: zero test images" 1 'no test images|no images' -- eval --model esc-data.safetensors --data empty-idx

@@ -228,8 +228,7 @@ public struct ConvGeometry: Equatable, Sendable {
   /// Refuses any size over `SizeLimits.largestSize`, naming it.
   static func checkSizes(_ sizes: [(String, Int)]) throws(ShapeError) {
     for (what, value) in sizes where value > SizeLimits.largestSize {
-      throw ShapeError(
-        "the \(what) \(value) is too large: a size can be at most \(SizeLimits.largestSize) (2^31)")
+      throw ShapeError(SizeLimits.tooLarge(what, value))
     }
   }
 

@@ -63,7 +63,7 @@ public struct Network: Sendable {
     if let big = inputShape.first(where: { $0 > SizeLimits.largestSize }) {
       throw BuildError(
         layerIndex: 0, layerText: "input", column: 1,
-        message: "the input size \(big) is too large: a size can be at most \(SizeLimits.largestSize) (2^31)")
+        message: SizeLimits.tooLarge("input size", big))
     }
     guard SizeLimits.product(inputShape) != nil else {
       throw BuildError(
@@ -77,12 +77,9 @@ public struct Network: Sendable {
       func fail(_ message: String) -> BuildError {
         BuildError(layerIndex: i + 1, layerText: item.text, column: item.column, message: message)
       }
-      /// `value` if it is at most the largest size; otherwise an error naming `what`.
-      func size(_ value: Int, _ what: String) throws(BuildError) -> Int {
-        guard value <= SizeLimits.largestSize else {
-          throw fail("the \(what) \(value) is too large: a size can be at most \(SizeLimits.largestSize) (2^31)")
-        }
-        return value
+      /// Refuses `value`, naming `what`, when it is over the largest size.
+      func checkSize(_ value: Int, _ what: String) throws(BuildError) {
+        guard value <= SizeLimits.largestSize else { throw fail(SizeLimits.tooLarge(what, value)) }
       }
       /// Weights plus biases, or an error when they cannot be counted.
       func parameters(_ weights: [Int], bias: Int) throws(BuildError) -> Int {
@@ -103,7 +100,7 @@ public struct Network: Sendable {
           guard shape.count == 3 else {
             throw fail("conv needs an image input (C, H, W), not \(shapeText(shape))")
           }
-          _ = try size(filters, "number of filters")
+          try checkSize(filters, "number of filters")
           let g: ConvGeometry
           do {
             g = try ConvGeometry.convolution(
@@ -116,7 +113,7 @@ public struct Network: Sendable {
           guard shape.count == 2 else {
             throw fail("conv1d needs a signal input (C, L), not \(shapeText(shape))")
           }
-          _ = try size(filters, "number of filters")
+          try checkSize(filters, "number of filters")
           let g: ConvGeometry
           do {
             g = try ConvGeometry.convolution(
@@ -142,7 +139,7 @@ public struct Network: Sendable {
           output = [shape.reduce(1, *)]  // counted below, as every output is
         case .dense(let units, _, let bias):
           let inputs = shape.reduce(1, *)  // counted when it was the previous output
-          _ = try size(units, "number of units")
+          try checkSize(units, "number of units")
           output = [units]
           count = try parameters([inputs, units], bias: bias ? units : 0)
           working = "\(inputs)·\(units)" + (bias ? " + \(units)" : "")

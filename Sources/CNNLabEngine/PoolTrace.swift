@@ -57,19 +57,6 @@ extension Reference {
       .output
   }
 
-  /// Bytes `poolTrace` needs for its windows and their cells over `geometry` and `channels`, or
-  /// nil when that is more than an `Int` counts.
-  public static func poolTraceBytes(channels: Int, geometry: ConvGeometry) -> Int? {
-    typealias Cell = (row: Int, col: Int, value: Float)
-    guard
-      let windows = SizeLimits.product([channels, geometry.rows.output, geometry.cols.output]),
-      let cells = SizeLimits.product([windows, geometry.rows.kernel, geometry.cols.kernel]),
-      let windowBytes = SizeLimits.product([windows, MemoryLayout<PoolPlacement>.stride]),
-      let cellBytes = SizeLimits.product([cells, MemoryLayout<Cell>.stride])
-    else { return nil }
-    return SizeLimits.sum([windowBytes, cellBytes])
-  }
-
   static func pool(
     input: Tensor, size: Int, stride: Int?, ceil: Bool, mode: PoolMode, recordPlacements: Bool
   ) throws(ShapeError) -> PoolTrace {

@@ -19,6 +19,12 @@ public enum SizeLimits {
   /// command: about ten seconds of the slowest of them.
   public static let referenceWork = 1 << 30
 
+  /// Why `value`, the `what` of a spec, option or file, is refused when it is over
+  /// `largestSize`: said the same way wherever a size is checked.
+  public static func tooLarge(_ what: String, _ value: Int) -> String {
+    "the \(what) \(value) is too large: a size can be at most \(largestSize) (2^31)"
+  }
+
   /// The product of `factors`, or nil when one is negative or the product overflows.
   public static func product(_ factors: some Sequence<Int>) -> Int? {
     var result = 1

@@ -106,15 +106,9 @@ public struct CellBuffer: Equatable, Sendable {
   /// and tabs become spaces (text is laid out before it is put); every other C0 control, DEL and
   /// the C1 controls (U+0080-U+009F, which some terminals obey like ESC [) become `placeholder`.
   public static func shown(_ character: Character, glyphs: Glyphs) -> Character {
-    if let ascii = character.asciiValue {
-      if ascii >= 0x20 && ascii != 0x7F { return character }
-      return ascii == 0x09 || ascii == 0x0A || ascii == 0x0D ? " " : placeholder(glyphs)
-    }
-    if character.isNewline && character.unicodeScalars.allSatisfy({ $0.value == 0x0A || $0.value == 0x0D }) {
-      return " "
-    }
-    let control = character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
-    return control ? placeholder(glyphs) : character
+    guard character.unicodeScalars.contains(where: \.isTerminalControl) else { return character }
+    let layout = character.unicodeScalars.allSatisfy { $0 == "\t" || $0 == "\n" || $0 == "\r" }
+    return layout ? " " : placeholder(glyphs)
   }
 
   /// Stands in for a control character: visible, one cell wide, plainly not part of the text.
@@ -178,4 +172,12 @@ public struct CellBuffer: Equatable, Sendable {
     }
     return changes
   }
+}
+
+extension Unicode.Scalar {
+  /// Whether a terminal may take this scalar as a command rather than as text: a C0 control, DEL,
+  /// or a C1 control (U+0080-U+009F, which some terminals obey like ESC [). The one rule for
+  /// text from a file on its way to a terminal: the screens draw these as a placeholder
+  /// (`CellBuffer.shown`), the command line writes them out as escapes.
+  public var isTerminalControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNLabData
 import CNNLabEngine
+import CNNLabTUI
 import Foundation
 
 #if canImport(Glibc)
@@ -64,7 +65,7 @@ func jsonString(_ text: String) -> String {
     case "\"": out += "\\\""
     case "\\": out += "\\\\"
     case "\n": out += "\\n"
-    case _ where scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value):
+    case _ where scalar.isTerminalControl:
       out += "\\u" + hexDigits(scalar.value, width: 4)
     default: out.unicodeScalars.append(scalar)
     }

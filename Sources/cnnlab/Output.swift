@@ -4,6 +4,7 @@
   import Darwin
 #endif
 import ArgumentParser
+import CNNLabTUI  // Unicode.Scalar.isTerminalControl
 import CNCurses  // cn_stdout: C's stdout, which Swift 6 will not touch as a global
 
 /// Writes to standard error, for diagnostics (ending the line unless `newline` is false).
@@ -45,10 +46,8 @@ func printable(_ text: String, keepingNewlines: Bool = false) -> String {
     let v = scalar.value
     if keepingNewlines && (scalar == "\n" || scalar == "\t") {
       out.unicodeScalars.append(scalar)
-    } else if v < 0x20 || v == 0x7f {
-      out += "\\x" + hexDigits(v, width: 2)
-    } else if (0x80...0x9f).contains(v) {
-      out += "\\u{" + hexDigits(v, width: 2) + "}"
+    } else if scalar.isTerminalControl {
+      out += v < 0x80 ? "\\x" + hexDigits(v, width: 2) : "\\u{" + hexDigits(v, width: 2) + "}"
     } else {
       out.unicodeScalars.append(scalar)
     }

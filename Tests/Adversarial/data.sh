@@ -75,26 +75,15 @@ text += b' ' * (-len(text) % 8)
 open(out, 'wb').write(struct.pack('<Q', len(text)) + text + bytes(data))
 EOF
 
-# npy.py OUT SHAPE VALUES...: a little-endian float32 .npy (shape like 2,2).
-cat > npy.py <<'EOF'
-import struct, sys
-out, shape, *values = sys.argv[1:]
-dims = tuple(int(d) for d in shape.split(','))
-header = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % (dims,)
-header += ' ' * (-(len(header) + 11) % 64) + '\n'
-body = b''.join(struct.pack('<f', float(v)) for v in values)
-open(out, 'wb').write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(header)) + header.encode() + body)
-EOF
-
 # --- Numbers that are not numbers: rejected with the file and the place.
 
-python3 npy.py nan.npy 2,2 1 nan 3 4
+npy nan.npy 2,2 1 nan 3 4
 expect "conv: NaN in a .npy grid" 1 'nan.npy: error: the value at index \(0, 1\) is NaN' \
   -- conv nan.npy kernel.txt
-python3 npy.py inf.npy 2,2 1 2 3 -inf
+npy inf.npy 2,2 1 2 3 -inf
 expect "conv: -inf in a .npy grid" 1 'inf.npy: error: the value at index \(1, 1\) is -infinite' \
   -- conv grid.txt inf.npy
-python3 npy.py image.npy 9,9 $(for i in $(seq 81); do printf '%s ' "$([ $i = 41 ] && echo inf || echo 1)"; done)
+npy image.npy 9,9 $(for i in $(seq 81); do printf '%s ' "$([ $i = 41 ] && echo inf || echo 1)"; done)
 expect "predict: inf in a .npy image" 1 'image.npy: error: the value at index \(4, 4\) is infinite' \
   -- predict --model xo.safetensors image.npy
 python3 model.py xo.safetensors nan-scale.safetensors input_scale=nan
@@ -151,7 +140,7 @@ EOF
 expect "safetensors: 20,000 tensors over the same data" 1 'tensors "t[0-9]+" and "t[0-9]+" overlap' \
   -- predict --model overlap.safetensors "$INPUTS/x.txt"
 
-python3 npy.py shape.npy 100000,100000 1 2 3
+npy shape.npy 100000,100000 1 2 3
 expect ".npy: a header declaring 10^10 values" 1 'shape.npy: error: truncated data for shape \[100000, 100000\]' \
   -- conv shape.npy kernel.txt
 

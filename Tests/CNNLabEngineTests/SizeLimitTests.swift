@@ -148,7 +148,6 @@ import Testing
       Reference.conv2DTraceBytes(filters: 1, channels: 1, kernelH: 3, kernelW: 3, geometry: g))
     #expect(bytes > 2 * SizeLimits.memoryBudget)  // 1998² placements of 9 taps, over 500 bytes each
     #expect(Reference.conv2DTraceBytes(filters: Int.max, channels: 1, kernelH: 2, kernelW: 2, geometry: g) == nil)
-    #expect(Reference.poolTraceBytes(channels: Int.max, geometry: g) == nil)
   }
 
   @Test func countsAreDescribedAtAGlance() {

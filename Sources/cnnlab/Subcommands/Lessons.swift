@@ -19,7 +19,7 @@ extension CNNLab {
 extension CNNLab.Lessons {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List the lessons in order, with their steps and the challenges solved.")
+      abstract: "List the lessons in order, with steps and challenges solved.")
 
     @Argument(help: "The lessons directory (default: ./lessons, or the one beside cnnlab).")
     var directory: String?

@@ -389,8 +389,8 @@ func axisName(_ axis: Int, of rank: Int) -> String {
 }
 
 /// Edit distance with swaps of neighbours counting as one edit (optimal string alignment), for
-/// "did you mean" notes: `sya` is one edit from `say`.
-func editDistance(_ a: String, _ b: String) -> Int {
+/// "did you mean" notes: `sya` is one edit from `say`, `trian` from `train`.
+public func editDistance(_ a: String, _ b: String) -> Int {
   let a = Array(a)
   let b = Array(b)
   guard !a.isEmpty else { return b.count }

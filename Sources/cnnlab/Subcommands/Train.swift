@@ -15,7 +15,7 @@ extension CNNLab {
       usage: """
         cnnlab train [--data xo|mnist|fashion|DIR] [--model SPEC] [--epochs N]
         [--batch B] [--lr X] [--optimizer sgd|momentum|adam] [--seed S]
-        [--save FILE] [--headless] [--threads 1|2] [--json]
+        [--save FILE] [--headless] [--threads N] [--json]
         """,
       discussion: """
         DATA is xo (generated X/O images, 9x9), mnist (the bundled 5,000-digit

@@ -26,3 +26,11 @@ func checkWork(
       note: note)
   }
 }
+
+/// `--threads`, as `train` and `bench` take it: nil (the machine's cores) or 1 to the fast path's
+/// maximum.
+func validateThreads(_ threads: Int?) throws {
+  if let threads, !(1...FastNetwork.maximumThreads).contains(threads) {
+    throw ValidationError("--threads must be from 1 to \(FastNetwork.maximumThreads), not \(threads)")
+  }
+}

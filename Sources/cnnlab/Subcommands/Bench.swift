@@ -35,9 +35,7 @@ extension CNNLab {
     var json = false
 
     func validate() throws {
-      if let threads, !(1...FastNetwork.maximumThreads).contains(threads) {
-        throw ValidationError("--threads must be from 1 to \(FastNetwork.maximumThreads), not \(threads)")
-      }
+      try validateThreads(threads)
     }
 
     func run() throws {

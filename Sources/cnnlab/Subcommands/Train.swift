@@ -75,9 +75,7 @@ extension CNNLab {
       if let lr, !(lr > 0 && lr.isFinite) {
         throw ValidationError("--lr must be a positive, finite number, not \(lr)")
       }
-      if let threads, !(1...FastNetwork.maximumThreads).contains(threads) {
-        throw ValidationError("--threads must be from 1 to \(FastNetwork.maximumThreads), not \(threads)")
-      }
+      try validateThreads(threads)
     }
 
     func run() throws {

@@ -284,27 +284,4 @@ public struct Network: Sendable {
       }
     }
   }
-
-  /// One training step on a batch: forward, loss, backward, optimiser step.
-  /// Returns the batch's mean loss and how many examples it classified correctly.
-  public mutating func trainStep(
-    images: Tensor, labels: [Int], optimizer: inout some Optimizer
-  ) -> (loss: Float, correct: Int) {
-    zeroGradients()
-    let logits = forward(images)
-    let (loss, dLogits, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
-    backward(dLogits)
-    optimizer.step(&self)
-    return (loss, Network.countCorrect(logits: logits, labels: labels))
-  }
-
-  /// How many rows of `logits` `(N, K)` have their largest value at the label.
-  public static func countCorrect(logits: Tensor, labels: [Int]) -> Int {
-    let k = logits.shape[1]
-    var correct = 0
-    for (b, label) in labels.enumerated() where argmax(logits.scalars[b * k..<(b + 1) * k]) == label {
-      correct += 1
-    }
-    return correct
-  }
 }

@@ -7,22 +7,20 @@ extension FastNetwork {
     public var description: String
   }
 
-  /// Compiles `network` for the fast path with its current parameter values. Every layer of a
-  /// 2-D network is supported; `conv1d` layers are not (they train through `Network`).
+  /// Compiles `network` for the fast path with its current parameter values. Every layer is
+  /// supported; a `conv1d` runs as a convolution of height 1.
   public convenience init(
     network: Network, threads: Int, trainingBatch: Int, inferenceBatch: Int = 256
   ) throws(Unsupported) {
-    guard network.inputShape.count == 3 else {
-      throw Unsupported(description: "the fast path takes image inputs (C, H, W)")
-    }
     var specs: [FastLayerSpec] = []
     var transforms: [(flip: Bool, scale: Float)] = []  // per convolution, in order
     var shape = network.inputShape
     for layer in network.layers {
-      switch layer {
+      switch (layer as? Conv1D)?.conv ?? layer {
       case let conv as Conv2D:
         let g: ConvGeometry
-        do { g = try conv.geometry(for: shape) } catch {
+        let image = shape.count == 2 ? [shape[0], 1, shape[1]] : shape  // a signal: height 1
+        do { g = try conv.geometry(for: image) } catch {
           throw Unsupported(description: "conv: \(error)")
         }
         specs.append(
@@ -97,17 +95,6 @@ extension FastNetwork {
     network.updateParameters { index, p in
       p.value.scalars = fast[index].values
       p.grad.scalars = fast[index].gradients
-    }
-  }
-
-  /// The engine's optimisers as the fast path runs them. Nil for an optimiser it does not know.
-  public static func optimizer(for optimizer: any Optimizer) -> FastOptimizer? {
-    switch optimizer {
-    case let sgd as SGD: return .sgd(learningRate: sgd.learningRate, momentum: sgd.momentum)
-    case let adam as Adam:
-      return .adam(
-        learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon)
-    default: return nil
     }
   }
 

@@ -19,14 +19,6 @@ public enum FastLayerSpec: Equatable, Sendable {
   case dense(outputs: Int, bias: Bool)
 }
 
-/// The optimiser the fast path applies after each step.
-public enum FastOptimizer: Equatable, Sendable {
-  /// PyTorch's SGD: `v = momentum*v + g; p -= lr*v` (plain `p -= lr*g` when momentum is 0).
-  case sgd(learningRate: Float, momentum: Float)
-  /// Adam with bias correction (Kingma & Ba), as PyTorch computes it.
-  case adam(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float)
-}
-
 /// A network compiled for training speed: every buffer is allocated at init, sized by the
 /// largest batch, and a step allocates nothing.
 ///
@@ -89,14 +81,16 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// parallel rather than the calling thread alone (0: always in parallel, for tests).
   var minimumParallelReduction = 1 << 18
 
-  /// Compiles `layers` for images of `inputShape` `(C, H, W)`. `trainingBatch` is the largest
+  /// Compiles `layers` for images of `inputShape` `(C, H, W)` (or signals `(C, L)`, or vectors). `trainingBatch` is the largest
   /// batch `train` accepts; `inferenceBatch` the largest for `logits`. `fusing` folds a ReLU
   /// and a max pool into the convolution before them (off only to test the unfused layers).
   public init(
     inputShape: [Int], layers: [FastLayerSpec], threads: Int, trainingBatch: Int,
     inferenceBatch: Int = 256, fusing: Bool = true
   ) {
-    precondition(inputShape.count == 3, "the fast path takes (C, H, W) images, not \(inputShape)")
+    precondition(
+      (1...3).contains(inputShape.count) && inputShape.allSatisfy { $0 >= 1 },
+      "the fast path takes (C, H, W) images, (C, L) signals or (N) vectors, not \(inputShape)")
     self.inputShape = inputShape
     precondition(
       threads >= 1 && threads <= Self.maximumThreads,
@@ -115,8 +109,11 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     self.capacities = capacities
 
     var ops: [FastOp] = []
-    var (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
-    var flat: Int? = nil  // set once a dense layer has flattened the image
+    // A signal (C, L) is an image of height 1; a vector is already flat.
+    var (c, h, w) = (inputShape[0], 1, 1)
+    if inputShape.count == 2 { w = inputShape[1] }
+    if inputShape.count == 3 { (h, w) = (inputShape[1], inputShape[2]) }
+    var flat: Int? = inputShape.count == 1 ? inputShape[0] : nil  // set once the image is flat
     var i = 0
     while i < layers.count {
       let size = flat ?? c * h * w
@@ -338,42 +335,16 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     }
   }
 
-  /// Applies one optimiser update from the accumulated gradients.
-  public func update(_ optimizer: FastOptimizer) {
+  /// Applies one step of `optimizer` from the accumulated gradients, with the state it keeps
+  /// (allocated at its first step, zero).
+  public func update(_ optimizer: Optimizer) {
     step += 1
-    switch optimizer {
-    case .sgd(let lr, let momentum):
-      for p in parameters {
-        let v = p.value.pointer, g = p.grad.pointer
-        if momentum == 0 {
-          for i in 0..<p.count { v[i] -= lr * g[i] }
-          continue
-        }
-        let firstStep = p.moment1 == nil
-        if firstStep { p.moment1 = FastBuffer(count: p.count) }
-        guard let buffer = p.moment1 else { continue }
-        let m = buffer.pointer
-        for i in 0..<p.count {
-          m[i] = firstStep ? g[i] : momentum * m[i] + g[i]
-          v[i] -= lr * m[i]
-        }
-      }
-    case .adam(let lr, let beta1, let beta2, let epsilon):
-      let correction1 = 1 - powf(beta1, Float(step))
-      let correction2 = 1 - powf(beta2, Float(step))
-      let stepSize = lr / correction1
-      let root2 = correction2.squareRoot()
-      for p in parameters {
-        if p.moment1 == nil { p.moment1 = FastBuffer(count: p.count) }
-        if p.moment2 == nil { p.moment2 = FastBuffer(count: p.count) }
-        guard let m1 = p.moment1?.pointer, let m2 = p.moment2?.pointer else { continue }
-        let v = p.value.pointer, g = p.grad.pointer
-        for i in 0..<p.count {
-          m1[i] = beta1 * m1[i] + (1 - beta1) * g[i]
-          m2[i] = beta2 * m2[i] + (1 - beta2) * g[i] * g[i]
-          v[i] -= stepSize * m1[i] / (m2[i].squareRoot() / root2 + epsilon)
-        }
-      }
+    for p in parameters {
+      if optimizer.moments >= 1 && p.moment1 == nil { p.moment1 = FastBuffer(count: p.count) }
+      if optimizer.moments >= 2 && p.moment2 == nil { p.moment2 = FastBuffer(count: p.count) }
+      optimizer.update(
+        step: step, values: p.value.pointer, gradients: p.grad.pointer,
+        moment1: p.moment1?.pointer, moment2: p.moment2?.pointer, count: p.count)
     }
   }
 
@@ -381,7 +352,7 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   @discardableResult
   public func train(
     images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int,
-    optimizer: FastOptimizer
+    optimizer: Optimizer
   ) -> Float {
     zeroGradients()
     let loss = accumulateGradients(images: images, labels: labels, count: count)

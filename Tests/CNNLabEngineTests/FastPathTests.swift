@@ -153,7 +153,7 @@ func expectRelativelyClose(
     // The layers' own batched forward and backward passes.
     network.zeroGradients()
     let logits = network.forward(images)
-    let (loss, dLogits, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
+    let (loss, dLogits) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
     network.backward(dLogits)
     expectRelativelyClose([loss], [reference.loss], "layers: \(context)")
     expectRelativelyClose(logits.scalars, reference.logits.scalars, "layers: \(context)")
@@ -271,7 +271,7 @@ func expectRelativelyClose(
     let labels = [0, 1, 1]
     network.zeroGradients()
     let logits = network.forward(images)
-    let (loss, dLogits, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
+    let (loss, dLogits) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
     network.backward(dLogits)
     let fast = try FastNetwork(network: network, threads: 1, trainingBatch: 3)
     fast.zeroGradients()

@@ -283,26 +283,12 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     var loss: Float = 0
     var correct = 0
     for i in 0..<n {
-      let z = logits + i * classes
-      let d = dOut + i * classes
-      var top = z[0]
-      var best = 0
-      for k in 1..<classes where z[k] > top {
-        top = z[k]
-        best = k
-      }
-      var sum: Float = 0
-      for k in 0..<classes {
-        d[k] = expf(z[k] - top)
-        sum += d[k]
-      }
       let label = Int(labels[range.lowerBound + i])
-      precondition(label >= 0 && label < classes, "label \(label) outside \(classes) classes")
-      if best == label { correct += 1 }
-      loss += logf(sum) - (z[label] - top)
-      let inverse = 1 / sum
-      for k in 0..<classes { d[k] = d[k] * inverse * scale }
-      d[label] -= scale
+      let row = softmaxCrossEntropy(
+        logits + i * classes, count: classes, label: label, scale: scale,
+        gradient: dOut + i * classes)
+      loss += row.loss
+      if row.predicted == label { correct += 1 }
     }
     losses.pointer[l] = loss
     corrects.pointer[l] = Float(correct)

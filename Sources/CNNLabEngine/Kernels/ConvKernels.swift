@@ -51,18 +51,10 @@ enum ConvKernels {
     training: Bool
   ) -> FastConvOp {
     let (f, c, kh, kw) = (weights.shape[0], weights.shape[1], weights.shape[2], weights.shape[3])
-    let shape = input.exampleShape
     let op = FastConvOp(
-      geometry: FastConvGeometry(
-        channels: c, height: shape[1], width: shape[2], filters: f, kernelHeight: kh,
-        kernelWidth: kw, strideY: g.rows.stride, strideX: g.cols.stride,
-        dilationY: g.rows.dilation, dilationX: g.cols.dilation,
-        padTop: g.rows.padBefore, padLeft: g.cols.padBefore,
-        padBottom: g.rows.padAfter, padRight: g.cols.padAfter),
-      bias: bias != nil, relu: false, pool: nil, capacities: [max(input.batchSize, 1)],
-      training: training)
-    op.flipKernel = options.mode == .convolve
-    op.weightScale = options.normalize ? 1 / Float(c * kh * kw) : 1
+      geometry: FastConvGeometry(channels: c, filters: f, g), bias: bias != nil,
+      flip: options.mode == .convolve, scale: options.normalize ? 1 / Float(c * kh * kw) : 1,
+      relu: false, pool: nil, capacities: [max(input.batchSize, 1)], training: training)
     op.weights.values = weights.scalars
     if let bias, let parameter = op.bias, bias.count == f { parameter.values = bias }
     op.prepare()
@@ -112,9 +104,11 @@ enum PoolKernels {
   ) -> (FastPoolOp, Int) {
     let shape = input.exampleShape
     let n = input.batchSize
+    guard let geometry = try? ConvGeometry.pooling(
+      inputH: shape[1], inputW: shape[2], size: size, stride: stride, ceil: ceil)
+    else { preconditionFailure("pool \(size) does not fit \(shape)") }
     let op = FastPoolOp(
-      channels: shape[0], height: shape[1], width: shape[2], kernelHeight: size, kernelWidth: size,
-      strideY: stride, strideX: stride, ceil: ceil, isMax: mode == .max,
+      channels: shape[0], geometry: geometry, isMax: mode == .max,
       capacities: [training ? max(n, 1) : 0])
     op.slack = false  // tensors end where their values do
     return (op, n)

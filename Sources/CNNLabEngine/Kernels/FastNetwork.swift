@@ -4,15 +4,12 @@ import Glibc
 import Darwin
 #endif
 
-/// One layer as the fast path sees it: shapes and options only, no values.
-public enum FastLayerSpec: Equatable, Sendable {
-  /// A convolution on the current `(C, H, W)`; `filters` and the kernel give the rest.
-  case convolution(
-    filters: Int, kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int,
-    dilationY: Int, dilationX: Int, padTop: Int, padLeft: Int, padBottom: Int, padRight: Int,
-    bias: Bool)
-  case maxPool(kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, ceil: Bool)
-  case averagePool(kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, ceil: Bool)
+/// One layer as the fast executor runs it: its geometry and constants, no values.
+enum FastLayerSpec: Equatable, Sendable {
+  /// A convolution of the current `(C, H, W)` over `geometry`; `flip` (true convolution) and
+  /// `scale` (the normalised match) say how the kernel as written is used.
+  case convolution(filters: Int, geometry: ConvGeometry, bias: Bool, flip: Bool, scale: Float)
+  case pool(PoolMode, ConvGeometry)
   case relu, sigmoid, tanh
   /// A no-op on the storage: `(C, H, W)` is already row-major.
   case flatten
@@ -84,7 +81,7 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// Compiles `layers` for images of `inputShape` `(C, H, W)` (or signals `(C, L)`, or vectors). `trainingBatch` is the largest
   /// batch `train` accepts; `inferenceBatch` the largest for `logits`. `fusing` folds a ReLU
   /// and a max pool into the convolution before them (off only to test the unfused layers).
-  public init(
+  init(
     inputShape: [Int], layers: [FastLayerSpec], threads: Int, trainingBatch: Int,
     inferenceBatch: Int = 256, fusing: Bool = true
   ) {
@@ -118,32 +115,27 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     while i < layers.count {
       let size = flat ?? c * h * w
       switch layers[i] {
-      case .convolution(let f, let kh, let kw, let sy, let sx, let dy, let dx, let pt, let pl, let pb, let pr, let b):
+      case .convolution(let f, let geometry, let b, let flip, let scale):
         precondition(flat == nil, "a convolution needs (C, H, W) input, not a flat vector")
-        let g = FastConvGeometry(
-          channels: c, height: h, width: w, filters: f, kernelHeight: kh, kernelWidth: kw,
-          strideY: sy, strideX: sx, dilationY: dy, dilationX: dx,
-          padTop: pt, padLeft: pl, padBottom: pb, padRight: pr)
+        precondition([geometry.rows.input, geometry.cols.input] == [h, w], "\(geometry) is not for \(h)x\(w)")
         let fuse = fusing && i + 1 < layers.count && layers[i + 1] == .relu
         if fuse { i += 1 }
-        var pool: FastPoolWindow? = nil
-        if fusing, i + 1 < layers.count, case .maxPool(let kh, let kw, let sy, let sx, let ceil) = layers[i + 1] {
-          pool = FastPoolWindow(kernelHeight: kh, kernelWidth: kw, strideY: sy, strideX: sx, ceil: ceil)
+        var pool: ConvGeometry? = nil
+        if fusing, i + 1 < layers.count, case .pool(.max, let window) = layers[i + 1] {
+          pool = window
           i += 1
         }
         let conv = FastConvOp(
-          geometry: g, bias: b, relu: fuse, pool: pool, capacities: trainingCapacities,
+          geometry: FastConvGeometry(channels: c, filters: f, geometry), bias: b, flip: flip,
+          scale: scale, relu: fuse, pool: pool, capacities: trainingCapacities,
           training: trainingBatch > 0)
         ops.append(conv)
         (c, h, w) = (f, conv.pooledHeight, conv.pooledWidth)
-      case .maxPool(let kh, let kw, let sy, let sx, let ceil),
-        .averagePool(let kh, let kw, let sy, let sx, let ceil):
+      case .pool(let mode, let geometry):
         precondition(flat == nil, "pooling needs (C, H, W) input, not a flat vector")
-        var isMax = false
-        if case .maxPool = layers[i] { isMax = true }
+        precondition([geometry.rows.input, geometry.cols.input] == [h, w], "\(geometry) is not for \(h)x\(w)")
         let pool = FastPoolOp(
-          channels: c, height: h, width: w, kernelHeight: kh, kernelWidth: kw, strideY: sy,
-          strideX: sx, ceil: ceil, isMax: isMax, capacities: trainingCapacities)
+          channels: c, geometry: geometry, isMax: mode == .max, capacities: trainingCapacities)
         ops.append(pool)
         (h, w) = (pool.outputHeight, pool.outputWidth)
       case .relu: ops.append(FastActivationOp(.relu, size: size))

@@ -15,7 +15,6 @@ public struct Conv2D: Layer {
 
   private var input: Tensor?  // (N, C, H, W), kept by forward for backward
   private var output: Tensor?  // (N, F, OH, OW) after the activation: its derivative needs it
-  private var geometry: ConvGeometry?
 
   public init(
     inChannels: Int, filters: Int, kernelH: Int, kernelW: Int, options: ConvOptions = ConvOptions(),
@@ -78,21 +77,31 @@ public struct Conv2D: Layer {
     return [filters, g.rows.output, g.cols.output]
   }
 
+  /// The reference executor's forward pass: each example through `Reference.conv2D`, the
+  /// per-placement loop the lessons trace.
   public mutating func forward(_ input: Tensor) -> Tensor {
-    let g = geometryOrFail(input.exampleShape)
-    var y = ConvKernels.forward(
-      input: input, weights: weights.value, bias: bias?.value.scalars, options: options, geometry: g)
-    if activation != .identity { y = y.activated(activation) }
+    var scalars: [Float] = []
+    let shape: [Int]
+    do {
+      shape = try outputShape(for: input.exampleShape)
+      for b in 0..<input.batchSize {
+        scalars += try Reference.conv2D(
+          input: input.slice(b), weights: weights.value, bias: bias?.value.scalars,
+          options: options, activation: activation
+        ).scalars
+      }
+    } catch {
+      preconditionFailure("Conv2D.forward: \(error) (check shapes with outputShape first)")
+    }
+    let y = Tensor(shape: [input.batchSize] + shape, scalars: scalars)
     self.input = input
     self.output = y
-    self.geometry = g
     return y
   }
 
+  /// Each example through `Reference.conv2DBackward`, after the activation's derivative.
   public mutating func backward(_ dOutput: Tensor) -> Tensor {
-    guard let input, let output, let geometry else {
-      preconditionFailure("Conv2D.backward called before forward")
-    }
+    guard let input, let output else { preconditionFailure("Conv2D.backward called before forward") }
     var dPre = dOutput  // through the activation: dL/dz = dL/dy · σ'(z)
     if activation != .identity {
       for i in dPre.scalars.indices {
@@ -100,11 +109,19 @@ public struct Conv2D: Layer {
       }
     }
     var dBias = bias?.grad.scalars ?? [Float](repeating: 0, count: filters)
-    let dInput = ConvKernels.backward(
-      input: input, weights: weights.value, options: options, geometry: geometry, dOutput: dPre,
-      dWeights: &weights.grad, dBias: &dBias)
+    var dInput: [Float] = []
+    for b in 0..<input.batchSize {
+      do {
+        dInput += try Reference.conv2DBackward(
+          input: input.slice(b), weights: weights.value, options: options, dOutput: dPre.slice(b),
+          dWeights: &weights.grad, dBias: &dBias
+        ).scalars
+      } catch {
+        preconditionFailure("Conv2D.backward: \(error)")
+      }
+    }
     if bias != nil { bias!.grad.scalars = dBias }
-    return dInput
+    return Tensor(shape: input.shape, scalars: dInput)
   }
 
   public var parameters: [Parameter] { [weights] + (bias.map { [$0] } ?? []) }
@@ -112,12 +129,6 @@ public struct Conv2D: Layer {
   public mutating func updateParameters(_ body: (inout Parameter) -> Void) {
     body(&weights)
     if bias != nil { body(&bias!) }
-  }
-
-  private func geometryOrFail(_ shape: [Int]) -> ConvGeometry {
-    do { return try geometry(for: shape) } catch {
-      preconditionFailure("Conv2D.forward: \(error) (check shapes with outputShape first)")
-    }
   }
 }
 

@@ -32,14 +32,38 @@ public struct Pool2D: Layer {
     return [inputShape[0], g.rows.output, g.cols.output]
   }
 
+  /// The reference executor's pooling: each example through `Reference.pool`.
   public mutating func forward(_ input: Tensor) -> Tensor {
     self.input = input
-    return PoolKernels.forward(input: input, size: size, stride: stride, ceil: ceil, mode: mode)
+    var scalars: [Float] = []
+    let shape: [Int]
+    do {
+      shape = try outputShape(for: input.exampleShape)
+      for b in 0..<input.batchSize {
+        scalars += try Reference.pool(
+          input: input.slice(b), size: size, stride: stride, ceil: ceil, mode: mode
+        ).scalars
+      }
+    } catch {
+      preconditionFailure("Pool2D.forward: \(error) (check shapes with outputShape first)")
+    }
+    return Tensor(shape: [input.batchSize] + shape, scalars: scalars)
   }
 
+  /// Each example through `Reference.poolBackward`.
   public mutating func backward(_ dOutput: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Pool2D.backward called before forward") }
-    return PoolKernels.backward(
-      input: input, size: size, stride: stride, ceil: ceil, mode: mode, dOutput: dOutput)
+    var dInput: [Float] = []
+    for b in 0..<input.batchSize {
+      do {
+        dInput += try Reference.poolBackward(
+          input: input.slice(b), size: size, stride: stride, ceil: ceil, mode: mode,
+          dOutput: dOutput.slice(b)
+        ).scalars
+      } catch {
+        preconditionFailure("Pool2D.backward: \(error)")
+      }
+    }
+    return Tensor(shape: input.shape, scalars: dInput)
   }
 }

@@ -91,8 +91,9 @@ extension Evaluation {
 }
 
 extension Network {
-  /// Evaluates on `set` in batches of `batchSize` (no training, no randomness), on the fast path
-  /// (`threads` workers) when the network has one, and on its own layers otherwise.
+  /// Evaluates on `set` in batches of `batchSize` (no training, no randomness), on the fast
+  /// executor (`threads` workers) when the network ends in class scores, and on the reference
+  /// executor (its own layers) otherwise.
   public mutating func evaluate(_ set: LabelledSet, batchSize: Int = 256, threads: Int = 1) -> Evaluation {
     if let fast = try? FastNetwork(
       network: self, threads: threads, trainingBatch: 0, inferenceBatch: batchSize)

@@ -2,7 +2,8 @@
 // `FastNetwork` compiled from it (what a training loop that counts microseconds runs on).
 
 extension FastNetwork {
-  /// Why a network cannot take the fast path; callers then train on the `Network` itself.
+  /// Why a network cannot be compiled for the fast executor: it does not end in a vector of
+  /// class scores, or a layer does not fit its input.
   public struct Unsupported: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String
   }
@@ -23,9 +24,8 @@ extension FastNetwork {
           try specs.append(Self.convolution(filters, kh, kw, options, bias, shape))
           specs += Self.spec(for: activation)
         case .conv1d(let filters, let k, let stride, let dilation, let padding, let mode, let activation, let bias):
-          let options = ConvOptions(
-            stride: stride, dilation: dilation, padding: .explicit(top: 0, bottom: 0, left: padding, right: padding),
-            mode: mode)
+          let options = ConvOptions.signal(
+            stride: stride, dilation: dilation, padding: (padding, padding), mode: mode)
           try specs.append(Self.convolution(filters, 1, k, options, bias, shape))
           specs += Self.spec(for: activation)
         case .pool(let mode, let size, let stride, let ceil):

@@ -16,11 +16,14 @@ enum FastLayerSpec: Equatable, Sendable {
   case dense(outputs: Int, bias: Bool)
 }
 
-/// A network compiled for training speed: every buffer is allocated at init, sized by the
-/// largest batch, and a step allocates nothing.
+/// The fast executor: a network's plan (`Network.info`) compiled for training speed. Each
+/// layer becomes an op with its geometry and constants fixed at construction (a ReLU and a
+/// max pool after a convolution fused into it), parameters and their gradients live once in
+/// flat buffers, with the optimiser's state beside them; every buffer is allocated at init,
+/// sized by the largest batch, and a step allocates nothing.
 ///
-/// The per-placement functions (`Reference.conv2D`, `Reference.pool` and their backward twins)
-/// are the reference; this is the same maths, batched, and `FastPathTests` hold the two equal.
+/// The reference executor (`Network`, through `Reference.conv2D`, `Reference.pool` and their
+/// backward twins) is the same maths one example at a time; `FastPathTests` hold the two equal.
 ///
 /// How a step divides over `threads` (any number from 1; more than the machine has cores works,
 /// the lanes then take turns):

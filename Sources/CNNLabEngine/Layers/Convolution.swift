@@ -80,20 +80,14 @@ public struct Conv2D: Layer {
   /// The reference executor's forward pass: each example through `Reference.conv2D`, the
   /// per-placement loop the lessons trace.
   public mutating func forward(_ input: Tensor) -> Tensor {
-    var scalars: [Float] = []
+    let (w, biases, options, activation) = (weights.value, bias?.value.scalars, options, activation)
     let shape: [Int]
-    do {
-      shape = try outputShape(for: input.exampleShape)
-      for b in 0..<input.batchSize {
-        scalars += try Reference.conv2D(
-          input: input.slice(b), weights: weights.value, bias: bias?.value.scalars,
-          options: options, activation: activation
-        ).scalars
-      }
-    } catch {
+    do { shape = try outputShape(for: input.exampleShape) } catch {
       preconditionFailure("Conv2D.forward: \(error) (check shapes with outputShape first)")
     }
-    let y = Tensor(shape: [input.batchSize] + shape, scalars: scalars)
+    let y = input.mapExamples(to: shape, "Conv2D.forward") { _, x throws(ShapeError) in
+      try Reference.conv2D(input: x, weights: w, bias: biases, options: options, activation: activation)
+    }
     self.input = input
     self.output = y
     return y
@@ -108,20 +102,17 @@ public struct Conv2D: Layer {
         dPre.scalars[i] *= activation.derivative(output: output.scalars[i])
       }
     }
+    var dWeights = weights.grad
     var dBias = bias?.grad.scalars ?? [Float](repeating: 0, count: filters)
-    var dInput: [Float] = []
-    for b in 0..<input.batchSize {
-      do {
-        dInput += try Reference.conv2DBackward(
-          input: input.slice(b), weights: weights.value, options: options, dOutput: dPre.slice(b),
-          dWeights: &weights.grad, dBias: &dBias
-        ).scalars
-      } catch {
-        preconditionFailure("Conv2D.backward: \(error)")
-      }
+    let (w, options) = (weights.value, options)
+    let dInput = input.mapExamples(to: input.exampleShape, "Conv2D.backward") { b, x throws(ShapeError) in
+      try Reference.conv2DBackward(
+        input: x, weights: w, options: options, dOutput: dPre.slice(b),
+        dWeights: &dWeights, dBias: &dBias)
     }
+    weights.grad = dWeights
     if bias != nil { bias!.grad.scalars = dBias }
-    return Tensor(shape: input.shape, scalars: dInput)
+    return dInput
   }
 
   public var parameters: [Parameter] { [weights] + (bias.map { [$0] } ?? []) }
@@ -142,11 +133,8 @@ public struct Conv1D: Layer {
     normalize: Bool = false, activation: Activation = .identity, useBias: Bool = true,
     initializer: Initializer = .torch, using rng: inout SplitMix64
   ) {
-    var options = ConvOptions(
-      stride: stride, dilation: dilation,
-      padding: .explicit(top: 0, bottom: 0, left: padding.before, right: padding.after),
-      mode: mode, normalize: normalize)
-    options.dilationH = 1
+    let options = ConvOptions.signal(
+      stride: stride, dilation: dilation, padding: padding, mode: mode, normalize: normalize)
     conv = Conv2D(
       inChannels: inChannels, filters: filters, kernelH: 1, kernelW: kernel, options: options,
       activation: activation, useBias: useBias, initializer: initializer, using: &rng)

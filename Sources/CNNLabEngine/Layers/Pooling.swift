@@ -35,35 +35,23 @@ public struct Pool2D: Layer {
   /// The reference executor's pooling: each example through `Reference.pool`.
   public mutating func forward(_ input: Tensor) -> Tensor {
     self.input = input
-    var scalars: [Float] = []
+    let (size, stride, ceil, mode) = (size, stride, ceil, mode)
     let shape: [Int]
-    do {
-      shape = try outputShape(for: input.exampleShape)
-      for b in 0..<input.batchSize {
-        scalars += try Reference.pool(
-          input: input.slice(b), size: size, stride: stride, ceil: ceil, mode: mode
-        ).scalars
-      }
-    } catch {
+    do { shape = try outputShape(for: input.exampleShape) } catch {
       preconditionFailure("Pool2D.forward: \(error) (check shapes with outputShape first)")
     }
-    return Tensor(shape: [input.batchSize] + shape, scalars: scalars)
+    return input.mapExamples(to: shape, "Pool2D.forward") { _, x throws(ShapeError) in
+      try Reference.pool(input: x, size: size, stride: stride, ceil: ceil, mode: mode)
+    }
   }
 
   /// Each example through `Reference.poolBackward`.
   public mutating func backward(_ dOutput: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Pool2D.backward called before forward") }
-    var dInput: [Float] = []
-    for b in 0..<input.batchSize {
-      do {
-        dInput += try Reference.poolBackward(
-          input: input.slice(b), size: size, stride: stride, ceil: ceil, mode: mode,
-          dOutput: dOutput.slice(b)
-        ).scalars
-      } catch {
-        preconditionFailure("Pool2D.backward: \(error)")
-      }
+    let (size, stride, ceil, mode) = (size, stride, ceil, mode)
+    return input.mapExamples(to: input.exampleShape, "Pool2D.backward") { b, x throws(ShapeError) in
+      try Reference.poolBackward(
+        input: x, size: size, stride: stride, ceil: ceil, mode: mode, dOutput: dOutput.slice(b))
     }
-    return Tensor(shape: input.shape, scalars: dInput)
   }
 }

@@ -54,15 +54,17 @@ public func softmax(_ logits: [Float]) -> [Float] {
     return logits.map { $0 == top ? 1 / winners : 0 }
   }
   // z − top may overflow to −inf for finite z (3e38 − (−3e38)); e^−inf is 0, as it should be.
-  let exps = logits.map { expf($0 - top) }
-  let total = exps.reduce(0, +)  // at least 1: the top's own e^0
-  return exps.map { $0 / total }
+  var probabilities = logits
+  logits.withStart { z in
+    probabilities.withMutableStart { p in _ = softmaxRow(z, count: logits.count, into: p) }
+  }
+  return probabilities
 }
 
 /// −log p(label) for the softmax of `logits`, via log-sum-exp (stable for any logits).
 public func crossEntropy(logits: [Float], label: Int) -> Float {
   precondition(logits.indices.contains(label), "label \(label) outside \(logits.count) classes")
-  guard let top = logits.max() else { return 0 }
-  // log Σ e^(z−top) + (top − z_label): adding `top` to the log first would round small losses away
-  return logf(logits.reduce(0) { $0 + expf($1 - top) }) + (top - logits[label])
+  return logits.withStart { z in
+    softmaxCrossEntropy(z, count: logits.count, label: label, scale: 1, gradient: nil).loss
+  }
 }

@@ -263,11 +263,8 @@ extension Reference {
     case 3: weights = kernel.reshaped([kernel.shape[0], kernel.shape[1], 1, kernel.shape[2]])
     default: throw ShapeError("a 1-D kernel must be (K), (C, K) or (F, C, K), not \(kernel.shape)")
     }
-    var options = ConvOptions(
-      stride: stride, dilation: dilation,
-      padding: .explicit(top: 0, bottom: 0, left: padding.before, right: padding.after),
-      mode: mode, normalize: normalize)
-    options.dilationH = 1
+    let options = ConvOptions.signal(
+      stride: stride, dilation: dilation, padding: padding, mode: mode, normalize: normalize)
     return try conv2DTrace(
       input: input, weights: weights, bias: bias, options: options, activation: activation)
   }

@@ -48,6 +48,22 @@ public struct ConvOptions: Equatable, Sendable {
   }
 }
 
+extension ConvOptions {
+  /// A 1-D convolution's options: those of the 2-D convolution of height 1 that runs it
+  /// (padding and dilation along the signal only).
+  public static func signal(
+    stride: Int = 1, dilation: Int = 1, padding: (before: Int, after: Int) = (0, 0),
+    mode: KernelMode = .correlate, normalize: Bool = false
+  ) -> ConvOptions {
+    var options = ConvOptions(
+      stride: stride, dilation: dilation,
+      padding: .explicit(top: 0, bottom: 0, left: padding.before, right: padding.after),
+      mode: mode, normalize: normalize)
+    options.dilationH = 1
+    return options
+  }
+}
+
 /// A shape that does not work, with the arithmetic that shows why.
 public struct ShapeError: Error, Equatable, Sendable, CustomStringConvertible {
   public var message: String

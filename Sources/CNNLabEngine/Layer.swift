@@ -48,4 +48,17 @@ extension Tensor {
   public var batchSize: Int { shape.first ?? 0 }
   /// The shape of one example.
   public var exampleShape: [Int] { Array(shape.dropFirst()) }
+
+  /// Each example `b` through `body(b, example)`, whose results of `shape` are stacked into `(N, shape…)`:
+  /// how the reference executor runs a batch through the per-example reference. `what` names
+  /// the caller when a shape that was checked before does not fit after all.
+  func mapExamples(to shape: [Int], _ what: String, _ body: (Int, Tensor) throws(ShapeError) -> Tensor) -> Tensor {
+    var scalars: [Float] = []
+    for b in 0..<batchSize {
+      do { scalars += try body(b, slice(b)).scalars } catch {
+        preconditionFailure("\(what): \(error) (check shapes with outputShape first)")
+      }
+    }
+    return Tensor(shape: [batchSize] + shape, scalars: scalars)
+  }
 }

@@ -1,6 +1,11 @@
 // N = batch, K = classes.
 
-/// A stack of layers built from a `NetworkSpec` for a given input shape, with shapes checked.
+/// A stack of layers built from a `NetworkSpec` for a given input shape, with shapes checked:
+/// the plan (`info`, every layer's shapes, geometry and parameter count, worked out once by
+/// `plan`) and the reference executor. Its layers run one example at a time through the
+/// per-placement reference the lessons trace (`Reference.conv2D`, `Reference.pool`, the dense
+/// sums written out), for gradient checks, probes and single predictions. Training and batch
+/// inference compile the same plan for the fast executor, `FastNetwork`.
 public struct Network: Sendable {
   /// One row of the shape table: what a layer makes of its input and how many weights it has.
   public struct LayerInfo: Equatable, Sendable {
@@ -118,7 +123,7 @@ public struct Network: Sendable {
           do {
             g = try ConvGeometry.convolution(
               inputH: 1, inputW: shape[1], kernelH: 1, kernelW: k,
-              options: ConvOptions(stride: stride, dilation: dilation, padding: .explicit(top: 0, bottom: 0, left: padding, right: padding)))
+              options: .signal(stride: stride, dilation: dilation, padding: (padding, padding)))
           } catch { throw fail(error.message) }
           output = [filters, g.cols.output]
           count = try parameters([filters, shape[0], k], bias: bias ? filters : 0)
@@ -283,28 +288,5 @@ public struct Network: Sendable {
         index += 1
       }
     }
-  }
-
-  /// One training step on a batch: forward, loss, backward, optimiser step.
-  /// Returns the batch's mean loss and how many examples it classified correctly.
-  public mutating func trainStep(
-    images: Tensor, labels: [Int], optimizer: inout some Optimizer
-  ) -> (loss: Float, correct: Int) {
-    zeroGradients()
-    let logits = forward(images)
-    let (loss, dLogits, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
-    backward(dLogits)
-    optimizer.step(&self)
-    return (loss, Network.countCorrect(logits: logits, labels: labels))
-  }
-
-  /// How many rows of `logits` `(N, K)` have their largest value at the label.
-  public static func countCorrect(logits: Tensor, labels: [Int]) -> Int {
-    let k = logits.shape[1]
-    var correct = 0
-    for (b, label) in labels.enumerated() where argmax(logits.scalars[b * k..<(b + 1) * k]) == label {
-      correct += 1
-    }
-    return correct
   }
 }

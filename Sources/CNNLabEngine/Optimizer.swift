@@ -4,80 +4,90 @@
   import Darwin
 #endif
 
-/// Changes a network's parameters using their accumulated gradients.
-public protocol Optimizer: Sendable {
-  var learningRate: Float { get set }
-  mutating func step(_ network: inout Network)
-}
+/// How parameters change from their accumulated gradients: the one optimiser of the engine, a
+/// rule and a learning rate. It is a plain value; the state a rule keeps between steps (the
+/// velocity, the running moments, the step count) lives with the parameters it belongs to, in
+/// the executor that trains them (`FastNetwork`), so changing the learning rate keeps it and a
+/// new rule starts from zero.
+///
+/// Every rule is PyTorch's, as `update(step:values:gradients:moment1:moment2:count:)` writes it
+/// once over flat buffers.
+public struct Optimizer: Equatable, Sendable {
+  public enum Rule: Equatable, Sendable {
+    /// Gradient descent, with optional momentum: v ← μ·v + g; w ← w − η·v (w ← w − η·g when
+    /// μ = 0). The first step's velocity is the gradient itself.
+    case sgd(momentum: Float)
+    /// RMSProp (Hinton): a running mean of the squared gradient scales each weight's step:
+    /// s ← α·s + (1 − α)·g²; w ← w − η·g/(√s + ε).
+    case rmsprop(alpha: Float, epsilon: Float)
+    /// Adam (Kingma & Ba): momentum and RMSProp together, both bias-corrected:
+    /// m ← β₁·m + (1 − β₁)·g; v ← β₂·v + (1 − β₂)·g²; w ← w − η·m̂/(√v̂ + ε).
+    case adam(beta1: Float, beta2: Float, epsilon: Float)
+  }
 
-/// Stochastic gradient descent, with optional momentum (PyTorch's form: v ← μ·v + g; w ← w − η·v).
-public struct SGD: Optimizer {
+  public var rule: Rule
   public var learningRate: Float
-  public var momentum: Float
-  private var velocity: [Tensor] = []  // one per parameter, in Network.parameters order
 
-  public init(learningRate: Float, momentum: Float = 0) {
+  public init(_ rule: Rule, learningRate: Float) {
+    self.rule = rule
     self.learningRate = learningRate
-    self.momentum = momentum
   }
 
-  public mutating func step(_ network: inout Network) {
-    let (lr, mu) = (learningRate, momentum)
-    if mu == 0 {
-      network.updateParameters { _, p in
-        for i in p.value.scalars.indices { p.value.scalars[i] -= lr * p.grad.scalars[i] }
-      }
-      return
-    }
-    if velocity.isEmpty { velocity = network.parameters.map { .zeros(like: $0.value) } }
-    network.updateParameters { index, p in
-      velocity[index].scalars.withUnsafeMutableBufferPointer { v in
-        for i in p.value.scalars.indices {
-          v[i] = mu * v[i] + p.grad.scalars[i]
-          p.value.scalars[i] -= lr * v[i]
-        }
-      }
-    }
+  public static func sgd(learningRate: Float, momentum: Float = 0) -> Optimizer {
+    Optimizer(.sgd(momentum: momentum), learningRate: learningRate)
   }
-}
 
-/// Adam (Kingma & Ba): per-weight step sizes from running means of the gradient and its square,
-/// bias-corrected: w ← w − η·m̂/(√v̂ + ε).
-public struct Adam: Optimizer {
-  public var learningRate: Float
-  public var beta1: Float
-  public var beta2: Float
-  public var epsilon: Float
-  private var t = 0
-  private var m: [Tensor] = []
-  private var v: [Tensor] = []
+  public static func rmsprop(learningRate: Float, alpha: Float = 0.99, epsilon: Float = 1e-8) -> Optimizer {
+    Optimizer(.rmsprop(alpha: alpha, epsilon: epsilon), learningRate: learningRate)
+  }
 
-  public init(
+  public static func adam(
     learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
-  ) {
-    self.learningRate = learningRate
-    self.beta1 = beta1
-    self.beta2 = beta2
-    self.epsilon = epsilon
+  ) -> Optimizer {
+    Optimizer(.adam(beta1: beta1, beta2: beta2, epsilon: epsilon), learningRate: learningRate)
   }
 
-  public mutating func step(_ network: inout Network) {
-    if m.isEmpty {
-      m = network.parameters.map { .zeros(like: $0.value) }
-      v = m
+  /// How many running arrays, each the size of the parameter, the rule keeps.
+  public var moments: Int {
+    switch rule {
+    case .sgd(let momentum): return momentum == 0 ? 0 : 1
+    case .rmsprop: return 1
+    case .adam: return 2
     }
-    t += 1
-    let (b1, b2, eps, lr) = (beta1, beta2, epsilon, learningRate)
-    let correction1 = 1 - powf(b1, Float(t))
-    let correction2 = 1 - powf(b2, Float(t))
-    network.updateParameters { index, p in
-      for i in p.value.scalars.indices {
-        let g = p.grad.scalars[i]
-        m[index].scalars[i] = b1 * m[index].scalars[i] + (1 - b1) * g
-        v[index].scalars[i] = b2 * v[index].scalars[i] + (1 - b2) * g * g
-        let mHat = m[index].scalars[i] / correction1
-        let vHat = v[index].scalars[i] / correction2
-        p.value.scalars[i] -= lr * mHat / (vHat.squareRoot() + eps)
+  }
+
+  /// Step `step` (1 for the first) of one parameter of `count` floats: changes `values` from
+  /// `gradients`, and the moments (`moments` of them, zero before the first step) in place.
+  public func update(
+    step: Int, values v: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+    moment1 m1: UnsafeMutablePointer<Float>?, moment2 m2: UnsafeMutablePointer<Float>?, count: Int
+  ) {
+    let lr = learningRate
+    switch rule {
+    case .sgd(let momentum):
+      guard momentum != 0, let m = m1 else {
+        for i in 0..<count { v[i] -= lr * g[i] }
+        return
+      }
+      for i in 0..<count {
+        m[i] = step == 1 ? g[i] : momentum * m[i] + g[i]
+        v[i] -= lr * m[i]
+      }
+    case .rmsprop(let alpha, let epsilon):
+      guard let s = m1 else { preconditionFailure("RMSProp needs its running mean") }
+      for i in 0..<count {
+        s[i] = alpha * s[i] + (1 - alpha) * g[i] * g[i]
+        v[i] -= lr * g[i] / (s[i].squareRoot() + epsilon)
+      }
+    case .adam(let beta1, let beta2, let epsilon):
+      guard let m = m1, let s = m2 else { preconditionFailure("Adam needs its two moments") }
+      // m̂ = m/(1 − β₁ᵗ) and √v̂ = √v/√(1 − β₂ᵗ), folded into the step size as PyTorch does.
+      let stepSize = lr / (1 - powf(beta1, Float(step)))
+      let root2 = (1 - powf(beta2, Float(step))).squareRoot()
+      for i in 0..<count {
+        m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+        s[i] = beta2 * s[i] + (1 - beta2) * g[i] * g[i]
+        v[i] -= stepSize * m[i] / (s[i].squareRoot() / root2 + epsilon)
       }
     }
   }
@@ -85,14 +95,15 @@ public struct Adam: Optimizer {
 
 /// The optimisers by the names the command line uses.
 public enum OptimizerKind: String, Sendable, CaseIterable {
-  case sgd, momentum, adam
+  case sgd, momentum, adam, rmsprop
 
-  /// A fresh optimiser of this kind (momentum 0.9 for `momentum`).
-  public func make(learningRate: Float) -> any Optimizer {
+  /// A fresh optimiser of this kind (momentum 0.9 for `momentum`; PyTorch's defaults otherwise).
+  public func make(learningRate: Float) -> Optimizer {
     switch self {
-    case .sgd: return SGD(learningRate: learningRate)
-    case .momentum: return SGD(learningRate: learningRate, momentum: 0.9)
-    case .adam: return Adam(learningRate: learningRate)
+    case .sgd: return .sgd(learningRate: learningRate)
+    case .momentum: return .sgd(learningRate: learningRate, momentum: 0.9)
+    case .adam: return .adam(learningRate: learningRate)
+    case .rmsprop: return .rmsprop(learningRate: learningRate)
     }
   }
 }

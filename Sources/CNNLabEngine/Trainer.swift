@@ -91,8 +91,9 @@ extension Evaluation {
 }
 
 extension Network {
-  /// Evaluates on `set` in batches of `batchSize` (no training, no randomness), on the fast path
-  /// (`threads` workers) when the network has one, and on its own layers otherwise.
+  /// Evaluates on `set` in batches of `batchSize` (no training, no randomness), on the fast
+  /// executor (`threads` workers) when the network ends in class scores, and on the reference
+  /// executor (its own layers) otherwise.
   public mutating func evaluate(_ set: LabelledSet, batchSize: Int = 256, threads: Int = 1) -> Evaluation {
     if let fast = try? FastNetwork(
       network: self, threads: threads, trainingBatch: 0, inferenceBatch: batchSize)
@@ -107,10 +108,10 @@ extension Network {
 /// decides when to step, pause or stop. Shuffling comes from its own seeded generator: the same
 /// seed, network, data and thread count give a bit-identical run.
 ///
-/// Steps run on the engine's fast path (`FastNetwork`, compiled from the network, on `threads`
-/// workers) when the network allows it, and on the network's own layers otherwise (`conv1d`).
-/// `network` always reads back the current weights. A `Trainer` owns its fast network: step
-/// only one copy of a trainer.
+/// Steps run on the engine's fast executor (`FastNetwork`, compiled from the network, on
+/// `threads` workers), which holds the weights, their gradients and the optimiser's state;
+/// `network` reads them back into the network's layers. A `Trainer` owns its fast network:
+/// step only one copy of a trainer.
 public struct Trainer: Sendable {
   public let training: LabelledSet
   public let batchSize: Int
@@ -120,31 +121,34 @@ public struct Trainer: Sendable {
   public private(set) var epoch = 0  // completed epochs
   public private(set) var stepInEpoch = 0
   public private(set) var order: [Int]
-  public private(set) var optimizer: any Optimizer
-  private var reference: Network  // the layers; its weights are stale while `fast` trains
-  private let fast: FastNetwork?
-  /// The optimiser as `fast` runs it; set with `fast`, and kept in step with `optimizer`.
-  private var fastOptimizer: FastOptimizer?
-  /// The fast path's batch, gathered anew each step into storage allocated once.
+  public private(set) var optimizer: Optimizer
+  /// The layers the weights are read back into; its own weights are the starting ones.
+  private let layout: Network
+  private let fast: FastNetwork
+  /// The batch, gathered anew each step into storage allocated once.
   private var batchImages: [Float] = []
   private var batchLabels: [Int32] = []
   private var rng: SplitMix64
 
+  /// A trainer for `network`, which must end in a vector of class scores.
   public init(
-    network: Network, optimizer: any Optimizer, training: LabelledSet, batchSize: Int, seed: UInt64,
+    network: Network, optimizer: Optimizer, training: LabelledSet, batchSize: Int, seed: UInt64,
     threads: Int = 1
   ) {
     precondition(batchSize > 0, "batch size must be at least 1")
     precondition(
       threads >= 1 && threads <= FastNetwork.maximumThreads,
       "the fast path runs on 1 to \(FastNetwork.maximumThreads) threads, not \(threads)")
-    reference = network
+    layout = network
     self.optimizer = optimizer
     self.training = training
     self.batchSize = batchSize
     self.threads = threads
-    fast = Trainer.compile(network, optimizer: optimizer, threads: threads, batchSize: batchSize)
-    fastOptimizer = fast == nil ? nil : FastNetwork.optimizer(for: optimizer)
+    do {
+      fast = try FastNetwork(network: network, threads: threads, trainingBatch: batchSize)
+    } catch {
+      preconditionFailure("\(network.spec) cannot be trained: \(error)")
+    }
     batchImages.reserveCapacity(batchSize * training.inputs.count / max(training.count, 1))
     batchLabels.reserveCapacity(batchSize)
     rng = SplitMix64(seed: seed ^ 0x5EED_0F_5_4FF1E)
@@ -152,33 +156,16 @@ public struct Trainer: Sendable {
     order.shuffle(using: &rng)
   }
 
-  /// The fast path for `network`, or nil when a layer or the optimiser has none.
-  private static func compile(
-    _ network: Network, optimizer: any Optimizer, threads: Int, batchSize: Int
-  ) -> FastNetwork? {
-    guard FastNetwork.optimizer(for: optimizer) != nil else { return nil }
-    do {
-      return try FastNetwork(network: network, threads: threads, trainingBatch: batchSize)
-    } catch {
-      return nil
-    }
-  }
-
   /// The network with its current weights (and the last step's gradients).
   public var network: Network {
-    guard let fast else { return reference }
-    var current = reference
+    var current = layout
     fast.store(into: &current)
     return current
   }
 
   /// The logits `(N, K)` of a batch with the current weights, on the trainer's own fast network
-  /// when it has one (at most `max(256, batchSize)` images at a time).
-  public func logits(_ images: Tensor) -> Tensor {
-    if let fast { return fast.logits(images) }
-    var network = reference
-    return network.forward(images)
-  }
+  /// (at most `max(256, batchSize)` images at a time).
+  public func logits(_ images: Tensor) -> Tensor { fast.logits(images) }
 
   /// Loss, accuracy and confusion matrix of the current weights on `set`.
   public func evaluate(_ set: LabelledSet) -> Evaluation {
@@ -189,10 +176,10 @@ public struct Trainer: Sendable {
   public var kernels: [KernelSnapshot] {
     var result: [KernelSnapshot] = []
     var parameter = 0  // index in `Network.parameters`, where a layer's weights come first
-    for (index, layer) in reference.layers.enumerated() {
+    for (index, layer) in layout.layers.enumerated() {
       if let conv = layer as? Conv2D {
-        let weights = fast.map { Tensor(shape: conv.weights.value.shape, scalars: $0.parameters[parameter].values) }
-        result.append(KernelSnapshot(layer: index, text: conv.specText, weights: weights ?? conv.weights.value))
+        let weights = Tensor(shape: conv.weights.value.shape, scalars: fast.parameters[parameter].values)
+        result.append(KernelSnapshot(layer: index, text: conv.specText, weights: weights))
       }
       parameter += layer.parameters.count
     }
@@ -202,19 +189,11 @@ public struct Trainer: Sendable {
   /// Changes the learning rate from the next step; the optimiser keeps its state.
   public mutating func setLearningRate(_ rate: Float) {
     optimizer.learningRate = rate
-    if fast != nil { fastOptimizer = FastNetwork.optimizer(for: optimizer) }
   }
 
   /// Replaces the optimiser; the new one starts from zero state (no momentum, no moments).
-  public mutating func setOptimizer(_ replacement: any Optimizer) {
+  public mutating func setOptimizer(_ replacement: Optimizer) {
     optimizer = replacement
-    guard let fast else { return }
-    // The network's own layers hold the starting weights while `fast` trains: they cannot
-    // take over, so a trainer on the fast path stays there.
-    guard let update = FastNetwork.optimizer(for: replacement) else {
-      preconditionFailure("the fast path has no \(type(of: replacement)) optimiser")
-    }
-    fastOptimizer = update
     fast.resetOptimizerState()
   }
 
@@ -226,20 +205,12 @@ public struct Trainer: Sendable {
     let start = stepInEpoch * batchSize
     let end = min(start + batchSize, training.count)
     let batch = order[start..<end]
-    let loss: Float
-    let correct: Int
-    if let fast, let update = fastOptimizer {
-      gather(batch)
-      loss = batchImages.withStart { x in
-        batchLabels.withStart { y in fast.train(images: x, labels: y, count: batch.count, optimizer: update) }
-      }
-      correct = fast.lastBatchCorrect
-    } else {
-      let (inputs, labels) = training.batch(batch)
-      var opt = optimizer
-      (loss, correct) = reference.trainStep(images: inputs, labels: labels, optimizer: &opt)
-      optimizer = opt
+    gather(batch)
+    let (fast, optimizer) = (fast, optimizer)
+    let loss = batchImages.withStart { x in
+      batchLabels.withStart { y in fast.train(images: x, labels: y, count: batch.count, optimizer: optimizer) }
     }
+    let correct = fast.lastBatchCorrect
     stepInEpoch += 1
     if stepInEpoch == stepsPerEpoch {
       stepInEpoch = 0

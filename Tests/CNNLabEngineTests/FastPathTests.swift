@@ -1,4 +1,4 @@
-import CNNLabEngine
+@testable import CNNLabEngine
 import CNNLabTestSupport
 import Testing
 
@@ -150,10 +150,10 @@ func expectRelativelyClose(
     let reference = try referenceGradients(network, images: images, labels: labels)
     let context = Comment(rawValue: "\(spec) on \(shape), batch \(batch)")
 
-    // The batched layer kernels (what `Network.trainStep` runs).
+    // The layers' own batched forward and backward passes.
     network.zeroGradients()
     let logits = network.forward(images)
-    let (loss, dLogits, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
+    let (loss, dLogits) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
     network.backward(dLogits)
     expectRelativelyClose([loss], [reference.loss], "layers: \(context)")
     expectRelativelyClose(logits.scalars, reference.logits.scalars, "layers: \(context)")
@@ -194,26 +194,6 @@ func expectRelativelyClose(
     }
   }
 
-  @Test(arguments: [OptimizerKind.sgd, .momentum, .adam])
-  func stepsFollowTheEngineOptimisers(kind: OptimizerKind) throws {
-    var network = try Network("conv 3 3x3 relu | maxpool 2 ceil | dense 2", inputShape: [1, 9, 9], seed: 2)
-    var rng = SplitMix64(seed: 3)
-    var optimizer = kind.make(learningRate: kind == .adam ? 0.01 : 0.1)
-    let fast = try FastNetwork(network: network, threads: 1, trainingBatch: 4)
-    let rule = try #require(FastNetwork.optimizer(for: optimizer))
-    for _ in 0..<3 {
-      let images = Tensor.random(shape: [4, 1, 9, 9], using: &rng)
-      let labels = [0, 1, 1, 0]
-      _ = network.trainStep(images: images, labels: labels, optimizer: &optimizer)
-      fast.zeroGradients()
-      fast.accumulateGradients(images: images, labels: labels)
-      fast.update(rule)
-    }
-    for (p, expected) in zip(fast.parameters, network.parameters) {
-      expectRelativelyClose(p.values, expected.value.scalars, "\(kind) after 3 steps")
-    }
-  }
-
   @Test func sameSeedAndThreadCountGiveABitIdenticalRun() throws {
     func run(threads: Int) throws -> ([Float], [[Float]]) {
       let network = try Network(
@@ -239,7 +219,7 @@ func expectRelativelyClose(
   }
 
   @Test(arguments: 0..<8)
-  func layerKernelsMatchTheReferenceWithPerAxisOptions(seed: Int) throws {
+  func fastConvolutionMatchesTheReferenceWithPerAxisOptions(seed: Int) throws {
     // Options a spec cannot write: different strides and dilations per axis, lopsided padding.
     var rng = SplitMix64(seed: UInt64(100 + seed))
     func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
@@ -250,29 +230,51 @@ func expectRelativelyClose(
     (options.dilationH, options.dilationW) = (1 + pick(3), 1 + pick(3))
     let (c, f, kh, kw) = (1 + pick(4), 1 + pick(12), 1 + pick(4), 1 + pick(4))
     let shape = [c, kh * options.dilationH + pick(8), kw * options.dilationW + pick(10)]
-    var conv = Conv2D(
-      inChannels: c, filters: f, kernelH: kh, kernelW: kw, options: options, useBias: pick(4) != 0,
-      using: &rng)
-    let out = try conv.outputShape(for: shape)
+    let g = try ConvGeometry.convolution(
+      inputH: shape[1], inputW: shape[2], kernelH: kh, kernelW: kw, options: options)
+    let weights = Tensor.random(shape: [f, c, kh, kw], using: &rng)
+    let bias: [Float]? = pick(4) != 0 ? Tensor.random(shape: [f], using: &rng).scalars : nil
     let batch = 1 + pick(3)
     let x = Tensor.random(shape: [batch] + shape, using: &rng)
-    let dy = Tensor.random(shape: [batch] + out, using: &rng)
-    let y = conv.forward(x)
-    let dx = conv.backward(dy)
-    var dWeights = Tensor.zeros(like: conv.weights.value)
+    let dy = Tensor.random(shape: [batch, f, g.outputHeight, g.outputWidth], using: &rng)
+    var scratch = dy.scalars  // the op may overwrite the gradient it is given
+
+    // One lane of the fast executor's convolution, forward and backward on the whole batch.
+    let op = FastConvOp(
+      geometry: FastConvGeometry(channels: c, filters: f, g), bias: bias != nil,
+      flip: options.mode == .convolve, scale: options.normalize ? 1 / Float(c * kh * kw) : 1,
+      relu: false, pool: nil, capacities: [batch], training: true)
+    op.weights.values = weights.scalars
+    if let bias { op.bias?.values = bias }
+    op.prepare()
+    var y = Tensor.zeros(like: dy)
+    var dx = Tensor.zeros(like: x)
+    x.scalars.withStart { input in
+      y.scalars.withMutableStart { output in
+        op.forward(lane: 0, input: input, output: output, images: batch, training: true)
+        scratch.withMutableStart { dOutput in
+          dx.scalars.withMutableStart { dInput in
+            op.backward(
+              lane: 0, input: input, output: output, dOutput: dOutput, dInput: dInput, images: batch)
+          }
+        }
+      }
+    }
+    op.finishBackward(lanes: 1)
+
+    var dWeights = Tensor.zeros(like: weights)
     var dBias = [Float](repeating: 0, count: f)
     let context = Comment(rawValue: "\(options), \(c)->\(f) \(kh)x\(kw) on \(shape)")
     for b in 0..<batch {
-      let expected = try Reference.conv2D(
-        input: x.slice(b), weights: conv.weights.value, bias: conv.bias?.value.scalars, options: options)
+      let expected = try Reference.conv2D(input: x.slice(b), weights: weights, bias: bias, options: options)
       expectRelativelyClose(y.slice(b).scalars, expected.scalars, context)
       let expectedDx = try Reference.conv2DBackward(
-        input: x.slice(b), weights: conv.weights.value, options: options, dOutput: dy.slice(b),
+        input: x.slice(b), weights: weights, options: options, dOutput: dy.slice(b),
         dWeights: &dWeights, dBias: &dBias)
       expectRelativelyClose(dx.slice(b).scalars, expectedDx.scalars, context)
     }
-    expectRelativelyClose(conv.weights.grad.scalars, dWeights.scalars, context)
-    if let bias = conv.bias { expectRelativelyClose(bias.grad.scalars, dBias, context) }
+    expectRelativelyClose(op.weights.gradients, dWeights.scalars, context)
+    if let parameter = op.bias { expectRelativelyClose(parameter.gradients, dBias, context) }
   }
 
   @Test func storeCopiesTrainedValuesBackIntoTheNetwork() throws {
@@ -283,10 +285,22 @@ func expectRelativelyClose(
     #expect(network.parameters[0].value.scalars == [Float](repeating: 0.5, count: 18))
   }
 
-  @Test func conv1DNetworksAreLeftToTheReference() throws {
-    let network = try Network("conv1d 2 3 | dense 2", inputShape: [1, 8], seed: 1)
-    #expect(throws: FastNetwork.Unsupported.self) {
-      try FastNetwork(network: network, threads: 1, trainingBatch: 1)
+  @Test func conv1DNetworksRunAsConvolutionsOfHeightOne() throws {
+    var network = try Network(
+      "conv1d 3 3 stride 2 pad 1 relu | conv1d 2 2 tanh | dense 2", inputShape: [2, 11], seed: 1)
+    var rng = SplitMix64(seed: 6)
+    let images = Tensor.random(shape: [3, 2, 11], using: &rng)
+    let labels = [0, 1, 1]
+    network.zeroGradients()
+    let logits = network.forward(images)
+    let (loss, dLogits) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
+    network.backward(dLogits)
+    let fast = try FastNetwork(network: network, threads: 1, trainingBatch: 3)
+    fast.zeroGradients()
+    expectRelativelyClose([fast.accumulateGradients(images: images, labels: labels)], [loss], "loss")
+    expectRelativelyClose(fast.logits(images).scalars, logits.scalars, "logits")
+    for (p, expected) in zip(fast.parameters, network.parameters) {
+      expectRelativelyClose(p.gradients, expected.grad.scalars, "gradient")
     }
   }
 }

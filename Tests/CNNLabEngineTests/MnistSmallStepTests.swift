@@ -53,7 +53,7 @@ import Testing
     let logits = network.forward(fixture.images.tensor)
     expectClose(logits, fixture.logits.tensor, relativeTolerance: 1e-4, absoluteTolerance: 1e-5,
                 "logits")
-    let (loss, dLogits, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: fixture.labels)
+    let (loss, dLogits) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: fixture.labels)
     expectClose(loss, fixture.loss, relativeTolerance: 1e-5, "loss")
     network.zeroGradients()
     network.backward(dLogits)
@@ -63,21 +63,29 @@ import Testing
     }
   }
 
+  /// One training step of the fixture's batch on the fast executor; returns the loss before it.
+  static func step(_ fast: FastNetwork, _ fixture: MnistStepFixture, _ optimizer: Optimizer) -> Float {
+    fast.zeroGradients()
+    let loss = fast.accumulateGradients(images: fixture.images.tensor, labels: fixture.labels)
+    fast.update(optimizer)
+    return loss
+  }
+
   @Test func twoStepsOfSGDWithMomentumMatch() throws {
     let fixture = try ReferenceFixtures.mnistStep()
-    var network = try Self.network(fixture.initialParameters)
-    var sgd = SGD(learningRate: fixture.sgd.learningRate, momentum: fixture.sgd.momentum)
-    let first = network.trainStep(images: fixture.images.tensor, labels: fixture.labels, optimizer: &sgd)
-    let second = network.trainStep(images: fixture.images.tensor, labels: fixture.labels, optimizer: &sgd)
-    expectClose(first.loss, fixture.loss, relativeTolerance: 1e-5, "loss before the first step")
-    expectClose(second.loss, fixture.sgd.lossAfterStep1, relativeTolerance: 1e-5,
+    let network = try Self.network(fixture.initialParameters)
+    let fast = try FastNetwork(network: network, threads: 1, trainingBatch: fixture.labels.count)
+    let sgd = Optimizer.sgd(learningRate: fixture.sgd.learningRate, momentum: fixture.sgd.momentum)
+    let first = Self.step(fast, fixture, sgd)
+    let second = Self.step(fast, fixture, sgd)
+    expectClose(first, fixture.loss, relativeTolerance: 1e-5, "loss before the first step")
+    expectClose(second, fixture.sgd.lossAfterStep1, relativeTolerance: 1e-5,
                 "loss before the second step")
     // Compare what the steps changed, so the tolerance is relative to the size of the change.
     let initial = fixture.initialParameters.inOrder
     for (i, expected) in fixture.sgd.parametersAfter.inOrder.enumerated() {
-      let change = network.parameters[i].value.scalars.indices.map {
-        network.parameters[i].value.scalars[$0] - initial[i].value.values[$0]
-      }
+      let after = fast.parameters[i].values
+      let change = after.indices.map { after[$0] - initial[i].value.values[$0] }
       let expectedChange = expected.value.values.indices.map {
         expected.value.values[$0] - initial[i].value.values[$0]
       }
@@ -90,17 +98,17 @@ import Testing
 
   @Test func oneAdamStepMatches() throws {
     let fixture = try ReferenceFixtures.mnistStep()
-    var network = try Self.network(fixture.initialParameters)
-    var adam = Adam(
+    let network = try Self.network(fixture.initialParameters)
+    let fast = try FastNetwork(network: network, threads: 1, trainingBatch: fixture.labels.count)
+    let adam = Optimizer.adam(
       learningRate: fixture.adam.learningRate, beta1: fixture.adam.beta1, beta2: fixture.adam.beta2,
       epsilon: fixture.adam.epsilon)
-    _ = network.trainStep(images: fixture.images.tensor, labels: fixture.labels, optimizer: &adam)
+    _ = Self.step(fast, fixture, adam)
     // The first Adam step moves each weight by about lr·sign(g) = ±1e-3, or by 0 where g = 0.
     let initial = fixture.initialParameters.inOrder
     for (i, expected) in fixture.adam.parametersAfter.inOrder.enumerated() {
-      let change = network.parameters[i].value.scalars.indices.map {
-        network.parameters[i].value.scalars[$0] - initial[i].value.values[$0]
-      }
+      let after = fast.parameters[i].values
+      let change = after.indices.map { after[$0] - initial[i].value.values[$0] }
       let expectedChange = expected.value.values.indices.map {
         expected.value.values[$0] - initial[i].value.values[$0]
       }

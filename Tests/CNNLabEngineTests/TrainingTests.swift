@@ -24,7 +24,7 @@ func trainHalves(seed: UInt64, optimizer: OptimizerKind = .momentum, steps: Int 
 ) {
   let net = try Network("conv 2 3x3 relu | maxpool 2 | dense 2", inputShape: [1, 5, 6], seed: seed)
   var trainer = Trainer(
-    network: net, optimizer: optimizer.make(learningRate: optimizer == .adam ? 0.01 : 0.1),
+    network: net, optimizer: optimizer.make(learningRate: [.adam, .rmsprop].contains(optimizer) ? 0.01 : 0.1),
     training: halvesDataset(count: 64, seed: 3), batchSize: 8, seed: seed)
   var losses: [Float] = []
   for _ in 0..<steps { losses.append(trainer.step().loss) }

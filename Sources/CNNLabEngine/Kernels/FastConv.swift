@@ -12,47 +12,38 @@
 // same way, with zeros in between. The backward pass for the input is the same correlation run
 // on the gradient plane with the offsets negated.
 
-/// The shape of one convolution, with the derived sizes of the wide planes.
-public struct FastConvGeometry: Equatable, Sendable {
-  public var channels: Int, height: Int, width: Int
-  public var filters: Int, kernelHeight: Int, kernelWidth: Int
-  public var strideY: Int, strideX: Int
-  public var dilationY: Int, dilationX: Int
-  public var padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
+/// One convolution as the wide planes see it: the engine's geometry (`ConvGeometry`, the one
+/// output-size rule) with the channels and filters, and the sizes derived from it here.
+struct FastConvGeometry: Equatable, Sendable {
+  let channels: Int, filters: Int
+  let axes: ConvGeometry
 
-  public init(
-    channels: Int, height: Int, width: Int, filters: Int, kernelHeight: Int, kernelWidth: Int,
-    strideY: Int = 1, strideX: Int = 1, dilationY: Int = 1, dilationX: Int = 1,
-    padTop: Int = 0, padLeft: Int = 0, padBottom: Int = 0, padRight: Int = 0
-  ) {
+  init(channels: Int, filters: Int, _ axes: ConvGeometry) {
     self.channels = channels
-    self.height = height
-    self.width = width
     self.filters = filters
-    self.kernelHeight = kernelHeight
-    self.kernelWidth = kernelWidth
-    self.strideY = strideY
-    self.strideX = strideX
-    self.dilationY = dilationY
-    self.dilationX = dilationX
-    self.padTop = padTop
-    self.padLeft = padLeft
-    self.padBottom = padBottom
-    self.padRight = padRight
-    precondition(
-      denseHeight >= 1 && denseWidth >= 1,
-      "convolution kernel \(kernelHeight)x\(kernelWidth) does not fit input \(height)x\(width)")
+    self.axes = axes
   }
 
-  public var paddedHeight: Int { height + padTop + padBottom }
-  public var paddedWidth: Int { width + padLeft + padRight }
+  var height: Int { axes.rows.input }
+  var width: Int { axes.cols.input }
+  var kernelHeight: Int { axes.rows.kernel }
+  var kernelWidth: Int { axes.cols.kernel }
+  var strideY: Int { axes.rows.stride }
+  var strideX: Int { axes.cols.stride }
+  var dilationY: Int { axes.rows.dilation }
+  var dilationX: Int { axes.cols.dilation }
+  var padTop: Int { axes.rows.padBefore }
+  var padBottom: Int { axes.rows.padAfter }
+  var padLeft: Int { axes.cols.padBefore }
+  var padRight: Int { axes.cols.padAfter }
+  var outputHeight: Int { axes.rows.output }
+  var outputWidth: Int { axes.cols.output }
+
+  var paddedHeight: Int { height + padTop + padBottom }
+  var paddedWidth: Int { width + padLeft + padRight }
   /// Rows of the stride-1 output.
   var denseHeight: Int { paddedHeight - dilationY * (kernelHeight - 1) }
-  /// Columns of the stride-1 output.
-  var denseWidth: Int { paddedWidth - dilationX * (kernelWidth - 1) }
-  public var outputHeight: Int { (denseHeight - 1) / strideY + 1 }
-  public var outputWidth: Int { (denseWidth - 1) / strideX + 1 }
-  public var taps: Int { kernelHeight * kernelWidth }
+  var taps: Int { kernelHeight * kernelWidth }
   var inputSize: Int { channels * height * width }
   var outputSize: Int { filters * outputHeight * outputWidth }
 

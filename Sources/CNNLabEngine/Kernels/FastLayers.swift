@@ -70,23 +70,6 @@ extension FastOp {
 
 // MARK: - Convolution
 
-/// A pooling window: kernel, stride, and whether a last partial window counts (`ceil`).
-struct FastPoolWindow: Equatable {
-  var kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, ceil: Bool
-
-  /// Output extent along one axis; with `ceil`, a last window must start inside the input
-  /// (PyTorch's `ceil_mode` rule).
-  static func extent(_ size: Int, kernel k: Int, stride s: Int, ceil: Bool) -> Int {
-    if !ceil { return (size - k) / s + 1 }
-    var out = (size - k + s - 1) / s + 1
-    if (out - 1) * s >= size { out -= 1 }
-    return out
-  }
-
-  func outputHeight(_ h: Int) -> Int { Self.extent(h, kernel: kernelHeight, stride: strideY, ceil: ceil) }
-  func outputWidth(_ w: Int) -> Int { Self.extent(w, kernel: kernelWidth, stride: strideX, ceil: ceil) }
-}
-
 /// Conv2D (any stride, padding, dilation), optionally followed by a fused ReLU and a fused max
 /// pool. Fused pooling reads the maxima straight from the wide output and sends gradients
 /// straight back into the wide gradient planes, skipping two passes over the full-size maps.
@@ -95,12 +78,13 @@ final class FastConvOp: FastOp {
   let weights: FastParameter  // (F, C, KH, KW)
   let bias: FastParameter?  // (F)
   let relu: Bool
-  let pool: FastPoolWindow?
+  /// The fused max pool's windows over the convolution's output.
+  let pool: ConvGeometry?
   let pooledHeight: Int, pooledWidth: Int
   /// True convolution: the kernel is used flipped on both spatial axes.
-  var flipKernel = false
+  let flipKernel: Bool
   /// A factor on every weight (the "normalised match" divides by C*KH*KW).
-  var weightScale: Float = 1
+  let weightScale: Float
   var inputSize: Int { geometry.inputSize }
   var outputSize: Int { geometry.filters * pooledHeight * pooledWidth }
   var parameters: [FastParameter] { bias.map { [weights, $0] } ?? [weights] }
@@ -135,16 +119,18 @@ final class FastConvOp: FastOp {
   }
 
   init(
-    geometry g: FastConvGeometry, bias: Bool, relu: Bool, pool: FastPoolWindow?,
-    capacities: [Int], training: Bool
+    geometry g: FastConvGeometry, bias: Bool, flip: Bool, scale: Float, relu: Bool,
+    pool: ConvGeometry?, capacities: [Int], training: Bool
   ) {
     geometry = g
     weights = FastParameter(count: g.filters * g.channels * g.taps)
     self.bias = bias ? FastParameter(count: g.filters) : nil
+    flipKernel = flip
+    weightScale = scale
     self.relu = relu
     self.pool = pool
-    pooledHeight = pool?.outputHeight(g.outputHeight) ?? g.outputHeight
-    pooledWidth = pool?.outputWidth(g.outputWidth) ?? g.outputWidth
+    pooledHeight = pool?.outputHeight ?? g.outputHeight
+    pooledWidth = pool?.outputWidth ?? g.outputWidth
     let pooled = pool == nil ? nil : g.filters * pooledHeight * pooledWidth
     var offsets: [Int] = []
     for ky in 0..<g.kernelHeight {
@@ -255,7 +241,7 @@ final class FastConvOp: FastOp {
   /// Max pooling over the conv output as it sits in the wide planes (through the ReLU, which
   /// commutes with max); `argmax` gets the wide position of each maximum.
   private func poolForward(
-    _ pool: FastPoolWindow, wide: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+    _ pool: ConvGeometry, wide: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
     argmax: UnsafeMutablePointer<Int>?
   ) {
     let g = geometry
@@ -263,8 +249,9 @@ final class FastConvOp: FastOp {
     let ho = g.outputHeight, wo = g.outputWidth, ph = pooledHeight, pw = pooledWidth
     let rowStep = g.strideY * g.paddedWidth, sx = g.strideX
     let floor = relu ? Float(0) : -Float.infinity
+    let (py0, px0) = (pool.rows, pool.cols)
     let simple =
-      pool.kernelHeight == 2 && pool.kernelWidth == 2 && pool.strideY == 2 && pool.strideX == 2
+      py0.kernel == 2 && px0.kernel == 2 && py0.stride == 2 && px0.stride == 2
       && sx == 1 && 2 * ph <= ho && 2 * pw <= wo
     for f in 0..<g.filters {
       let plane = wide + f * wideStride
@@ -278,9 +265,9 @@ final class FastConvOp: FastOp {
             at: at.map { $0 + py * pw }, atBase: row)
           continue
         }
-        let y0 = py * pool.strideY, y1 = min(y0 + pool.kernelHeight, ho)
+        let y0 = py * py0.stride, y1 = min(y0 + py0.kernel, ho)
         for px in 0..<pw {
-          let x0 = px * pool.strideX, x1 = min(x0 + pool.kernelWidth, wo)
+          let x0 = px * px0.stride, x1 = min(x0 + px0.kernel, wo)
           var best = -Float.infinity, position = y0 * rowStep + x0 * sx
           for oy in y0..<y1 {
             for ox in x0..<x1 where plane[oy * rowStep + ox * sx] > best {
@@ -483,20 +470,14 @@ final class FastPoolOp: FastOp {
   var outputSize: Int { channels * outputHeight * outputWidth }
   private let argmax: [FastIndexBuffer]  // per lane (capacity, C, Ho, Wo): offsets in the image
 
-  init(
-    channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, strideY: Int,
-    strideX: Int, ceil: Bool, isMax: Bool, capacities: [Int]
-  ) {
+  /// Pooling of `channels` planes with the windows of `geometry` (`ConvGeometry.pooling`).
+  init(channels: Int, geometry g: ConvGeometry, isMax: Bool, capacities: [Int]) {
     self.channels = channels
-    self.height = height
-    self.width = width
-    self.kernelHeight = kernelHeight
-    self.kernelWidth = kernelWidth
-    self.strideY = strideY
-    self.strideX = strideX
+    (height, width) = (g.rows.input, g.cols.input)
+    (kernelHeight, kernelWidth) = (g.rows.kernel, g.cols.kernel)
+    (strideY, strideX) = (g.rows.stride, g.cols.stride)
+    (outputHeight, outputWidth) = (g.rows.output, g.cols.output)
     self.isMax = isMax
-    outputHeight = FastPoolWindow.extent(height, kernel: kernelHeight, stride: strideY, ceil: ceil)
-    outputWidth = FastPoolWindow.extent(width, kernel: kernelWidth, stride: strideX, ceil: ceil)
     let outputs = channels * outputHeight * outputWidth
     argmax = capacities.map { FastIndexBuffer(count: isMax ? $0 * outputs : 0) }
   }

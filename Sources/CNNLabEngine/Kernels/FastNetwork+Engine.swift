@@ -2,84 +2,75 @@
 // `FastNetwork` compiled from it (what a training loop that counts microseconds runs on).
 
 extension FastNetwork {
-  /// Why a network cannot take the fast path; callers then train on the `Network` itself.
+  /// Why a network cannot be compiled for the fast executor: it does not end in a vector of
+  /// class scores, or a layer does not fit its input.
   public struct Unsupported: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String
   }
 
-  /// Compiles `network` for the fast path with its current parameter values. Every layer of a
-  /// 2-D network is supported; `conv1d` layers are not (they train through `Network`).
+  /// Compiles `network` for the fast path with its current parameter values, from its plan
+  /// (`Network.info`: every layer with its input shape). Every layer is supported; a `conv1d`
+  /// runs as a convolution of height 1.
   public convenience init(
     network: Network, threads: Int, trainingBatch: Int, inferenceBatch: Int = 256
   ) throws(Unsupported) {
-    guard network.inputShape.count == 3 else {
-      throw Unsupported(description: "the fast path takes image inputs (C, H, W)")
-    }
     var specs: [FastLayerSpec] = []
-    var transforms: [(flip: Bool, scale: Float)] = []  // per convolution, in order
-    var shape = network.inputShape
-    for layer in network.layers {
-      switch layer {
-      case let conv as Conv2D:
-        let g: ConvGeometry
-        do { g = try conv.geometry(for: shape) } catch {
-          throw Unsupported(description: "conv: \(error)")
+    for row in network.info {
+      // A signal (C, L) is an image of height 1.
+      let shape = row.inputShape.count == 2 ? [row.inputShape[0], 1, row.inputShape[1]] : row.inputShape
+      do throws(ShapeError) {
+        switch row.layer {
+        case .conv(let filters, let kh, let kw, let options, let activation, let bias):
+          try specs.append(Self.convolution(filters, kh, kw, options, bias, shape))
+          specs += Self.spec(for: activation)
+        case .conv1d(let filters, let k, let stride, let dilation, let padding, let mode, let activation, let bias):
+          let options = ConvOptions.signal(
+            stride: stride, dilation: dilation, padding: (padding, padding), mode: mode)
+          try specs.append(Self.convolution(filters, 1, k, options, bias, shape))
+          specs += Self.spec(for: activation)
+        case .pool(let mode, let size, let stride, let ceil):
+          guard shape.count == 3 else { throw ShapeError("pooling needs an image input (C, H, W)") }
+          specs.append(
+            .pool(mode, try .pooling(inputH: shape[1], inputW: shape[2], size: size, stride: stride, ceil: ceil)))
+        case .activation(let activation):
+          specs += Self.spec(for: activation)
+        case .flatten:
+          specs.append(.flatten)
+        case .dense(let units, let activation, let bias):
+          specs.append(.dense(outputs: units, bias: bias))
+          specs += Self.spec(for: activation)
         }
-        specs.append(
-          .convolution(
-            filters: conv.filters, kernelHeight: conv.kernelH, kernelWidth: conv.kernelW,
-            strideY: g.rows.stride, strideX: g.cols.stride,
-            dilationY: g.rows.dilation, dilationX: g.cols.dilation,
-            padTop: g.rows.padBefore, padLeft: g.cols.padBefore,
-            padBottom: g.rows.padAfter, padRight: g.cols.padAfter, bias: conv.bias != nil))
-        transforms.append(
-          (
-            conv.options.mode == .convolve,
-            conv.options.normalize ? 1 / Float(conv.inChannels * conv.kernelH * conv.kernelW) : 1
-          ))
-        if let activation = Self.spec(for: conv.activation) { specs.append(activation) }
-      case let pool as Pool2D:
-        let (k, s) = (pool.size, pool.stride)
-        specs.append(
-          pool.mode == .max
-            ? .maxPool(kernelHeight: k, kernelWidth: k, strideY: s, strideX: s, ceil: pool.ceil)
-            : .averagePool(kernelHeight: k, kernelWidth: k, strideY: s, strideX: s, ceil: pool.ceil))
-      case let activation as ActivationLayer:
-        if let spec = Self.spec(for: activation.activation) { specs.append(spec) }
-      case is Flatten:
-        specs.append(.flatten)
-      case let dense as Dense:
-        specs.append(.dense(outputs: dense.outputs, bias: dense.bias != nil))
-        if let activation = Self.spec(for: dense.activation) { specs.append(activation) }
-      default:
-        throw Unsupported(description: "the fast path has no '\(layer.specText)' layer")
-      }
-      do { shape = try layer.outputShape(for: shape) } catch {
-        throw Unsupported(description: "\(layer.specText): \(error)")
+      } catch {
+        throw Unsupported(description: "\(row.text): \(error)")
       }
     }
-    guard shape.count == 1, shape[0] >= 1 else {
+    guard network.outputShape.count == 1, network.outputShape[0] >= 1 else {
       throw Unsupported(description: "the network must end in a vector of class scores")
     }
     self.init(
       inputShape: network.inputShape, layers: specs, threads: threads,
       trainingBatch: trainingBatch, inferenceBatch: inferenceBatch)
-    var next = 0
-    for op in ops {
-      guard let conv = op as? FastConvOp else { continue }
-      conv.flipKernel = transforms[next].flip
-      conv.weightScale = transforms[next].scale
-      next += 1
-    }
     load(from: network)
   }
 
-  private static func spec(for activation: Activation) -> FastLayerSpec? {
+  /// A convolution over an image of `shape` `(C, H, W)`, with its flip and scale.
+  private static func convolution(
+    _ filters: Int, _ kh: Int, _ kw: Int, _ options: ConvOptions, _ bias: Bool, _ shape: [Int]
+  ) throws(ShapeError) -> FastLayerSpec {
+    guard shape.count == 3 else { throw ShapeError("conv needs an image input (C, H, W)") }
+    let geometry = try ConvGeometry.convolution(
+      inputH: shape[1], inputW: shape[2], kernelH: kh, kernelW: kw, options: options)
+    return .convolution(
+      filters: filters, geometry: geometry, bias: bias, flip: options.mode == .convolve,
+      scale: options.normalize ? 1 / Float(shape[0] * kh * kw) : 1)
+  }
+
+  private static func spec(for activation: Activation) -> [FastLayerSpec] {
     switch activation {
-    case .identity: return nil
-    case .relu: return .relu
-    case .sigmoid: return .sigmoid
-    case .tanh: return .tanh
+    case .identity: return []
+    case .relu: return [.relu]
+    case .sigmoid: return [.sigmoid]
+    case .tanh: return [.tanh]
     }
   }
 
@@ -97,17 +88,6 @@ extension FastNetwork {
     network.updateParameters { index, p in
       p.value.scalars = fast[index].values
       p.grad.scalars = fast[index].gradients
-    }
-  }
-
-  /// The engine's optimisers as the fast path runs them. Nil for an optimiser it does not know.
-  public static func optimizer(for optimizer: any Optimizer) -> FastOptimizer? {
-    switch optimizer {
-    case let sgd as SGD: return .sgd(learningRate: sgd.learningRate, momentum: sgd.momentum)
-    case let adam as Adam:
-      return .adam(
-        learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon)
-    default: return nil
     }
   }
 

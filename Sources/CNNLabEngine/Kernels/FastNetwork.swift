@@ -4,34 +4,26 @@ import Glibc
 import Darwin
 #endif
 
-/// One layer as the fast path sees it: shapes and options only, no values.
-public enum FastLayerSpec: Equatable, Sendable {
-  /// A convolution on the current `(C, H, W)`; `filters` and the kernel give the rest.
-  case convolution(
-    filters: Int, kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int,
-    dilationY: Int, dilationX: Int, padTop: Int, padLeft: Int, padBottom: Int, padRight: Int,
-    bias: Bool)
-  case maxPool(kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, ceil: Bool)
-  case averagePool(kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, ceil: Bool)
+/// One layer as the fast executor runs it: its geometry and constants, no values.
+enum FastLayerSpec: Equatable, Sendable {
+  /// A convolution of the current `(C, H, W)` over `geometry`; `flip` (true convolution) and
+  /// `scale` (the normalised match) say how the kernel as written is used.
+  case convolution(filters: Int, geometry: ConvGeometry, bias: Bool, flip: Bool, scale: Float)
+  case pool(PoolMode, ConvGeometry)
   case relu, sigmoid, tanh
   /// A no-op on the storage: `(C, H, W)` is already row-major.
   case flatten
   case dense(outputs: Int, bias: Bool)
 }
 
-/// The optimiser the fast path applies after each step.
-public enum FastOptimizer: Equatable, Sendable {
-  /// PyTorch's SGD: `v = momentum*v + g; p -= lr*v` (plain `p -= lr*g` when momentum is 0).
-  case sgd(learningRate: Float, momentum: Float)
-  /// Adam with bias correction (Kingma & Ba), as PyTorch computes it.
-  case adam(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float)
-}
-
-/// A network compiled for training speed: every buffer is allocated at init, sized by the
-/// largest batch, and a step allocates nothing.
+/// The fast executor: a network's plan (`Network.info`) compiled for training speed. Each
+/// layer becomes an op with its geometry and constants fixed at construction (a ReLU and a
+/// max pool after a convolution fused into it), parameters and their gradients live once in
+/// flat buffers, with the optimiser's state beside them; every buffer is allocated at init,
+/// sized by the largest batch, and a step allocates nothing.
 ///
-/// The per-placement functions (`Reference.conv2D`, `Reference.pool` and their backward twins)
-/// are the reference; this is the same maths, batched, and `FastPathTests` hold the two equal.
+/// The reference executor (`Network`, through `Reference.conv2D`, `Reference.pool` and their
+/// backward twins) is the same maths one example at a time; `FastPathTests` hold the two equal.
 ///
 /// How a step divides over `threads` (any number from 1; more than the machine has cores works,
 /// the lanes then take turns):
@@ -89,14 +81,16 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// parallel rather than the calling thread alone (0: always in parallel, for tests).
   var minimumParallelReduction = 1 << 18
 
-  /// Compiles `layers` for images of `inputShape` `(C, H, W)`. `trainingBatch` is the largest
+  /// Compiles `layers` for images of `inputShape` `(C, H, W)` (or signals `(C, L)`, or vectors). `trainingBatch` is the largest
   /// batch `train` accepts; `inferenceBatch` the largest for `logits`. `fusing` folds a ReLU
   /// and a max pool into the convolution before them (off only to test the unfused layers).
-  public init(
+  init(
     inputShape: [Int], layers: [FastLayerSpec], threads: Int, trainingBatch: Int,
     inferenceBatch: Int = 256, fusing: Bool = true
   ) {
-    precondition(inputShape.count == 3, "the fast path takes (C, H, W) images, not \(inputShape)")
+    precondition(
+      (1...3).contains(inputShape.count) && inputShape.allSatisfy { $0 >= 1 },
+      "the fast path takes (C, H, W) images, (C, L) signals or (N) vectors, not \(inputShape)")
     self.inputShape = inputShape
     precondition(
       threads >= 1 && threads <= Self.maximumThreads,
@@ -115,38 +109,36 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     self.capacities = capacities
 
     var ops: [FastOp] = []
-    var (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
-    var flat: Int? = nil  // set once a dense layer has flattened the image
+    // A signal (C, L) is an image of height 1; a vector is already flat.
+    var (c, h, w) = (inputShape[0], 1, 1)
+    if inputShape.count == 2 { w = inputShape[1] }
+    if inputShape.count == 3 { (h, w) = (inputShape[1], inputShape[2]) }
+    var flat: Int? = inputShape.count == 1 ? inputShape[0] : nil  // set once the image is flat
     var i = 0
     while i < layers.count {
       let size = flat ?? c * h * w
       switch layers[i] {
-      case .convolution(let f, let kh, let kw, let sy, let sx, let dy, let dx, let pt, let pl, let pb, let pr, let b):
+      case .convolution(let f, let geometry, let b, let flip, let scale):
         precondition(flat == nil, "a convolution needs (C, H, W) input, not a flat vector")
-        let g = FastConvGeometry(
-          channels: c, height: h, width: w, filters: f, kernelHeight: kh, kernelWidth: kw,
-          strideY: sy, strideX: sx, dilationY: dy, dilationX: dx,
-          padTop: pt, padLeft: pl, padBottom: pb, padRight: pr)
+        precondition([geometry.rows.input, geometry.cols.input] == [h, w], "\(geometry) is not for \(h)x\(w)")
         let fuse = fusing && i + 1 < layers.count && layers[i + 1] == .relu
         if fuse { i += 1 }
-        var pool: FastPoolWindow? = nil
-        if fusing, i + 1 < layers.count, case .maxPool(let kh, let kw, let sy, let sx, let ceil) = layers[i + 1] {
-          pool = FastPoolWindow(kernelHeight: kh, kernelWidth: kw, strideY: sy, strideX: sx, ceil: ceil)
+        var pool: ConvGeometry? = nil
+        if fusing, i + 1 < layers.count, case .pool(.max, let window) = layers[i + 1] {
+          pool = window
           i += 1
         }
         let conv = FastConvOp(
-          geometry: g, bias: b, relu: fuse, pool: pool, capacities: trainingCapacities,
+          geometry: FastConvGeometry(channels: c, filters: f, geometry), bias: b, flip: flip,
+          scale: scale, relu: fuse, pool: pool, capacities: trainingCapacities,
           training: trainingBatch > 0)
         ops.append(conv)
         (c, h, w) = (f, conv.pooledHeight, conv.pooledWidth)
-      case .maxPool(let kh, let kw, let sy, let sx, let ceil),
-        .averagePool(let kh, let kw, let sy, let sx, let ceil):
+      case .pool(let mode, let geometry):
         precondition(flat == nil, "pooling needs (C, H, W) input, not a flat vector")
-        var isMax = false
-        if case .maxPool = layers[i] { isMax = true }
+        precondition([geometry.rows.input, geometry.cols.input] == [h, w], "\(geometry) is not for \(h)x\(w)")
         let pool = FastPoolOp(
-          channels: c, height: h, width: w, kernelHeight: kh, kernelWidth: kw, strideY: sy,
-          strideX: sx, ceil: ceil, isMax: isMax, capacities: trainingCapacities)
+          channels: c, geometry: geometry, isMax: mode == .max, capacities: trainingCapacities)
         ops.append(pool)
         (h, w) = (pool.outputHeight, pool.outputWidth)
       case .relu: ops.append(FastActivationOp(.relu, size: size))
@@ -286,26 +278,12 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     var loss: Float = 0
     var correct = 0
     for i in 0..<n {
-      let z = logits + i * classes
-      let d = dOut + i * classes
-      var top = z[0]
-      var best = 0
-      for k in 1..<classes where z[k] > top {
-        top = z[k]
-        best = k
-      }
-      var sum: Float = 0
-      for k in 0..<classes {
-        d[k] = expf(z[k] - top)
-        sum += d[k]
-      }
       let label = Int(labels[range.lowerBound + i])
-      precondition(label >= 0 && label < classes, "label \(label) outside \(classes) classes")
-      if best == label { correct += 1 }
-      loss += logf(sum) - (z[label] - top)
-      let inverse = 1 / sum
-      for k in 0..<classes { d[k] = d[k] * inverse * scale }
-      d[label] -= scale
+      let row = softmaxCrossEntropy(
+        logits + i * classes, count: classes, label: label, scale: scale,
+        gradient: dOut + i * classes)
+      loss += row.loss
+      if row.predicted == label { correct += 1 }
     }
     losses.pointer[l] = loss
     corrects.pointer[l] = Float(correct)
@@ -338,42 +316,16 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     }
   }
 
-  /// Applies one optimiser update from the accumulated gradients.
-  public func update(_ optimizer: FastOptimizer) {
+  /// Applies one step of `optimizer` from the accumulated gradients, with the state it keeps
+  /// (allocated at its first step, zero).
+  public func update(_ optimizer: Optimizer) {
     step += 1
-    switch optimizer {
-    case .sgd(let lr, let momentum):
-      for p in parameters {
-        let v = p.value.pointer, g = p.grad.pointer
-        if momentum == 0 {
-          for i in 0..<p.count { v[i] -= lr * g[i] }
-          continue
-        }
-        let firstStep = p.moment1 == nil
-        if firstStep { p.moment1 = FastBuffer(count: p.count) }
-        guard let buffer = p.moment1 else { continue }
-        let m = buffer.pointer
-        for i in 0..<p.count {
-          m[i] = firstStep ? g[i] : momentum * m[i] + g[i]
-          v[i] -= lr * m[i]
-        }
-      }
-    case .adam(let lr, let beta1, let beta2, let epsilon):
-      let correction1 = 1 - powf(beta1, Float(step))
-      let correction2 = 1 - powf(beta2, Float(step))
-      let stepSize = lr / correction1
-      let root2 = correction2.squareRoot()
-      for p in parameters {
-        if p.moment1 == nil { p.moment1 = FastBuffer(count: p.count) }
-        if p.moment2 == nil { p.moment2 = FastBuffer(count: p.count) }
-        guard let m1 = p.moment1?.pointer, let m2 = p.moment2?.pointer else { continue }
-        let v = p.value.pointer, g = p.grad.pointer
-        for i in 0..<p.count {
-          m1[i] = beta1 * m1[i] + (1 - beta1) * g[i]
-          m2[i] = beta2 * m2[i] + (1 - beta2) * g[i] * g[i]
-          v[i] -= stepSize * m1[i] / (m2[i].squareRoot() / root2 + epsilon)
-        }
-      }
+    for p in parameters {
+      if optimizer.moments >= 1 && p.moment1 == nil { p.moment1 = FastBuffer(count: p.count) }
+      if optimizer.moments >= 2 && p.moment2 == nil { p.moment2 = FastBuffer(count: p.count) }
+      optimizer.update(
+        step: step, values: p.value.pointer, gradients: p.grad.pointer,
+        moment1: p.moment1?.pointer, moment2: p.moment2?.pointer, count: p.count)
     }
   }
 
@@ -381,7 +333,7 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   @discardableResult
   public func train(
     images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int,
-    optimizer: FastOptimizer
+    optimizer: Optimizer
   ) -> Float {
     zeroGradients()
     let loss = accumulateGradients(images: images, labels: labels, count: count)

@@ -15,7 +15,6 @@ public struct Conv2D: Layer {
 
   private var input: Tensor?  // (N, C, H, W), kept by forward for backward
   private var output: Tensor?  // (N, F, OH, OW) after the activation: its derivative needs it
-  private var geometry: ConvGeometry?
 
   public init(
     inChannels: Int, filters: Int, kernelH: Int, kernelW: Int, options: ConvOptions = ConvOptions(),
@@ -78,31 +77,40 @@ public struct Conv2D: Layer {
     return [filters, g.rows.output, g.cols.output]
   }
 
+  /// The reference executor's forward pass: each example through `Reference.conv2D`, the
+  /// per-placement loop the lessons trace.
   public mutating func forward(_ input: Tensor) -> Tensor {
-    let g = geometryOrFail(input.exampleShape)
-    var y = ConvKernels.forward(
-      input: input, weights: weights.value, bias: bias?.value.scalars, options: options, geometry: g)
-    if activation != .identity { y = y.activated(activation) }
+    let (w, biases, options, activation) = (weights.value, bias?.value.scalars, options, activation)
+    let shape: [Int]
+    do { shape = try outputShape(for: input.exampleShape) } catch {
+      preconditionFailure("Conv2D.forward: \(error) (check shapes with outputShape first)")
+    }
+    let y = input.mapExamples(to: shape, "Conv2D.forward") { _, x throws(ShapeError) in
+      try Reference.conv2D(input: x, weights: w, bias: biases, options: options, activation: activation)
+    }
     self.input = input
     self.output = y
-    self.geometry = g
     return y
   }
 
+  /// Each example through `Reference.conv2DBackward`, after the activation's derivative.
   public mutating func backward(_ dOutput: Tensor) -> Tensor {
-    guard let input, let output, let geometry else {
-      preconditionFailure("Conv2D.backward called before forward")
-    }
+    guard let input, let output else { preconditionFailure("Conv2D.backward called before forward") }
     var dPre = dOutput  // through the activation: dL/dz = dL/dy · σ'(z)
     if activation != .identity {
       for i in dPre.scalars.indices {
         dPre.scalars[i] *= activation.derivative(output: output.scalars[i])
       }
     }
+    var dWeights = weights.grad
     var dBias = bias?.grad.scalars ?? [Float](repeating: 0, count: filters)
-    let dInput = ConvKernels.backward(
-      input: input, weights: weights.value, options: options, geometry: geometry, dOutput: dPre,
-      dWeights: &weights.grad, dBias: &dBias)
+    let (w, options) = (weights.value, options)
+    let dInput = input.mapExamples(to: input.exampleShape, "Conv2D.backward") { b, x throws(ShapeError) in
+      try Reference.conv2DBackward(
+        input: x, weights: w, options: options, dOutput: dPre.slice(b),
+        dWeights: &dWeights, dBias: &dBias)
+    }
+    weights.grad = dWeights
     if bias != nil { bias!.grad.scalars = dBias }
     return dInput
   }
@@ -112,12 +120,6 @@ public struct Conv2D: Layer {
   public mutating func updateParameters(_ body: (inout Parameter) -> Void) {
     body(&weights)
     if bias != nil { body(&bias!) }
-  }
-
-  private func geometryOrFail(_ shape: [Int]) -> ConvGeometry {
-    do { return try geometry(for: shape) } catch {
-      preconditionFailure("Conv2D.forward: \(error) (check shapes with outputShape first)")
-    }
   }
 }
 
@@ -131,11 +133,8 @@ public struct Conv1D: Layer {
     normalize: Bool = false, activation: Activation = .identity, useBias: Bool = true,
     initializer: Initializer = .torch, using rng: inout SplitMix64
   ) {
-    var options = ConvOptions(
-      stride: stride, dilation: dilation,
-      padding: .explicit(top: 0, bottom: 0, left: padding.before, right: padding.after),
-      mode: mode, normalize: normalize)
-    options.dilationH = 1
+    let options = ConvOptions.signal(
+      stride: stride, dilation: dilation, padding: padding, mode: mode, normalize: normalize)
     conv = Conv2D(
       inChannels: inChannels, filters: filters, kernelH: 1, kernelW: kernel, options: options,
       activation: activation, useBias: useBias, initializer: initializer, using: &rng)

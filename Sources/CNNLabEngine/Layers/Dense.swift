@@ -42,26 +42,42 @@ public struct Dense: Layer {
     return [outputs]
   }
 
+  /// The reference executor's dense layer: for each example and output, the bias plus the
+  /// inputs' weighted sum, then the activation.
   public mutating func forward(_ input: Tensor) -> Tensor {
-    var y = DenseKernels.forward(input: input, weights: weights.value, bias: bias?.value.scalars)
-    if activation != .identity { y = y.activated(activation) }
+    let n = input.batchSize
+    let (x, w) = (input.scalars, weights.value.scalars)
+    var y = Tensor.zeros([n, outputs])
+    for b in 0..<n {
+      for o in 0..<outputs {
+        var sum = bias?.value.scalars[o] ?? 0
+        for i in 0..<inputs { sum += w[o * inputs + i] * x[b * inputs + i] }
+        y.scalars[b * outputs + o] = activation.apply(sum)
+      }
+    }
     self.input = input
     self.output = y
     return y
   }
 
+  /// dW += dZᵀ·x, db += Σ dZ and dx = dZ·W per example, where dZ is the gradient through the
+  /// activation.
   public mutating func backward(_ dOutput: Tensor) -> Tensor {
     guard let input, let output else { preconditionFailure("Dense.backward called before forward") }
-    var dPre = dOutput
-    if activation != .identity {
-      for i in dPre.scalars.indices {
-        dPre.scalars[i] *= activation.derivative(output: output.scalars[i])
+    let n = input.batchSize
+    let (x, w) = (input.scalars, weights.value.scalars)
+    var dInput = Tensor.zeros(like: input)
+    for b in 0..<n {
+      for o in 0..<outputs {
+        let k = b * outputs + o
+        let dz = dOutput.scalars[k] * activation.derivative(output: output.scalars[k])
+        for i in 0..<inputs {
+          weights.grad.scalars[o * inputs + i] += dz * x[b * inputs + i]
+          dInput.scalars[b * inputs + i] += dz * w[o * inputs + i]
+        }
+        bias?.grad.scalars[o] += dz
       }
     }
-    var dBias = bias?.grad.scalars ?? [Float](repeating: 0, count: outputs)
-    let dInput = DenseKernels.backward(
-      input: input, weights: weights.value, dOutput: dPre, dWeights: &weights.grad, dBias: &dBias)
-    if bias != nil { bias!.grad.scalars = dBias }
     return dInput
   }
 

@@ -32,14 +32,26 @@ public struct Pool2D: Layer {
     return [inputShape[0], g.rows.output, g.cols.output]
   }
 
+  /// The reference executor's pooling: each example through `Reference.pool`.
   public mutating func forward(_ input: Tensor) -> Tensor {
     self.input = input
-    return PoolKernels.forward(input: input, size: size, stride: stride, ceil: ceil, mode: mode)
+    let (size, stride, ceil, mode) = (size, stride, ceil, mode)
+    let shape: [Int]
+    do { shape = try outputShape(for: input.exampleShape) } catch {
+      preconditionFailure("Pool2D.forward: \(error) (check shapes with outputShape first)")
+    }
+    return input.mapExamples(to: shape, "Pool2D.forward") { _, x throws(ShapeError) in
+      try Reference.pool(input: x, size: size, stride: stride, ceil: ceil, mode: mode)
+    }
   }
 
+  /// Each example through `Reference.poolBackward`.
   public mutating func backward(_ dOutput: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Pool2D.backward called before forward") }
-    return PoolKernels.backward(
-      input: input, size: size, stride: stride, ceil: ceil, mode: mode, dOutput: dOutput)
+    let (size, stride, ceil, mode) = (size, stride, ceil, mode)
+    return input.mapExamples(to: input.exampleShape, "Pool2D.backward") { b, x throws(ShapeError) in
+      try Reference.poolBackward(
+        input: x, size: size, stride: stride, ceil: ceil, mode: mode, dOutput: dOutput.slice(b))
+    }
   }
 }

@@ -83,7 +83,7 @@ enum BenchWorkload: String, ExpressibleByArgument, CaseIterable {
   var testCount: Int { self == .d1 || self == .d16 ? 500 : 10000 }
   var batch: Int { [.a: 32, .b: 100, .c: 32, .d1: 1, .d16: 16][self] ?? 1 }
 
-  var optimizer: FastOptimizer {
+  var optimizer: Optimizer {
     switch self {
     case .a, .c: return .sgd(learningRate: 0.05, momentum: 0.9)
     case .b: return .adam(learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8)

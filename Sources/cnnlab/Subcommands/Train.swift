@@ -14,7 +14,7 @@ extension CNNLab {
       abstract: "Train a convolutional network and report how well it does.",
       usage: """
         cnnlab train [--data xo|mnist|fashion|DIR] [--model SPEC] [--epochs N]
-        [--batch B] [--lr X] [--optimizer sgd|momentum|adam] [--seed S]
+        [--batch B] [--lr X] [--optimizer sgd|momentum|adam|rmsprop] [--seed S]
         [--save FILE] [--headless] [--threads N] [--json]
         """,
       discussion: """
@@ -47,7 +47,7 @@ extension CNNLab {
     @Option(parsing: .unconditional, help: "Learning rate.")
     var lr: Float?
 
-    @Option(help: "sgd, momentum (0.9) or adam.")
+    @Option(help: "sgd, momentum (0.9), adam or rmsprop.")
     var optimizer: OptimizerKind?
 
     @Option(

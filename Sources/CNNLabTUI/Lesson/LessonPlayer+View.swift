@@ -353,13 +353,7 @@ extension LessonPlayer {
         ? "answer, or \(glyphs.arrowRight) to run the operation and see"
         : "press \(glyphs.arrowRight) to run the operation"
     }
-    let unit: String
-    switch animation {
-    case .convolution, .pooling: unit = "window"
-    case .dense, .softmax: unit = "class"
-    case .layers: unit = "layer"
-    default: unit = "cell"
-    }
+    let unit = animation.content.frameUnit
     let state = playing ? "playing" : (frame >= lastFrame ? "done" : "paused")
     var text = "\(unit) \(frame + 1)/\(lastFrame + 1) \(glyphs.middleDot) \(state) \(glyphs.middleDot) \(interval) ms per frame"
     if !waiting, let scene, beat < scene.beats.count - 1,

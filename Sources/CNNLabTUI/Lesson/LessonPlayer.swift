@@ -487,26 +487,7 @@ public struct LessonPlayer: Program {
 
   /// The frame of the placement that writes output cell `target` of filter (or channel) `filter`.
   public static func frameIndex(of target: GridPosition, filter: Int, in animation: Animation) -> Int? {
-    switch animation {
-    case .convolution(let a):
-      return a.trace.placements.firstIndex {
-        $0.filter == filter && $0.outRow == target.row && $0.outCol == target.col
-      }
-    case .pooling(let a):
-      return a.trace.placements.firstIndex {
-        $0.channel == filter && $0.outRow == target.row && $0.outCol == target.col
-      }
-    case .relu(_, let output, _), .layout(_, let output, _), .channel(_, _, let output, _):
-      let shape = output.shape
-      guard shape.count >= 2 else { return target.col }
-      let rows = shape[shape.count - 2]
-      let columns = shape[shape.count - 1]
-      return (filter * rows + target.row) * columns + target.col
-    case .flatten: return target.col
-    case .learning(let a):
-      return a.forward.placements.firstIndex { $0.outRow == target.row && $0.outCol == target.col }
-    default: return nil
-    }
+    animation.content.frameIndex(of: target, filter: filter)
   }
 
   // MARK: - Focus and kernels

@@ -40,10 +40,14 @@ public struct CourseMenu: Program {
     }
   }
 
-  public enum Action: Hashable, Sendable { case move, open, help, quit }
+  /// What a key in `CourseMenu.keys` does.
+  public enum Action: Hashable, Sendable { case up, down, choose, open, help, quit }
 
+  /// Every key of the menu: `update` looks keys up here and the help and hint bar are drawn
+  /// from it, so a key not in it does nothing.
   public static let keys: [KeyBinding<Action>] = [
-    KeyBinding([.up, .down], "choose a lesson", action: .move),
+    KeyBinding([.up, .down, .char("k"), .char("j")], "choose a lesson", actions: [.up, .down, .up, .down], hint: ("↑/↓", "choose a lesson")),
+    KeyBinding((1...9).map { .char(Character(String($0))) }, "choose lesson 1 to 9", action: .choose, inHintBar: false, keyLabel: "1-9"),
     KeyBinding([.enter, .right], "open it", action: .open),
     KeyBinding([.char("?")], "help", action: .help),
     KeyBinding([.char("q"), .escape], "quit", action: .quit),
@@ -79,17 +83,15 @@ public struct CourseMenu: Program {
       break
     case .keyPressed(let key):
       status = nil
-      switch key {
-      case .up, .char("k"): selected = max(0, selected - 1)
-      case .down, .char("j"): selected = min(max(0, entries.count - 1), selected + 1)
-      case .home: selected = 0
-      case .end: selected = max(0, entries.count - 1)
-      case .enter, .right: open(selected)
-      case .char("?"): wantsHelp = true
-      case .char("q"), .escape: return [.quit]
-      case .char(let c) where c.isNumber:
-        if let n = Int(String(c)), n >= 1, n <= entries.count { selected = n - 1 }
-      default: break
+      switch CourseMenu.keys.action(for: key) {
+      case .up?: selected = max(0, selected - 1)
+      case .down?: selected = min(max(0, entries.count - 1), selected + 1)
+      case .choose?:
+        if case .char(let c) = key, let n = Int(String(c)), n >= 1, n <= entries.count { selected = n - 1 }
+      case .open?: open(selected)
+      case .help?: wantsHelp = true
+      case .quit?: return [.quit]
+      case nil: break
       }
     case .mouse(let event):
       switch event.kind {

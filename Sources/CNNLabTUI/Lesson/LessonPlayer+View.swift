@@ -164,7 +164,7 @@ extension LessonPlayer {
     case .kernel:
       return [
         KeyHint(keys: [], keyLabel: "arrows", summary: "move", priority: 5),
-        KeyHint(keys: [], keyLabel: "0-9 - .", summary: "type", priority: 4),
+        KeyHint(keys: [], keyLabel: "0-9 - . /", summary: "type", priority: 4),
         KeyHint(keys: [.enter], summary: "set", priority: 4),
         KeyHint(keys: [.char("p")], summary: "preset", priority: 2),
         KeyHint(keys: [.char("r")], summary: "reset", priority: 1),
@@ -175,7 +175,7 @@ extension LessonPlayer {
     case .answer:
       var hints = [
         KeyHint(
-          keys: [], keyLabel: activeQuestion?.question.expected.isLabel == true ? "letters" : "0-9 - . / x",
+          keys: [], keyLabel: activeQuestion?.question.expected.isLabel == true ? "letters" : LessonPlayer.typedInFieldsLabel,
           summary: "type", priority: 4),
         KeyHint(keys: [.enter], summary: "check", priority: 5),
       ]

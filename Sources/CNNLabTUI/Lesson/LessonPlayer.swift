@@ -20,7 +20,7 @@ public struct LessonPlayer: Program {
 
   /// What a key in `LessonPlayer.keys` does.
   public enum Action: Hashable, Sendable {
-    case previous, next, playPause, faster, slower, frameForward, frameBack, cycleFocus, editKernel
+    case previous, next, playPause, faster, slower, frameForward, frameBack, cycleFocus, cycleFocusBack, editKernel
     case moveCursor, chooseQuestion, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
   }
 
@@ -177,18 +177,23 @@ public struct LessonPlayer: Program {
 
   // MARK: - Update
 
-  /// Every key of a lesson, one line per action: the help is drawn from it, and the hint bar's
-  /// keys (`hintsForFocus`) are held to it by the tests.
+  /// Every key of a lesson, one line per action: `press` looks keys up here (the focused
+  /// field's actions first, see `action(for:)`), the help is drawn from it, and the hint bar's
+  /// keys (`hintsForFocus`) are held to it by the tests. A key not in it does nothing.
   public static let keys: [KeyBinding<Action>] = [
     KeyBinding([.left, .right], "previous/next step", actions: [.previous, .next]),
     KeyBinding([.char(" ")], "play/pause", action: .playPause),
-    KeyBinding([.char("+"), .char("-")], "faster/slower", actions: [.faster, .slower]),
+    KeyBinding(
+      [.char("+"), .char("-"), .char("="), .char("_")], "faster/slower", actions: [.faster, .slower, .faster, .slower],
+      keyLabel: "+/-"),
     KeyBinding([.char(","), .char(".")], "one frame back/forward", actions: [.frameBack, .frameForward]),
-    KeyBinding([.tab], "focus kernel/answer", action: .cycleFocus),
+    KeyBinding([.tab, .backTab], "focus kernel/answer", actions: [.cycleFocus, .cycleFocusBack]),
     KeyBinding([.char("e")], "edit the kernel", action: .editKernel),
-    KeyBinding([.up, .down], "in the kernel: move the cursor", action: .moveCursor, keyLabel: "arrows"),
+    KeyBinding([.up, .down, .left, .right], "in the kernel: move the cursor", action: .moveCursor, keyLabel: "arrows"),
     KeyBinding([.up, .down], "in the answer line: choose the question it answers", action: .chooseQuestion),
-    KeyBinding([.char("0")], "type a value or an answer", action: .type, keyLabel: "0-9 - . /"),
+    KeyBinding(
+      LessonPlayer.typedInFields.map { .char($0) }, "type a value or an answer", action: .type,
+      keyLabel: LessonPlayer.typedInFieldsLabel),
     KeyBinding([.enter], "set the cell / check the answer", action: .enter),
     KeyBinding([.backspace], "delete the last character", action: .backspace),
     KeyBinding([.char("p")], "next kernel preset", action: .preset),
@@ -198,6 +203,33 @@ public struct LessonPlayer: Program {
     KeyBinding([.char("?")], "help", action: .help),
     KeyBinding([.char("q"), .escape], "back", action: .back),
   ]
+
+  /// What a field types: digits, `-`, `.`, `/` and, for a shape answer, `x` (a label answer
+  /// takes letters too). Nothing else types, so `,` still steps a frame back while answering.
+  static let typedInFields = Array("0123456789-./x")
+  static let typedInFieldsLabel = "0-9 - . / x"
+  /// What the kernel editor types (no shapes there).
+  static let typedInKernel = Set("0123456789-./")
+
+  /// Actions the kernel editor and the answer line take while they have focus; other keys go
+  /// to the lesson, whose actions are the rest.
+  static let kernelActions: Set<Action> = [.moveCursor, .type, .enter, .backspace, .back, .cycleFocus, .cycleFocusBack]
+  static let answerActions: Set<Action> = [.chooseQuestion, .type, .enter, .backspace, .back]
+  static let fieldOnlyActions: Set<Action> = [.moveCursor, .chooseQuestion, .backspace]
+
+  /// The action of `key` with the current focus: the focused field's binding of the key, else
+  /// the lesson's; nil for a key the table does not bind.
+  func action(for key: Key) -> Action? {
+    if focus == .answer, activeQuestion?.question.expected.isLabel == true, case .char(let c) = key,
+      c.isLetter || "_'\"".contains(c)
+    {
+      return .type  // A label answer (`X`, `cat`) takes letters, so q types rather than leaves.
+    }
+    let fieldActions = focus == .kernel ? LessonPlayer.kernelActions : focus == .answer ? LessonPlayer.answerActions : []
+    let bound = LessonPlayer.keys.compactMap { $0.action(for: key) }
+    if let action = bound.first(where: fieldActions.contains) { return action }
+    return bound.first { !LessonPlayer.fieldOnlyActions.contains($0) }
+  }
 
   public mutating func update(_ message: Message) -> [Effect] {
     switch message {
@@ -223,49 +255,57 @@ public struct LessonPlayer: Program {
   }
 
   private mutating func press(_ key: Key) -> [Effect] {
-    if key == .char("?") {
-      wantsHelp = true
-      return []
-    }
+    guard let action = action(for: key) else { return [] }
     switch focus {
-    case .kernel: if let effects = kernelKey(key) { return effects }
-    case .answer: if let effects = answerKey(key) { return effects }
-    case .lesson: break
+    case .kernel:
+      guard let kernel = editable[safe: kernelIndex] else {
+        focus = .lesson
+        return press(key)
+      }
+      if let effects = kernelAction(action, key: key, kernel: kernel) { return effects }
+    case .answer:
+      guard let active = activeQuestion else {
+        focus = .lesson
+        return press(key)
+      }
+      if let effects = answerAction(action, key: key, active) { return effects }
+    case .lesson:
+      break
     }
-    switch key {
-    case .right: return next()
-    case .left: return previous()
-    case .char(" "): return togglePlay()
-    case .char("+"), .char("="): speed = min(LessonPlayer.speeds.count - 1, speed + 1)
-    case .char("-"), .char("_"): speed = max(0, speed - 1)
-    case .char("."): stepFrame(by: 1)
-    case .char(","): stepFrame(by: -1)
-    case .tab: cycleFocus(forward: true)
-    case .backTab: cycleFocus(forward: false)
-    case .char("p"): cyclePreset()
-    case .char("e"):
+    switch action {
+    case .next: return next()
+    case .previous: return previous()
+    case .playPause: return togglePlay()
+    case .faster: speed = min(LessonPlayer.speeds.count - 1, speed + 1)
+    case .slower: speed = max(0, speed - 1)
+    case .frameForward: stepFrame(by: 1)
+    case .frameBack: stepFrame(by: -1)
+    case .cycleFocus: cycleFocus(forward: true)
+    case .cycleFocusBack: cycleFocus(forward: false)
+    case .preset: cyclePreset()
+    case .editKernel:
       if editable.isEmpty {
         status = "this step has no kernel to edit"
       } else {
         focus = .kernel
         playing = false
       }
-    case .char("r"): reset()
-    case .char("h"): askForHint()
-    case .pageUp: scrollProse(by: -max(1, proseHeight - 1))
-    case .pageDown: scrollProse(by: max(1, proseHeight - 1))
-    case .up where focus == .lesson: scrollProse(by: -1)
-    case .down where focus == .lesson: scrollProse(by: 1)
-    case .enter where activeQuestion != nil: focus = .answer
-    case .escape where focus != .lesson:
-      focus = .lesson
-    case .char("q"), .escape:
+    case .reset: reset()
+    case .hint: askForHint()
+    case .help: wantsHelp = true
+    case .scrollUp: scrollProse(by: key == .pageUp ? -max(1, proseHeight - 1) : -1)
+    case .scrollDown: scrollProse(by: key == .pageDown ? max(1, proseHeight - 1) : 1)
+    case .enter:
+      if activeQuestion != nil { focus = .answer }
+    case .back:
       // Esc first leaves a field; q always goes back to the course.
       editBuffer = nil
       focus = .lesson
       playing = false
       wantsToLeave = true
-    case .char(let c) where c.isNumber || c == "/":
+    case .type:
+      // Digits and `/` start a value: the answer when a question waits, else the kernel.
+      guard case .char(let c) = key, c.isNumber || c == "/" else { break }
       if activeQuestion != nil {
         focus = .answer
         answerBuffer.append(c)
@@ -273,27 +313,26 @@ public struct LessonPlayer: Program {
         focus = .kernel
         editBuffer = String(c)
       }
-    default: break
+    case .moveCursor, .chooseQuestion, .backspace:
+      break
     }
     return []
   }
 
-  /// Keys while the kernel editor has focus; nil passes the key on to the lesson.
-  private mutating func kernelKey(_ key: Key) -> [Effect]? {
-    guard let kernel = editable[safe: kernelIndex] else {
-      focus = .lesson
-      return nil
-    }
-    switch key {
-    case .up: moveCursor(rows: -1, columns: 0, in: kernel)
-    case .down: moveCursor(rows: 1, columns: 0, in: kernel)
-    case .left: moveCursor(rows: 0, columns: -1, in: kernel)
-    case .right: moveCursor(rows: 0, columns: 1, in: kernel)
-    case .char(let c) where c.isNumber || c == "." || c == "/" || (c == "-" && editBuffer != nil):
-      editBuffer = (editBuffer ?? "") + String(c)
-    case .char("-"):
+  /// What an action does while the kernel editor has focus; nil leaves it to the lesson.
+  private mutating func kernelAction(_ action: Action, key: Key, kernel: EditableKernel) -> [Effect]? {
+    switch action {
+    case .moveCursor:
+      switch key {
+      case .up: moveCursor(rows: -1, columns: 0, in: kernel)
+      case .down: moveCursor(rows: 1, columns: 0, in: kernel)
+      case .left: moveCursor(rows: 0, columns: -1, in: kernel)
+      default: moveCursor(rows: 0, columns: 1, in: kernel)
+      }
+    case .type:
+      guard case .char(let c) = key, LessonPlayer.typedInKernel.contains(c) else { return [] }
       // A minus with nothing typed starts a negative number; `-` for "slower" needs lesson focus.
-      editBuffer = "-"
+      editBuffer = (editBuffer ?? "") + String(c)
     case .backspace:
       if var text = editBuffer, !text.isEmpty {
         text.removeLast()
@@ -301,39 +340,35 @@ public struct LessonPlayer: Program {
       }
     case .enter:
       commitEdit(kernel)
-    case .escape:
+    case .back where key == .escape:
       if editBuffer != nil { editBuffer = nil } else { focus = .lesson }
-    case .tab:
+    case .cycleFocus, .cycleFocusBack:
       if editBuffer != nil { commitEdit(kernel) }
-      cycleFocus(forward: true)
+      cycleFocus(forward: action == .cycleFocus)
     default:
       return nil
     }
     return []
   }
 
-  /// Keys while the answer box has focus; nil passes the key on to the lesson.
-  private mutating func answerKey(_ key: Key) -> [Effect]? {
-    guard let active = activeQuestion else {
-      focus = .lesson
-      return nil
-    }
-    // A label answer (`X`, `cat`) takes letters, so q and ? type rather than act.
-    let takesLetters = active.question.expected.isLabel
-    switch key {
-    case .char(let c) where c.isNumber || ".-/x×*,()[] ".contains(c) || c == "X" || (takesLetters && (c.isLetter || "_'\"".contains(c))):
-      if c == " " && answerBuffer.isEmpty { return nil }
+  /// What an action does while the answer line has focus; nil leaves it to the lesson.
+  private mutating func answerAction(
+    _ action: Action, key: Key, _ active: (key: QuestionKey, question: SceneQuestion)
+  ) -> [Effect]? {
+    switch action {
+    case .type:
+      guard case .char(let c) = key else { return [] }
       answerBuffer.append(c)
     case .backspace:
       if !answerBuffer.isEmpty { answerBuffer.removeLast() }
     case .enter:
       submit(active.key, active.question)
-    case .escape:
+    case .back where key == .escape:
       focus = .lesson
-    case .up, .down:
+    case .chooseQuestion:
       // With several questions open, the arrows choose which one the line answers.
       let open = openQuestions
-      guard open.count > 1, let index = open.firstIndex(where: { $0.key == active.key }) else { return nil }
+      guard open.count > 1, let index = open.firstIndex(where: { $0.key == active.key }) else { return [] }
       let next = open[(index + (key == .down ? 1 : open.count - 1)) % open.count]
       if next.key != active.key { answerBuffer = "" }
       chosenQuestion = next.key

@@ -15,6 +15,16 @@ public struct CourseMenu: Program {
     public var problem: String?
     /// The entry after the lessons that opens the live training screen.
     public var isTraining = false
+    /// The prompts of the lesson's challenges, and of those the learner has solved.
+    public var challenges: [String] = []
+    public var solvedChallenges: [String] = []
+
+    /// `1/2 challenges solved`, for a lesson with challenges.
+    public var challengeCount: String? {
+      guard !challenges.isEmpty else { return nil }
+      let solved = challenges.filter(solvedChallenges.contains).count
+      return "\(solved)/\(challenges.count) \(challenges.count == 1 ? "challenge" : "challenges") solved"
+    }
 
     /// The entry that opens the live training screen.
     public static let training: Entry = {
@@ -192,7 +202,9 @@ public struct CourseMenu: Program {
       buffer.put("trains on X/O images on a second thread (cnnlab train --data xo)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     } else if let entry = entries[safe: selected] {
       // The lesson as the learner knows it, by number and title; the directory name is the course's own.
-      buffer.put("Lesson \(selected + 1) \(g.middleDot) \(entry.title) \(g.middleDot) \(entry.steps) steps", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
+      var line = "Lesson \(selected + 1) \(g.middleDot) \(entry.title) \(g.middleDot) \(entry.steps) steps"
+      if let count = entry.challengeCount { line += " \(g.middleDot) \(count)" }
+      buffer.put(line, x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     }
     KeyHintBar(bindings: CourseMenu.keys).render(in: Rect(x: 0, y: area.height - 1, width: area.width, height: 1), into: &buffer)
     if !g.isUnicode { LessonPlayer.asciiOnly(&buffer) }

@@ -20,7 +20,7 @@ public struct LessonPlayer: Program {
 
   /// What a key in `LessonPlayer.keys` does.
   public enum Action: Hashable, Sendable {
-    case previous, next, playPause, faster, slower, frameForward, frameBack, cycleFocus, cycleFocusBack, editKernel
+    case previous, next, playPause, skipToEnd, faster, slower, frameForward, frameBack, cycleFocus, cycleFocusBack, editKernel
     case moveCursor, chooseQuestion, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
   }
 
@@ -109,10 +109,15 @@ public struct LessonPlayer: Program {
   public private(set) var screen = (width: 100, height: 32)
   /// A short message about the last action (a rejected value, a preset chosen).
   public private(set) var status: String?
+  /// The animations started so far (here, and as the course passes them on, in earlier
+  /// lessons), by `fingerprint`: one seen before opens on its last frame instead of replaying.
+  public var seenAnimations: Set<String> = []
 
-  /// Opens `source` at its first step, or where `progress` left off.
-  public init(source: LessonSource, progress: LessonProgress? = nil) {
+  /// Opens `source` at its first step, or where `progress` left off; `seenAnimations` are
+  /// the fingerprints of animations seen in earlier lessons.
+  public init(source: LessonSource, progress: LessonProgress? = nil, seenAnimations: Set<String> = []) {
     self.source = source
+    self.seenAnimations = seenAnimations
     if let progress {
       edits = progress.kernelSettings
       answers = progress.answerStates
@@ -131,6 +136,13 @@ public struct LessonPlayer: Program {
   /// The scene of the current step, if the lesson has any.
   public var scene: Scene? { scenes.indices.contains(step) ? scenes[step] : nil }
   public var interval: Int { LessonPlayer.speeds[speed] }
+
+  /// Plays at the speed nearest `milliseconds` per frame (the course keeps one speed for all
+  /// lessons).
+  public mutating func setInterval(_ milliseconds: Int) {
+    let speeds = LessonPlayer.speeds
+    speed = speeds.indices.min { abs(speeds[$0] - milliseconds) < abs(speeds[$1] - milliseconds) } ?? speed
+  }
 
   /// This step with every beat revealed (and nothing else changed): the layout is planned for it.
   var fullyRevealed: LessonPlayer {
@@ -182,7 +194,7 @@ public struct LessonPlayer: Program {
   /// keys (`hintsForFocus`) are held to it by the tests. A key not in it does nothing.
   public static let keys: [KeyBinding<Action>] = [
     KeyBinding([.left, .right], "previous/next step", actions: [.previous, .next]),
-    KeyBinding([.char(" ")], "play/pause", action: .playPause),
+    KeyBinding([.char(" "), .char("s")], "play/pause, skip to the end", actions: [.playPause, .skipToEnd], keyLabel: "space/s"),
     KeyBinding(
       [.char("+"), .char("-"), .char("="), .char("_")], "faster/slower", actions: [.faster, .slower, .faster, .slower],
       keyLabel: "+/-"),
@@ -276,6 +288,10 @@ public struct LessonPlayer: Program {
     case .next: return next()
     case .previous: return previous()
     case .playPause: return togglePlay()
+    case .skipToEnd:
+      guard revealedAnimation != nil else { break }
+      playing = false
+      frame = lastFrame
     case .faster: speed = min(LessonPlayer.speeds.count - 1, speed + 1)
     case .slower: speed = max(0, speed - 1)
     case .frameForward: stepFrame(by: 1)
@@ -439,14 +455,32 @@ public struct LessonPlayer: Program {
     return LessonPlayer.frameIndex(of: target, filter: 0, in: animation)
   }
 
-  private mutating func startAnimation() {
+  /// Starts the step's animation: at its focus, or from the first frame; one seen before
+  /// opens on its last frame (space replays it) unless `replay` asks for it again.
+  private mutating func startAnimation(replay: Bool = false) {
+    let seen = scene?.animation.map(LessonPlayer.fingerprint)
     if let start = focusFrame {
       frame = start
       playing = false
+    } else if !replay, let seen, seenAnimations.contains(seen), lastFrame > 0 {
+      frame = lastFrame
+      playing = false
+      status = "seen before: space plays it again"
     } else {
       frame = 0
       playing = lastFrame > 0
     }
+    if let seen { seenAnimations.insert(seen) }
+  }
+
+  /// The same operation on the same numbers gives the same fingerprint, in any lesson: a
+  /// 64-bit FNV-1a hash of everything the animation holds, as hex.
+  static func fingerprint(_ animation: Animation) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in String(describing: animation).utf8 {
+      hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+    return String(hash, radix: 16)
   }
 
   private var animationEffect: [Effect] { playing ? [.tick(afterMilliseconds: interval)] : [] }
@@ -660,7 +694,7 @@ public struct LessonPlayer: Program {
     editBuffer = nil
     editedInStep.remove(step)
     replan()
-    if revealedAnimation != nil { startAnimation() }
+    if revealedAnimation != nil { startAnimation(replay: true) }
     status = editable.isEmpty ? "animation restarted" : "kernels reset to the lesson's values"
   }
 
@@ -797,7 +831,11 @@ extension LessonPlayer {
   /// Goes to `step` (0-based) as a learner arriving there would see it; with `frame`, also
   /// reveals the step's operation and stops the animation at that frame (clamped). Nothing plays.
   public mutating func show(step index: Int, frame target: Int? = nil) {
+    // Shown as asked: animations seen before open as they would the first time.
+    let remembered = seenAnimations
+    seenAnimations = []
     arrive(at: index)
+    seenAnimations.formUnion(remembered)
     if let target, let operation = operationBeat {
       while beat < operation, let scene, beat < scene.beats.count - 1 { _ = next() }
       frame = max(0, min(target, lastFrame))

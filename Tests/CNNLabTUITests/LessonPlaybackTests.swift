@@ -1,0 +1,77 @@
+import CNNLabLessons
+import Testing
+
+@testable import CNNLabTUI
+
+/// Playback across steps and lessons: one speed for the course, a key to skip to the end, an
+/// animation seen before opens on its result, and the menu counts solved challenges.
+@Suite struct LessonPlaybackTests {
+  func app(progress: Progress = Progress()) throws -> CourseApp {
+    let source = try LessonSource.fixture("xo")
+    let entry = CourseMenu.Entry(name: "xo", title: source.title, summary: "", steps: 5)
+    var app = CourseApp(sources: [source], entries: [entry], progress: progress)
+    _ = app.update(.resized(width: 100, height: 32))
+    return app
+  }
+
+  @Test func theSpeedIsKeptWhenALessonIsLeftAndOpenedAgainAndInProgress() throws {
+    var app = try app()
+    _ = app.update(.keyPressed(.enter))
+    _ = app.update(.keyPressed(.char("+")))
+    #expect(app.player?.interval == 100)
+    _ = app.update(.keyPressed(.char("q")))
+    #expect(app.progress.playInterval == 100)
+    _ = app.update(.keyPressed(.enter))
+    #expect(app.player?.interval == 100)
+    // A new session starts from the saved progress at the same speed.
+    var resumed = try self.app(progress: app.progress)
+    _ = resumed.update(.keyPressed(.enter))
+    #expect(resumed.player?.interval == 100)
+  }
+
+  @Test func sSkipsTheAnimationToItsEnd() throws {
+    var player = try LessonPlayer(fixture: "xo")
+    _ = player.update(.resized(width: 100, height: 32))
+    #expect(player.playing && player.frame == 0)
+    _ = player.update(.keyPressed(.char("s")))
+    #expect(!player.playing)
+    #expect(player.frame == player.lastFrame && player.lastFrame == 48)
+  }
+
+  @Test func anAnimationSeenBeforeOpensOnItsResultAndSpaceReplaysIt() throws {
+    var first = try LessonPlayer(fixture: "xo")
+    #expect(first.playing)
+    #expect(first.seenAnimations.count == 1)
+    var again = try LessonPlayer(source: LessonSource.fixture("xo"), seenAnimations: first.seenAnimations)
+    _ = again.update(.resized(width: 100, height: 32))
+    #expect(!again.playing)
+    #expect(again.frame == again.lastFrame)
+    #expect(again.statusText(glyphs: .unicode) == "seen before: space plays it again")
+    _ = again.update(.keyPressed(.char(" ")))
+    #expect(again.playing && again.frame == 0)
+    // Another map (stride 2, step 3) is new: it opens on its first frame.
+    first.show(step: 2)
+    #expect(first.frame == 0)
+    #expect(first.seenAnimations.count == 2)
+  }
+
+  @Test func theCourseRemembersTheAnimationsSeen() throws {
+    var app = try app()
+    _ = app.update(.keyPressed(.enter))
+    let seen = try #require(app.progress.seenAnimations)
+    #expect(seen.count == 1)
+    #expect(Set(seen) == app.player?.seenAnimations)
+  }
+
+  @Test func theMenuSaysHowManyChallengesAreSolved() {
+    var entry = CourseMenu.Entry(name: "03", title: "Classic kernels", summary: "", steps: 9)
+    #expect(entry.challengeCount == nil)
+    entry.challenges = ["edge", "blur"]
+    entry.solvedChallenges = ["blur", "a challenge since removed"]
+    #expect(entry.challengeCount == "1/2 challenges solved")
+    var menu = CourseMenu(entries: [entry])
+    _ = menu.update(.resized(width: 100, height: 24))
+    let shown = frame(of: menu, width: 100, height: 24).lines.joined(separator: "\n")
+    #expect(shown.contains("Lesson 1 · Classic kernels · 9 steps · 1/2 challenges solved"))
+  }
+}

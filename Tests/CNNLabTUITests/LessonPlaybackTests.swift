@@ -75,3 +75,70 @@ import Testing
     #expect(shown.contains("Lesson 1 · Classic kernels · 9 steps · 1/2 challenges solved"))
   }
 }
+
+/// Stacks of channels show one channel at a time: `c` shows the next, and a question about
+/// channel k shows channel k.
+@Suite struct StackChannelTests {
+  static let lesson = """
+    format 1
+    title "Two maps"
+    grid x 3x3
+      1 2 3
+      4 5 6
+      7 8 9
+    end
+    kernel a 2x2
+      1 0
+      0 0
+    end
+    kernel b 2x2
+      0 0
+      0 1
+    end
+    step "Both"
+      convolve x with a, b -> maps
+    end
+    step "Ask"
+      pool maps max size 1 stride 1 -> again
+      ask "What is again[0,0,0]?" answer 1 expect again[0,0,0]
+      hint "The window holds one value."
+    end
+    """
+
+  func player(step: Int) throws -> LessonPlayer {
+    let lesson = try LessonParser.parse(Self.lesson, file: "two.cnnlab")
+    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: "two"))
+    _ = player.update(.resized(width: 100, height: 32))
+    player.show(step: step, frame: 0)
+    return player
+  }
+
+  /// The titles of the panels, e.g. `maps[1]`.
+  func titles(_ player: LessonPlayer) -> [String] {
+    player.panels(maxWidth: 100).map { String($0.title.prefix { $0 != " " }) }
+  }
+
+  @Test func cShowsTheNextChannelOfTheStack() throws {
+    var player = try player(step: 0)
+    #expect(titles(player).contains("maps[0]"))
+    _ = player.update(.keyPressed(.char("c")))
+    #expect(titles(player).contains("maps[1]"))
+    #expect(player.statusText(glyphs: .unicode) == "channel 2 of 2")
+    _ = player.update(.keyPressed(.char("c")))
+    #expect(titles(player).contains("maps[0]"))
+    // Stepping a frame follows the frame's channel again.
+    _ = player.update(.keyPressed(.char("c")))
+    _ = player.update(.keyPressed(.char(".")))
+    #expect(titles(player).contains("maps[0]"))
+  }
+
+  @Test func aQuestionAboutChannelKShowsChannelK() throws {
+    var player = try player(step: 1)
+    #expect(titles(player).contains("again[0]"))
+    _ = player.update(.keyPressed(.char("s")))  // to the end: the last channel, 1
+    #expect(titles(player).contains("maps[1]") && titles(player).contains("again[1]"))
+    _ = player.update(.keyPressed(.right))  // the question about channel 0
+    #expect(player.activeQuestion != nil)
+    #expect(titles(player).contains("maps[0]") && titles(player).contains("again[0]"))
+  }
+}

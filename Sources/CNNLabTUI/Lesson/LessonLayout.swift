@@ -314,6 +314,21 @@ extension LessonPlayer {
 
   // MARK: - Panels
 
+  /// The channel a stack of channels shows while the animation works on `frameChannel`: the
+  /// frame's while it plays; else the one chosen with `c`, or the one the waiting question asks
+  /// about, so a question about channel k shows channel k.
+  func shownChannel(of grid: String, frameChannel: Int, channels: Int) -> Int {
+    guard !playing, channels > 1 else { return frameChannel }
+    if let chosenChannel { return chosenChannel % channels }
+    // The operation's stacks go channel by channel together: a question about a channel of
+    // either shows that channel of both.
+    let stacks = scene.flatMap { $0.animation?.content.parts(frame: frame) }.map { [$0.input, $0.output] } ?? []
+    let asked = activeQuestion?.question.cells.first { cell in
+      cell.index.count == 3 && (cell.grid == grid || stacks.contains(cell.grid))
+    }
+    return asked.map { $0.index[0] % channels } ?? frameChannel
+  }
+
   /// What the step's animation reads and writes at the current frame, by name.
   func animationParts(_ scene: Scene) -> AnimationParts {
     scene.animation?.content.parts(frame: frame) ?? AnimationParts()
@@ -349,8 +364,8 @@ extension LessonPlayer {
       for channel in 0..<channels {
         // Operations that work channel by channel show the channel being worked on.
         if channels > 1, animation != nil || scene.animation != nil {
-          if isInput, let c = parts.inputChannel, c != channel { continue }
-          if isOutput, let c = parts.outputChannel, c != channel { continue }
+          if isInput, let c = parts.inputChannel, shownChannel(of: grid.name, frameChannel: c, channels: channels) != channel { continue }
+          if isOutput, let c = parts.outputChannel, shownChannel(of: grid.name, frameChannel: c, channels: channels) != channel { continue }
         }
         let shaped = LessonPlayer.shape(tensor, channel: channel, maxWidth: maxWidth)
         let gap = compact ? " " : "  "

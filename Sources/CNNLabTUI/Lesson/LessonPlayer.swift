@@ -21,7 +21,7 @@ public struct LessonPlayer: Program {
   /// What a key in `LessonPlayer.keys` does.
   public enum Action: Hashable, Sendable {
     case previous, next, playPause, skipToEnd, faster, slower, frameForward, frameBack, cycleFocus, cycleFocusBack, editKernel
-    case moveCursor, chooseQuestion, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
+    case moveCursor, chooseQuestion, nextChannel, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
   }
 
   /// A question is identified by its step (0-based) and its beat index inside the step.
@@ -109,6 +109,8 @@ public struct LessonPlayer: Program {
   public private(set) var screen = (width: 100, height: 32)
   /// A short message about the last action (a rejected value, a preset chosen).
   public private(set) var status: String?
+  /// The channel stacks show, chosen with `c` (see `shownChannel`); nil follows the frame.
+  public private(set) var chosenChannel: Int?
   /// The animations started so far (here, and as the course passes them on, in earlier
   /// lessons), by `fingerprint`: one seen before opens on its last frame instead of replaying.
   public var seenAnimations: Set<String> = []
@@ -209,6 +211,7 @@ public struct LessonPlayer: Program {
     KeyBinding([.enter], "set the cell / check the answer", action: .enter),
     KeyBinding([.backspace], "delete the last character", action: .backspace),
     KeyBinding([.char("p")], "next kernel preset", action: .preset),
+    KeyBinding([.char("c")], "show the next channel of a stack", action: .nextChannel),
     KeyBinding([.char("r")], "reset kernels and animation", action: .reset),
     KeyBinding([.char("h")], "the challenge's next hint, then its solution", action: .hint),
     KeyBinding([.up, .down, .pageUp, .pageDown], "scroll the text", actions: [.scrollUp, .scrollDown, .scrollUp, .scrollDown]),
@@ -299,6 +302,7 @@ public struct LessonPlayer: Program {
     case .cycleFocus: cycleFocus(forward: true)
     case .cycleFocusBack: cycleFocus(forward: false)
     case .preset: cyclePreset()
+    case .nextChannel: cycleChannel()
     case .editKernel:
       if editable.isEmpty {
         status = "this step has no kernel to edit"
@@ -398,6 +402,7 @@ public struct LessonPlayer: Program {
 
   /// Moves to `index` and reveals its first run of beats (or all of them).
   mutating func arrive(at index: Int, revealAll: Bool = false) {
+    chosenChannel = nil
     step = max(0, min(index, scenes.count - 1))
     beat = -1
     beatBeforeProblem = nil
@@ -545,12 +550,14 @@ public struct LessonPlayer: Program {
     }
     if frame >= lastFrame { frame = 0 }
     playing = lastFrame > 0
+    chosenChannel = nil
     return animationEffect
   }
 
   private mutating func stepFrame(by delta: Int) {
     guard revealedAnimation != nil else { return }
     playing = false
+    chosenChannel = nil
     frame = max(0, min(lastFrame, frame + delta))
   }
 
@@ -673,6 +680,29 @@ public struct LessonPlayer: Program {
       hintsAsked[step] = challenge.hints.count + 1
       status = "the solution is below the goals"
     }
+  }
+
+  /// Shows the next channel of the step's stacks (the operation's input and output, drawn a
+  /// channel at a time), pausing the animation.
+  private mutating func cycleChannel() {
+    guard let animation = revealedAnimation, let scene else {
+      status = "no stack of channels here: c works once the operation runs"
+      return
+    }
+    let parts = animation.content.parts(frame: frame)
+    let stacks = scene.grids.filter { grid in
+      grid.tensor.rank == 3
+        && ((grid.name == parts.input && parts.inputChannel != nil) || (grid.name == parts.output && parts.outputChannel != nil))
+    }
+    guard let channels = stacks.map({ $0.tensor.shape[0] }).max(), channels > 1 else {
+      status = "this step shows no stack of channels"
+      return
+    }
+    let grid = stacks[0]
+    let current = shownChannel(of: grid.name, frameChannel: (grid.name == parts.input ? parts.inputChannel : parts.outputChannel) ?? 0, channels: channels)
+    playing = false
+    chosenChannel = (current + 1) % channels
+    status = "channel \(chosenChannel! + 1) of \(channels)"
   }
 
   private mutating func cyclePreset() {

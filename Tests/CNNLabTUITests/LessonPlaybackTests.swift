@@ -142,3 +142,35 @@ import Testing
     #expect(titles(player).contains("maps[0]") && titles(player).contains("again[0]"))
   }
 }
+
+/// `g` draws the grids in shades (and back), each with its legend from smallest to largest.
+@Suite struct ShadeTests {
+  @Test func gSwapsNumbersAndShadesAndShadesHaveALegend() throws {
+    var player = try LessonPlayer(fixture: "xo")
+    _ = player.update(.resized(width: 100, height: 32))
+    player.show(step: 1, frame: 0)
+    func title(_ name: String) -> String? { player.panels(maxWidth: 100).first { $0.title.hasPrefix(name + " ") }?.title }
+    #expect(title("map") == "map  7×7")
+    _ = player.update(.keyPressed(.char("g")))
+    #expect(player.shadesSwapped)
+    // The legend runs from the map's smallest value to its largest.
+    let map = try #require(player.scene?.grids.first { $0.name == "map" }?.tensor.scalars)
+    let legend = "\(LessonPlayer.format(try #require(map.min()), glyphs: .unicode)) ░▒▓█ \(LessonPlayer.format(try #require(map.max()), glyphs: .unicode))"
+    #expect(legend == "−0.33 ░▒▓█ 1")
+    #expect(title("map") == "map  7×7  " + legend)
+    let shown = frame(of: player).lines.joined(separator: "\n")
+    #expect(shown.contains(legend) && shown.contains("██"))
+    _ = player.update(.keyPressed(.char("g")))
+    #expect(title("map") == "map  7×7")
+  }
+
+  /// A grid a question reads gives no numbers in its legend: its extremes may be the answer.
+  @Test func aGridAQuestionReadsSaysLowAndHigh() throws {
+    var player = try LessonPlayer(fixture: "xo")
+    _ = player.update(.resized(width: 100, height: 32))
+    player.show(step: 0, frame: 48)
+    _ = player.update(.keyPressed(.char("g")))
+    let map = player.panels(maxWidth: 100).first { $0.title.hasPrefix("map ") }?.title
+    #expect(map == "map  7×7  low ░▒▓█ high")
+  }
+}

@@ -329,6 +329,22 @@ extension LessonPlayer {
     return asked.map { $0.index[0] % channels } ?? frameChannel
   }
 
+  /// The legend of a grid drawn in shades, from its smallest to its largest value:
+  /// `  −1 ░▒▓█ 1`. A grid a question of the step reads says `low`/`high` instead, as its
+  /// extremes may be the answer.
+  func shadeLegend(_ values: [[Float]], grid: String, compact: Bool) -> String {
+    let finite = values.flatMap { $0 }.filter(\.isFinite)
+    guard let low = finite.min(), let high = finite.max(), !compact else { return "" }
+    let asked = scene?.beats.contains { beat in
+      if case .question(let question) = beat { return question.grids.contains(grid) }
+      return false
+    } ?? false
+    let ramp = String(Glyphs.unicode.shadeRamp.dropFirst())
+    if asked { return "  low \(ramp) high" }
+    func f(_ v: Float) -> String { LessonPlayer.format(v, glyphs: .unicode) }
+    return "  \(f(low)) \(ramp) \(f(high))"
+  }
+
   /// What the step's animation reads and writes at the current frame, by name.
   func animationParts(_ scene: Scene) -> AnimationParts {
     scene.animation?.content.parts(frame: frame) ?? AnimationParts()
@@ -416,8 +432,10 @@ extension LessonPlayer {
         numbers.compact = compact
         var body = GridPanel.Body.numbers(numbers, blanks: blanks, text: hiddenText)
         let tooWide = numbers.size(minus: "−").width > maxWidth
-        if grid.style == .shades || (tooWide && values.count >= 8) {
+        let style = shadesSwapped ? grid.style.swapped : grid.style
+        if style == .shades || (tooWide && values.count >= 8) {
           body = LessonPlayer.shades(values)
+          title += shadeLegend(values, grid: grid.name, compact: compact)
           if case .blocks(var image) = body {
             image.hidden = blanks
             image.asked = Set(hiddenText.keys)
@@ -433,9 +451,12 @@ extension LessonPlayer {
           panel.rowLabelWidth = shaped.indexWidth
         }
         panels.append(panel)
-        if grid.style == .both {
+        if style == .both {
           panels.append(
-            GridPanel(kind: .other, title: grid.name + (channels > 1 ? "[\(channel)]" : "") + " as shades", titleRole: .dim,
+            GridPanel(
+              kind: .other,
+              title: grid.name + (channels > 1 ? "[\(channel)]" : "") + " as shades" + shadeLegend(values, grid: grid.name, compact: compact),
+              titleRole: .dim,
               body: LessonPlayer.shades(values)))
         }
       }
@@ -567,5 +588,16 @@ extension LessonPlayer {
       titleRole = .accent
     }
     return [GridPanel(kind: .kernel(index), title: title, titleRole: titleRole, body: .numbers(grid, blanks: [], text: text))]
+  }
+}
+
+extension ShowItem.Style {
+  /// Numbers as shades and shades as numbers (`both` stays both).
+  var swapped: ShowItem.Style {
+    switch self {
+    case .numbers: .shades
+    case .shades: .numbers
+    case .both: .both
+    }
   }
 }

@@ -21,7 +21,7 @@ public struct LessonPlayer: Program {
   /// What a key in `LessonPlayer.keys` does.
   public enum Action: Hashable, Sendable {
     case previous, next, playPause, skipToEnd, faster, slower, frameForward, frameBack, cycleFocus, cycleFocusBack, editKernel
-    case moveCursor, chooseQuestion, nextChannel, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
+    case moveCursor, chooseQuestion, nextChannel, swapShades, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
   }
 
   /// A question is identified by its step (0-based) and its beat index inside the step.
@@ -109,6 +109,8 @@ public struct LessonPlayer: Program {
   public private(set) var screen = (width: 100, height: 32)
   /// A short message about the last action (a rejected value, a preset chosen).
   public private(set) var status: String?
+  /// Whether grids are drawn the other way round (`g`): numbers as shades, shades as numbers.
+  public private(set) var shadesSwapped = false
   /// The channel stacks show, chosen with `c` (see `shownChannel`); nil follows the frame.
   public private(set) var chosenChannel: Int?
   /// The animations started so far (here, and as the course passes them on, in earlier
@@ -211,7 +213,7 @@ public struct LessonPlayer: Program {
     KeyBinding([.enter], "set the cell / check the answer", action: .enter),
     KeyBinding([.backspace], "delete the last character", action: .backspace),
     KeyBinding([.char("p")], "next kernel preset", action: .preset),
-    KeyBinding([.char("c")], "show the next channel of a stack", action: .nextChannel),
+    KeyBinding([.char("c"), .char("g")], "next channel of a stack / grids as numbers or shades", actions: [.nextChannel, .swapShades]),
     KeyBinding([.char("r")], "reset kernels and animation", action: .reset),
     KeyBinding([.char("h")], "the challenge's next hint, then its solution", action: .hint),
     KeyBinding([.up, .down, .pageUp, .pageDown], "scroll the text", actions: [.scrollUp, .scrollDown, .scrollUp, .scrollDown]),
@@ -303,6 +305,9 @@ public struct LessonPlayer: Program {
     case .cycleFocusBack: cycleFocus(forward: false)
     case .preset: cyclePreset()
     case .nextChannel: cycleChannel()
+    case .swapShades:
+      shadesSwapped.toggle()
+      status = shadesSwapped ? "grids in shades (numbers as written: g)" : "grids as the lesson draws them"
     case .editKernel:
       if editable.isEmpty {
         status = "this step has no kernel to edit"

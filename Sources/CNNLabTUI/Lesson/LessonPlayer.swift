@@ -307,7 +307,7 @@ public struct LessonPlayer: Program {
     case .nextChannel: cycleChannel()
     case .swapShades:
       shadesSwapped.toggle()
-      status = shadesSwapped ? "grids in shades (numbers as written: g)" : "grids as the lesson draws them"
+      status = shadesSwapped ? "grids drawn in shades: g again for numbers" : "grids as the lesson draws them"
     case .editKernel:
       if editable.isEmpty {
         status = "this step has no kernel to edit"

@@ -316,17 +316,22 @@ extension LessonPlayer {
 
   /// The channel a stack of channels shows while the animation works on `frameChannel`: the
   /// frame's while it plays; else the one chosen with `c`, or the one the waiting question asks
-  /// about, so a question about channel k shows channel k.
+  /// about, so a question about channel k shows channel k. A question about a result cell shows
+  /// the channels of the frame that writes it, in the result and in the input it reads.
   func shownChannel(of grid: String, frameChannel: Int, channels: Int) -> Int {
     guard !playing, channels > 1 else { return frameChannel }
     if let chosenChannel { return chosenChannel % channels }
-    // The operation's stacks go channel by channel together: a question about a channel of
-    // either shows that channel of both.
-    let stacks = scene.flatMap { $0.animation?.content.parts(frame: frame) }.map { [$0.input, $0.output] } ?? []
-    let asked = activeQuestion?.question.cells.first { cell in
-      cell.index.count == 3 && (cell.grid == grid || stacks.contains(cell.grid))
+    guard let animation = scene?.animation, let cells = activeQuestion?.question.cells else { return frameChannel }
+    let parts = animation.content.parts(frame: frame)
+    for cell in cells where cell.index.count == 3 {
+      let target = GridPosition(row: cell.index[1], col: cell.index[2])
+      if cell.grid == parts.output, let writer = animation.content.frameIndex(of: target, filter: cell.index[0]) {
+        let asked = animation.content.parts(frame: writer)
+        return (grid == parts.input ? asked.inputChannel : asked.outputChannel) ?? frameChannel
+      }
+      if cell.grid == grid { return cell.index[0] % channels }
     }
-    return asked.map { $0.index[0] % channels } ?? frameChannel
+    return frameChannel
   }
 
   /// The legend of a grid drawn in shades, from its smallest to its largest value:

@@ -124,11 +124,7 @@ struct Screen {
     }
 
     // The grids.
-    let producesGrid: Bool
-    switch scene.animation {
-    case .learning?, .layers?, nil: producesGrid = false
-    default: producesGrid = true
-    }
+    let producesGrid = scene.animation?.content.producesGrid ?? false
     for grid in scene.grids {
       let isResult = grid.role == .output && producesGrid
       if isResult && animation == nil { continue }
@@ -149,53 +145,11 @@ struct Screen {
     guard let animation else { return }
     add(Double(animation.frameCount), decimals: 0, place: "the frame counter")
     let trace = "the arithmetic under the grids"
-    switch animation {
-    case .convolution(let a):
-      for p in a.trace.placements {
-        for tap in p.taps { add(Double(tap.product), decimals: 2, place: "the products of a window") }
-        let index = a.isOneDimensional
-          ? [p.outCol] : (a.output.rank == 3 ? [p.filter, p.outRow, p.outCol] : [p.outRow, p.outCol])
-        let cell = SceneQuestion.Cell(grid: a.outputName, index: index)
-        if isHidden(cell) { continue }
-        for value in [p.sum, p.preActivation, p.value] { add(Double(value), decimals: 2, place: trace) }
-        cells[cell] = cells[cell] ?? trace
-      }
-    case .pooling(let a):
-      for p in a.trace.placements {
-        let index = a.output.rank == 3 ? [p.channel, p.outRow, p.outCol] : [p.outRow, p.outCol]
-        let cell = SceneQuestion.Cell(grid: a.outputName, index: index)
-        if isHidden(cell) { continue }
-        add(Double(p.value), decimals: 2, place: trace)
-        cells[cell] = cells[cell] ?? trace
-      }
-    // These traces print every result cell, asked or not.
-    case .relu(_, let output, let names), .flatten(_, let output, let names), .layout(_, let output, let names),
-      .channel(_, _, let output, let names):
-      for (flat, value) in output.scalars.enumerated() {
-        add(Double(value), decimals: 2, place: trace)
-        let cell = SceneQuestion.Cell(grid: names.output, index: Screen.index(flat, shape: output.shape))
-        cells[cell] = cells[cell] ?? trace
-      }
-    case .dense(let a):
-      for (k, c) in a.classes.enumerated() {
-        for value in c.products + [c.sum, c.score] { add(Double(value), decimals: 2, place: trace) }
-        cells[SceneQuestion.Cell(grid: a.outputName, index: [k])] = trace
-      }
-    case .softmax(let a):
-      for value in a.logits + [a.total] { add(Double(value), decimals: 2, place: trace) }
-      for value in a.exponentials + a.probabilities { add(Double(value), decimals: 3, place: trace) }
-      for k in a.probabilities.indices { cells[SceneQuestion.Cell(grid: a.outputName, index: [k])] = trace }
-    case .crossEntropy(let a):
-      for value in a.probabilities + [a.loss] { add(Double(value), decimals: 3, place: trace) }
-    case .learning(let a):
-      for p in a.forward.placements { add(Double(p.value), decimals: 2, place: trace) }
-      for terms in a.contributions {
-        for term in terms { add(Double(term.dOutput), decimals: 2, place: trace) }
-      }
-      for value in a.gradient.scalars + a.updated.scalars { add(Double(value), decimals: 2, place: trace) }
-    case .layers(let a):
-      addTable(a, place: trace)
-    }
+    var printed = PrintedArithmetic(isHidden: isHidden)
+    animation.content.printArithmetic(into: &printed)
+    for (value, decimals, place) in printed.numbers { add(value, decimals: decimals, place: place ?? trace) }
+    for (cell, replacing) in printed.cells where replacing || cells[cell] == nil { cells[cell] = trace }
+    for table in printed.tables { addTable(table, place: trace) }
   }
 
   /// Where the answer to `question` can be read, or nil when it cannot. `declared` names the

@@ -158,15 +158,6 @@ public struct NetworkLayer: Equatable, Sendable {
   }
 }
 
-public enum PoolKind: String, Equatable, Sendable { case max, avg }
-
-/// `padding valid|same|N|NxM` as written.
-public enum PaddingSpec: Equatable, Sendable {
-  case valid
-  case same
-  case explicit(rows: Int, cols: Int)
-}
-
 /// `step "title"` ... `end`: statements the player presents in order.
 public struct Step: Equatable, Sendable {
   public var title: String
@@ -241,121 +232,6 @@ public struct ShowItem: Equatable, Sendable {
 
   /// The name shown: `step1` or `step1.grad`.
   public var key: String { part.map { "\(name.name).\($0)" } ?? name.name }
-}
-
-/// A computation whose result gets a name.
-public struct StepOperation: Equatable, Sendable {
-  public enum Kind: Equatable, Sendable {
-    case convolve(ConvolveOperation)
-    case pool(PoolOperation)
-    case relu(NameReference)
-    case flatten(NameReference)
-    case dense(DenseOperation)
-    case softmax(NameReference)
-    case crossEntropy(input: NameReference, target: CrossEntropyTarget)
-    case learn(LearnOperation)
-    case layers(NameReference)
-    /// (C,H,W) to (H,W,C).
-    case layoutHWC(NameReference)
-    case channel(NameReference, index: Int)
-  }
-
-  public var kind: Kind
-  public var output: NameReference
-  public var location: SourceLocation
-
-  public init(_ kind: Kind, output: NameReference, at location: SourceLocation) {
-    self.kind = kind
-    self.output = output
-    self.location = location
-  }
-
-  /// The names this operation reads.
-  public var inputs: [NameReference] {
-    switch kind {
-    case .convolve(let c): return [c.input] + c.kernels
-    case .pool(let p): return [p.input]
-    case .relu(let n), .flatten(let n), .softmax(let n), .layers(let n), .layoutHWC(let n):
-      return [n]
-    case .channel(let n, _): return [n]
-    case .dense(let d): return [d.input] + d.weights
-    case .crossEntropy(let input, let target):
-      if case .grid(let t) = target { return [input, t] }
-      return [input]
-    case .learn(let l): return [l.kernel, l.input, l.target]
-    }
-  }
-}
-
-public struct ConvolveOperation: Equatable, Sendable {
-  public var input: NameReference
-  public var kernels: [NameReference]
-  public var strideRows: Int = 1
-  public var strideCols: Int = 1
-  public var padding: PaddingSpec = .valid
-  public var dilationRows: Int = 1
-  public var dilationCols: Int = 1
-  public var flip: Bool = false
-  public var normalize: Bool = false
-  public var bias: [LessonNumber] = []
-  public var relu: Bool = false
-  /// `stride plan[0]`, `padding plan[1]`: both axes' stride or padding read from a cell the
-  /// learner edits, so a challenge can ask for the settings that give a size.
-  public var strideSetting: Expression?
-  public var paddingSetting: Expression?
-
-  public init(input: NameReference, kernels: [NameReference]) {
-    self.input = input
-    self.kernels = kernels
-  }
-}
-
-public struct PoolOperation: Equatable, Sendable {
-  public var input: NameReference
-  public var kind: PoolKind
-  public var size: Int
-  public var stride: Int?
-  public var ceil: Bool
-
-  public init(input: NameReference, kind: PoolKind, size: Int, stride: Int? = nil, ceil: Bool = false) {
-    self.input = input
-    self.kind = kind
-    self.size = size
-    self.stride = stride
-    self.ceil = ceil
-  }
-}
-
-public struct DenseOperation: Equatable, Sendable {
-  public var input: NameReference
-  public var weights: [NameReference]
-  public var bias: [LessonNumber] = []
-  public var normalize: Bool = false
-  public var labels: [String] = []
-
-  public init(input: NameReference, weights: [NameReference]) {
-    self.input = input
-    self.weights = weights
-  }
-}
-
-public enum CrossEntropyTarget: Equatable, Sendable {
-  case index(Int)
-  case grid(NameReference)
-}
-
-public struct LearnOperation: Equatable, Sendable {
-  public var kernel: NameReference
-  public var input: NameReference
-  public var target: NameReference
-  public var rate: LessonNumber
-
-  public init(kernel: NameReference, input: NameReference, target: NameReference, rate: LessonNumber) {
-    self.kernel = kernel
-    self.input = input
-    self.target = target
-    self.rate = rate
-  }
 }
 
 /// `ask "..." answer A expect EXPR [tolerance T]` with its `hint`.

@@ -145,7 +145,7 @@ struct LessonRun {
     var animation: Animation?
     if let operation = step.operation {
       do throws(EvalError) {
-        animation = try perform(operation)
+        animation = try operation.kind.spec.perform(operation, in: &self)
       } catch {
         failed.insert(operation.output.name)
         report(error)
@@ -256,15 +256,12 @@ struct LessonRun {
   func checkFocus(row: Int, col: Int, animation: Animation?, at location: SourceLocation) throws(EvalError)
     -> GridPosition
   {
-    let outputShape: [Int]
-    switch animation {
-    case .convolution(let a): outputShape = Array(a.trace.output.shape.suffix(2))
-    case .pooling(let a): outputShape = Array(a.trace.output.shape.suffix(2))
-    case nil:
+    guard let animation else {
       throw EvalError(
         location: location, message: "'focus' needs a convolution or pooling in its step",
         note: "add the operation to this step, or remove 'focus'")
-    default:
+    }
+    guard let outputShape = animation.content.focusShape else {
       throw EvalError(
         location: location, message: "'focus' works with a convolution or pooling",
         note: "remove 'focus' from this step")

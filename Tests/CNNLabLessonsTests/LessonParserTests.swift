@@ -129,11 +129,11 @@ func fixturesDirectory() throws -> String {
     }
     #expect(dense.labels == ["X", "O"])
     #expect(dense.normalize)
-    guard case .crossEntropy(let probs, .index(1)) = lesson.steps[3].operation?.kind else {
+    guard case .crossEntropy(let entropy) = lesson.steps[3].operation?.kind, entropy.target == .index(1) else {
       Issue.record("expected cross-entropy against class 1")
       return
     }
-    #expect(probs.name == "probs" && probs.location == SourceLocation(line: 13, column: 17))
+    #expect(entropy.input.name == "probs" && entropy.input.location == SourceLocation(line: 13, column: 17))
     guard case .ask(let question) = lesson.steps[4].statements[1].kind else {
       Issue.record("expected a question")
       return

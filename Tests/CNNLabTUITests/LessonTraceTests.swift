@@ -81,7 +81,8 @@ import Testing
     }
     let output: Tensor
     switch animation {
-    case .layout(_, let o, _), .channel(_, _, let o, _): output = o
+    case .layout(let a): output = a.output
+    case .channel(let a): output = a.output
     default:
       Issue.record("unexpected operation \(animation)")
       return

@@ -50,6 +50,7 @@ public struct CourseApp: Program {
           CourseMenu.Entry(
             name: entry.name, title: lesson.title, summary: LessonSource.summary(of: lesson),
             steps: lesson.steps.count))
+        entries[entries.count - 1].challenges = lesson.challenges.map(\.prompt)
       } else {
         sources.append(nil)
         let problem = course.diagnostics.first { $0.file == entry.file }.map { "\($0.message) (run cnnlab lessons check)" }
@@ -154,7 +155,9 @@ public struct CourseApp: Program {
   /// Opens the lesson at `index` where the learner left it.
   public mutating func open(_ index: Int) {
     guard let source = sources[safe: index] ?? nil else { return }
-    var lesson = LessonPlayer(source: source, progress: progress.lessons[source.name])
+    var lesson = LessonPlayer(
+      source: source, progress: progress.lessons[source.name], seenAnimations: Set(progress.seenAnimations ?? []))
+    if let interval = progress.playInterval { lesson.setInterval(interval) }
     lesson.leadsToTraining = makeTraining != nil && index == sources.count - 1
     _ = lesson.update(.resized(width: screen.width, height: screen.height))
     player = lesson
@@ -163,8 +166,13 @@ public struct CourseApp: Program {
 
   private mutating func record(_ lesson: LessonPlayer) {
     let current = lesson.progress
-    guard progress.lessons[lesson.source.name] != current else { return }
+    let seen = lesson.seenAnimations.sorted()
+    guard progress.lessons[lesson.source.name] != current || progress.playInterval != lesson.interval
+      || progress.seenAnimations ?? [] != seen
+    else { return }
     progress.lessons[lesson.source.name] = current
+    progress.playInterval = lesson.interval
+    progress.seenAnimations = seen
     if let save, let problem = save(progress) {
       menu.notice = problem
     }
@@ -180,6 +188,7 @@ public struct CourseApp: Program {
       if let saved = progress.lessons[entries[index].name] {
         entries[index].status = saved.status
         entries[index].stepsDone = saved.completedSteps.count
+        entries[index].solvedChallenges = saved.solvedChallenges ?? []
       }
     }
   }

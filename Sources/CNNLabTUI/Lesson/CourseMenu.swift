@@ -15,6 +15,16 @@ public struct CourseMenu: Program {
     public var problem: String?
     /// The entry after the lessons that opens the live training screen.
     public var isTraining = false
+    /// The prompts of the lesson's challenges, and of those the learner has solved.
+    public var challenges: [String] = []
+    public var solvedChallenges: [String] = []
+
+    /// `1/2 challenges solved`, for a lesson with challenges.
+    public var challengeCount: String? {
+      guard !challenges.isEmpty else { return nil }
+      let solved = challenges.filter(solvedChallenges.contains).count
+      return "\(solved)/\(challenges.count) \(challenges.count == 1 ? "challenge" : "challenges") solved"
+    }
 
     /// The entry that opens the live training screen.
     public static let training: Entry = {
@@ -40,10 +50,14 @@ public struct CourseMenu: Program {
     }
   }
 
-  public enum Action: Hashable, Sendable { case move, open, help, quit }
+  /// What a key in `CourseMenu.keys` does.
+  public enum Action: Hashable, Sendable { case up, down, choose, open, help, quit }
 
+  /// Every key of the menu: `update` looks keys up here and the help and hint bar are drawn
+  /// from it, so a key not in it does nothing.
   public static let keys: [KeyBinding<Action>] = [
-    KeyBinding([.up, .down], "choose a lesson", action: .move),
+    KeyBinding([.up, .down, .char("k"), .char("j")], "choose a lesson", actions: [.up, .down, .up, .down], hint: ("↑/↓", "choose a lesson")),
+    KeyBinding((1...9).map { .char(Character(String($0))) }, "choose lesson 1 to 9", action: .choose, inHintBar: false, keyLabel: "1-9"),
     KeyBinding([.enter, .right], "open it", action: .open),
     KeyBinding([.char("?")], "help", action: .help),
     KeyBinding([.char("q"), .escape], "quit", action: .quit),
@@ -79,17 +93,15 @@ public struct CourseMenu: Program {
       break
     case .keyPressed(let key):
       status = nil
-      switch key {
-      case .up, .char("k"): selected = max(0, selected - 1)
-      case .down, .char("j"): selected = min(max(0, entries.count - 1), selected + 1)
-      case .home: selected = 0
-      case .end: selected = max(0, entries.count - 1)
-      case .enter, .right: open(selected)
-      case .char("?"): wantsHelp = true
-      case .char("q"), .escape: return [.quit]
-      case .char(let c) where c.isNumber:
-        if let n = Int(String(c)), n >= 1, n <= entries.count { selected = n - 1 }
-      default: break
+      switch CourseMenu.keys.action(for: key) {
+      case .up?: selected = max(0, selected - 1)
+      case .down?: selected = min(max(0, entries.count - 1), selected + 1)
+      case .choose?:
+        if case .char(let c) = key, let n = Int(String(c)), n >= 1, n <= entries.count { selected = n - 1 }
+      case .open?: open(selected)
+      case .help?: wantsHelp = true
+      case .quit?: return [.quit]
+      case nil: break
       }
     case .mouse(let event):
       switch event.kind {
@@ -190,7 +202,9 @@ public struct CourseMenu: Program {
       buffer.put("trains on X/O images on a second thread (cnnlab train --data xo)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     } else if let entry = entries[safe: selected] {
       // The lesson as the learner knows it, by number and title; the directory name is the course's own.
-      buffer.put("Lesson \(selected + 1) \(g.middleDot) \(entry.title) \(g.middleDot) \(entry.steps) steps", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
+      var line = "Lesson \(selected + 1) \(g.middleDot) \(entry.title) \(g.middleDot) \(entry.steps) steps"
+      if let count = entry.challengeCount { line += " \(g.middleDot) \(count)" }
+      buffer.put(line, x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     }
     KeyHintBar(bindings: CourseMenu.keys).render(in: Rect(x: 0, y: area.height - 1, width: area.width, height: 1), into: &buffer)
     if !g.isUnicode { LessonPlayer.asciiOnly(&buffer) }

@@ -173,7 +173,7 @@ extension LessonPlayer {
     let fixedRows = min(2, proseTotal) + 1 + 1 + (scene?.animation != nil ? 1 : 0) + interactionHeight
     let gridTotal = packedPanels(width: content.width, room: content.height - fixedRows).height
     var arithmeticHeight = scene?.animation != nil ? 1 : 0
-    if case .layers(let a)? = scene?.animation, revealedAnimation != nil { arithmeticHeight = a.rows.count + 3 }
+    if let animation = scene?.animation, revealedAnimation != nil { arithmeticHeight = animation.screen.arithmeticRows }
     var gap = 1
     func total(_ prose: Int, _ grids: Int) -> Int {
       prose + (prose > 0 ? 1 : 0) + grids + (grids > 0 ? gap : 0) + arithmeticHeight + 1
@@ -314,57 +314,45 @@ extension LessonPlayer {
 
   // MARK: - Panels
 
-  /// What the step's animation reads and writes, by name.
-  struct AnimationParts {
-    var input: String?
-    var kernels: [String] = []
-    var output: String?
-    /// The channel of the input and output the current frame works on; nil when a frame uses
-    /// every input channel (a convolution).
-    var inputChannel: Int?
-    var outputChannel: Int?
+  /// The channel a stack of channels shows while the animation works on `frameChannel`: the
+  /// frame's while it plays; else the one chosen with `c`, or the one the waiting question asks
+  /// about, so a question about channel k shows channel k. A question about a result cell shows
+  /// the channels of the frame that writes it, in the result and in the input it reads.
+  func shownChannel(of grid: String, frameChannel: Int, channels: Int) -> Int {
+    guard !playing, channels > 1 else { return frameChannel }
+    if let chosenChannel { return chosenChannel % channels }
+    guard let animation = scene?.animation, let cells = activeQuestion?.question.cells else { return frameChannel }
+    let parts = animation.content.parts(frame: frame)
+    for cell in cells where cell.index.count == 3 {
+      let target = GridPosition(row: cell.index[1], col: cell.index[2])
+      if cell.grid == parts.output, let writer = animation.content.frameIndex(of: target, filter: cell.index[0]) {
+        let asked = animation.content.parts(frame: writer)
+        return (grid == parts.input ? asked.inputChannel : asked.outputChannel) ?? frameChannel
+      }
+      if cell.grid == grid { return cell.index[0] % channels }
+    }
+    return frameChannel
   }
 
+  /// The legend of a grid drawn in shades, from its smallest to its largest value:
+  /// `  −1 ░▒▓█ 1`. A grid a question of the step reads says `low`/`high` instead, as its
+  /// extremes may be the answer.
+  func shadeLegend(_ values: [[Float]], grid: String, compact: Bool) -> String {
+    let finite = values.flatMap { $0 }.filter(\.isFinite)
+    guard let low = finite.min(), let high = finite.max(), !compact else { return "" }
+    let asked = scene?.beats.contains { beat in
+      if case .question(let question) = beat { return question.grids.contains(grid) }
+      return false
+    } ?? false
+    let ramp = String(Glyphs.unicode.shadeRamp.dropFirst())
+    if asked { return "  low \(ramp) high" }
+    func f(_ v: Float) -> String { LessonPlayer.format(v, glyphs: .unicode) }
+    return "  \(f(low)) \(ramp) \(f(high))"
+  }
+
+  /// What the step's animation reads and writes at the current frame, by name.
   func animationParts(_ scene: Scene) -> AnimationParts {
-    var parts = AnimationParts()
-    switch scene.animation {
-    case .convolution(let a)?:
-      parts.input = a.inputName
-      parts.kernels = a.kernelNames
-      parts.output = a.outputName
-      parts.outputChannel = a.trace.placements[safe: frame]?.filter ?? 0
-    case .pooling(let a)?:
-      parts.input = a.inputName
-      parts.output = a.outputName
-      parts.inputChannel = a.trace.placements[safe: frame]?.channel ?? 0
-      parts.outputChannel = parts.inputChannel
-    case .relu(let input, let output, let names)?, .layout(let input, let output, let names)?:
-      parts.input = names.input
-      parts.output = names.output
-      // A frame is an output cell; the input channel is the one its value is read from.
-      if output.rank == 3 { parts.outputChannel = frame / max(1, output.shape[1] * output.shape[2]) }
-      if input.rank == 3, let animation = scene.animation, let source = LessonPlayer.sourceIndex(animation, frame: frame) {
-        parts.inputChannel = source / max(1, input.shape[1] * input.shape[2])
-      }
-    case .flatten(_, _, let names)?, .channel(_, _, _, let names)?:
-      parts.input = names.input
-      parts.output = names.output
-    case .learning(let a)?:
-      parts.input = a.inputName
-      parts.kernels = [a.kernelName]
-    case .dense(let a)?:
-      parts.input = a.inputName
-      parts.kernels = a.classes.map(\.weightName)
-      parts.output = a.outputName
-    case .softmax(let a)?:
-      parts.input = a.inputName
-      parts.output = a.outputName
-    case .crossEntropy(let a)?:
-      parts.input = a.inputName
-    case .layers?, nil:
-      break
-    }
-    return parts
+    scene.animation?.content.parts(frame: frame) ?? AnimationParts()
   }
 
   /// The panels for the step's grids, with the window, the current cell and what is not
@@ -390,15 +378,15 @@ extension LessonPlayer {
       let magnitude = tensor.scalars.map { abs($0) }.filter(\.isFinite).max() ?? 0
       // Compact: of several kernels, only the one the current window uses.
       if compact, isKernel, parts.kernels.count > 1, let animation,
-        LessonPlayer.currentKernelName(animation, frame: frame) != grid.name
+        animation.content.kernelName(frame: frame) != grid.name
       {
         continue
       }
       for channel in 0..<channels {
         // Operations that work channel by channel show the channel being worked on.
         if channels > 1, animation != nil || scene.animation != nil {
-          if isInput, let c = parts.inputChannel, c != channel { continue }
-          if isOutput, let c = parts.outputChannel, c != channel { continue }
+          if isInput, let c = parts.inputChannel, shownChannel(of: grid.name, frameChannel: c, channels: channels) != channel { continue }
+          if isOutput, let c = parts.outputChannel, shownChannel(of: grid.name, frameChannel: c, channels: channels) != channel { continue }
         }
         let shaped = LessonPlayer.shape(tensor, channel: channel, maxWidth: maxWidth)
         let gap = compact ? " " : "  "
@@ -419,7 +407,7 @@ extension LessonPlayer {
         var blanks: Set<GridPoint> = []
         var values = shaped.rows
         if isInput, let animation {
-          let marked = inputMarks(animation, channel: channel, shaped: shaped)
+          let marked = animation.screen.inputMarks(frame: frame, channel: channel, shaped: shaped)
           roles = marked.roles
           if let padded = marked.padded {
             values = padded
@@ -434,7 +422,7 @@ extension LessonPlayer {
           }
           if let current = computed.current { roles[shaped.point(current)] = .outputCurrent }
         }
-        if isKernel, let animation, LessonPlayer.currentKernelName(animation, frame: frame) == grid.name {
+        if isKernel, let animation, animation.content.kernelName(frame: frame) == grid.name {
           titleRole = .accent
         }
         // Two questions may ask about one cell: it is simply marked twice.
@@ -449,8 +437,10 @@ extension LessonPlayer {
         numbers.compact = compact
         var body = GridPanel.Body.numbers(numbers, blanks: blanks, text: hiddenText)
         let tooWide = numbers.size(minus: "−").width > maxWidth
-        if grid.style == .shades || (tooWide && values.count >= 8) {
+        let style = shadesSwapped ? grid.style.swapped : grid.style
+        if style == .shades || (tooWide && values.count >= 8) {
           body = LessonPlayer.shades(values)
+          title += shadeLegend(values, grid: grid.name, compact: compact)
           if case .blocks(var image) = body {
             image.hidden = blanks
             image.asked = Set(hiddenText.keys)
@@ -466,9 +456,12 @@ extension LessonPlayer {
           panel.rowLabelWidth = shaped.indexWidth
         }
         panels.append(panel)
-        if grid.style == .both {
+        if style == .both {
           panels.append(
-            GridPanel(kind: .other, title: grid.name + (channels > 1 ? "[\(channel)]" : "") + " as shades", titleRole: .dim,
+            GridPanel(
+              kind: .other,
+              title: grid.name + (channels > 1 ? "[\(channel)]" : "") + " as shades" + shadeLegend(values, grid: grid.name, compact: compact),
+              titleRole: .dim,
               body: LessonPlayer.shades(values)))
         }
       }
@@ -486,23 +479,9 @@ extension LessonPlayer {
   /// What the parts of a `learn` result hold, for their titles.
   static let partMeanings = ["output": "h", "dout": "∂E/∂h", "grad": "∂E/∂W", "updated": "new W"]
 
-  /// The products of the current window laid out as the window (input × weight per tap, as
-  /// the engine's trace recorded them), for a single-channel convolution.
+  /// The products of the current window, for an operation that has them.
   func productsPanel() -> GridPanel? {
-    guard case .convolution(let a)? = revealedAnimation, let placement = a.trace.placements[safe: frame],
-      let kernel = a.kernels[safe: placement.filter]
-    else { return nil }
-    let (rows, columns): (Int, Int)
-    switch kernel.rank {
-    case 1: (rows, columns) = (1, kernel.shape[0])
-    case 2: (rows, columns) = (kernel.shape[0], kernel.shape[1])
-    default: return nil  // several channels: the arithmetic line sums them
-    }
-    guard placement.taps.count == rows * columns, rows * columns > 0 else { return nil }
-    let products = (0..<rows).map { r in (0..<columns).map { c in placement.taps[r * columns + c].product } }
-    let magnitude = a.trace.placements.lazy.flatMap { $0.taps.map { abs($0.product) } }.max() ?? 0
-    let grid = NumberGrid(products, maxMagnitude: magnitude)
-    return GridPanel(kind: .products, title: "window \(Glyphs.unicode.times) kernel", titleRole: .dim, body: .numbers(grid, blanks: [], text: [:]))
+    revealedAnimation?.screen.productsPanel(frame: frame)
   }
 
   /// A grid drawn as grey levels: square pixels when small, half blocks when large.
@@ -551,133 +530,12 @@ extension LessonPlayer {
     "[\(index)] ".leftPadding(toLength: width)
   }
 
-  /// The kernel the current window of a convolution uses.
-  static func currentKernelName(_ animation: Animation, frame: Int) -> String? {
-    guard case .convolution(let a) = animation, let placement = a.trace.placements[safe: frame] else { return nil }
-    return a.kernelNames[safe: placement.filter]
-  }
-
-  /// The input cell (a flat index) the output cell of `frame` is computed from, for the
-  /// operations that go one output cell per frame. A frame counts output cells, so for a
-  /// reordering the input cell is found through the operation's order of axes; a cell whose
-  /// value the engine's output does not hold there gives nil, so a wrong cell is never lit.
-  static func sourceIndex(_ animation: Animation, frame: Int) -> Int? {
-    let (input, output, source): (Tensor, Tensor, Int)
-    switch animation {
-    case .relu(let i, let o, _):
-      // The one operation here that changes values: the input cell is the output cell.
-      guard i.shape == o.shape, i.scalars.indices.contains(frame) else { return nil }
-      return frame
-    case .flatten(let i, let o, _):
-      // Read row by row: the same flat index.
-      (input, output, source) = (i, o, frame)
-    case .layout(let i, let o, _):
-      // (H, W, C) position [y, x, k] holds (C, H, W) position [k, y, x].
-      guard i.rank == 3, o.shape == [i.shape[1], i.shape[2], i.shape[0]], o.scalars.indices.contains(frame) else {
-        return nil
-      }
-      let at = position(frame, shape: o.shape)
-      (input, output, source) = (i, o, i.offset([at[2], at[0], at[1]]))
-    case .channel(let i, let index, let o, _):
-      guard i.rank == 3, Array(i.shape.dropFirst()) == o.shape, (0..<i.shape[0]).contains(index),
-        o.scalars.indices.contains(frame)
-      else { return nil }
-      (input, output, source) = (i, o, i.offset([index] + position(frame, shape: o.shape)))
-    default:
-      return nil
-    }
-    guard input.scalars.indices.contains(source), output.scalars.indices.contains(frame) else { return nil }
-    let (read, written) = (input.scalars[source], output.scalars[frame])
-    return read == written || (read.isNaN && written.isNaN) ? source : nil
-  }
-
   static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
-
-  /// The cells under the current window (and, for a convolution with padding, the padded grid).
-  private func inputMarks(_ animation: Animation, channel: Int, shaped: Shaped) -> (roles: [GridPoint: Role], padded: [[Float]]?) {
-    var roles: [GridPoint: Role] = [:]
-    switch animation {
-    case .convolution(let a):
-      let g = a.trace.geometry
-      let (top, left) = a.isOneDimensional ? (0, g.cols.padBefore) : (g.rows.padBefore, g.cols.padBefore)
-      let placement = a.trace.placements[safe: frame]
-      let padding = g.cols.padBefore + g.cols.padAfter + (a.isOneDimensional ? 0 : g.rows.padBefore + g.rows.padAfter)
-      guard padding > 0 else {
-        for tap in placement?.taps ?? [] where tap.channel == channel {
-          roles[a.isOneDimensional ? shaped.point(tap.inputCol) : GridPoint(row: tap.inputRow, column: tap.inputCol)] = .kernelWindow
-        }
-        return (roles, nil)
-      }
-      // Padding: the grid grows by the padding on each side, its ring of zeros drawn dim.
-      let rows = shaped.rows
-      let width = (rows.first?.count ?? 0) + g.cols.padBefore + g.cols.padAfter
-      let height = rows.count + (a.isOneDimensional ? 0 : g.rows.padBefore + g.rows.padAfter)
-      var padded = Array(repeating: Array(repeating: Float(0), count: width), count: height)
-      for r in 0..<height {
-        for c in 0..<width {
-          let (ir, ic) = (r - top, c - left)
-          if ir >= 0, ir < rows.count, ic >= 0, ic < rows[ir].count {
-            padded[r][c] = rows[ir][ic]
-          } else {
-            roles[GridPoint(row: r, column: c)] = .padding
-          }
-        }
-      }
-      for tap in placement?.taps ?? [] where tap.channel == channel {
-        let row = a.isOneDimensional ? 0 : tap.inputRow + top
-        roles[GridPoint(row: row, column: tap.inputCol + left)] = .kernelWindow
-      }
-      return (roles, padded)
-    case .pooling(let a):
-      if let placement = a.trace.placements[safe: frame], placement.channel == channel {
-        for (index, cell) in placement.cells.enumerated() {
-          roles[GridPoint(row: cell.row, column: cell.col)] = index == placement.chosen ? .accent : .kernelWindow
-        }
-      }
-    case .learning(let a):
-      if let placement = a.forward.placements[safe: frame] {
-        for tap in placement.taps { roles[GridPoint(row: tap.inputRow, column: tap.inputCol)] = .kernelWindow }
-      }
-    case .relu(let input, _, _), .layout(let input, _, _), .channel(let input, _, _, _), .flatten(let input, _, _):
-      guard let source = LessonPlayer.sourceIndex(animation, frame: frame) else { break }
-      let perChannel = input.rank == 3 ? max(1, input.shape[1] * input.shape[2]) : max(1, input.count)
-      if source / perChannel == channel { roles[shaped.point(source % perChannel)] = .kernelWindow }
-    case .softmax:
-      roles[shaped.point(frame)] = .kernelWindow
-    default:
-      break
-    }
-    return (roles, nil)
-  }
 
   /// Output cells (flat indexes within `channel`) already computed at the current frame, and
   /// the one being computed. Before the operation runs nothing is computed.
   private func computedCells(animation: Animation?, channel: Int, count: Int) -> (done: Set<Int>, current: Int?) {
-    guard let animation else { return ([], nil) }
-    var done: Set<Int> = []
-    var current: Int?
-    switch animation {
-    case .convolution(let a):
-      let columns = a.trace.geometry.cols.output
-      for (index, p) in a.trace.placements.enumerated() where index <= frame && p.filter == channel {
-        let flat = a.isOneDimensional ? p.outCol : p.outRow * columns + p.outCol
-        done.insert(flat)
-        if index == frame { current = flat }
-      }
-    case .pooling(let a):
-      let columns = a.trace.geometry.cols.output
-      for (index, p) in a.trace.placements.enumerated() where index <= frame && p.channel == channel {
-        done.insert(p.outRow * columns + p.outCol)
-        if index == frame { current = p.outRow * columns + p.outCol }
-      }
-    case .relu, .layout, .channel, .flatten, .dense, .softmax:
-      let start = channel * count
-      for index in 0..<count where start + index <= frame { done.insert(index) }
-      if frame >= start, frame < start + count { current = frame - start }
-    default:
-      done = Set(0..<count)
-    }
-    return (done, current)
+    animation?.content.computedCells(frame: frame, channel: channel, count: count) ?? ([], nil)
   }
 
   /// Cells the `expect` of unanswered questions reads, once the step has asked a question (`out[1,1]`, `maps[0,2,3]`, `probs[2]`):
@@ -731,9 +589,20 @@ extension LessonPlayer {
     // The marker keeps its room when absent, so focusing the kernel never moves the grids.
     title += focused ? "  editing" : "         "
     var titleRole: Role = focused ? .accent : .normal
-    if let animation = revealedAnimation, LessonPlayer.currentKernelName(animation, frame: frame) == kernel.name {
+    if let animation = revealedAnimation, animation.content.kernelName(frame: frame) == kernel.name {
       titleRole = .accent
     }
     return [GridPanel(kind: .kernel(index), title: title, titleRole: titleRole, body: .numbers(grid, blanks: [], text: text))]
+  }
+}
+
+extension ShowItem.Style {
+  /// Numbers as shades and shades as numbers (`both` stays both).
+  var swapped: ShowItem.Style {
+    switch self {
+    case .numbers: .shades
+    case .shades: .numbers
+    case .both: .both
+    }
   }
 }

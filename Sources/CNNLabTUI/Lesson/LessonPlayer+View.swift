@@ -164,7 +164,7 @@ extension LessonPlayer {
     case .kernel:
       return [
         KeyHint(keys: [], keyLabel: "arrows", summary: "move", priority: 5),
-        KeyHint(keys: [], keyLabel: "0-9 - .", summary: "type", priority: 4),
+        KeyHint(keys: [], keyLabel: "0-9 - . /", summary: "type", priority: 4),
         KeyHint(keys: [.enter], summary: "set", priority: 4),
         KeyHint(keys: [.char("p")], summary: "preset", priority: 2),
         KeyHint(keys: [.char("r")], summary: "reset", priority: 1),
@@ -175,7 +175,7 @@ extension LessonPlayer {
     case .answer:
       var hints = [
         KeyHint(
-          keys: [], keyLabel: activeQuestion?.question.expected.isLabel == true ? "letters" : "0-9 - . / x",
+          keys: [], keyLabel: activeQuestion?.question.expected.isLabel == true ? "letters" : LessonPlayer.typedInFieldsLabel,
           summary: "type", priority: 4),
         KeyHint(keys: [.enter], summary: "check", priority: 5),
       ]
@@ -353,13 +353,7 @@ extension LessonPlayer {
         ? "answer, or \(glyphs.arrowRight) to run the operation and see"
         : "press \(glyphs.arrowRight) to run the operation"
     }
-    let unit: String
-    switch animation {
-    case .convolution, .pooling: unit = "window"
-    case .dense, .softmax: unit = "class"
-    case .layers: unit = "layer"
-    default: unit = "cell"
-    }
+    let unit = animation.content.frameUnit
     let state = playing ? "playing" : (frame >= lastFrame ? "done" : "paused")
     var text = "\(unit) \(frame + 1)/\(lastFrame + 1) \(glyphs.middleDot) \(state) \(glyphs.middleDot) \(interval) ms per frame"
     if !waiting, let scene, beat < scene.beats.count - 1,

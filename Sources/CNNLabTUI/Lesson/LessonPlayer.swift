@@ -20,8 +20,8 @@ public struct LessonPlayer: Program {
 
   /// What a key in `LessonPlayer.keys` does.
   public enum Action: Hashable, Sendable {
-    case previous, next, playPause, faster, slower, frameForward, frameBack, cycleFocus, editKernel
-    case moveCursor, chooseQuestion, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
+    case previous, next, playPause, skipToEnd, faster, slower, frameForward, frameBack, cycleFocus, cycleFocusBack, editKernel
+    case moveCursor, chooseQuestion, nextChannel, swapShades, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
   }
 
   /// A question is identified by its step (0-based) and its beat index inside the step.
@@ -109,10 +109,19 @@ public struct LessonPlayer: Program {
   public private(set) var screen = (width: 100, height: 32)
   /// A short message about the last action (a rejected value, a preset chosen).
   public private(set) var status: String?
+  /// Whether grids are drawn the other way round (`g`): numbers as shades, shades as numbers.
+  public private(set) var shadesSwapped = false
+  /// The channel stacks show, chosen with `c` (see `shownChannel`); nil follows the frame.
+  public private(set) var chosenChannel: Int?
+  /// The animations started so far (here, and as the course passes them on, in earlier
+  /// lessons), by `fingerprint`: one seen before opens on its last frame instead of replaying.
+  public var seenAnimations: Set<String> = []
 
-  /// Opens `source` at its first step, or where `progress` left off.
-  public init(source: LessonSource, progress: LessonProgress? = nil) {
+  /// Opens `source` at its first step, or where `progress` left off; `seenAnimations` are
+  /// the fingerprints of animations seen in earlier lessons.
+  public init(source: LessonSource, progress: LessonProgress? = nil, seenAnimations: Set<String> = []) {
     self.source = source
+    self.seenAnimations = seenAnimations
     if let progress {
       edits = progress.kernelSettings
       answers = progress.answerStates
@@ -131,6 +140,13 @@ public struct LessonPlayer: Program {
   /// The scene of the current step, if the lesson has any.
   public var scene: Scene? { scenes.indices.contains(step) ? scenes[step] : nil }
   public var interval: Int { LessonPlayer.speeds[speed] }
+
+  /// Plays at the speed nearest `milliseconds` per frame (the course keeps one speed for all
+  /// lessons).
+  public mutating func setInterval(_ milliseconds: Int) {
+    let speeds = LessonPlayer.speeds
+    speed = speeds.indices.min { abs(speeds[$0] - milliseconds) < abs(speeds[$1] - milliseconds) } ?? speed
+  }
 
   /// This step with every beat revealed (and nothing else changed): the layout is planned for it.
   var fullyRevealed: LessonPlayer {
@@ -177,27 +193,60 @@ public struct LessonPlayer: Program {
 
   // MARK: - Update
 
-  /// Every key of a lesson, one line per action: the help is drawn from it, and the hint bar's
-  /// keys (`hintsForFocus`) are held to it by the tests.
+  /// Every key of a lesson, one line per action: `press` looks keys up here (the focused
+  /// field's actions first, see `action(for:)`), the help is drawn from it, and the hint bar's
+  /// keys (`hintsForFocus`) are held to it by the tests. A key not in it does nothing.
   public static let keys: [KeyBinding<Action>] = [
     KeyBinding([.left, .right], "previous/next step", actions: [.previous, .next]),
-    KeyBinding([.char(" ")], "play/pause", action: .playPause),
-    KeyBinding([.char("+"), .char("-")], "faster/slower", actions: [.faster, .slower]),
+    KeyBinding([.char(" "), .char("s")], "play/pause, skip to the end", actions: [.playPause, .skipToEnd], keyLabel: "space/s"),
+    KeyBinding(
+      [.char("+"), .char("-"), .char("="), .char("_")], "faster/slower", actions: [.faster, .slower, .faster, .slower],
+      keyLabel: "+/-"),
     KeyBinding([.char(","), .char(".")], "one frame back/forward", actions: [.frameBack, .frameForward]),
-    KeyBinding([.tab], "focus kernel/answer", action: .cycleFocus),
+    KeyBinding([.tab, .backTab], "focus kernel/answer", actions: [.cycleFocus, .cycleFocusBack]),
     KeyBinding([.char("e")], "edit the kernel", action: .editKernel),
-    KeyBinding([.up, .down], "in the kernel: move the cursor", action: .moveCursor, keyLabel: "arrows"),
+    KeyBinding([.up, .down, .left, .right], "in the kernel: move the cursor", action: .moveCursor, keyLabel: "arrows"),
     KeyBinding([.up, .down], "in the answer line: choose the question it answers", action: .chooseQuestion),
-    KeyBinding([.char("0")], "type a value or an answer", action: .type, keyLabel: "0-9 - . /"),
+    KeyBinding(
+      LessonPlayer.typedInFields.map { .char($0) }, "type a value or an answer", action: .type,
+      keyLabel: LessonPlayer.typedInFieldsLabel),
     KeyBinding([.enter], "set the cell / check the answer", action: .enter),
     KeyBinding([.backspace], "delete the last character", action: .backspace),
     KeyBinding([.char("p")], "next kernel preset", action: .preset),
+    KeyBinding([.char("c"), .char("g")], "next channel of a stack / grids as numbers or shades", actions: [.nextChannel, .swapShades]),
     KeyBinding([.char("r")], "reset kernels and animation", action: .reset),
     KeyBinding([.char("h")], "the challenge's next hint, then its solution", action: .hint),
     KeyBinding([.up, .down, .pageUp, .pageDown], "scroll the text", actions: [.scrollUp, .scrollDown, .scrollUp, .scrollDown]),
     KeyBinding([.char("?")], "help", action: .help),
     KeyBinding([.char("q"), .escape], "back", action: .back),
   ]
+
+  /// What a field types: digits, `-`, `.`, `/` and, for a shape answer, `x` (a label answer
+  /// takes letters too). Nothing else types, so `,` still steps a frame back while answering.
+  static let typedInFields = Array("0123456789-./x")
+  static let typedInFieldsLabel = "0-9 - . / x"
+  /// What the kernel editor types (no shapes there).
+  static let typedInKernel = Set("0123456789-./")
+
+  /// Actions the kernel editor and the answer line take while they have focus; other keys go
+  /// to the lesson, whose actions are the rest.
+  static let kernelActions: Set<Action> = [.moveCursor, .type, .enter, .backspace, .back, .cycleFocus, .cycleFocusBack]
+  static let answerActions: Set<Action> = [.chooseQuestion, .type, .enter, .backspace, .back]
+  static let fieldOnlyActions: Set<Action> = [.moveCursor, .chooseQuestion, .backspace]
+
+  /// The action of `key` with the current focus: the focused field's binding of the key, else
+  /// the lesson's; nil for a key the table does not bind.
+  func action(for key: Key) -> Action? {
+    if focus == .answer, activeQuestion?.question.expected.isLabel == true, case .char(let c) = key,
+      c.isLetter || "_'\"".contains(c)
+    {
+      return .type  // A label answer (`X`, `cat`) takes letters, so q types rather than leaves.
+    }
+    let fieldActions = focus == .kernel ? LessonPlayer.kernelActions : focus == .answer ? LessonPlayer.answerActions : []
+    let bound = LessonPlayer.keys.compactMap { $0.action(for: key) }
+    if let action = bound.first(where: fieldActions.contains) { return action }
+    return bound.first { !LessonPlayer.fieldOnlyActions.contains($0) }
+  }
 
   public mutating func update(_ message: Message) -> [Effect] {
     switch message {
@@ -223,49 +272,65 @@ public struct LessonPlayer: Program {
   }
 
   private mutating func press(_ key: Key) -> [Effect] {
-    if key == .char("?") {
-      wantsHelp = true
-      return []
-    }
+    guard let action = action(for: key) else { return [] }
     switch focus {
-    case .kernel: if let effects = kernelKey(key) { return effects }
-    case .answer: if let effects = answerKey(key) { return effects }
-    case .lesson: break
+    case .kernel:
+      guard let kernel = editable[safe: kernelIndex] else {
+        focus = .lesson
+        return press(key)
+      }
+      if let effects = kernelAction(action, key: key, kernel: kernel) { return effects }
+    case .answer:
+      guard let active = activeQuestion else {
+        focus = .lesson
+        return press(key)
+      }
+      if let effects = answerAction(action, key: key, active) { return effects }
+    case .lesson:
+      break
     }
-    switch key {
-    case .right: return next()
-    case .left: return previous()
-    case .char(" "): return togglePlay()
-    case .char("+"), .char("="): speed = min(LessonPlayer.speeds.count - 1, speed + 1)
-    case .char("-"), .char("_"): speed = max(0, speed - 1)
-    case .char("."): stepFrame(by: 1)
-    case .char(","): stepFrame(by: -1)
-    case .tab: cycleFocus(forward: true)
-    case .backTab: cycleFocus(forward: false)
-    case .char("p"): cyclePreset()
-    case .char("e"):
+    switch action {
+    case .next: return next()
+    case .previous: return previous()
+    case .playPause: return togglePlay()
+    case .skipToEnd:
+      guard revealedAnimation != nil else { break }
+      playing = false
+      frame = lastFrame
+    case .faster: speed = min(LessonPlayer.speeds.count - 1, speed + 1)
+    case .slower: speed = max(0, speed - 1)
+    case .frameForward: stepFrame(by: 1)
+    case .frameBack: stepFrame(by: -1)
+    case .cycleFocus: cycleFocus(forward: true)
+    case .cycleFocusBack: cycleFocus(forward: false)
+    case .preset: cyclePreset()
+    case .nextChannel: cycleChannel()
+    case .swapShades:
+      shadesSwapped.toggle()
+      status = shadesSwapped ? "grids drawn in shades: g again for numbers" : "grids as the lesson draws them"
+    case .editKernel:
       if editable.isEmpty {
         status = "this step has no kernel to edit"
       } else {
         focus = .kernel
         playing = false
       }
-    case .char("r"): reset()
-    case .char("h"): askForHint()
-    case .pageUp: scrollProse(by: -max(1, proseHeight - 1))
-    case .pageDown: scrollProse(by: max(1, proseHeight - 1))
-    case .up where focus == .lesson: scrollProse(by: -1)
-    case .down where focus == .lesson: scrollProse(by: 1)
-    case .enter where activeQuestion != nil: focus = .answer
-    case .escape where focus != .lesson:
-      focus = .lesson
-    case .char("q"), .escape:
+    case .reset: reset()
+    case .hint: askForHint()
+    case .help: wantsHelp = true
+    case .scrollUp: scrollProse(by: key == .pageUp ? -max(1, proseHeight - 1) : -1)
+    case .scrollDown: scrollProse(by: key == .pageDown ? max(1, proseHeight - 1) : 1)
+    case .enter:
+      if activeQuestion != nil { focus = .answer }
+    case .back:
       // Esc first leaves a field; q always goes back to the course.
       editBuffer = nil
       focus = .lesson
       playing = false
       wantsToLeave = true
-    case .char(let c) where c.isNumber || c == "/":
+    case .type:
+      // Digits and `/` start a value: the answer when a question waits, else the kernel.
+      guard case .char(let c) = key, c.isNumber || c == "/" else { break }
       if activeQuestion != nil {
         focus = .answer
         answerBuffer.append(c)
@@ -273,27 +338,26 @@ public struct LessonPlayer: Program {
         focus = .kernel
         editBuffer = String(c)
       }
-    default: break
+    case .moveCursor, .chooseQuestion, .backspace:
+      break
     }
     return []
   }
 
-  /// Keys while the kernel editor has focus; nil passes the key on to the lesson.
-  private mutating func kernelKey(_ key: Key) -> [Effect]? {
-    guard let kernel = editable[safe: kernelIndex] else {
-      focus = .lesson
-      return nil
-    }
-    switch key {
-    case .up: moveCursor(rows: -1, columns: 0, in: kernel)
-    case .down: moveCursor(rows: 1, columns: 0, in: kernel)
-    case .left: moveCursor(rows: 0, columns: -1, in: kernel)
-    case .right: moveCursor(rows: 0, columns: 1, in: kernel)
-    case .char(let c) where c.isNumber || c == "." || c == "/" || (c == "-" && editBuffer != nil):
-      editBuffer = (editBuffer ?? "") + String(c)
-    case .char("-"):
+  /// What an action does while the kernel editor has focus; nil leaves it to the lesson.
+  private mutating func kernelAction(_ action: Action, key: Key, kernel: EditableKernel) -> [Effect]? {
+    switch action {
+    case .moveCursor:
+      switch key {
+      case .up: moveCursor(rows: -1, columns: 0, in: kernel)
+      case .down: moveCursor(rows: 1, columns: 0, in: kernel)
+      case .left: moveCursor(rows: 0, columns: -1, in: kernel)
+      default: moveCursor(rows: 0, columns: 1, in: kernel)
+      }
+    case .type:
+      guard case .char(let c) = key, LessonPlayer.typedInKernel.contains(c) else { return [] }
       // A minus with nothing typed starts a negative number; `-` for "slower" needs lesson focus.
-      editBuffer = "-"
+      editBuffer = (editBuffer ?? "") + String(c)
     case .backspace:
       if var text = editBuffer, !text.isEmpty {
         text.removeLast()
@@ -301,39 +365,35 @@ public struct LessonPlayer: Program {
       }
     case .enter:
       commitEdit(kernel)
-    case .escape:
+    case .back where key == .escape:
       if editBuffer != nil { editBuffer = nil } else { focus = .lesson }
-    case .tab:
+    case .cycleFocus, .cycleFocusBack:
       if editBuffer != nil { commitEdit(kernel) }
-      cycleFocus(forward: true)
+      cycleFocus(forward: action == .cycleFocus)
     default:
       return nil
     }
     return []
   }
 
-  /// Keys while the answer box has focus; nil passes the key on to the lesson.
-  private mutating func answerKey(_ key: Key) -> [Effect]? {
-    guard let active = activeQuestion else {
-      focus = .lesson
-      return nil
-    }
-    // A label answer (`X`, `cat`) takes letters, so q and ? type rather than act.
-    let takesLetters = active.question.expected.isLabel
-    switch key {
-    case .char(let c) where c.isNumber || ".-/x×*,()[] ".contains(c) || c == "X" || (takesLetters && (c.isLetter || "_'\"".contains(c))):
-      if c == " " && answerBuffer.isEmpty { return nil }
+  /// What an action does while the answer line has focus; nil leaves it to the lesson.
+  private mutating func answerAction(
+    _ action: Action, key: Key, _ active: (key: QuestionKey, question: SceneQuestion)
+  ) -> [Effect]? {
+    switch action {
+    case .type:
+      guard case .char(let c) = key else { return [] }
       answerBuffer.append(c)
     case .backspace:
       if !answerBuffer.isEmpty { answerBuffer.removeLast() }
     case .enter:
       submit(active.key, active.question)
-    case .escape:
+    case .back where key == .escape:
       focus = .lesson
-    case .up, .down:
+    case .chooseQuestion:
       // With several questions open, the arrows choose which one the line answers.
       let open = openQuestions
-      guard open.count > 1, let index = open.firstIndex(where: { $0.key == active.key }) else { return nil }
+      guard open.count > 1, let index = open.firstIndex(where: { $0.key == active.key }) else { return [] }
       let next = open[(index + (key == .down ? 1 : open.count - 1)) % open.count]
       if next.key != active.key { answerBuffer = "" }
       chosenQuestion = next.key
@@ -347,6 +407,7 @@ public struct LessonPlayer: Program {
 
   /// Moves to `index` and reveals its first run of beats (or all of them).
   mutating func arrive(at index: Int, revealAll: Bool = false) {
+    chosenChannel = nil
     step = max(0, min(index, scenes.count - 1))
     beat = -1
     beatBeforeProblem = nil
@@ -404,14 +465,32 @@ public struct LessonPlayer: Program {
     return LessonPlayer.frameIndex(of: target, filter: 0, in: animation)
   }
 
-  private mutating func startAnimation() {
+  /// Starts the step's animation: at its focus, or from the first frame; one seen before
+  /// opens on its last frame (space replays it) unless `replay` asks for it again.
+  private mutating func startAnimation(replay: Bool = false) {
+    let seen = scene?.animation.map(LessonPlayer.fingerprint)
     if let start = focusFrame {
       frame = start
       playing = false
+    } else if !replay, let seen, seenAnimations.contains(seen), lastFrame > 0 {
+      frame = lastFrame
+      playing = false
+      status = "seen before: space plays it again"
     } else {
       frame = 0
       playing = lastFrame > 0
     }
+    if let seen { seenAnimations.insert(seen) }
+  }
+
+  /// The same operation on the same numbers gives the same fingerprint, in any lesson: a
+  /// 64-bit FNV-1a hash of everything the animation holds, as hex.
+  static func fingerprint(_ animation: Animation) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in String(describing: animation).utf8 {
+      hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+    return String(hash, radix: 16)
   }
 
   private var animationEffect: [Effect] { playing ? [.tick(afterMilliseconds: interval)] : [] }
@@ -476,37 +555,20 @@ public struct LessonPlayer: Program {
     }
     if frame >= lastFrame { frame = 0 }
     playing = lastFrame > 0
+    chosenChannel = nil
     return animationEffect
   }
 
   private mutating func stepFrame(by delta: Int) {
     guard revealedAnimation != nil else { return }
     playing = false
+    chosenChannel = nil
     frame = max(0, min(lastFrame, frame + delta))
   }
 
   /// The frame of the placement that writes output cell `target` of filter (or channel) `filter`.
   public static func frameIndex(of target: GridPosition, filter: Int, in animation: Animation) -> Int? {
-    switch animation {
-    case .convolution(let a):
-      return a.trace.placements.firstIndex {
-        $0.filter == filter && $0.outRow == target.row && $0.outCol == target.col
-      }
-    case .pooling(let a):
-      return a.trace.placements.firstIndex {
-        $0.channel == filter && $0.outRow == target.row && $0.outCol == target.col
-      }
-    case .relu(_, let output, _), .layout(_, let output, _), .channel(_, _, let output, _):
-      let shape = output.shape
-      guard shape.count >= 2 else { return target.col }
-      let rows = shape[shape.count - 2]
-      let columns = shape[shape.count - 1]
-      return (filter * rows + target.row) * columns + target.col
-    case .flatten: return target.col
-    case .learning(let a):
-      return a.forward.placements.firstIndex { $0.outRow == target.row && $0.outCol == target.col }
-    default: return nil
-    }
+    animation.content.frameIndex(of: target, filter: filter)
   }
 
   // MARK: - Focus and kernels
@@ -625,6 +687,29 @@ public struct LessonPlayer: Program {
     }
   }
 
+  /// Shows the next channel of the step's stacks (the operation's input and output, drawn a
+  /// channel at a time), pausing the animation.
+  private mutating func cycleChannel() {
+    guard let animation = revealedAnimation, let scene else {
+      status = "no stack of channels here: c works once the operation runs"
+      return
+    }
+    let parts = animation.content.parts(frame: frame)
+    let stacks = scene.grids.filter { grid in
+      grid.tensor.rank == 3
+        && ((grid.name == parts.input && parts.inputChannel != nil) || (grid.name == parts.output && parts.outputChannel != nil))
+    }
+    guard let channels = stacks.map({ $0.tensor.shape[0] }).max(), channels > 1 else {
+      status = "this step shows no stack of channels"
+      return
+    }
+    let grid = stacks[0]
+    let current = shownChannel(of: grid.name, frameChannel: (grid.name == parts.input ? parts.inputChannel : parts.outputChannel) ?? 0, channels: channels)
+    playing = false
+    chosenChannel = (current + 1) % channels
+    status = "channel \(chosenChannel! + 1) of \(channels)"
+  }
+
   private mutating func cyclePreset() {
     let index = focus == .kernel ? kernelIndex : 0
     guard let kernel = editable[safe: index], !kernel.presets.isEmpty else {
@@ -644,7 +729,7 @@ public struct LessonPlayer: Program {
     editBuffer = nil
     editedInStep.remove(step)
     replan()
-    if revealedAnimation != nil { startAnimation() }
+    if revealedAnimation != nil { startAnimation(replay: true) }
     status = editable.isEmpty ? "animation restarted" : "kernels reset to the lesson's values"
   }
 
@@ -781,7 +866,11 @@ extension LessonPlayer {
   /// Goes to `step` (0-based) as a learner arriving there would see it; with `frame`, also
   /// reveals the step's operation and stops the animation at that frame (clamped). Nothing plays.
   public mutating func show(step index: Int, frame target: Int? = nil) {
+    // Shown as asked: animations seen before open as they would the first time.
+    let remembered = seenAnimations
+    seenAnimations = []
     arrive(at: index)
+    seenAnimations.formUnion(remembered)
     if let target, let operation = operationBeat {
       while beat < operation, let scene, beat < scene.beats.count - 1 { _ = next() }
       frame = max(0, min(target, lastFrame))

@@ -77,6 +77,12 @@ public struct LessonProgress: Codable, Equatable, Sendable {
 public struct Progress: Codable, Equatable, Sendable {
   public var format = 1
   public var lessons: [String: LessonProgress] = [:]
+  /// Milliseconds per animation frame, as the learner last set it in any lesson. Optional, as
+  /// are the fields below: progress saved before they existed still loads.
+  public var playInterval: Int?
+  /// Fingerprints of the animations the learner has seen (`LessonPlayer.fingerprint`), so one
+  /// repeated in a later lesson opens on its result.
+  public var seenAnimations: [String]?
 
   public init(lessons: [String: LessonProgress] = [:]) {
     self.lessons = lessons

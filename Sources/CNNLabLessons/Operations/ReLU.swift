@@ -1,0 +1,48 @@
+import CNNLabEngine
+
+// `relu GRID -> NAME`: negatives become 0, one output cell per frame.
+
+public struct ReLUOperation: Equatable, Sendable {
+  public var input: NameReference
+
+  public init(input: NameReference) { self.input = input }
+}
+
+extension ReLUOperation: OperationSpec {
+  static let keyword = "relu"
+
+  var inputs: [NameReference] { [input] }
+
+  static func parse(_ cursor: inout Cursor, at location: SourceLocation) throws(ParseError) -> StepOperation.Kind {
+    .relu(ReLUOperation(input: try cursor.name("the grid to rectify")))
+  }
+
+  func perform(_ operation: StepOperation, in run: inout LessonRun) throws(EvalError) -> Animation {
+    let input = try run.grid(self.input)
+    let result = input.activated(.relu)
+    run.values[operation.output.name] = .grid(result, unscaled: nil, scale: nil)
+    return .relu(
+      ReLUAnimation(input: input, output: result, names: OperandNames(input: self.input.name, output: operation.output.name)))
+  }
+}
+
+/// ReLU cell by cell.
+public struct ReLUAnimation: Equatable, Sendable {
+  public var input: Tensor
+  public var output: Tensor
+  public var names: OperandNames
+}
+
+extension ReLUAnimation: OperationAnimation, CellByCellAnimation {
+  /// The one cell-by-cell operation that changes values: the input cell is the output cell.
+  public func sourceIndex(frame: Int) -> Int? {
+    guard input.shape == output.shape, input.scalars.indices.contains(frame) else { return nil }
+    return frame
+  }
+
+  public func frameIndex(of target: GridPosition, filter: Int) -> Int? {
+    cellFrame(of: target, filter: filter, in: output.shape)
+  }
+
+  public func parts(frame: Int) -> AnimationParts { channelParts(frame: frame) }
+}

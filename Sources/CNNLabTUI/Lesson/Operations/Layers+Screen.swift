@@ -1,0 +1,13 @@
+import CNNLabEngine
+import CNNLabLessons
+
+// A network's layers on screen: the table grows a row per frame.
+
+extension LayersAnimation: AnimationScreen {
+  func arithmetic(_ c: ArithmeticContext) -> [StyledLine] {
+    LessonPlayer.layerTable(self, upTo: c.frame, glyphs: c.glyphs)
+  }
+
+  /// The header, the input row, a row per layer and the total.
+  var arithmeticRows: Int { rows.count + 3 }
+}

@@ -83,9 +83,17 @@ private final class Channel: Sendable {
     wake.signal()
   }
 
-  /// The trainer thread: apply commands, run a chunk of steps, publish; sleep when idle.
+  /// The trainer thread: apply commands, run the steps that are due, publish; sleep when idle.
+  ///
+  /// At a pace of R steps per second, step n of a stretch of running (counted from when it
+  /// started, or the pace last changed) is due n / R seconds after its start; the thread runs
+  /// the steps that are due and sleeps until the next, or until a command wakes it. A stretch
+  /// that falls behind (a slow machine, an epoch's validation) starts afresh instead of
+  /// rushing to catch up.
   func trainLoop(_ initial: TrainingRun) {
     var run = initial
+    let clock = ContinuousClock()
+    var stretch: (start: ContinuousClock.Instant, steps: Int, pace: TrainingPace)?
     while true {
       let commands = inbox.withLock { queue in
         let taken = queue
@@ -95,12 +103,33 @@ private final class Channel: Sendable {
       for command in commands { run.handle(command) }
       if !commands.isEmpty { publish(run.snapshot) }
       if run.isStopped { break }
-      if run.wantsToRun {
+      guard run.wantsToRun else {
+        stretch = nil
+        wake.wait()  // a `send` signals; commands sent meanwhile are still queued
+        continue
+      }
+      let pace = run.snapshot.pace
+      guard let rate = pace.rate, run.snapshot.state == .running else {
+        stretch = nil
         run.advance()
         publish(run.snapshot)
-      } else {
-        wake.wait()  // a `send` signals; commands sent meanwhile are still queued
+        continue
       }
+      if stretch?.pace != pace { stretch = (clock.now, 0, pace) }
+      guard var current = stretch else { continue }
+      let elapsed = TrainingRun.seconds(clock.now - current.start)
+      let due = Int(elapsed * Double(rate)) + 1 - current.steps  // step 0 is due at once
+      guard due > 0 else {
+        let wait = Double(current.steps) / Double(rate) - elapsed
+        _ = wake.wait(timeout: .now() + .microseconds(max(1, Int(wait * 1e6))))
+        continue
+      }
+      let before = run.snapshot.step
+      run.advance(limit: due)
+      publish(run.snapshot)
+      current.steps += max(1, run.snapshot.step - before)
+      let late = Int(TrainingRun.seconds(clock.now - current.start) * Double(rate)) + 1 - current.steps
+      stretch = late > max(1, rate / 10) ? (clock.now, 0, pace) : current
     }
     final.withLock { $0 = run }
     threadExited.store(true, ordering: .releasing)

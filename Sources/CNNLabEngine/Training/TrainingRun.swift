@@ -17,8 +17,8 @@ public struct TrainingConfiguration: Equatable, Sendable {
   public var curveCapacity: Int
   /// How many worst-misclassified examples an inspection lists.
   public var worstCount: Int
-  /// Threads a training step uses (see `Trainer.threads`). With a screen open, 1: the UI thread
-  /// needs a core of its own.
+  /// Threads a training step uses (see `Trainer.threads`); the command line uses every core,
+  /// with the screen open too (a session gives way to the screen's thread between chunks).
   public var threads: Int
   /// How fast a session takes its steps (a `TrainingRun` driven directly ignores it).
   public var pace: TrainingPace
@@ -236,6 +236,13 @@ public struct TrainingRun: Sendable {
   }
 
   // MARK: - Training
+
+  /// Counts `seconds` that a paced session waited between steps as training time, so the
+  /// clock on screen says how long the run has been going at its pace.
+  public mutating func addWaiting(_ seconds: Double) {
+    guard seconds > 0 else { return }
+    snapshot.elapsed += seconds
+  }
 
   /// Runs up to `stepsPerSnapshot` steps (fewer when single steps run out, an epoch limit is
   /// reached or the loss stops being finite), then updates the snapshot.

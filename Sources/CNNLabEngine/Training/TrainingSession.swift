@@ -1,14 +1,21 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A `TrainingRun` on a background thread, for a screen that must keep drawing while the
 /// network trains.
 ///
 /// Two things cross between the threads, both under a lock: commands go in (`send`), and a
 /// `TrainingSnapshot` comes out (`snapshot`), replaced whole every `stepsPerSnapshot` steps.
 /// The trainer thread owns the network and touches nothing else; the screen reads copies.
-/// The session adds exactly one thread, so with the screen's thread there are two, one per core
-/// on the machines cnnlab targets.
+/// The session adds one thread (and the fast path's helpers when it trains on more than one);
+/// the screen's thread sleeps until a key or its next frame, and the trainer gives way to it
+/// after every chunk of steps (`sched_yield`), so keys stay fast while training uses every core.
 ///
 /// Beginners' note: a snapshot is a copy, so it is already out of date when you draw it. That is
 /// fine for a screen; for exact step counts in a test, send `.step(n)` and wait for
@@ -113,6 +120,7 @@ private final class Channel: Sendable {
         stretch = nil
         run.advance()
         publish(run.snapshot)
+        sched_yield()  // a woken screen thread runs now, not after the next chunk
         continue
       }
       if stretch?.pace != pace { stretch = (clock.now, 0, pace) }
@@ -121,7 +129,9 @@ private final class Channel: Sendable {
       let due = Int(elapsed * Double(rate)) + 1 - current.steps  // step 0 is due at once
       guard due > 0 else {
         let wait = Double(current.steps) / Double(rate) - elapsed
+        let asleep = clock.now
         _ = wake.wait(timeout: .now() + .microseconds(max(1, Int(wait * 1e6))))
+        run.addWaiting(TrainingRun.seconds(clock.now - asleep))
         continue
       }
       let before = run.snapshot.step

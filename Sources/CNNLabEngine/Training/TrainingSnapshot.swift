@@ -115,7 +115,7 @@ public struct TrainingSnapshot: Equatable, Sendable {
   public var epochs: [EpochSummary] = []
   /// Recent speed, over the last chunk of steps.
   public var imagesPerSecond: Double = 0
-  /// Seconds spent training (pauses excluded).
+  /// Seconds spent training (pauses excluded; on screen, the waits of its pace included).
   public var elapsed: Double = 0
   /// Estimated seconds to the last epoch at the recent speed; nil without an epoch limit.
   public var remaining: Double?

@@ -302,7 +302,7 @@ public struct TrainingScreen: Program {
       case .firstStep: kept.first
       default: newest
       }
-    guard let target, target != current || snapshot.state == .running else {
+    guard let target, target != current else {
       notice = action == .olderStep || action == .firstStep ? "this is the first step kept" : "this is the newest step"
       return
     }

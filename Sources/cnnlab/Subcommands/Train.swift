@@ -65,10 +65,10 @@ extension CNNLab {
     @Flag(help: "Train without the training screen (progress on standard error).")
     var headless = false
 
-    @Option(help: "Threads for training, 1 or more (default: the machine's cores headless, 1 with the screen open).")
+    @Option(help: "Threads for training, 1 or more (default: the machine's cores).")
     var threads: Int?
 
-    @Option(help: "Steps per second on the training screen, a number or max (default: see above).")
+    @Option(parsing: .unconditional, help: "Steps per second on the training screen, a number or max (default: see above).")
     var pace: String?
 
     @Flag(help: "Print the final metrics as one JSON object.")
@@ -120,7 +120,7 @@ extension CNNLab {
         spec: spec, inputShape: dataSet.inputShape, optimizer: optimizer ?? defaults.optimizer,
         learningRate: lr ?? defaults.learningRate, batchSize: batch ?? defaults.batch, seed: seed,
         epochs: epochs ?? defaults.epochs, stepsPerSnapshot: 10,
-        threads: threads ?? (onTerminal ? 1 : FastNetwork.defaultThreads))
+        threads: threads ?? FastNetwork.defaultThreads)
       configuration.pace =
         pace.flatMap(TrainingPace.init(argument:))
         ?? Self.watchablePace(

@@ -149,3 +149,27 @@ import Testing
     #expect(text.joined(separator: "\n").contains("Lower the learning rate"))
   }
 }
+
+/// The Draw pane takes the keys that change no pixel as every pane does: panes, reset, pace and
+/// the timeline (the drawing is then predicted by the network as it was).
+@Suite struct DrawPaneKeysTests {
+  @Test func digitsRPaceAndTheTimelineWorkOnTheDrawPane() throws {
+    let link = RecordingLink(try TrainingTimelineTests.run(steps: 10).snapshot)
+    var screen = TrainingScreenTests.screen(link)
+    _ = screen.update(.keyPressed(.char("d")))
+    #expect(screen.pane == .draw)
+    _ = screen.update(.keyPressed(.char(",")))
+    #expect(link.commands.contains(.view(step: 9)))
+    #expect(screen.viewedStep == 9)
+    _ = screen.update(.keyPressed(.char("<")))
+    #expect(link.commands.last == .setPace(.stepsPerSecond(300)))
+    _ = screen.update(.keyPressed(.char("r")))
+    #expect(link.commands.last == .reset)
+    _ = screen.update(.keyPressed(.char("3")))
+    #expect(screen.pane == .maps)
+    _ = screen.update(.keyPressed(.char("5")))
+    #expect(screen.pane == .draw)
+    _ = screen.update(.keyPressed(.char("1")))
+    #expect(screen.pane == .curves)
+  }
+}

@@ -81,7 +81,8 @@ public struct TrainingScreen: Program {
     KeyBinding([.char("q"), .escape], "quit", action: .quit, priority: FitLine.essential),
   ]
 
-  /// Keys on the Draw pane (space paints there; `p` still pauses).
+  /// Keys on the Draw pane (space paints there; `p` still pauses; the other keys that change
+  /// no pixel work as on every pane).
   public static let drawKeys: [KeyBinding<Action>] = [
     KeyBinding([.up, .down, .left, .right], "move", action: .moveCursor, keyLabel: "arrows", priority: 4),
     KeyBinding([.char(" "), .enter], "paint", action: .paint, keyLabel: "space", priority: 4),
@@ -90,6 +91,15 @@ public struct TrainingScreen: Program {
     KeyBinding([.pageUp, .pageDown], "scroll the maps", actions: [.scrollUp, .scrollDown], inHintBar: false),
     KeyBinding([.char("p")], "pause/resume", action: .pauseResume),
     KeyBinding([.char("s")], "one step", action: .step, inHintBar: false),
+    KeyBinding(
+      [.char("<"), .char(">")], "pace: slower/faster", actions: [.paceDown, .paceUp], inHintBar: false),
+    KeyBinding(
+      [.char(","), .char("."), .home, .end], "rewind: older/newer step, first/newest",
+      actions: [.olderStep, .newerStep, .firstStep, .newestStep], inHintBar: false, keyLabel: ", . Home End"),
+    KeyBinding([.char("r")], "reset: step 0, same seed", action: .reset, inHintBar: false),
+    KeyBinding(
+      [.char("1"), .char("2"), .char("3"), .char("4"), .char("5")], "1 curves, 2 kernels, 3 maps, 4 mistakes, 5 draw",
+      action: .pane, inHintBar: false, keyLabel: "1-5"),
     KeyBinding(
       [.tab, .backTab], "next/previous pane", actions: [.nextPane, .previousPane], hint: ("Tab", "pane"), priority: 1),
     KeyBinding([.char("?")], "help", action: .help, priority: FitLine.essential),

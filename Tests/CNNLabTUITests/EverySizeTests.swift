@@ -235,6 +235,7 @@ import Testing
       snapshot.state = .running
       snapshot.losses = (0..<400).map { 0.7 * exp(-Float($0) / 100) }
       snapshot.accuracies = (0..<400).map { min(1, Float($0) / 250) }
+      for (loss, accuracy) in zip(snapshot.losses, snapshot.accuracies) { snapshot.history.append(loss: loss, accuracy: accuracy) }
       snapshot.step = 400
       snapshot.epoch = 1
       snapshot.stepInEpoch = 37

@@ -239,6 +239,7 @@ struct TrainingScreenTests {
     var snapshot = TrainingSnapshot()
     let reason = "the loss became not a number (NaN) at step 3 (epoch 1) with learning rate 100 (sgd): the weights have blown up"
     snapshot.state = .failed(reason)
+    snapshot.failedStep = 3
     snapshot.losses = [0.7, 0.9]
     snapshot.accuracies = [0.5, 0.5]
     let link = RecordingLink(snapshot)
@@ -247,7 +248,7 @@ struct TrainingScreenTests {
     screen.render(into: &buffer)
     let text = buffer.lines.joined(separator: "\n")
     #expect(text.contains("Training stopped"))
-    #expect(text.contains("stopped: loss not finite"))
+    #expect(text.contains("stopped at step 3: loss not finite"))
     #expect(text.contains("the loss became not a number (NaN) at step 3"))
     #expect(!text.contains("nan"))
   }
@@ -268,7 +269,7 @@ struct TrainingScreenTests {
     #expect(buffer.lines[1].hasPrefix("loss 0.0"))
     #expect(buffer.lines[2].hasPrefix(" 1 Curves   2 Kernels   3 Maps   4 Mistakes   5 Draw"))
     #expect(buffer.lines[3].hasPrefix("loss  training"))
-    #expect(buffer.lines[23].hasPrefix(" space pause/resume   +/- rate   Tab pane   n/N example   ? help   q/Esc quit"))
+    #expect(buffer.lines[23].hasPrefix(" space pause/resume   <> pace   ,. rewind   Tab pane   ? help   q/Esc quit"))
     #expect(buffer.lines[23].contains("? help"))
     #expect(screen.minimumSize == (60, 20))
   }

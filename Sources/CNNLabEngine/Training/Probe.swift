@@ -14,18 +14,19 @@ public struct Probe: Equatable, Sendable {
 }
 
 extension TrainingRun {
-  /// Runs one image `(C, H, W)` through a copy of the network; nil when its shape is not the
-  /// network's input shape.
+  /// Runs one image `(C, H, W)` through a copy of the network (as it was at the viewed step,
+  /// if one is viewed); nil when its shape is not the network's input shape.
   public func probe(_ input: Tensor, id: Int) -> Probe? {
     guard input.shape == configuration.inputShape else { return nil }
-    var network = trainer.network  // a copy: a forward pass fills the layers' caches
+    let shown = shownNetwork
+    var network = shown.network  // a copy: a forward pass fills the layers' caches
     let batch = Tensor(shape: [1] + input.shape, scalars: input.scalars)
     let outputs = network.activations(batch)
     let activations = zip(network.info.map(\.text), outputs).map { text, output in
       Inspection.LayerActivation(text: text, output: output.slice(0))
     }
     return Probe(
-      id: id, step: snapshot.step, input: input, activations: activations,
+      id: id, step: shown.step, input: input, activations: activations,
       probabilities: softmax(outputs.last?.scalars ?? []))
   }
 }

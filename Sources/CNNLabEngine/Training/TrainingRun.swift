@@ -17,14 +17,17 @@ public struct TrainingConfiguration: Equatable, Sendable {
   public var curveCapacity: Int
   /// How many worst-misclassified examples an inspection lists.
   public var worstCount: Int
-  /// Threads a training step uses (see `Trainer.threads`). With a screen open, 1: the UI thread
-  /// needs a core of its own.
+  /// Threads a training step uses (see `Trainer.threads`); the command line uses every core,
+  /// with the screen open too (a session gives way to the screen's thread between chunks).
   public var threads: Int
+  /// How fast a session takes its steps (a `TrainingRun` driven directly ignores it).
+  public var pace: TrainingPace
 
   public init(
     spec: NetworkSpec, inputShape: [Int], optimizer: OptimizerKind = .momentum,
     learningRate: Float = 0.05, batchSize: Int = 32, seed: UInt64 = 1, epochs: Int? = nil,
-    stepsPerSnapshot: Int = 10, curveCapacity: Int = 500, worstCount: Int = 8, threads: Int = 1
+    stepsPerSnapshot: Int = 10, curveCapacity: Int = 500, worstCount: Int = 8, threads: Int = 1,
+    pace: TrainingPace = .max
   ) {
     precondition(
       threads >= 1 && threads <= FastNetwork.maximumThreads,
@@ -40,6 +43,7 @@ public struct TrainingConfiguration: Equatable, Sendable {
     self.curveCapacity = curveCapacity
     self.worstCount = worstCount
     self.threads = threads
+    self.pace = pace
   }
 }
 
@@ -63,6 +67,13 @@ public enum TrainingCommand: Equatable, Sendable {
   case inspect(example: Int)
   /// Computes a `Probe` of this image `(C, H, W)`; `id` comes back in `TrainingSnapshot.probe`.
   case probe(Tensor, id: Int)
+  /// Spaces the steps out (see `TrainingPace`); the steps themselves do not change.
+  case setPace(TrainingPace)
+  /// Looks at the network as it was after a step the timeline kept (`TrainingSnapshot.timeline`),
+  /// or at the newest step (nil): later inspections and probes use that network, and the
+  /// snapshot's `viewed` carries its kernels. Only while not running; `.resume`, `.step` and
+  /// `.reset` go back to the newest step, from which training continues.
+  case view(step: Int?)
 }
 
 /// A training run driven one chunk of steps at a time: the logic of `TrainingSession` without
@@ -75,6 +86,10 @@ public struct TrainingRun: Sendable {
   public private(set) var snapshot = TrainingSnapshot()
   /// True after `.stop`: nothing more will happen.
   public private(set) var isStopped = false
+  /// The parameters at earlier steps, for rewinding.
+  public private(set) var timeline: ParameterTimeline
+  /// The network at the step being viewed, when it is not the newest.
+  private var viewedNetwork: (step: Int, network: Network)?
 
   private var pendingSteps = 0  // single steps still to run while paused
   private var epochLossSum: Double = 0  // over the current epoch, weighted by batch size
@@ -95,9 +110,19 @@ public struct TrainingRun: Sendable {
     self.training = training
     self.validation = validation
     self.trainer = trainer
+    timeline = TrainingRun.startTimeline(trainer)
     snapshot.state = startPaused ? .paused : .running
     snapshot.optimizer = configuration.optimizer
+    snapshot.pace = configuration.pace
     refreshSnapshot()
+  }
+
+  /// A timeline holding the trainer's starting weights as step 0.
+  private static func startTimeline(_ trainer: Trainer) -> ParameterTimeline {
+    let network = trainer.network
+    var timeline = ParameterTimeline(parameterCount: network.parameterCount)
+    timeline.record(step: 0, values: network.parameters.map(\.value.scalars))
+    return timeline
   }
 
   private static func makeTrainer(_ c: TrainingConfiguration, _ training: LabelledSet)
@@ -128,9 +153,13 @@ public struct TrainingRun: Sendable {
       if snapshot.state == .running { snapshot.state = .paused }
       pendingSteps = 0
     case .resume:
-      if snapshot.state == .paused { snapshot.state = .running }
+      if snapshot.state == .paused {
+        snapshot.state = .running
+        view(nil)
+      }
     case .step(let count):
       if snapshot.state == .running || snapshot.state == .paused {
+        view(nil)
         snapshot.state = .paused
         pendingSteps += max(0, count)
       }
@@ -145,11 +174,14 @@ public struct TrainingRun: Sendable {
       // The build succeeded once with this configuration, so it cannot fail now.
       guard let fresh = try? TrainingRun.makeTrainer(configuration, training) else { return }
       trainer = fresh
-      let generation = snapshot.generation + 1
+      timeline = TrainingRun.startTimeline(fresh)
+      viewedNetwork = nil
+      let (generation, pace) = (snapshot.generation + 1, snapshot.pace)
       snapshot = TrainingSnapshot()
       snapshot.generation = generation
       snapshot.state = .paused
       snapshot.optimizer = configuration.optimizer
+      snapshot.pace = pace
       pendingSteps = 0
       (epochLossSum, epochCorrect, epochCount, epochSeconds) = (0, 0, 0, 0)
       refreshSnapshot()
@@ -160,18 +192,67 @@ public struct TrainingRun: Sendable {
       snapshot.inspection = inspect(example: example)
     case .probe(let input, let id):
       snapshot.probe = probe(input, id: id)
+    case .setPace(let pace):
+      snapshot.pace = pace
+    case .view(let step):
+      if snapshot.state != .running { view(step) }
+    }
+  }
+
+  /// Makes `step` the viewed one (nil, or a step the timeline does not keep: the newest).
+  private mutating func view(_ step: Int?) {
+    guard let step, step != snapshot.step, let values = timeline.values(at: step) else {
+      viewedNetwork = nil
+      snapshot.viewed = nil
+      return
+    }
+    var network = trainer.network
+    network.updateParameters { index, parameter in
+      parameter.value = Tensor(shape: parameter.value.shape, scalars: values[index])
+    }
+    viewedNetwork = (step, network)
+    snapshot.viewed = ViewedStep(step: step, kernels: TrainingRun.kernels(of: network))
+  }
+
+  /// Every `Conv2D` layer's weights.
+  static func kernels(of network: Network) -> [KernelSnapshot] {
+    network.layers.enumerated().compactMap { index, layer in
+      (layer as? Conv2D).map { KernelSnapshot(layer: index, text: $0.specText, weights: $0.weights.value) }
+    }
+  }
+
+  /// The network inspections and probes look at: the viewed step's, or the newest.
+  var shownNetwork: (step: Int, network: Network) { viewedNetwork ?? (snapshot.step, trainer.network) }
+
+  /// The logits of the shown network: the trainer's fast path for the newest step, a fast
+  /// network compiled once for a viewed one (the layers themselves when it cannot be).
+  func shownLogits() -> (Tensor) -> Tensor {
+    guard let network = viewedNetwork?.network else { return trainer.logits }
+    if let fast = try? FastNetwork(network: network, threads: 1, trainingBatch: 1) { return fast.logits }
+    return { images in
+      var copy = network
+      return copy.forward(images)
     }
   }
 
   // MARK: - Training
 
+  /// Counts `seconds` that a paced session waited between steps as training time, so the
+  /// clock on screen says how long the run has been going at its pace.
+  public mutating func addWaiting(_ seconds: Double) {
+    guard seconds > 0 else { return }
+    snapshot.elapsed += seconds
+  }
+
   /// Runs up to `stepsPerSnapshot` steps (fewer when single steps run out, an epoch limit is
   /// reached or the loss stops being finite), then updates the snapshot.
-  public mutating func advance() {
+  /// `limit` caps the steps further (a paced session asks for as many as are due).
+  public mutating func advance(limit: Int? = nil) {
     var images = 0
     var seconds = 0.0
     var steps = 0
-    while wantsToRun && steps < configuration.stepsPerSnapshot {
+    let most = min(configuration.stepsPerSnapshot, limit ?? Int.max)
+    while wantsToRun && steps < most {
       let (count, time) = runOneStep()
       images += count
       seconds += time
@@ -200,6 +281,7 @@ public struct TrainingRun: Sendable {
     snapshot.step = step
     snapshot.imagesSeen += result.count
     record(loss: result.loss, accuracy: Float(result.correct) / Float(max(result.count, 1)))
+    if timeline.wants(step) { timeline.record(step: step, values: trainer.network.parameters.map(\.value.scalars)) }
     epochLossSum += Double(result.loss) * Double(result.count)
     epochCorrect += result.correct
     epochCount += result.count
@@ -208,6 +290,7 @@ public struct TrainingRun: Sendable {
   }
 
   private mutating func record(loss: Float, accuracy: Float) {
+    snapshot.history.append(loss: loss, accuracy: accuracy)
     snapshot.losses.append(loss)
     snapshot.accuracies.append(accuracy)
     let extra = snapshot.losses.count - configuration.curveCapacity
@@ -252,6 +335,7 @@ public struct TrainingRun: Sendable {
       "the loss became \(what) at step \(step) (epoch \(trainer.epoch + 1)) with learning rate "
         + "\(text(rate)) (\(snapshot.optimizer.rawValue)): the weights have blown up, so training "
         + "stopped. Lower the learning rate (try \(text(rate / 10))) and train again.")
+    snapshot.failedStep = step
     pendingSteps = 0
   }
 
@@ -263,9 +347,11 @@ public struct TrainingRun: Sendable {
     snapshot.totalEpochs = configuration.epochs
     snapshot.learningRate = trainer.optimizer.learningRate
     snapshot.kernels = trainer.kernels
+    snapshot.timeline = timeline.steps
     if let limit = configuration.epochs, snapshot.step > 0 {
       let left = max(0, limit * trainer.stepsPerEpoch - snapshot.step)
       snapshot.remaining = snapshot.elapsed / Double(snapshot.step) * Double(left)
+      if let rate = snapshot.pace.rate { snapshot.remaining = max(snapshot.remaining ?? 0, Double(left) / Double(rate)) }
     } else {
       snapshot.remaining = nil
     }
@@ -278,13 +364,14 @@ public struct TrainingRun: Sendable {
   public func inspect(example: Int) -> Inspection {
     let set = validation ?? training
     let index = min(max(example, 0), set.count - 1)
+    let shown = shownNetwork
     let (input, labels) = set.batch([index])
     // The example goes through every layer (as a probe), the set through the fast path.
     let maps = probe(input.slice(0), id: 0)
     var confusion = [[Int]](
       repeating: [Int](repeating: 0, count: set.classCount), count: set.classCount)
     var wrong: [Misclassified] = []
-    set.score(logits: trainer.logits) { example in
+    set.score(logits: shownLogits()) { example in
       let predicted = argmax(example.logits)
       confusion[example.label][predicted] += 1
       guard predicted != example.label else { return }
@@ -296,7 +383,7 @@ public struct TrainingRun: Sendable {
     }
     wrong.sort { ($0.loss, $1.index) > ($1.loss, $0.index) }
     return Inspection(
-      step: snapshot.step, example: index, label: labels[0], input: input.slice(0),
+      step: shown.step, example: index, label: labels[0], input: input.slice(0),
       activations: maps?.activations ?? [], probabilities: maps?.probabilities ?? [],
       confusion: confusion, worst: Array(wrong.prefix(configuration.worstCount)))
   }

@@ -1,14 +1,21 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A `TrainingRun` on a background thread, for a screen that must keep drawing while the
 /// network trains.
 ///
 /// Two things cross between the threads, both under a lock: commands go in (`send`), and a
 /// `TrainingSnapshot` comes out (`snapshot`), replaced whole every `stepsPerSnapshot` steps.
 /// The trainer thread owns the network and touches nothing else; the screen reads copies.
-/// The session adds exactly one thread, so with the screen's thread there are two, one per core
-/// on the machines cnnlab targets.
+/// The session adds one thread (and the fast path's helpers when it trains on more than one);
+/// the screen's thread sleeps until a key or its next frame, and the trainer gives way to it
+/// after every chunk of steps (`sched_yield`), so keys stay fast while training uses every core.
 ///
 /// Beginners' note: a snapshot is a copy, so it is already out of date when you draw it. That is
 /// fine for a screen; for exact step counts in a test, send `.step(n)` and wait for
@@ -83,9 +90,17 @@ private final class Channel: Sendable {
     wake.signal()
   }
 
-  /// The trainer thread: apply commands, run a chunk of steps, publish; sleep when idle.
+  /// The trainer thread: apply commands, run the steps that are due, publish; sleep when idle.
+  ///
+  /// At a pace of R steps per second, step n of a stretch of running (counted from when it
+  /// started, or the pace last changed) is due n / R seconds after its start; the thread runs
+  /// the steps that are due and sleeps until the next, or until a command wakes it. A stretch
+  /// that falls behind (a slow machine, an epoch's validation) starts afresh instead of
+  /// rushing to catch up.
   func trainLoop(_ initial: TrainingRun) {
     var run = initial
+    let clock = ContinuousClock()
+    var stretch: (start: ContinuousClock.Instant, steps: Int, pace: TrainingPace)?
     while true {
       let commands = inbox.withLock { queue in
         let taken = queue
@@ -95,12 +110,36 @@ private final class Channel: Sendable {
       for command in commands { run.handle(command) }
       if !commands.isEmpty { publish(run.snapshot) }
       if run.isStopped { break }
-      if run.wantsToRun {
+      guard run.wantsToRun else {
+        stretch = nil
+        wake.wait()  // a `send` signals; commands sent meanwhile are still queued
+        continue
+      }
+      let pace = run.snapshot.pace
+      guard let rate = pace.rate, run.snapshot.state == .running else {
+        stretch = nil
         run.advance()
         publish(run.snapshot)
-      } else {
-        wake.wait()  // a `send` signals; commands sent meanwhile are still queued
+        sched_yield()  // a woken screen thread runs now, not after the next chunk
+        continue
       }
+      if stretch?.pace != pace { stretch = (clock.now, 0, pace) }
+      guard var current = stretch else { continue }
+      let elapsed = TrainingRun.seconds(clock.now - current.start)
+      let due = Int(elapsed * Double(rate)) + 1 - current.steps  // step 0 is due at once
+      guard due > 0 else {
+        let wait = Double(current.steps) / Double(rate) - elapsed
+        let asleep = clock.now
+        _ = wake.wait(timeout: .now() + .microseconds(max(1, Int(wait * 1e6))))
+        run.addWaiting(TrainingRun.seconds(clock.now - asleep))
+        continue
+      }
+      let before = run.snapshot.step
+      run.advance(limit: due)
+      publish(run.snapshot)
+      current.steps += max(1, run.snapshot.step - before)
+      let late = Int(TrainingRun.seconds(clock.now - current.start) * Double(rate)) + 1 - current.steps
+      stretch = late > max(1, rate / 10) ? (clock.now, 0, pace) : current
     }
     final.withLock { $0 = run }
     threadExited.store(true, ordering: .releasing)

@@ -72,6 +72,13 @@ public struct Inspection: Equatable, Sendable {
   }
 }
 
+/// An earlier step the screen is looking at: the network as it was after that step.
+public struct ViewedStep: Equatable, Sendable {
+  public var step: Int
+  /// Every convolution layer's kernels at that step.
+  public var kernels: [KernelSnapshot]
+}
+
 /// A copy of everything the training screen draws, published by the trainer thread every few
 /// steps. It is a value: reading it never races with training.
 public struct TrainingSnapshot: Equatable, Sendable {
@@ -89,6 +96,16 @@ public struct TrainingSnapshot: Equatable, Sendable {
   public var imagesSeen = 0
   public var optimizer: OptimizerKind = .sgd
   public var learningRate: Float = 0
+  /// How fast the run takes its steps on screen.
+  public var pace: TrainingPace = .max
+  /// Every batch loss and accuracy since step 1, in buckets (for the curves of the whole run).
+  public var history = CurveHistory()
+  /// The steps the timeline keeps parameters of, oldest first (step 0 is the start).
+  public var timeline: [Int] = []
+  /// The kept step the screen looks at instead of the newest (after `.view`), and its kernels.
+  public var viewed: ViewedStep?
+  /// The step at which the loss stopped being finite, when the run failed.
+  public var failedStep: Int?
   /// The last `curveCapacity` batch losses, oldest first; the first is that of step `curveStart + 1`.
   public var losses: [Float] = []
   /// The matching batch accuracies (0…1).
@@ -98,7 +115,7 @@ public struct TrainingSnapshot: Equatable, Sendable {
   public var epochs: [EpochSummary] = []
   /// Recent speed, over the last chunk of steps.
   public var imagesPerSecond: Double = 0
-  /// Seconds spent training (pauses excluded).
+  /// Seconds spent training (pauses excluded; on screen, the waits of its pace included).
   public var elapsed: Double = 0
   /// Estimated seconds to the last epoch at the recent speed; nil without an epoch limit.
   public var remaining: Double?

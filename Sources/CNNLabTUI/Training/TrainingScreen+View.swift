@@ -19,6 +19,17 @@ extension TrainingScreen {
 
   static func tabLabel(_ pane: Pane) -> String { " \(pane.rawValue + 1) \(pane.title) " }
 
+  /// `2500` → `2,500`.
+  static func grouped(_ n: Int) -> String {
+    let digits = Array(String(abs(n)))
+    var text = ""
+    for (i, d) in digits.enumerated() {
+      if i > 0 && (digits.count - i) % 3 == 0 { text += "," }
+      text.append(d)
+    }
+    return (n < 0 ? "-" : "") + text
+  }
+
   static func rate(_ r: Float) -> String {
     let text = String(format: "%g", Double(r))
     return text
@@ -67,7 +78,9 @@ extension TrainingScreen {
       let overlay = Rect(x: 0, y: 0, width: screen.width, height: max(0, screen.height - 1))
       HelpOverlay(
         title: pane == .draw ? "Draw keys" : "Training keys", bindings: table,
-        footer: "mouse: click a tab, wheel scrolls, drag draws (right erases); any key closes"
+        footer: pane == .draw
+          ? "mouse: click a tab, wheel scrolls, drag draws (right erases); any key closes"
+          : "mouse: click a tab, the wheel scrolls; any key closes"
       ).render(in: overlay, into: &buffer)
     }
   }
@@ -83,7 +96,7 @@ extension TrainingScreen {
       case .running: ("training", .success)
       case .paused: ("paused", .accent)
       case .finished: ("finished", .success)
-      case .failed: ("stopped: loss not finite", .error)
+      case .failed: ("stopped at step \(snapshot.failedStep ?? snapshot.step + 1): loss not finite", .error)
       }
     let s = snapshot
     let epochs = s.totalEpochs.map { "/\($0)" } ?? ""
@@ -95,6 +108,7 @@ extension TrainingScreen {
       Field(stateText, role: stateRole, priority: FitLine.essential),
       Field("epoch \(shownEpoch)\(epochs)", priority: 6),
       Field(String(format: "%3d%%", Int(done * 100)), priority: 5, gap: 1),
+      Field("pace \(s.pace)", role: .accent, priority: 7),
       Field("\(Int(s.imagesPerSecond)) img/s", priority: 3),
       Field(TrainingScreen.clock(s.elapsed), priority: 4),
     ]
@@ -111,6 +125,10 @@ extension TrainingScreen {
         (String(repeating: g.isUnicode ? "░" : "-", count: barWidth - filled), .dim),
       ], priority: 1, gap: 1)
     fields.insert(bar, at: 3)
+    if let viewedStep {
+      fields.insert(
+        Field("viewing step \(TrainingScreen.grouped(viewedStep)) of \(TrainingScreen.grouped(s.step))", role: .accent, priority: 8), at: 2)
+    }
     return FitLine(fields)
   }
 
@@ -154,36 +172,41 @@ extension TrainingScreen {
 
   // MARK: - Curves
 
+  /// The loss and accuracy of every batch since step 1, each column showing the lowest and the
+  /// highest batch in it (so one bad batch stays visible however long the run), and the
+  /// validation set at the end of each epoch.
   func renderCurves(_ area: Rect, into buffer: inout CellBuffer) {
     guard area.height >= 4 else { return }
     let s = snapshot
     let halves = area.split(.vertical, [.fill, .fill])
-    let first = Double(s.curveStart + 1)
-    let last = Double(max(s.curveStart + s.losses.count, s.curveStart + 2))
-    let xRange = first...last
-    func smoothed(_ values: [Float]) -> [(x: Double, y: Double)] {
-      let window = max(1, min(20, values.count / 25))
-      var sum: Float = 0
-      var out: [(x: Double, y: Double)] = []
-      for (i, v) in values.enumerated() {
-        sum += v
-        if i >= window { sum -= values[i - window] }
-        out.append((Double(s.curveStart + i + 1), Double(sum / Float(min(i + 1, window)))))
-      }
-      return out
-    }
+    let xRange = 1...Double(max(s.history.steps, 2))
+    let columns = max(1, area.width * (buffer.glyphs.isUnicode ? 2 : 1))
     let perEpoch = s.epochs.map { (x: Double($0.epoch * s.stepsPerEpoch), summary: $0) }.filter { xRange.contains($0.x) }
-    let trainLoss = smoothed(s.losses.map { $0.isFinite ? $0 : .nan })
+    let trainLoss = TrainingScreen.envelope(s.history, columns: columns, \.loss)
     let validationLoss = perEpoch.compactMap { e in e.summary.validationLoss.map { (x: e.x, y: Double($0)) } }
-    let top = max(trainLoss.map(\.y).filter(\.isFinite).max() ?? 1, validationLoss.map(\.y).max() ?? 0, 0.1)
-    drawChart(
-      "loss", halves[0],
-      LineChart(
+    let finite = (trainLoss + validationLoss).map(\.y).filter(\.isFinite)
+    let lossChart: LineChart
+    if logLoss {
+      // log10 of the loss; the labels print the loss itself.
+      let low = log10(max(finite.min() ?? 0.01, 1e-6))
+      let high = max(log10(max(finite.max() ?? 1, 1e-6)), low + 0.1)
+      func log(_ points: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
+        points.map { (x: $0.x, y: log10(max($0.y, 1e-6))) }
+      }
+      lossChart = LineChart(
+        series: [
+          .init(points: log(trainLoss), role: .series(0), marker: "*"),
+          .init(points: log(validationLoss), role: .series(2), marker: "o"),
+        ], xRange: xRange, yRange: low...high, format: { String(format: "%.3g", pow(10, $0)) })
+    } else {
+      lossChart = LineChart(
         series: [
           .init(points: trainLoss, role: .series(0), marker: "*"),
           .init(points: validationLoss, role: .series(2), marker: "o"),
-        ], xRange: xRange, yRange: 0...top), into: &buffer)
-    let trainAccuracy = smoothed(s.accuracies).map { (x: $0.x, y: $0.y * 100) }
+        ], xRange: xRange, yRange: 0...max(finite.max() ?? 1, 0.1))
+    }
+    drawChart(logLoss ? "loss (log scale)" : "loss", halves[0], lossChart, into: &buffer)
+    let trainAccuracy = TrainingScreen.envelope(s.history, columns: columns, \.accuracy).map { (x: $0.x, y: $0.y * 100) }
     let validationAccuracy = perEpoch.compactMap { e in e.summary.validationAccuracy.map { (x: e.x, y: $0 * 100) } }
     drawChart(
       "accuracy %", halves[1],
@@ -194,25 +217,65 @@ extension TrainingScreen {
         ], xRange: xRange, yRange: 0...100, format: { String(format: "%.0f", $0) }), into: &buffer)
   }
 
+  /// The history downsampled to at most `columns` columns of steps: for each, its lowest and its
+  /// highest batch (one point when they agree), non-finite values left out.
+  static func envelope(
+    _ history: CurveHistory, columns: Int, _ value: KeyPath<CurveHistory.Bucket, CurveHistory.Bucket.Span>
+  ) -> [(x: Double, y: Double)] {
+    let steps = max(history.steps, 1)
+    var points: [(x: Double, y: Double)] = []
+    var group: (column: Int, first: Int, last: Int, low: Float, high: Float)?
+    func flush() {
+      guard let g = group else { return }
+      let x = Double(g.first + g.last) / 2
+      let ends = [g.low, g.high].filter(\.isFinite).map(Double.init)
+      // The end nearer the previous point comes first, so the line does not cross itself.
+      let previous = points.last?.y ?? ends.first ?? 0
+      for y in ends.sorted(by: { abs($0 - previous) < abs($1 - previous) }) where points.last.map({ $0.x != x || $0.y != y }) ?? true {
+        points.append((x, y))
+      }
+    }
+    for bucket in history.buckets {
+      let column = (bucket.firstStep - 1) * columns / steps
+      let span = bucket[keyPath: value]
+      if var g = group, g.column == column {
+        g.last = bucket.lastStep
+        g.low = min(g.low, span.min)
+        g.high = max(g.high, span.max)
+        group = g
+      } else {
+        flush()
+        group = (column, bucket.firstStep, bucket.lastStep, span.min, span.max)
+      }
+    }
+    flush()
+    return points
+  }
+
   private func drawChart(_ name: String, _ area: Rect, _ chart: LineChart, into buffer: inout CellBuffer) {
     guard area.height >= 3 else { return }
-    let isLoss = name == "loss"
+    let isLoss = name.hasPrefix("loss")
     let ascii = !buffer.glyphs.isUnicode
     FitLine([
       .init(name, role: .title, priority: FitLine.essential),
       .init(
-        [("training (batches, smoothed)", .series(isLoss ? 0 : 1)), (ascii ? (isLoss ? " *" : " +") : "", .dim)],
+        [("training (every batch)", .series(isLoss ? 0 : 1)), (ascii ? (isLoss ? " *" : " +") : "", .dim)],
         priority: 2),
       .init("validation (each epoch)" + (ascii ? " o" : ""), role: .series(2), priority: 1),
     ]).render(in: area, into: &buffer)
     let plot = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 2)
     chart.render(in: plot, into: &buffer)
     let s = snapshot
-    let axis = "step \(s.curveStart + 1)"
-    buffer.put(axis, x: area.x + chart.labelWidth, y: area.maxY - 1, role: .dim, clip: area)
-    let end = "step \(max(s.curveStart + s.losses.count, 1))"
+    buffer.put("step 1", x: area.x + chart.labelWidth, y: area.maxY - 1, role: .dim, clip: area)
+    let end = "step \(max(s.history.steps, 1))"
     buffer.put(end, x: area.maxX - end.count, y: area.maxY - 1, role: .dim, clip: area)
-    if s.losses.isEmpty {
+    if let viewedStep, s.history.steps > 1, viewedStep > 0 {
+      // Where the viewed step is on the step axis.
+      let span = Double(area.maxX - end.count - 1 - (area.x + chart.labelWidth))
+      let x = area.x + chart.labelWidth + Int(Double(viewedStep - 1) / Double(s.history.steps - 1) * max(0, span))
+      buffer.put(buffer.glyphs.isUnicode ? "▲" : "^", x: x, y: area.maxY - 1, role: .accent, clip: area)
+    }
+    if s.history.steps == 0 {
       let hint = s.state == .paused ? "paused before the first step: space trains, s takes one step" : "waiting for the first steps..."
       let row = Rect(x: plot.x + chart.labelWidth + 2, y: plot.y + plot.height / 2, width: plot.maxX - plot.x - chart.labelWidth - 2, height: 1)
       FitLine([.init(hint, role: .dim, shortenable: true)]).render(in: row, into: &buffer)
@@ -224,7 +287,7 @@ extension TrainingScreen {
   /// Every conv layer's kernels, drawn whole on a block as tall as they need.
   func kernelsBlock(width: Int, capabilities: Capabilities = .full) -> CellBuffer {
     // Tall enough for one kernel a row, the titles and the lecture's features.
-    let bound = snapshot.kernels.reduce(8) { $0 + 3 + $1.weights.shape[0] * ($1.weights.shape[2] + 2) }
+    let bound = shownKernels.reduce(8) { $0 + 3 + $1.weights.shape[0] * ($1.weights.shape[2] + 2) }
     var tall = CellBuffer(width: width, height: bound, capabilities: capabilities)
     let used = renderKernels(tall.area, into: &tall)
     return tall.rows(0..<used)
@@ -235,12 +298,12 @@ extension TrainingScreen {
   func renderKernels(_ area: Rect, into buffer: inout CellBuffer) -> Int {
     var y = area.y
     var end = y  // below the last row drawn
-    if snapshot.kernels.isEmpty {
+    if shownKernels.isEmpty {
       buffer.put("this network has no convolution layer", x: area.x, y: y, role: .dim, clip: area)
       return 1
     }
     let showsNumbers = isXO
-    for kernel in snapshot.kernels {
+    for kernel in shownKernels {
       guard y < area.maxY - 1 else { break }
       let w = kernel.weights
       let (f, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])

@@ -39,24 +39,33 @@ public struct TrainingScreen: Program {
     case moveCursor, paint, erase, clear
     case scrollUp, scrollDown
     case nextChannel, previousChannel
+    case paceUp, paceDown, olderStep, newerStep, firstStep, newestStep, logScale
   }
 
   /// Keys on every pane except Draw: one binding per action, so help lists each once.
   public static let keys: [KeyBinding<Action>] = [
     KeyBinding(
-      [.char(" "), .char("p")], "pause/resume", action: .pauseResume, keyLabel: "space/p", hint: ("space", "pause/resume"),
-      priority: 5),
+      [.char(" "), .char("p")], "pause/resume (from the newest step)", action: .pauseResume, keyLabel: "space/p",
+      hint: ("space", "pause/resume"), priority: 5),
     KeyBinding([.char("s")], "one step", action: .step, priority: 1),
+    KeyBinding(
+      [.char("<"), .char(">")], "pace: slower/faster (steps per second)", actions: [.paceDown, .paceUp],
+      hint: ("<>", "pace"), priority: 4),
+    KeyBinding(
+      [.char(","), .char("."), .home, .end], "rewind: older/newer step, first/newest",
+      actions: [.olderStep, .newerStep, .firstStep, .newestStep], keyLabel: ", . Home End", hint: (",.", "rewind"),
+      priority: 3),
+    KeyBinding([.char("l")], "loss curve: log/linear scale", action: .logScale, inHintBar: false),
     KeyBinding(
       [.char("+"), .char("="), .char("-"), .char("_")], "learning rate x2 or /2",
       actions: [.faster, .faster, .slower, .slower], keyLabel: "+/-", hint: ("+/-", "rate"), priority: 3),
     KeyBinding([.char("o")], "optimiser", action: .optimizer, priority: 1),
-    KeyBinding([.char("r")], "reset", action: .reset),
+    KeyBinding([.char("r")], "reset: step 0, same seed, timeline cleared", action: .reset, hint: ("r", "reset")),
     KeyBinding(
       [.tab, .backTab], "next/previous pane", actions: [.nextPane, .previousPane], hint: ("Tab", "pane"), priority: 4),
     KeyBinding(
       [.char("1"), .char("2"), .char("3"), .char("4"), .char("5"), .char("d")],
-      "pane: 1 curves 2 kernels 3 maps 4 mistakes 5/d draw", action: .pane, inHintBar: false,
+      "1 curves, 2 kernels, 3 maps, 4 mistakes, 5/d draw", action: .pane, inHintBar: false,
       keyLabel: "1-5, d"),
     KeyBinding(
       [.char("n"), .char("N"), .right, .left], "next/previous example",
@@ -72,7 +81,8 @@ public struct TrainingScreen: Program {
     KeyBinding([.char("q"), .escape], "quit", action: .quit, priority: FitLine.essential),
   ]
 
-  /// Keys on the Draw pane (space paints there; `p` still pauses).
+  /// Keys on the Draw pane (space paints there; `p` still pauses; the other keys that change
+  /// no pixel work as on every pane).
   public static let drawKeys: [KeyBinding<Action>] = [
     KeyBinding([.up, .down, .left, .right], "move", action: .moveCursor, keyLabel: "arrows", priority: 4),
     KeyBinding([.char(" "), .enter], "paint", action: .paint, keyLabel: "space", priority: 4),
@@ -81,6 +91,15 @@ public struct TrainingScreen: Program {
     KeyBinding([.pageUp, .pageDown], "scroll the maps", actions: [.scrollUp, .scrollDown], inHintBar: false),
     KeyBinding([.char("p")], "pause/resume", action: .pauseResume),
     KeyBinding([.char("s")], "one step", action: .step, inHintBar: false),
+    KeyBinding(
+      [.char("<"), .char(">")], "pace: slower/faster", actions: [.paceDown, .paceUp], inHintBar: false),
+    KeyBinding(
+      [.char(","), .char("."), .home, .end], "rewind: older/newer step, first/newest",
+      actions: [.olderStep, .newerStep, .firstStep, .newestStep], inHintBar: false, keyLabel: ", . Home End"),
+    KeyBinding([.char("r")], "reset: step 0, same seed", action: .reset, inHintBar: false),
+    KeyBinding(
+      [.char("1"), .char("2"), .char("3"), .char("4"), .char("5")], "1 curves, 2 kernels, 3 maps, 4 mistakes, 5 draw",
+      action: .pane, inHintBar: false, keyLabel: "1-5"),
     KeyBinding(
       [.tab, .backTab], "next/previous pane", actions: [.nextPane, .previousPane], hint: ("Tab", "pane"), priority: 1),
     KeyBinding([.char("?")], "help", action: .help, priority: FitLine.essential),
@@ -118,16 +137,22 @@ public struct TrainingScreen: Program {
   public private(set) var kernelChannel = 0
   /// Set by `q` when the screen does not quit the program itself; the owner clears it.
   public var wantsToLeave = false
+  /// The earlier step the learner is looking at (`,` `.` Home End); nil is the newest.
+  public private(set) var viewedStep: Int?
+  /// Whether the loss curve has a logarithmic scale (`l`).
+  public private(set) var logLoss = false
   /// The last thing a key did, shown in the status line.
   public private(set) var notice: String?
   var screen = (width: 80, height: 24)
   private var ticks = 0
-  private var inspectedAt = (tick: -100, step: -1, generation: -1)
+  /// The run (`TrainingSnapshot.generation`) the screen last saw.
+  private var generation = 0
+  private var inspectedAt = (tick: -100, step: -1, generation: -1, viewed: Int?.none)
   private var probeID = 0
   private var probedAt = (tick: -100, step: -1, revision: -1, target: ProbeTarget.canvas, generation: -1)
   /// What the keys asked for and the trainer has not published yet, so quick presses build on
   /// each other (two `+` are x4) and the screen never flickers back to the old value.
-  private var pending: (state: TrainingState?, rate: Float?, optimizer: OptimizerKind?)
+  private var pending: (state: TrainingState?, rate: Float?, optimizer: OptimizerKind?, pace: TrainingPace?)
 
   public init(link: any TrainingLink, data: TrainingData, title: String, quitsProgram: Bool = true) {
     self.link = link
@@ -190,13 +215,15 @@ public struct TrainingScreen: Program {
       case .paused:
         link.send(.resume)
         pending.state = .running
-        notice = "training"
+        notice = viewedStep == nil ? "training" : "training on from the newest step, \(snapshot.step)"
+        viewedStep = nil
       case .finished: notice = "training is finished (r starts again)"
       case .failed: notice = "training stopped (r starts again)"
       }
     case .step:
       link.send(.step(1))
-      notice = "one step"
+      notice = viewedStep == nil ? "one step" : "one step on from the newest step, \(snapshot.step)"
+      viewedStep = nil
     case .faster, .slower:
       let rate = snapshot.learningRate * (action == .faster ? 2 : 0.5)
       link.send(.setLearningRate(rate))
@@ -210,8 +237,19 @@ public struct TrainingScreen: Program {
       notice = "optimiser \(next.rawValue) (fresh state)"
     case .reset:
       link.send(.reset)
-      pending = (nil, nil, nil)
+      pending = (nil, nil, nil, pending.pace)
+      viewedStep = nil
       notice = "reset: the same seed gives the same run (paused; space starts)"
+    case .paceUp, .paceDown:
+      let pace = action == .paceUp ? snapshot.pace.faster : snapshot.pace.slower
+      link.send(.setPace(pace))
+      pending.pace = pace
+      notice = "pace \(pace)"
+    case .olderStep, .newerStep, .firstStep, .newestStep:
+      look(action)
+    case .logScale:
+      logLoss.toggle()
+      notice = logLoss ? "loss on a log scale" : "loss on a linear scale"
     case .nextChannel, .previousChannel:
       let channels = snapshot.kernels.map { $0.weights.shape[1] }.max() ?? 1
       guard channels > 1 else {
@@ -259,6 +297,32 @@ public struct TrainingScreen: Program {
       scroll = min(max(0, min(scroll, limit) + (action == .scrollUp ? -step : step)), limit)
     }
     return []
+  }
+
+  /// Moves through the timeline: the kept steps before the newest, then the newest. A running
+  /// run pauses first (the pause lands before the view, in the order sent).
+  private mutating func look(_ action: Action) {
+    let newest = snapshot.step
+    let kept = snapshot.timeline.filter { $0 < newest } + [newest]
+    let current = viewedStep ?? newest
+    let target: Int? =
+      switch action {
+      case .olderStep: kept.last { $0 < current }
+      case .newerStep: kept.first { $0 > current }
+      case .firstStep: kept.first
+      default: newest
+      }
+    guard let target, target != current else {
+      notice = action == .olderStep || action == .firstStep ? "this is the first step kept" : "this is the newest step"
+      return
+    }
+    if snapshot.state == .running {
+      link.send(.pause)
+      pending.state = .paused
+    }
+    viewedStep = target == newest ? nil : target
+    link.send(.view(step: viewedStep))
+    notice = viewedStep == nil ? "the newest step" : "space trains on from the newest step"
   }
 
   private mutating func choose(_ index: Int) {
@@ -316,29 +380,38 @@ public struct TrainingScreen: Program {
     if let optimizer = pending.optimizer {
       if latest.optimizer == optimizer { pending.optimizer = nil } else { snapshot.optimizer = optimizer }
     }
+    if let pace = pending.pace {
+      if latest.pace == pace { pending.pace = nil } else { snapshot.pace = pace }
+    }
+    // A reset, or a run that trained on, leaves nothing earlier to look at.
+    if generation != latest.generation || (latest.state == .running && pending.state != .paused) {
+      viewedStep = nil
+      generation = latest.generation
+    }
+    let shownStep = viewedStep ?? latest.step
     // An inspection (confusion matrix, worst mistakes) runs the whole validation set on the
     // trainer's thread, so while training it is refreshed every 10 s, and only on its pane.
     if pane == .mistakes {
-      let newRun = inspectedAt.generation != latest.generation
+      let newRun = inspectedAt.generation != latest.generation || inspectedAt.viewed != viewedStep
       let due =
-        ticks - inspectedAt.tick >= 100 && inspectedAt.step != latest.step
-        && latest.inspection?.step != latest.step
+        ticks - inspectedAt.tick >= 100 && inspectedAt.step != shownStep
+        && latest.inspection?.step != shownStep
       if newRun || due {
         link.send(.inspect(example: example))
-        inspectedAt = (ticks, latest.step, latest.generation)
+        inspectedAt = (ticks, shownStep, latest.generation, viewedStep)
       }
     }
     // Feature maps are one forward pass (a probe): of the chosen example on the Maps pane and
     // the overview, of the drawing on the Draw pane; refreshed twice a second while training.
     if let target = probeTarget {
       let changed = probedAt.target != target || (target == .canvas && probedAt.revision != canvas.revision)
-      let moved = probedAt.step != latest.step && ticks - probedAt.tick >= 5
+      let moved = probedAt.step != shownStep && (ticks - probedAt.tick >= 5 || viewedStep != nil)
       let reset = probedAt.generation != latest.generation
       if changed || moved || reset {
         probeID += 1
         let input = target == .canvas ? canvasTensor : examples.inputs.slice(example)
         link.send(.probe(input, id: probeID * TrainingScreen.probeTargets + target.code))
-        probedAt = (ticks, latest.step, canvas.revision, target, latest.generation)
+        probedAt = (ticks, shownStep, canvas.revision, target, latest.generation)
       }
     }
   }
@@ -358,6 +431,12 @@ public struct TrainingScreen: Program {
   }
 
   static let probeTargets = 1 << 24
+
+  /// The kernels as they were at the viewed step (once the trainer has answered), else the newest.
+  var shownKernels: [KernelSnapshot] {
+    guard let viewedStep, let viewed = snapshot.viewed, viewed.step == viewedStep else { return snapshot.kernels }
+    return viewed.kernels
+  }
 
   /// Whether the Curves pane is wide enough for the overview (curves, kernels and maps).
   var showsOverview: Bool { screen.width >= TrainingScreen.overviewWidth }

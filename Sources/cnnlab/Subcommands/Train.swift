@@ -15,7 +15,7 @@ extension CNNLab {
       usage: """
         cnnlab train [--data xo|mnist|fashion|DIR] [--model SPEC] [--epochs N]
         [--batch B] [--lr X] [--optimizer sgd|momentum|adam|rmsprop] [--seed S]
-        [--save FILE] [--headless] [--threads N] [--json]
+        [--save FILE] [--headless] [--threads N] [--pace N|max] [--json]
         """,
       discussion: """
         DATA is xo (generated X/O images, 9x9), mnist (the bundled 5,000-digit
@@ -25,6 +25,10 @@ extension CNNLab {
         \(Defaults.xo.text)
         Defaults for the others:
         \(Defaults.images.text)
+        On the training screen the steps come at a pace a person can follow: by
+        default the fastest of 1, 3, 10, 30, 100, 300 steps/s at which there are
+        at least 20 s to watch (the whole X/O run; the first epoch of 28x28
+        images); < and > change it, --pace sets it. --headless runs at full speed.
         Progress goes to standard error, the final metrics to standard output.
         Examples:
           cnnlab train --data xo --save xo.safetensors
@@ -61,8 +65,11 @@ extension CNNLab {
     @Flag(help: "Train without the training screen (progress on standard error).")
     var headless = false
 
-    @Option(help: "Threads for training, 1 or more (default: the machine's cores headless, 1 with the screen open).")
+    @Option(help: "Threads for training, 1 or more (default: the machine's cores).")
     var threads: Int?
+
+    @Option(parsing: .unconditional, help: "Steps per second on the training screen, a number or max (default: see above).")
+    var pace: String?
 
     @Flag(help: "Print the final metrics as one JSON object.")
     var json = false
@@ -76,6 +83,17 @@ extension CNNLab {
         throw ValidationError("--lr must be a positive, finite number, not \(lr)")
       }
       try validateThreads(threads)
+      if let pace, TrainingPace(argument: pace) == nil {
+        throw ValidationError("--pace must be max or a whole number of steps per second from 1 to \(TrainingPace.fastestRate), not '\(pace)'")
+      }
+    }
+
+    /// The fastest rung of the pace ladder that leaves at least 20 s to watch: the whole run of
+    /// X/O (its images are small and it is over quickly), the first epoch of 28x28 images. The
+    /// default X/O run, 625 steps, takes 21 s at 30 steps/s; the bundled digits' first epoch,
+    /// 127 steps, 42 s at 3 steps/s.
+    static func watchablePace(stepsPerEpoch: Int, epochs: Int, wholeRun: Bool) -> TrainingPace {
+      TrainingPace.watchable(steps: wholeRun ? stepsPerEpoch * epochs : stepsPerEpoch, seconds: 20)
     }
 
     func run() throws {
@@ -96,11 +114,17 @@ extension CNNLab {
       let specText = model ?? defaults.spec
       let spec = try parseSpec(specText)
       let onTerminal = !headless && isTerminal(0) && isTerminal(1)
-      let configuration = TrainingConfiguration(
+      let batchSize = batch ?? defaults.batch
+      let stepsPerEpoch = (training.count + batchSize - 1) / batchSize
+      var configuration = TrainingConfiguration(
         spec: spec, inputShape: dataSet.inputShape, optimizer: optimizer ?? defaults.optimizer,
         learningRate: lr ?? defaults.learningRate, batchSize: batch ?? defaults.batch, seed: seed,
         epochs: epochs ?? defaults.epochs, stepsPerSnapshot: 10,
-        threads: threads ?? (onTerminal ? 1 : FastNetwork.defaultThreads))
+        threads: threads ?? FastNetwork.defaultThreads)
+      configuration.pace =
+        pace.flatMap(TrainingPace.init(argument:))
+        ?? Self.watchablePace(
+          stepsPerEpoch: stepsPerEpoch, epochs: configuration.epochs ?? 1, wholeRun: dataSet.inputShape[1] * dataSet.inputShape[2] <= 100)
       // The shapes are checked before anything is built: a spec that does not fit the images,
       // or ends in the wrong number of classes, stops here with the arithmetic.
       func buildFailed(_ error: Network.BuildError) -> ExitCode {
@@ -134,9 +158,11 @@ extension CNNLab {
         run = final
         onScreen = true
       } else {
+        var unpaced = configuration  // without a screen there is nobody to watch
+        unpaced.pace = .max
         do {
           run = try TrainingRun(
-            configuration: configuration, training: training, validation: dataSet.validation)
+            configuration: unpaced, training: training, validation: dataSet.validation)
         } catch { throw buildFailed(error) }
       }
       var progress = ProgressLine(enabled: isTerminal(2))
@@ -252,7 +278,8 @@ extension CNNLab {
       guard let training = data.training, let spec = try? NetworkSpec.parse(d.spec) else { return nil }
       let configuration = TrainingConfiguration(
         spec: spec, inputShape: data.inputShape, optimizer: d.optimizer, learningRate: d.learningRate,
-        batchSize: d.batch, seed: 1, epochs: 20, stepsPerSnapshot: 5)
+        batchSize: d.batch, seed: 1, epochs: 20, stepsPerSnapshot: 5,
+        pace: watchablePace(stepsPerEpoch: (training.count + d.batch - 1) / d.batch, epochs: 20, wholeRun: true))
       guard
         let session = try? TrainingSession(
           configuration: configuration, training: training, validation: data.validation)

@@ -91,7 +91,7 @@ import Testing
     // The input panel: its title, then 9 rows, the first 8 of them with 8 highlighted cells.
     let panels = screen.layout(width: 200, height: 60).panels
     let input = try #require(panels.first { $0.content == .input })
-    let width = input.grid.resolvedCellWidth(minus: "−")
+    let width = input.cellWidth
     for row in 0..<9 {
       let roles = buffer.roleMap(row: input.area.y + 1 + row)
       let cells = (0..<9).map { roles[roles.index(roles.startIndex, offsetBy: input.area.x + $0 * width + width - 1)] }
@@ -157,7 +157,7 @@ import Testing
     var screen = try Self.screen(PlaygroundSettings(kernel: Self.diagonal()))
     let panels = screen.layout(width: 100, height: 30).panels
     let conv = try #require(panels.first { $0.content == .output(.conv) })
-    let width = conv.grid.resolvedCellWidth(minus: "−")
+    let width = conv.cellWidth
     _ = screen.update(.mouse(MouseEvent(.leftClick, x: conv.area.x + 2 * width, y: conv.area.y + 1 + 3)))
     #expect(screen.cursor == .init(layer: .conv, row: 3, col: 2))
     let kernel = try #require(panels.first { $0.content == .kernel(.conv) })

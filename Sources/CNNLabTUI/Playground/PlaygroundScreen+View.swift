@@ -23,15 +23,38 @@ extension PlaygroundScreen {
     /// Grid cells before the first one drawn: the padding ring of the input (counted in the
     /// grid's own coordinates, so a click maps back to the map's cell).
     var offset = (row: 0, column: 0)
+    /// Drawn as shades, two columns a cell, when its numbers do not fit.
+    var shaded = false
+
+    /// Columns per grid cell.
+    var cellWidth: Int { shaded ? 2 : grid.resolvedCellWidth(minus: "−") }
 
     var size: (width: Int, height: Int) {
-      let grid = self.grid.size(minus: "−")
-      return (max(title.count, grid.width), grid.height + 1)
+      (max(title.count, grid.columnCount * cellWidth), grid.rowCount + 1)
+    }
+
+    /// Draws the grid under its title: numbers, or shades from the smallest value (dark) to the
+    /// largest (light) with the same highlights.
+    func render(into buffer: inout CellBuffer) {
+      buffer.put(title, x: area.x, y: area.y, role: .title, clip: area)
+      let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
+      guard shaded else { return grid.render(in: body, into: &buffer) }
+      let all = grid.values.joined().filter(\.isFinite)
+      let (low, high) = (all.min() ?? 0, all.max() ?? 0)
+      for (r, row) in grid.values.enumerated() {
+        for (c, value) in row.enumerated() {
+          let brightness = high > low ? Double((value - low) / (high - low)) : 0.5
+          var role = grid.role(at: GridPoint(row: r, column: c), magnitude: 0)
+          if case .value = role { role = buffer.capabilities.showsGreys ? .grey(Role.greyLevel(brightness)) : .normal }
+          let shade = buffer.glyphs.shade(brightness)
+          buffer.put(String([shade, shade]), x: body.x + 2 * c, y: body.y + r, role: role, clip: body)
+        }
+      }
     }
 
     /// The map cell at screen position (`x`, `y`), if the grid is drawn there.
     func cell(atX x: Int, y: Int) -> GridPoint? {
-      let width = grid.resolvedCellWidth(minus: "−")
+      let width = cellWidth
       let row = y - area.y - 1
       let column = (x - area.x) / width
       guard x >= area.x, row >= 0, row < grid.rowCount, column < grid.columnCount else { return nil }
@@ -65,6 +88,13 @@ extension PlaygroundScreen {
     while !panels.isEmpty, !PlaygroundScreen.flow(&panels, in: rows[1], stacking: false),
       !PlaygroundScreen.flow(&panels, in: rows[1], stacking: true)
     {
+      // The extra map (the sums before the activation) goes first; then the largest grid of
+      // numbers turns to shades, and only then do maps go.
+      let numbers = panels.indices.filter { !panels[$0].shaded && panels[$0].grid.rowCount * panels[$0].grid.columnCount > 16 }
+      if panels.allSatisfy({ $0.priority > 1 }), let largest = numbers.max(by: { panels[$0].size.width * panels[$0].size.height < panels[$1].size.width * panels[$1].size.height }) {
+        panels[largest].shaded = true
+        continue
+      }
       let drop = panels.indices.min { a, b in
         panels[a].priority != panels[b].priority ? panels[a].priority < panels[b].priority : a > b
       }!
@@ -216,11 +246,7 @@ extension PlaygroundScreen {
     let glyphs = buffer.glyphs
     let layout = self.layout(width: buffer.width, height: buffer.height, glyphs: glyphs)
     headerLine(glyphs).render(in: layout.header, into: &buffer)
-    for panel in layout.panels {
-      buffer.put(panel.title, x: panel.area.x, y: panel.area.y, role: .title, clip: panel.area)
-      let grid = Rect(x: panel.area.x, y: panel.area.y + 1, width: panel.area.width, height: panel.area.height - 1)
-      panel.grid.render(in: grid, into: &buffer)
-    }
+    for panel in layout.panels { panel.render(into: &buffer) }
     let text = layout.text
     var y = text.y
     for line in formulaLines(glyphs) + [fieldLine(glyphs), arithmeticLine(glyphs, width: text.width - 2)] {
@@ -363,7 +389,7 @@ extension PlaygroundScreen {
     }
     if let notice { fields.append(Field(notice, role: notice.hasPrefix("not changed") ? .error : .accent, priority: 6, shortenable: true)) }
     if !dropped.isEmpty {
-      fields.append(Field("too narrow for: " + dropped.joined(separator: ", "), role: .dim, priority: 3, alignment: .trailing))
+      fields.append(Field("no room for: " + dropped.joined(separator: ", "), role: .dim, priority: 3, alignment: .trailing))
     }
     return FitLine(fields)
   }

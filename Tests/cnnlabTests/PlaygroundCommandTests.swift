@@ -77,6 +77,17 @@ import Testing
     #expect(r.stderr.contains("cnnlab: error: conv 5x5 does not fit a 2x2 input"), "\(r.stderr)")
   }
 
+  @Test func helpReadsAtEightyColumns() throws {
+    var environment = ProcessInfo.processInfo.environment
+    environment["COLUMNS"] = "80"
+    let r = try CNNLabBinary.run(["playground", "--help"], environment: environment)
+    #expect(r.status == 0)
+    // Everything cnnlab lays out itself (before the option list) is within 80 columns.
+    let layout = r.stdout.components(separatedBy: "OPTIONS:")[0]
+    for line in layout.split(separator: "\n") { #expect(line.count <= 80, "\(line)") }
+    #expect(layout.contains("  cnnlab playground --dilation 2 --show --width 100 --height 30\n"))
+  }
+
   @Test func aGridFileIsTheInput() throws {
     let lines = try show(["--input", CNNLabBinary.input("x.txt"), "--kernel", CNNLabBinary.input("diagonal.txt")])
     #expect(lines[0].hasPrefix(" Playground  x.txt 9×9  kernel diagonal.txt"))

@@ -101,8 +101,12 @@ extension PlaygroundScreen {
       dropped.append(panels[drop].title.split(separator: " ").first.map(String.init) ?? "")
       panels.remove(at: drop)
     }
+    // The text follows the maps right under them, not at the foot of a tall screen.
+    let used = (panels.map(\.area.maxY).max() ?? rows[1].y) - rows[1].y
+    let rise = max(0, rows[1].height - used)
+    func raised(_ r: Rect) -> Rect { Rect(x: r.x, y: r.y - rise, width: r.width, height: r.height) }
     return Layout(
-      header: rows[0], maps: rows[1], text: rows[3], status: rows[4], hints: rows[5], panels: panels,
+      header: rows[0], maps: rows[1], text: raised(rows[3]), status: raised(rows[4]), hints: rows[5], panels: panels,
       dropped: dropped)
   }
 
@@ -174,7 +178,7 @@ extension PlaygroundScreen {
     if s.activation != .identity {
       panels.append(
         outputPanel(
-          .conv, values: p.preActivation, title: "sum \(g.outputHeight)\(times)\(g.outputWidth)", level: 1,
+          .conv, values: p.preActivation, title: "conv \(g.outputHeight)\(times)\(g.outputWidth)", level: 1,
           content: .preActivation, priority: 1))
     }
     let convTitle = s.activation == .identity ? "conv" : s.activation.rawValue
@@ -236,7 +240,7 @@ extension PlaygroundScreen {
     }
     let mode = layer == .conv && settings.mode == .convolve ? " flipped" : ""
     return Panel(
-      content: .kernel(layer), title: "\(kernel.name) \(kernel.height)\(times)\(kernel.width)\(mode)", grid: grid,
+      content: .kernel(layer), title: "\(layer == .conv ? "kernel" : "kernel2") \(kernel.height)\(times)\(kernel.width)\(mode)", grid: grid,
       priority: layer == .conv ? 8 : 5)
   }
 

@@ -9,11 +9,12 @@ extension CNNLab {
   /// Every knob of a convolution, a pooling and an activation on one screen.
   struct Playground: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Turn every knob of a convolution and watch the maps, the arithmetic and the receptive fields.",
+      abstract: "Turn every knob of a convolution and watch what it does.",
       usage: """
         cnnlab playground [--input x|o|FILE|mnist:N] [--kernel NAME|FILE|CELLS]
         [--stride S] [--padding valid|same|N] [--dilation D]
-        [--mode correlate|convolve] [--normalize] [--activation relu|sigmoid|tanh|none]
+        [--mode correlate|convolve] [--normalize]
+        [--activation relu|sigmoid|tanh|none]
         [--pool N [--pool-stride N] [--pool-mode max|average] [--ceil]]
         [--conv2 NAME|FILE|CELLS] [--show [--width W] [--height H] [--frame N]]
         """,
@@ -29,8 +30,8 @@ extension CNNLab {
         with ';' between rows: '1,-1;-1,1'.
         Examples:
           cnnlab playground --input x --kernel diagonal --stride 2 --padding 1
-          cnnlab playground --input o --kernel x-centre --activation relu --pool 2 --conv2 diagonal
-          cnnlab playground --input x --kernel diagonal --dilation 2 --show --width 100 --height 30
+          cnnlab playground --input o --activation relu --pool 2 --conv2 x-centre
+          cnnlab playground --dilation 2 --show --width 100 --height 30
         """)
 
     @Option(help: "The input: x, o, a grid file (text or .npy) or mnist:N.")

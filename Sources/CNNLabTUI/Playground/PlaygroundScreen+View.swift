@@ -23,11 +23,13 @@ extension PlaygroundScreen {
     /// Grid cells before the first one drawn: the padding ring of the input (counted in the
     /// grid's own coordinates, so a click maps back to the map's cell).
     var offset = (row: 0, column: 0)
-    /// Drawn as shades, two columns a cell, when its numbers do not fit.
-    var shaded = false
+    /// Columns a cell when drawn as shades (2, then 1 if that does not fit either), because its
+    /// numbers do not fit; nil draws the numbers.
+    var shadeWidth: Int?
+    var shaded: Bool { shadeWidth != nil }
 
     /// Columns per grid cell.
-    var cellWidth: Int { shaded ? 2 : grid.resolvedCellWidth(minus: "−") }
+    var cellWidth: Int { shadeWidth ?? grid.resolvedCellWidth(minus: "−") }
 
     var size: (width: Int, height: Int) {
       (max(title.count, grid.columnCount * cellWidth), grid.rowCount + 1)
@@ -47,7 +49,7 @@ extension PlaygroundScreen {
           var role = grid.role(at: GridPoint(row: r, column: c), magnitude: 0)
           if case .value = role { role = buffer.capabilities.showsGreys ? .grey(Role.greyLevel(brightness)) : .normal }
           let shade = buffer.glyphs.shade(brightness)
-          buffer.put(String([shade, shade]), x: body.x + 2 * c, y: body.y + r, role: role, clip: body)
+          buffer.put(String(repeating: shade, count: cellWidth), x: body.x + cellWidth * c, y: body.y + r, role: role, clip: body)
         }
       }
     }
@@ -90,10 +92,19 @@ extension PlaygroundScreen {
     {
       // The extra map (the sums before the activation) goes first; then the largest grid of
       // numbers turns to shades, and only then do maps go.
-      let numbers = panels.indices.filter { !panels[$0].shaded && panels[$0].grid.rowCount * panels[$0].grid.columnCount > 16 }
-      if panels.allSatisfy({ $0.priority > 1 }), let largest = numbers.max(by: { panels[$0].size.width * panels[$0].size.height < panels[$1].size.width * panels[$1].size.height }) {
-        panels[largest].shaded = true
-        continue
+      let large = panels.indices.filter { panels[$0].grid.rowCount * panels[$0].grid.columnCount > 16 }
+      func largest(_ indices: [Int]) -> Int? {
+        indices.max { panels[$0].size.width * panels[$0].size.height < panels[$1].size.width * panels[$1].size.height }
+      }
+      if panels.allSatisfy({ $0.priority > 1 }) {
+        if let index = largest(large.filter { !panels[$0].shaded }) {
+          panels[index].shadeWidth = 2
+          continue
+        }
+        if let index = largest(large.filter { panels[$0].shadeWidth == 2 }) {
+          panels[index].shadeWidth = 1
+          continue
+        }
       }
       let drop = panels.indices.min { a, b in
         panels[a].priority != panels[b].priority ? panels[a].priority < panels[b].priority : a > b

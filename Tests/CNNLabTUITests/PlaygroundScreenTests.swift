@@ -187,12 +187,14 @@ import Testing
     if width >= 100 { #expect(panels.count == 7) }
   }
 
-  @Test func helpListsEveryKnob() throws {
-    var screen = try Self.screen()
+  @Test func helpListsEveryKeyAtEightyByTwentyFour() throws {
+    var screen = try Self.screen(width: 80, height: 24)
     Self.press(&screen, .char("?"))
-    let text = Self.lines(screen).joined(separator: "\n")
+    let text = Self.lines(screen, width: 80, height: 24).joined(separator: "\n")
+    // Each on one line, so none is pushed out of the box.
+    for binding in PlaygroundScreen.keys { #expect(text.contains(binding.summary + " "), "\(binding.summary)") }
     for summary in ["stride up/down", "padding: valid, same, 1, 2, 3", "dilation up/down", "activation: none, relu",
-      "pooling window up/down", "max or average pooling", "edit the kernel's cells"]
+      "pooling window (down to none) / stride", "max or average / floor or ceil", "edit the kernel's cells"]
     {
       #expect(text.contains(summary))
     }

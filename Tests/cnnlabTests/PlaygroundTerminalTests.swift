@@ -70,7 +70,8 @@ final class PlaygroundTerminalTests {
     try session.send("?")
     let help = try session.waitFor("any key closes")
     #expect(help.contains("stride up/down"))
-    #expect(help.contains("pooling window up/down"))
+    #expect(help.contains("pooling window (down to none) / stride up/down"))
+    #expect(help.contains("│ q/Esc "))
     try session.send("x")
     try session.waitForAbsence(of: "any key closes")
   }

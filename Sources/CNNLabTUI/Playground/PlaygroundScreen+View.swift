@@ -109,7 +109,8 @@ extension PlaygroundScreen {
       let drop = panels.indices.min { a, b in
         panels[a].priority != panels[b].priority ? panels[a].priority < panels[b].priority : a > b
       }!
-      dropped.append(panels[drop].title.split(separator: " ").first.map(String.init) ?? "")
+      let panel = panels[drop]
+      dropped.append(panel.content == .preActivation ? "the sums before \(settings.activation.rawValue)" : panel.title)
       panels.remove(at: drop)
     }
     // The text follows the maps right under them, not at the foot of a tall screen.

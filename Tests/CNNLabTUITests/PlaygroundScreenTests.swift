@@ -187,6 +187,25 @@ import Testing
     if width >= 100 { #expect(panels.count == 7) }
   }
 
+  @Test func aGridTallerThanTheScreenShowsTheRowsAroundTheCursor() throws {
+    let big = NamedGrid(name: "ramp", rows: (0..<30).map { r in (0..<30).map { Float((r + $0) % 7) / 7 } })
+    var screen = try Self.screen(PlaygroundSettings(input: big, kernel: Self.diagonal()), width: 80, height: 24)
+    for _ in 0..<20 { Self.press(&screen, .down) }
+    let layout = screen.layout(width: 80, height: 24)
+    #expect(layout.dropped.isEmpty)
+    let input = try #require(layout.panels.first { $0.content == .input })
+    let conv = try #require(layout.panels.first { $0.content == .output(.conv) })
+    for panel in [input, conv] {
+      #expect(panel.shaded && panel.area.maxY <= layout.maps.maxY)
+      let rows = panel.grid.firstRow..<(panel.grid.firstRow + panel.visibleRows!)
+      #expect(rows.contains(20) && rows.contains(panel.content == .input ? 22 : 20), "\(panel.title)")
+    }
+    #expect(conv.title.hasPrefix("conv 28×28 rows "))
+    // A click lands on the cell drawn there, scrolled rows included.
+    _ = screen.update(.mouse(MouseEvent(.leftClick, x: conv.area.x + 5, y: conv.area.y + 1)))
+    #expect(screen.cursor.row == conv.grid.firstRow && screen.cursor.col == 5)
+  }
+
   @Test func helpListsEveryKeyAtEightyByTwentyFour() throws {
     var screen = try Self.screen(width: 80, height: 24)
     Self.press(&screen, .char("?"))

@@ -31,8 +31,25 @@ extension PlaygroundScreen {
     /// Columns per grid cell.
     var cellWidth: Int { shadeWidth ?? grid.resolvedCellWidth(minus: "−") }
 
+    /// Rows shown when the grid is taller than the room for it (from `grid.firstRow`, chosen to
+    /// keep the highlighted cells in view); nil shows every row.
+    var visibleRows: Int?
+
     var size: (width: Int, height: Int) {
-      (max(title.count, grid.columnCount * cellWidth), grid.rowCount + 1)
+      (max(title.count, grid.columnCount * cellWidth), (visibleRows ?? grid.rowCount) + 1)
+    }
+
+    /// Shows `rows` rows, centred on the highlighted cells (the window, the field, the cursor),
+    /// and says in the title which ones.
+    mutating func crop(to rows: Int) {
+      let marked = grid.cellRoles.filter { $0.value == .kernelWindow || $0.value == .editCursor }.map(\.key.row)
+        + (grid.current.map { [$0.row] } ?? [])
+      let centre = marked.isEmpty ? 0 : (marked.min()! + marked.max()!) / 2
+      let visible = max(1, rows)
+      grid.firstRow = min(max(0, centre - visible / 2), max(0, grid.rowCount - visible))
+      visibleRows = visible
+      let last = min(grid.rowCount, grid.firstRow + visible) - 1
+      title += " rows \(grid.firstRow - offset.row)-\(last - offset.row)"
     }
 
     /// Draws the grid under its title: numbers, or shades from the smallest value (dark) to the
@@ -49,7 +66,9 @@ extension PlaygroundScreen {
           var role = grid.role(at: GridPoint(row: r, column: c), magnitude: 0)
           if case .value = role { role = buffer.capabilities.showsGreys ? .grey(Role.greyLevel(brightness)) : .normal }
           let shade = buffer.glyphs.shade(brightness)
-          buffer.put(String(repeating: shade, count: cellWidth), x: body.x + cellWidth * c, y: body.y + r, role: role, clip: body)
+          buffer.put(
+            String(repeating: shade, count: cellWidth), x: body.x + cellWidth * c, y: body.y + r - grid.firstRow, role: role,
+            clip: body)
         }
       }
     }
@@ -57,9 +76,9 @@ extension PlaygroundScreen {
     /// The map cell at screen position (`x`, `y`), if the grid is drawn there.
     func cell(atX x: Int, y: Int) -> GridPoint? {
       let width = cellWidth
-      let row = y - area.y - 1
+      let row = y - area.y - 1 + grid.firstRow
       let column = (x - area.x) / width
-      guard x >= area.x, row >= 0, row < grid.rowCount, column < grid.columnCount else { return nil }
+      guard x >= area.x, y > area.y, y < area.maxY, row < grid.rowCount, column < grid.columnCount else { return nil }
       let point = GridPoint(row: row - offset.row, column: column - offset.column)
       return point.row >= 0 && point.column >= 0 ? point : nil
     }
@@ -103,6 +122,12 @@ extension PlaygroundScreen {
         }
         if let index = largest(large.filter { panels[$0].shadeWidth == 2 }) {
           panels[index].shadeWidth = 1
+          continue
+        }
+        // A grid taller than the screen shows the rows around its highlight.
+        let tall = panels.indices.filter { panels[$0].visibleRows == nil && panels[$0].size.height > rows[1].height }
+        if !tall.isEmpty {
+          for index in tall { panels[index].crop(to: rows[1].height - 1) }
           continue
         }
       }

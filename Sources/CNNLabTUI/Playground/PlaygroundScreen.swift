@@ -18,7 +18,7 @@ public struct PlaygroundScreen: Sendable {
 
   /// The keys while looking: one binding per knob, so help lists each once.
   public static let keys: [KeyBinding<Action>] = [
-    KeyBinding([.up, .down, .left, .right], "move the cursor over an output map", action: .moveCursor, keyLabel: "arrows", hint: ("arrows", "cell"), priority: 6),
+    KeyBinding([.up, .down, .left, .right], "move the cursor over an output map", action: .moveCursor, keyLabel: "arrows", hint: ("arrows", "cell"), priority: 1),
     KeyBinding([.tab, .backTab], "next/previous layer (conv, pool, conv2)", actions: [.nextLayer, .previousLayer], hint: ("Tab", "layer"), priority: 5),
     KeyBinding([.char(" ")], "play/pause the window", action: .playPause, hint: ("space", "play"), priority: 4),
     KeyBinding([.char(","), .char(".")], "previous/next window", actions: [.previousWindow, .nextWindow], inHintBar: false),
@@ -38,7 +38,7 @@ public struct PlaygroundScreen: Sendable {
     KeyBinding(
       [.char("x"), .char("c")], "pooling: max or average / floor or ceil", actions: [.poolMode, .ceil], inHintBar: false),
     KeyBinding([.char("k"), .char("K")], "next/previous kernel (of the layer under the cursor)", actions: [.kernelNext, .kernelPrevious], keyLabel: "k/K", hint: ("k", "kernel"), priority: 2),
-    KeyBinding([.char("e"), .enter], "edit the kernel's cells", action: .edit, keyLabel: "e", hint: ("e", "edit"), priority: 1),
+    KeyBinding([.char("e"), .enter], "edit the kernel's cells", action: .edit, keyLabel: "e", hint: ("e", "edit"), priority: 4),
     KeyBinding([.char("i")], "input: the X, the O, the one you started with", action: .input, inHintBar: false),
     KeyBinding([.char("2")], "second convolution on/off", action: .secondConv, inHintBar: false),
     KeyBinding([.char("r")], "reset every knob", action: .reset, inHintBar: false),

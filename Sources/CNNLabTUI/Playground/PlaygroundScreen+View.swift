@@ -362,7 +362,9 @@ extension PlaygroundScreen {
     ]
     let padding = (field.rows.inPadding, field.cols.inPadding)
     if padding != (0, 0) {
-      fields.append(Field("\(padding.0) row(s) and \(padding.1) column(s) of it padding", role: .dim, priority: 2))
+      func count(_ n: Int, _ what: String) -> String? { n == 0 ? nil : "\(n) \(what)\(n == 1 ? "" : "s")" }
+      let parts = [count(padding.0, "row"), count(padding.1, "column")].compactMap { $0 }
+      fields.append(Field(parts.joined(separator: " and ") + " of it in padding", role: .dim, priority: 2))
     }
     let read = (field.rows.positions.count, field.cols.positions.count)
     if read != (field.rows.clipped.count, field.cols.clipped.count) {
@@ -419,8 +421,8 @@ extension PlaygroundScreen {
   func statusLine(_ glyphs: Glyphs, dropped: [String]) -> FitLine {
     var fields: [Field] = []
     if let e = editor {
-      let kernel = e.layer == .conv2 ? settings.kernel2 ?? settings.kernel : settings.kernel
-      fields.append(Field([("\(kernel.name)[\(e.row),\(e.col)] = ", .normal), (e.text + "_", .editCursor)], priority: FitLine.essential))
+      let kernel = e.layer == .conv2 ? "kernel2" : "kernel"
+      fields.append(Field([("\(kernel)[\(e.row),\(e.col)] = ", .normal), (e.text + "_", .editCursor)], priority: FitLine.essential))
       fields.append(Field("type a number, Enter sets it, Esc stops editing", role: .dim, priority: 1))
     } else {
       let w = window

@@ -47,6 +47,18 @@ import Testing
     #expect(text.contains("conv[1,1] sees 3×3 input pixels"))
   }
 
+  @Test func rowsAndColumnsOfANonSquareInputEachHaveTheirFormula() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cnnlab-playground-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let grid = directory.appendingPathComponent("wide.txt")
+    try "1 2 3 4 5\n6 7 8 9 10\n1 1 1 1 1\n".write(to: grid, atomically: true, encoding: .utf8)
+    // same: ⌈3/2⌉ = 2 rows (1 zero below) and ⌈5/2⌉ = 3 columns (1 zero right).
+    let lines = try show(["--input", grid.path, "--kernel", "1,0;0,-1", "--stride", "2", "--padding", "same"], width: 80, height: 24)
+    #expect(lines.contains(" conv 2×3   rows ⌊(3 + 0 + 1 − 2)/2⌋ + 1 = 2   cols ⌊(5 + 0 + 1 − 2)/2⌋ + 1 = 3"))
+    #expect(lines.contains(" conv[0,0] = (1×1) + (2×0) + (6×0) + (7×−1) = −6"))
+  }
+
   @Test func tooSmallSaysTheSizeItNeeds() throws {
     let lines = try show([], width: 40, height: 10)
     #expect(lines.joined().contains("make the terminal at least 60×20"))

@@ -339,7 +339,7 @@ extension PlaygroundScreen {
       if g.rows.working == g.cols.working {
         return FitLine([head, Field("rows and columns: " + g.rows.working, priority: 2, gap: 3)])
       }
-      return FitLine([head, Field("rows: " + g.rows.working, priority: 2, gap: 3), Field("columns: " + g.cols.working, priority: 1, gap: 3)])
+      return FitLine([head, Field("rows " + g.rows.working, priority: 2, gap: 3), Field("cols " + g.cols.working, priority: 1, gap: 3)])
     }
   }
 

@@ -175,7 +175,6 @@ extension PlaygroundScreen {
     let p = pipeline
     let s = settings
     let times = glyphs.times
-    let cursorLevel = (p.layers.firstIndex(of: cursor.layer) ?? 0) + 1
     var panels: [Panel] = []
 
     // The input inside the first convolution's padding.
@@ -187,14 +186,17 @@ extension PlaygroundScreen {
     var roles: [GridPoint: Role] = [:]
     let unusedRows = Set(g.rows.unusedInputs)
     let unusedCols = Set(g.cols.unusedInputs)
-    let inputField = cursorLevel > 0 ? p.field(of: cursor.layer, row: cursor.row, col: cursor.col, in: 0) : nil
+    // The cursor's field, padding it reads included.
+    let field = p.field(of: cursor.layer, row: cursor.row, col: cursor.col, in: 0)
+    let fieldRows = Set(field.rows.positions + field.rows.padding)
+    let fieldCols = Set(field.cols.positions + field.cols.padding)
     for r in 0..<paddedRows {
       for c in 0..<paddedCols {
         let (ir, ic) = (r - top, c - left)
         let point = GridPoint(row: r, column: c)
         let inside = ir >= 0 && ir < s.input.height && ic >= 0 && ic < s.input.width
         if inside { values[r][c] = s.input.rows[ir][ic] }
-        if let f = inputField, (f.rows.positions + f.rows.padding).contains(ir), (f.cols.positions + f.cols.padding).contains(ic) {
+        if fieldRows.contains(ir) && fieldCols.contains(ic) {
           roles[point] = .kernelWindow
         } else if !inside {
           roles[point] = .padding

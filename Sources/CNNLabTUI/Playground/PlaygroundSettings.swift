@@ -119,7 +119,7 @@ public struct PlaygroundSettings: Equatable, Sendable {
     if stride < 1 || stride > Self.largestKnob { return "the stride must be 1 to \(Self.largestKnob), not \(stride)" }
     if dilation < 1 || dilation > Self.largestKnob { return "the dilation must be 1 to \(Self.largestKnob), not \(dilation)" }
     if case .explicit(let t, let b, let l, let r) = padding, [t, b, l, r].contains(where: { $0 < 0 || $0 > Self.largestKnob }) {
-      return "the padding must be valid, same or 0 to \(Self.largestKnob), not \(t)"
+      return "the padding must be valid, same or 0 to \(Self.largestKnob), not \(Self.paddingText(padding))"
     }
     if let pool, pool < 1 || pool > Self.largestKnob { return "the pooling window must be 1 to \(Self.largestKnob), not \(pool)" }
     if let poolStride, poolStride < 1 || poolStride > Self.largestKnob {

@@ -206,6 +206,16 @@ import Testing
     #expect(screen.cursor.row == conv.grid.firstRow && screen.cursor.col == 5)
   }
 
+  @Test func smallWeightsKeepADigitThatIsNotZero() throws {
+    #expect(PlaygroundScreen.number(1.0 / 256, glyphs: .unicode) == "0.0039")
+    #expect(PlaygroundScreen.number(-1.0 / 256, glyphs: .unicode) == "−0.0039")
+    #expect(PlaygroundScreen.number(0.25, glyphs: .unicode) == "0.25")
+    #expect(PlaygroundScreen.number(-3, glyphs: .unicode) == "−3")
+    let screen = try Self.screen(PlaygroundSettings(kernel: NamedGrid.kernel(named: "gaussian-5x5")!))
+    let kernel = try #require(screen.panels(glyphs: .unicode).first { $0.content == .kernel(.conv) })
+    #expect(kernel.grid.resolvedDecimals == 3)
+  }
+
   @Test func helpListsEveryKeyAtEightyByTwentyFour() throws {
     var screen = try Self.screen(width: 80, height: 24)
     Self.press(&screen, .char("?"))

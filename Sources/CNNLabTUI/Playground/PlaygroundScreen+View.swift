@@ -1,4 +1,5 @@
 import CNNLabEngine
+import Foundation
 
 extension PlaygroundScreen {
   /// One map on screen: its title, its grid and where they are.
@@ -269,8 +270,20 @@ extension PlaygroundScreen {
     return Panel(content: content ?? .output(layer), title: title, grid: grid, priority: priority)
   }
 
+  /// `v` as the arithmetic writes it: whole numbers as they are, others to two decimals, and
+  /// those too small for two decimals (a 1/256 weight) to two significant digits.
+  static func number(_ v: Float, glyphs: Glyphs) -> String {
+    if v == v.rounded() || abs(v) >= 0.01 || !v.isFinite {
+      return NumberGrid.format(v, decimals: v == v.rounded() ? 0 : 2, minus: glyphs.minus)
+    }
+    return String(format: "%.2g", Double(v)).replacingOccurrences(of: "-", with: String(glyphs.minus))
+  }
+
   func kernelPanel(_ layer: PlaygroundPipeline.Layer, _ kernel: NamedGrid, times: Character) -> Panel {
     var grid = NumberGrid(kernel.rows)
+    // Small weights (1/256) keep a digit that is not zero.
+    let smallest = kernel.rows.joined().filter { $0 != 0 }.map(abs).min() ?? 1
+    if smallest < 0.05 && kernel.rows.joined().contains(where: { $0 != $0.rounded() }) { grid.decimals = 3 }
     grid.compact = true
     if let e = editor, e.layer == layer { grid.cellRoles[GridPoint(row: e.row, column: e.col)] = .editCursor }
     // The weights the current window multiplies, when the cursor is on this layer's output.
@@ -379,9 +392,7 @@ extension PlaygroundScreen {
   /// `…` when the line is too narrow), or the pooling window's values.
   func arithmeticLine(_ glyphs: Glyphs, width: Int) -> FitLine {
     let p = pipeline
-    func f(_ v: Float) -> String {
-      NumberGrid.format(v, decimals: v == v.rounded() ? 0 : 2, minus: glyphs.minus)
-    }
+    func f(_ v: Float) -> String { PlaygroundScreen.number(v, glyphs: glyphs) }
     let name = "\(cursor.layer.name)[\(cursor.row),\(cursor.col)] = "
     var terms: [String]
     var tail: String

@@ -14,7 +14,7 @@ struct CNNLab: ParsableCommand {
     abstract: "Watch a convolutional network learn, one kernel at a time.",
     subcommands: [
       Learn.self, Lessons.self, Lesson.self, Conv.self, Pool.self, Shape.self, Train.self, Eval.self,
-      Predict.self, Bench.self, BenchUI.self,
+      Predict.self, Bench.self, BenchUI.self, Playground.self,
     ],
     defaultSubcommand: Learn.self)
 

@@ -103,3 +103,29 @@ expect "eval: a spec with ESC in an error is escaped" 1 'unknown dense option' -
 COLUMNS=80 expect "shape --help keeps [dilation D] [convolve] together" 0 '\[dilation D\] \[convolve\]' -- shape --help
 COLUMNS=80 expect "shape --help keeps its example on one line" 0 '--input 9x9 --working$' -- shape --help
 COLUMNS=80 expect "train --help keeps each default whole" 0 'momentum, lr 0.05, batch 16, 5 epochs' -- train --help
+
+# The playground: every knob checked, with the rule, before anything is drawn.
+expect "playground: --stride 0" 1 '--stride must be a whole number from 1 to 32, not 0' -- playground --show --stride 0
+expect "playground: --padding -1" 1 "--padding must be valid, same or a whole number from 0 to 32; got '-1'" \
+  -- playground --show --padding -1
+expect "playground: a dilation near Int.max" 1 '--dilation must be a whole number from 1 to 32, not 9223372036854775807' \
+  -- playground --show --dilation 9223372036854775807
+expect "playground: a dilation too wide for the input" 1 'conv 3x3 does not fit a 9x9 input: .* use a smaller kernel or dilation, or more padding' \
+  -- playground --show --dilation 30
+printf 'nan 1\n1 1\n' >pg-nan.txt
+expect "playground: NaN in an input grid" 1 'pg-nan.txt:1:1' -- playground --show --input pg-nan.txt
+expect "playground: NaN in a kernel grid" 1 'pg-nan.txt:1:1' -- playground --show --kernel pg-nan.txt
+npy pg-nan.npy 2,2 nan 1 1 1
+expect "playground: NaN in an .npy input" 1 'pg-nan.npy' -- playground --show --input pg-nan.npy
+: >pg-empty.txt
+expect "playground: an empty input file" 1 'pg-empty.txt:1:1: error: no numbers in the grid' -- playground --show --input pg-empty.txt
+expect "playground: a kernel larger than the input" 1 'conv 5x5 does not fit a 2x2 input' \
+  -- playground --show --kernel gaussian-5x5 --input k2.txt
+npy pg-big.npy 1000,1000
+expect "playground: an input too large to draw" 1 'the playground takes inputs up to 64x64: crop it' \
+  -- playground --show --input pg-big.npy
+npy pg-rgb.npy 3,4,4
+expect "playground: a three-channel input" 1 'must be one grid \(H,W\) or \(1,H,W\), not 3' \
+  -- playground --show --input pg-rgb.npy
+expect "playground: a kernel of cells with a hole" 1 "--kernel '1,2;3': cells must be finite numbers" -- playground --show --kernel '1,2;3'
+expect "playground: without a terminal and without --show" 2 'add --show' -- playground

@@ -13,7 +13,8 @@ public struct Parameter: Equatable, Sendable {
   }
 }
 
-/// One stage of a network. `forward` keeps what `backward` needs; `backward` adds the
+/// One step of the reference executor, made from a plan entry (`Network.LayerInfo`, the one
+/// description of a layer) with the weights it holds. `forward` keeps what `backward` needs; `backward` adds the
 /// parameter gradients (`+=`, so a separate `zeroGradients()` clears them) and returns the
 /// gradient for the layer's input.
 public protocol Layer: Sendable {

@@ -7,7 +7,10 @@
 /// sums written out), for gradient checks, probes and single predictions. Training and batch
 /// inference compile the same plan for the fast executor, `FastNetwork`.
 public struct Network: Sendable {
-  /// One row of the shape table: what a layer makes of its input and how many weights it has.
+  /// One entry of the plan, and the one description of a layer the executors run: the layer
+  /// as the spec writes it, the shapes it sees, its window arithmetic and its weight count.
+  /// The reference executor (`layers`) and the fast executor (`FastNetwork`) are both built
+  /// from these entries; neither works any of it out again.
   public struct LayerInfo: Equatable, Sendable {
     public var index: Int
     /// The layer as the spec describes it (a `flatten` the network added is `.flatten`).
@@ -17,6 +20,9 @@ public struct Network: Sendable {
     public var column: Int
     public var inputShape: [Int]
     public var outputShape: [Int]
+    /// A convolution's or pool's windows by the one output-size rule, with its working (a
+    /// `conv1d`'s is that of its convolution of height 1); nil for other layers.
+    public var geometry: ConvGeometry?
     public var parameterCount: Int
     /// How the count breaks down, e.g. `32·1·5·5 + 32`.
     public var parameterWorking: String
@@ -98,6 +104,7 @@ public struct Network: Sendable {
       if case .dense = item.layer, shape.count != 1 { parts.insert((.flatten, false), at: 0) }
       for (layer, written) in parts {
         let output: [Int]
+        var geometry: ConvGeometry? = nil
         var count = 0
         var working = "0"
         switch layer {
@@ -112,20 +119,21 @@ public struct Network: Sendable {
               inputH: shape[1], inputW: shape[2], kernelH: kh, kernelW: kw, options: options)
           } catch { throw fail(error.message) }
           output = [filters, g.rows.output, g.cols.output]
+          geometry = g
           count = try parameters([filters, shape[0], kh, kw], bias: bias ? filters : 0)
           working = "\(filters)·\(shape[0])·\(kh)·\(kw)" + (bias ? " + \(filters)" : "")
-        case .conv1d(let filters, let k, let stride, let dilation, let padding, _, _, let bias):
-          guard shape.count == 2 else {
+        case .conv1d(let filters, let k, _, _, _, _, _, let bias):
+          guard shape.count == 2, let conv = layer.convolution else {
             throw fail("conv1d needs a signal input (C, L), not \(shapeText(shape))")
           }
           try checkSize(filters, "number of filters")
           let g: ConvGeometry
           do {
             g = try ConvGeometry.convolution(
-              inputH: 1, inputW: shape[1], kernelH: 1, kernelW: k,
-              options: .signal(stride: stride, dilation: dilation, padding: (padding, padding)))
+              inputH: 1, inputW: shape[1], kernelH: 1, kernelW: k, options: conv.options)
           } catch { throw fail(error.message) }
           output = [filters, g.cols.output]
+          geometry = g
           count = try parameters([filters, shape[0], k], bias: bias ? filters : 0)
           working = "\(filters)·\(shape[0])·\(k)" + (bias ? " + \(filters)" : "")
         case .pool(_, let size, let stride, let ceil):
@@ -138,6 +146,7 @@ public struct Network: Sendable {
               inputH: shape[1], inputW: shape[2], size: size, stride: stride, ceil: ceil)
           } catch { throw fail(error.message) }
           output = [shape[0], g.rows.output, g.cols.output]
+          geometry = g
         case .activation:
           output = shape
         case .flatten:
@@ -161,7 +170,7 @@ public struct Network: Sendable {
           LayerInfo(
             index: i + 1, layer: layer, text: written ? item.text : "flatten", column: item.column,
             inputShape: shape,
-            outputShape: output, parameterCount: count, parameterWorking: working,
+            outputShape: output, geometry: geometry, parameterCount: count, parameterWorking: working,
             isWritten: written))
         shape = output
       }

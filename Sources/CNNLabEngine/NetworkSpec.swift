@@ -18,6 +18,33 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
     case activation(Activation)
     case flatten
     case dense(units: Int, activation: Activation, bias: Bool)
+
+    /// A `conv` or `conv1d` as the 2-D convolution that runs it (a `conv1d` is one of height
+    /// 1, padded and dilated along the signal only); nil for other layers.
+    public var convolution:
+      (filters: Int, kernelH: Int, kernelW: Int, options: ConvOptions, activation: Activation, bias: Bool)?
+    {
+      switch self {
+      case .conv(let filters, let kh, let kw, let options, let activation, let bias):
+        return (filters, kh, kw, options, activation, bias)
+      case .conv1d(let filters, let k, let stride, let dilation, let padding, let mode, let activation, let bias):
+        let options = ConvOptions.signal(
+          stride: stride, dilation: dilation, padding: (padding, padding), mode: mode)
+        return (filters, 1, k, options, activation, bias)
+      default:
+        return nil
+      }
+    }
+
+    /// The non-linearity the layer ends in (an activation layer's own); identity for others.
+    public var nonlinearity: Activation {
+      switch self {
+      case .conv(_, _, _, _, let a, _), .conv1d(_, _, _, _, _, _, let a, _), .dense(_, let a, _), .activation(let a):
+        return a
+      case .pool, .flatten:
+        return .identity
+      }
+    }
   }
 
   /// A layer and the column (1-based) where the text of that layer starts.

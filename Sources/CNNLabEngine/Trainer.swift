@@ -108,9 +108,11 @@ extension Network {
 /// decides when to step, pause or stop. Shuffling comes from its own seeded generator: the same
 /// seed, network, data and thread count give a bit-identical run.
 ///
-/// Steps run on the engine's fast executor (`FastNetwork`, compiled from the network, on
-/// `threads` workers), which holds the weights, their gradients and the optimiser's state;
-/// `network` reads them back into the network's layers. A `Trainer` owns its fast network:
+/// Steps run on the engine's fast executor (`FastNetwork`, compiled from the network's plan, on
+/// `threads` workers). Its flat buffers are the only place the weights, their gradients and the
+/// optimiser's state live while training: the trainer keeps the spec, not the network, and
+/// `network` builds a reference network from the plan each time it is read and fills it from
+/// those buffers (a copy for its reader, never kept in sync). A `Trainer` owns its fast network:
 /// step only one copy of a trainer.
 public struct Trainer: Sendable {
   public let training: LabelledSet
@@ -122,8 +124,18 @@ public struct Trainer: Sendable {
   public private(set) var stepInEpoch = 0
   public private(set) var order: [Int]
   public private(set) var optimizer: Optimizer
-  /// The layers the weights are read back into; its own weights are the starting ones.
-  private let layout: Network
+  /// What `network` builds its reference network from: the spec and one example's shape.
+  private let spec: NetworkSpec
+  private let inputShape: [Int]
+  /// Where a `Conv2D` layer's weights are: the layer's index and text, the weights' shape, and
+  /// their index in `FastNetwork.parameters`.
+  private struct KernelSlot: Sendable {
+    var layer: Int
+    var text: String
+    var shape: [Int]
+    var parameter: Int
+  }
+  private let convolutions: [KernelSlot]
   private let fast: FastNetwork
   /// The batch, gathered anew each step into storage allocated once.
   private var batchImages: [Float] = []
@@ -139,7 +151,18 @@ public struct Trainer: Sendable {
     precondition(
       threads >= 1 && threads <= FastNetwork.maximumThreads,
       "the fast path runs on 1 to \(FastNetwork.maximumThreads) threads, not \(threads)")
-    layout = network
+    spec = network.spec
+    inputShape = network.inputShape
+    var convolutions: [KernelSlot] = []
+    var parameter = 0  // index in `Network.parameters`, where a layer's weights come first
+    for (index, layer) in network.layers.enumerated() {
+      if let conv = layer as? Conv2D {
+        convolutions.append(
+          KernelSlot(layer: index, text: conv.specText, shape: conv.weights.value.shape, parameter: parameter))
+      }
+      parameter += layer.parameters.count
+    }
+    self.convolutions = convolutions
     self.optimizer = optimizer
     self.training = training
     self.batchSize = batchSize
@@ -156,9 +179,13 @@ public struct Trainer: Sendable {
     order.shuffle(using: &rng)
   }
 
-  /// The network with its current weights (and the last step's gradients).
+  /// The network with its current weights (and the last step's gradients): a reference network
+  /// built anew from the plan, its starting weights all overwritten from the fast executor.
   public var network: Network {
-    var current = layout
+    var current: Network
+    do { current = try Network(spec: spec, inputShape: inputShape) } catch {
+      preconditionFailure("\(spec) built once and not again: \(error)")
+    }
     fast.store(into: &current)
     return current
   }
@@ -174,16 +201,11 @@ public struct Trainer: Sendable {
 
   /// Every `Conv2D` layer's current weights, read without copying the rest of the network.
   public var kernels: [KernelSnapshot] {
-    var result: [KernelSnapshot] = []
-    var parameter = 0  // index in `Network.parameters`, where a layer's weights come first
-    for (index, layer) in layout.layers.enumerated() {
-      if let conv = layer as? Conv2D {
-        let weights = Tensor(shape: conv.weights.value.shape, scalars: fast.parameters[parameter].values)
-        result.append(KernelSnapshot(layer: index, text: conv.specText, weights: weights))
-      }
-      parameter += layer.parameters.count
+    convolutions.map { conv in
+      KernelSnapshot(
+        layer: conv.layer, text: conv.text,
+        weights: Tensor(shape: conv.shape, scalars: fast.parameters[conv.parameter].values))
     }
-    return result
   }
 
   /// Changes the learning rate from the next step; the optimiser keeps its state.

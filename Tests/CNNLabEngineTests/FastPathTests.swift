@@ -173,6 +173,34 @@ func expectRelativelyClose(
         expectRelativelyClose(p.gradients, expected, context)
       }
     }
+
+    // Every ReLU and max pool its own op, none folded into a convolution: the same numbers.
+    let unfused = FastNetwork(
+      plan: network.info, inputShape: shape, threads: 1, trainingBatch: batch, fusing: false)
+    unfused.load(from: network)
+    unfused.zeroGradients()
+    let unfusedLoss = unfused.accumulateGradients(images: images, labels: labels)
+    expectRelativelyClose([unfusedLoss], [reference.loss], "unfused: \(context)")
+    for (p, expected) in zip(unfused.parameters, reference.gradients) {
+      expectRelativelyClose(p.gradients, expected, "unfused: \(context)")
+    }
+  }
+
+  /// Which plan entries the fast executor folds into a convolution: a ReLU (the convolution's
+  /// own or the next entry), then a max pool; nothing past another non-linearity.
+  @Test(arguments: [
+    ("conv 2 3x3 relu | maxpool 2 | dense 2", 2),
+    ("conv 2 3x3 | relu | maxpool 2 | dense 2", 2),
+    ("conv 2 3x3 | maxpool 2 | dense 2", 2),
+    ("conv 2 3x3 relu | avgpool 2 | dense 2", 3),
+    ("conv 2 3x3 sigmoid | maxpool 2 | dense 2", 4),
+    ("conv 2 3x3 relu | relu | maxpool 2 | dense 2", 4),
+    ("conv 2 3x3 | tanh | dense 2 relu | dense 2", 5),
+  ])
+  func fusionFoldsAReluAndAMaxPoolIntoTheConvolution(spec: String, ops: Int) throws {
+    let network = try Network(spec, inputShape: [1, 8, 8])
+    let fast = try FastNetwork(network: network, threads: 1, trainingBatch: 1)
+    #expect(fast.ops.count == ops, "\(fast.ops)")
   }
 
   @Test func wideBatchesSplitAcrossTwoThreadsMatchTheReference() throws {

@@ -66,6 +66,24 @@ func trainHalves(seed: UInt64, optimizer: OptimizerKind = .momentum, steps: Int 
     }
   }
 
+  /// The weights live only in the fast executor: `network` builds the layers anew from the
+  /// plan and fills them from it, so it reads the starting weights before any step (not those
+  /// the rebuild drew), the trained ones after, and the same on every read.
+  @Test func networkReadsTheWeightsFromTheFastExecutor() throws {
+    let start = try Network(
+      "conv 2 3x3 relu | maxpool 2 | dense 2", inputShape: [1, 5, 6], initializer: .he, seed: 7)
+    var trainer = Trainer(
+      network: start, optimizer: .sgd(learningRate: 0.1), training: halvesDataset(count: 16, seed: 3),
+      batchSize: 8, seed: 1)
+    #expect(trainer.network.parameters.map(\.value) == start.parameters.map(\.value))
+    _ = trainer.step()
+    let trained = trainer.network
+    #expect(trained.parameters[0].value != start.parameters[0].value)
+    #expect(trainer.kernels.map(\.weights) == [trained.parameters[0].value])
+    #expect(trainer.kernels.map(\.layer) == [0])
+    #expect(trainer.network.parameters == trained.parameters)
+  }
+
   @Test func epochsAdvanceAfterEveryBatch() throws {
     let (_, trainer) = try trainHalves(seed: 1, steps: 17)
     #expect(trainer.stepsPerEpoch == 8)

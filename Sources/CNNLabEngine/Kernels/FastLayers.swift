@@ -564,13 +564,12 @@ final class FastPoolOp: FastOp {
 
 /// ReLU, sigmoid or tanh, element by element; backward uses the output.
 final class FastActivationOp: FastOp {
-  enum Kind { case relu, sigmoid, tanh }
-  let kind: Kind
+  let kind: Activation
   let size: Int
   var inputSize: Int { size }
   var outputSize: Int { size }
 
-  init(_ kind: Kind, size: Int) {
+  init(_ kind: Activation, size: Int) {
     self.kind = kind
     self.size = size
   }
@@ -581,6 +580,7 @@ final class FastActivationOp: FastOp {
   ) {
     let count = images * size
     switch kind {
+    case .identity: output.update(from: input, count: count)
     case .relu: for i in 0..<count { output[i] = max(input[i], 0) }
     case .sigmoid: for i in 0..<count { output[i] = 1 / (1 + expf(-input[i])) }
     case .tanh: for i in 0..<count { output[i] = tanhf(input[i]) }
@@ -594,6 +594,7 @@ final class FastActivationOp: FastOp {
     guard let dInput else { return }
     let count = images * size
     switch kind {
+    case .identity: dInput.update(from: dOutput, count: count)
     case .relu: for i in 0..<count { dInput[i] = output[i] > 0 ? dOutput[i] : 0 }
     case .sigmoid: for i in 0..<count { dInput[i] = dOutput[i] * output[i] * (1 - output[i]) }
     case .tanh: for i in 0..<count { dInput[i] = dOutput[i] * (1 - output[i] * output[i]) }

@@ -4,20 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// One layer as the fast executor runs it: its geometry and constants, no values.
-enum FastLayerSpec: Equatable, Sendable {
-  /// A convolution of the current `(C, H, W)` over `geometry`; `flip` (true convolution) and
-  /// `scale` (the normalised match) say how the kernel as written is used.
-  case convolution(filters: Int, geometry: ConvGeometry, bias: Bool, flip: Bool, scale: Float)
-  case pool(PoolMode, ConvGeometry)
-  case relu, sigmoid, tanh
-  /// A no-op on the storage: `(C, H, W)` is already row-major.
-  case flatten
-  case dense(outputs: Int, bias: Bool)
-}
-
 /// The fast executor: a network's plan (`Network.info`) compiled for training speed. Each
-/// layer becomes an op with its geometry and constants fixed at construction (a ReLU and a
+/// plan entry becomes an op (`FastOp`, how this executor runs it, not another description of
+/// the layer) with its geometry and constants fixed at construction (a ReLU and a
 /// max pool after a convolution fused into it), parameters and their gradients live once in
 /// flat buffers, with the optimiser's state beside them; every buffer is allocated at init,
 /// sized by the largest batch, and a step allocates nothing.
@@ -81,11 +70,12 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// parallel rather than the calling thread alone (0: always in parallel, for tests).
   var minimumParallelReduction = 1 << 18
 
-  /// Compiles `layers` for images of `inputShape` `(C, H, W)` (or signals `(C, L)`, or vectors). `trainingBatch` is the largest
-  /// batch `train` accepts; `inferenceBatch` the largest for `logits`. `fusing` folds a ReLU
-  /// and a max pool into the convolution before them (off only to test the unfused layers).
+  /// Compiles `plan` (a network's `Network.info`) for inputs of `inputShape`: `(C, H, W)`
+  /// images, `(C, L)` signals or vectors. `trainingBatch` is the largest batch `train` accepts;
+  /// `inferenceBatch` the largest for `logits`. `fusing` folds a ReLU and a max pool into the
+  /// convolution before them (off only to test the unfused ops).
   init(
-    inputShape: [Int], layers: [FastLayerSpec], threads: Int, trainingBatch: Int,
+    plan: [Network.LayerInfo], inputShape: [Int], threads: Int, trainingBatch: Int,
     inferenceBatch: Int = 256, fusing: Bool = true
   ) {
     precondition(
@@ -114,43 +104,56 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     if inputShape.count == 2 { w = inputShape[1] }
     if inputShape.count == 3 { (h, w) = (inputShape[1], inputShape[2]) }
     var flat: Int? = inputShape.count == 1 ? inputShape[0] : nil  // set once the image is flat
-    var i = 0
-    while i < layers.count {
-      let size = flat ?? c * h * w
-      switch layers[i] {
-      case .convolution(let f, let geometry, let b, let flip, let scale):
-        precondition(flat == nil, "a convolution needs (C, H, W) input, not a flat vector")
-        precondition([geometry.rows.input, geometry.cols.input] == [h, w], "\(geometry) is not for \(h)x\(w)")
-        let fuse = fusing && i + 1 < layers.count && layers[i + 1] == .relu
-        if fuse { i += 1 }
-        var pool: ConvGeometry? = nil
-        if fusing, i + 1 < layers.count, case .pool(.max, let window) = layers[i + 1] {
-          pool = window
-          i += 1
+    var rows = plan[...]
+    while let row = rows.popFirst() {
+      var activation = row.layer.nonlinearity
+      switch row.layer {
+      case .conv, .conv1d:
+        guard let conv = row.layer.convolution, let geometry = row.geometry, flat == nil else {
+          preconditionFailure("\(row.text) needs (C, H, W) input and its geometry from the plan")
         }
-        let conv = FastConvOp(
-          geometry: FastConvGeometry(channels: c, filters: f, geometry), bias: b, flip: flip,
-          scale: scale, relu: fuse, pool: pool, capacities: trainingCapacities,
-          training: trainingBatch > 0)
-        ops.append(conv)
-        (c, h, w) = (f, conv.pooledHeight, conv.pooledWidth)
-      case .pool(let mode, let geometry):
-        precondition(flat == nil, "pooling needs (C, H, W) input, not a flat vector")
         precondition([geometry.rows.input, geometry.cols.input] == [h, w], "\(geometry) is not for \(h)x\(w)")
-        let pool = FastPoolOp(
+        // A ReLU right after the convolution (its own, or the next entry), then a max pool.
+        var relu = false
+        if fusing && activation == .relu {
+          (relu, activation) = (true, .identity)
+        } else if fusing && activation == .identity && rows.first?.layer == .activation(.relu) {
+          relu = true
+          rows.removeFirst()
+        }
+        var pool: ConvGeometry? = nil
+        if fusing, activation == .identity, let next = rows.first, case .pool(.max, _, _, _) = next.layer {
+          pool = next.geometry
+          rows.removeFirst()
+        }
+        let op = FastConvOp(
+          geometry: FastConvGeometry(channels: c, filters: conv.filters, geometry), bias: conv.bias,
+          flip: conv.options.mode == .convolve,
+          scale: conv.options.normalize ? 1 / Float(c * conv.kernelH * conv.kernelW) : 1,
+          relu: relu, pool: pool, capacities: trainingCapacities, training: trainingBatch > 0)
+        ops.append(op)
+        (c, h, w) = (conv.filters, op.pooledHeight, op.pooledWidth)
+      case .pool(let mode, _, _, _):
+        guard let geometry = row.geometry, flat == nil else {
+          preconditionFailure("\(row.text) needs (C, H, W) input and its geometry from the plan")
+        }
+        precondition([geometry.rows.input, geometry.cols.input] == [h, w], "\(geometry) is not for \(h)x\(w)")
+        let op = FastPoolOp(
           channels: c, geometry: geometry, isMax: mode == .max, capacities: trainingCapacities)
-        ops.append(pool)
-        (h, w) = (pool.outputHeight, pool.outputWidth)
-      case .relu: ops.append(FastActivationOp(.relu, size: size))
-      case .sigmoid: ops.append(FastActivationOp(.sigmoid, size: size))
-      case .tanh: ops.append(FastActivationOp(.tanh, size: size))
-      case .flatten: flat = size
-      case .dense(let outputs, let b):
+        ops.append(op)
+        (h, w) = (op.outputHeight, op.outputWidth)
+      case .activation:
+        break
+      case .flatten:
+        flat = c * h * w
+      case .dense(let units, _, let bias):
         ops.append(
-          FastDenseOp(inputs: size, outputs: outputs, bias: b, lanes: lanes, training: trainingBatch > 0))
-        flat = outputs
+          FastDenseOp(
+            inputs: flat ?? c * h * w, outputs: units, bias: bias, lanes: lanes,
+            training: trainingBatch > 0))
+        flat = units
       }
-      i += 1
+      if activation != .identity { ops.append(FastActivationOp(activation, size: flat ?? c * h * w)) }
     }
     precondition(!ops.isEmpty, "the fast path needs at least one layer that computes something")
     self.ops = ops

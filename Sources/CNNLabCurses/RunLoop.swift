@@ -1,7 +1,12 @@
 import CNNLabTUI
 
 /// Drives a `Program` on a `Terminal`: turns keys, mouse actions, resizes and timers into
-/// messages, applies the effects, and redraws only the cells that changed, once per frame.
+/// messages, performs the effects the program returns, and redraws only the cells that
+/// changed, once per frame.
+///
+/// A program's effects on the world are all performed here: ticks and quitting by the loop,
+/// trainer effects by its `TrainerHost`, which also hands back each snapshot the trainer
+/// publishes; the loop delivers the newest one before the next message or frame.
 public struct RunLoop {
   /// Why `run` returned.
   public enum Outcome: Equatable, Sendable {
@@ -17,39 +22,75 @@ public struct RunLoop {
   static let maxEventsPerFrame = 64
 
   public let terminal: Terminal
+  /// Starts the trainer a program asks for, passes it commands and collects its snapshots.
+  public let trainer: TrainerHost
+  /// Writes the learner's progress (`.saveProgress`); returns why it could not, or nil.
+  public let save: (Progress) -> String?
 
-  public init(terminal: Terminal) {
+  public init(
+    terminal: Terminal, trainer: TrainerHost = TrainerHost(), save: @escaping (Progress) -> String? = { _ in nil }
+  ) {
     self.terminal = terminal
+    self.trainer = trainer
+    self.save = save
   }
 
   /// Runs `program` until it returns `.quit` or a terminating signal arrives. The program gets
-  /// `.resized` with the screen size first. Below `program.minimumSize` the loop shows
+  /// `.resized` with the screen size first; then the loop performs `first` (effects the program
+  /// returned before it ran, such as opening a lesson). Below `program.minimumSize` the loop shows
   /// `TooSmall` instead and holds back mouse events (their positions would mean nothing).
-  public func run(_ program: inout some Program) -> Outcome {
+  public func run(_ program: inout some Program, performingFirst first: [Effect] = []) -> Outcome {
     let clock = ContinuousClock()
     var size = terminal.size
     var previous: CellBuffer?
     var tickDue: ContinuousClock.Instant?
+    var needsFrame = true
 
-    /// Applies effects; returns true to quit.
-    func apply(_ effects: [Effect]) -> Bool {
-      for effect in effects {
-        switch effect {
-        case .quit: return true
-        case .tick(let milliseconds):
-          let due = clock.now.advanced(by: .milliseconds(max(0, milliseconds)))
-          tickDue = min(tickDue ?? due, due)
+    /// Hands `message` to the program and performs the effects it returns; returns true to quit.
+    func dispatch(_ message: Message) -> Bool {
+      perform(program.update(message))
+    }
+
+    /// Performs `effects`, and hands the program the messages they bring back (and performs
+    /// what those return); returns true to quit.
+    func perform(_ effects: [Effect]) -> Bool {
+      var effects = effects
+      var queue: [Message] = []
+      while true {
+        for effect in effects {
+          switch effect {
+          case .quit: return true
+          case .tick(let milliseconds):
+            let due = clock.now.advanced(by: .milliseconds(max(0, milliseconds)))
+            tickDue = min(tickDue ?? due, due)
+          case .startTraining, .send:
+            if let reply = trainer.perform(effect) { queue.append(reply) }
+          case .saveProgress(let progress):
+            if let problem = save(progress) { queue.append(.progressNotSaved(problem)) }
+          }
         }
+        guard !queue.isEmpty else { return false }
+        effects = program.update(queue.removeFirst())
       }
-      return false
+    }
+
+    /// Delivers the snapshot the trainer published since the last one, if any, then `message`;
+    /// returns true to quit.
+    func receive(_ message: Message?) -> Bool {
+      if let snapshot = trainer.newSnapshot() {
+        needsFrame = true
+        if dispatch(.trainingPublished(snapshot)) { return true }
+      }
+      guard let message else { return false }
+      needsFrame = true
+      return dispatch(message)
     }
 
     func isTooSmall() -> Bool {
       size.width < program.minimumSize.width || size.height < program.minimumSize.height
     }
 
-    if apply(program.update(.resized(width: size.width, height: size.height))) { return .quit }
-    var needsFrame = true
+    if receive(.resized(width: size.width, height: size.height)) || perform(first) { return .quit }
     while true {
       if let signal = terminal.takePendingSignal() { return .signal(signal) }
       if terminal.suspendIfRequested() || terminal.takeContinued() {
@@ -57,11 +98,12 @@ public struct RunLoop {
         let now = terminal.size
         if now != size {
           size = now
-          if apply(program.update(.resized(width: size.width, height: size.height))) { return .quit }
+          if receive(.resized(width: size.width, height: size.height)) { return .quit }
         }
         needsFrame = true
       }
 
+      if receive(nil) { return .quit }
       if needsFrame {
         previous = drawFrame(program, size: size, tooSmall: isTooSmall(), previous: previous)
         needsFrame = false
@@ -85,16 +127,12 @@ public struct RunLoop {
           previous = nil
           message = .resized(width: width, height: height)
         }
-        if let message {
-          if apply(program.update(message)) { return .quit }
-          needsFrame = true
-        }
+        if let message, receive(message) { return .quit }
         event = terminal.nextEvent(timeoutMilliseconds: 0)
       }
       if let due = tickDue, clock.now >= due {
         tickDue = nil
-        if apply(program.update(.ticked)) { return .quit }
-        needsFrame = true
+        if receive(.ticked) { return .quit }
       }
     }
   }

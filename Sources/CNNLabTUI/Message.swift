@@ -65,24 +65,41 @@ public struct MouseEvent: Hashable, Sendable {
   }
 }
 
+import CNNLabEngine
+
 /// Something that happened, delivered to `Program.update(_:)`.
-public enum Message: Hashable, Sendable {
+public enum Message: Equatable, Sendable {
   case keyPressed(Key)
   case mouse(MouseEvent)
   /// The time asked for by the last `.tick(afterMilliseconds:)` has passed.
   case ticked
   /// The screen is now `width` x `height` cells; also the first message a program receives.
   case resized(width: Int, height: Int)
+  /// The trainer published this snapshot since the last one delivered (delivered before the
+  /// next message or frame, so the screen draws the newest it had time to see).
+  case trainingPublished(TrainingSnapshot)
+  /// The trainer asked for by `.startTraining` could not be built; the text says why.
+  case trainingFailedToStart(String)
+  /// `.saveProgress` could not write the progress; the text says why.
+  case progressNotSaved(String)
 }
 
-/// Something a program asks the run loop to do.
-public enum Effect: Hashable, Sendable {
+/// Something a program asks the run loop to do. A program never acts on the world itself: it
+/// returns these values and the run loop (with its `TrainerHost`) performs them.
+public enum Effect: Equatable, Sendable {
   /// Send `.ticked` once, after this many milliseconds. The run loop keeps one pending tick: a
   /// new request replaces it only if it is due sooner, and `.ticked` clears it, so a program that
   /// asks again on every tick animates at that rate without ever doubling up.
   case tick(afterMilliseconds: Int)
   /// Leave the run loop and restore the terminal.
   case quit
+  /// Start a trainer on another thread (stopping any other); its snapshots arrive as
+  /// `.trainingPublished`.
+  case startTraining(TrainingRequest)
+  /// Pass a command to the trainer; `.stop` also lets it go.
+  case send(TrainingCommand)
+  /// Write the learner's progress (a failure comes back as `.progressNotSaved`).
+  case saveProgress(Progress)
 }
 
 /// A whole screen the run loop can drive: state that changes only through `update`, drawn by

@@ -5,31 +5,29 @@ import Testing
 @testable import CNNLabTUI
 
 @Suite struct CourseAppTests {
-  final class Saved: Sendable {
-    let progress = Mutex<[Progress]>([])
-  }
-
-  func app(progress: Progress = Progress(), notice: String? = nil, saved: Saved? = nil) throws -> CourseApp {
+  func app(progress: Progress = Progress(), notice: String? = nil) throws -> CourseApp {
     let source = try LessonSource.fixture("xo")
     let entry = CourseMenu.Entry(name: "xo", title: source.title, summary: "Lay the feature on the X.", steps: 5)
     let broken = CourseMenu.Entry(name: "99-broken", title: "99-broken", summary: "", steps: 0, problem: "it does not parse")
-    var save: (@Sendable (Progress) -> String?)?
-    if let saved {
-      save = { progress in
-        saved.progress.withLock { $0.append(progress) }
-        return nil
-      }
-    }
-    var app = CourseApp(
-      sources: [source, nil], entries: [entry, broken], progress: progress, notice: notice, save: save)
+    var app = CourseApp(sources: [source, nil], entries: [entry, broken], progress: progress, notice: notice)
     _ = app.update(.resized(width: 100, height: 32))
     return app
   }
 
+  /// The progress in every `.saveProgress` among `effects`, in order.
+  func saved(_ effects: [Effect]) -> [Progress] {
+    effects.compactMap { effect in
+      if case .saveProgress(let progress) = effect { return progress }
+      return nil
+    }
+  }
+
   @Test func enterOpensALessonQGoesBackAndQuits() throws {
     var app = try app()
-    // The fixture's first step animates at once, so opening asks for the first tick.
-    #expect(app.update(.keyPressed(.enter)) == [.tick(afterMilliseconds: 200)])
+    // The fixture's first step animates at once, so opening asks for the first tick (after
+    // saving that the lesson is open).
+    let opening = app.update(.keyPressed(.enter))
+    #expect(opening == [.saveProgress(app.progress), .tick(afterMilliseconds: 200)])
     #expect(app.player?.source.name == "xo")
     _ = app.update(.keyPressed(.escape))  // leaves the answer box
     _ = app.update(.keyPressed(.char("q")))
@@ -58,18 +56,36 @@ import Testing
   }
 
   @Test func progressIsSavedAsTheLearnerGoes() throws {
-    let saved = Saved()
-    var app = try app(saved: saved)
-    _ = app.update(.keyPressed(.enter))
-    _ = app.update(.keyPressed(.right))
-    _ = app.update(.keyPressed(.right))
-    let last = try #require(saved.progress.withLock { $0.last })
+    var app = try app()
+    var saves: [Progress] = []
+    for key in [Key.enter, .right, .right] { saves += saved(app.update(.keyPressed(key))) }
+    let last = try #require(saves.last)
     #expect(last.lessons["xo"]?.step == 1)
     #expect(last.lessons["xo"]?.completedSteps == [0])
+    #expect(last == app.progress)
+    // A key that changes no progress saves nothing.
+    #expect(saved(app.update(.keyPressed(.char("?")))).isEmpty)
+    _ = app.update(.keyPressed(.char("?")))
     // Reopening resumes at step 2.
     _ = app.update(.keyPressed(.char("q")))
     _ = app.update(.keyPressed(.enter))
     #expect(app.player?.step == 1)
+  }
+
+  @Test func finishingALessonReturnsItsProgressToSave() throws {
+    var app = try app()
+    var saves: [Progress] = []
+    saves += saved(app.update(.keyPressed(.enter)))
+    for _ in 0..<7 { saves += saved(app.update(.keyPressed(.right))) }
+    #expect(app.player?.finished == true)
+    #expect(saves.last?.lessons["xo"]?.finished == true)
+    #expect(saves.last == app.progress)
+  }
+
+  @Test func progressThatCouldNotBeSavedIsNotedOnTheMenu() throws {
+    var app = try app()
+    #expect(app.update(.progressNotSaved("cnnlab: could not write /s/progress.json")) == [])
+    #expect(frame(of: app).lines[3].contains("could not write /s/progress.json"))
   }
 
   @Test func questionMarkShowsEveryLessonKeyAndAnyKeyCloses() throws {

@@ -250,20 +250,19 @@ import Testing
           imagesPerSecond: 12_000, elapsed: 1_800)
       ]
       snapshot.inspection = run.inspect(example: 0)
-      let screen = TrainingScreen(link: RecordingLink(snapshot), data: data, title: "")
+      let screen = TrainingScreen(snapshot: snapshot, data: data, title: "")
       exampleProbe = run.probe(data.validation.inputs.slice(0), id: TrainingScreen.probeTargets + 1)
       canvasProbe = run.probe(screen.canvasTensor, id: TrainingScreen.probeTargets)
     }
 
     /// The screen on `pane`, with a notice in the status line, and its help open if asked.
     func screen(_ pane: TrainingScreen.Pane, width: Int, height: Int, help: Bool = false) -> TrainingScreen {
-      let link = RecordingLink(snapshot)
-      var screen = TrainingScreen(link: link, data: data, title: "cnnlab train \(data.name)")
+      var screen = TrainingScreen(snapshot: snapshot, data: data, title: "cnnlab train \(data.name)")
       _ = screen.update(.resized(width: width, height: height))
       _ = screen.update(.keyPressed(.char(pane == .draw ? "d" : Character(String(pane.rawValue + 1)))))
       var probed = snapshot
       probed.probe = pane == .draw ? canvasProbe : exampleProbe
-      link.publish(probed)
+      _ = screen.update(.trainingPublished(probed))
       _ = screen.update(.keyPressed(.char("o")))
       _ = screen.update(.ticked)
       if help { _ = screen.update(.keyPressed(.char("?"))) }

@@ -6,16 +6,44 @@ import Testing
 
 @testable import CNNLabTUI
 
-/// A link that hands out a fixed snapshot and records the commands it is sent.
-final class RecordingLink: TrainingLink {
-  let state: Mutex<(snapshot: TrainingSnapshot, commands: [TrainingCommand])>
+/// A screen driven as the run loop drives it: a real `TrainerHost` performs its trainer
+/// effects, and the newest published snapshot is delivered before each message.
+@dynamicMemberLookup
+struct DrivenScreen {
+  var screen: TrainingScreen
+  let host: TrainerHost
 
-  init(_ snapshot: TrainingSnapshot) { state = Mutex((snapshot, [])) }
+  init(_ session: TrainingSession, width: Int = 80, height: Int = 24) {
+    host = TrainerHost(session: session)
+    screen = TrainingScreen(snapshot: session.snapshot, data: TrainingScreenTests.data, title: "cnnlab train xo")
+    update(.resized(width: width, height: height))
+  }
 
-  var snapshot: TrainingSnapshot { state.withLock { $0.snapshot } }
-  var commands: [TrainingCommand] { state.withLock { $0.commands } }
-  func send(_ command: TrainingCommand) { state.withLock { $0.commands.append(command) } }
-  func publish(_ snapshot: TrainingSnapshot) { state.withLock { $0.snapshot = snapshot } }
+  subscript<T>(dynamicMember path: KeyPath<TrainingScreen, T>) -> T { screen[keyPath: path] }
+
+  @discardableResult
+  mutating func update(_ message: Message) -> [Effect] {
+    if let snapshot = host.newSnapshot() { perform(screen.update(.trainingPublished(snapshot))) }
+    let effects = screen.update(message)
+    perform(effects)
+    return effects
+  }
+
+  func render(into buffer: inout CellBuffer) { screen.render(into: &buffer) }
+
+  private func perform(_ effects: [Effect]) {
+    for effect in effects { _ = host.perform(effect) }
+  }
+}
+
+extension Array where Element == Effect {
+  /// The trainer commands among these effects, in order.
+  var commands: [TrainingCommand] {
+    compactMap { effect in
+      if case .send(let command) = effect { return command }
+      return nil
+    }
+  }
 }
 
 /// The training screen's keys against a real trainer thread, and its panes drawn.
@@ -34,20 +62,26 @@ struct TrainingScreenTests {
       configuration: try configuration(), training: data.training!, validation: data.validation, startPaused: paused)
   }
 
-  static func screen(_ link: any TrainingLink, width: Int = 80, height: Int = 24) -> TrainingScreen {
-    var screen = TrainingScreen(link: link, data: data, title: "cnnlab train xo")
+  static func screen(_ snapshot: TrainingSnapshot, width: Int = 80, height: Int = 24) -> TrainingScreen {
+    var screen = TrainingScreen(snapshot: snapshot, data: data, title: "cnnlab train xo")
     _ = screen.update(.resized(width: width, height: height))
     return screen
   }
 
-  func press(_ screen: inout TrainingScreen, _ keys: Key...) {
-    for key in keys { _ = screen.update(.keyPressed(key)) }
+  /// Presses `keys`; returns the trainer commands they asked for, in order.
+  @discardableResult
+  func press(_ screen: inout TrainingScreen, _ keys: Key...) -> [TrainingCommand] {
+    keys.flatMap { screen.update(.keyPressed($0)).commands }
+  }
+
+  func press(_ screen: inout DrivenScreen, _ keys: Key...) {
+    for key in keys { screen.update(.keyPressed(key)) }
   }
 
   @Test func spacePausesAndTheSnapshotsStopChanging() throws {
     let session = try Self.session(paused: false)
     defer { session.stop() }
-    var screen = Self.screen(session)
+    var screen = DrivenScreen(session)
     #expect(session.waitUntil(timeout: 10) { $0.step >= 3 })
     press(&screen, .char(" "))
     #expect(session.waitUntil(timeout: 5) { $0.state == .paused })
@@ -63,7 +97,7 @@ struct TrainingScreenTests {
   @Test func sRunsExactlyOneStepWhilePaused() throws {
     let session = try Self.session()
     defer { session.stop() }
-    var screen = Self.screen(session)
+    var screen = DrivenScreen(session)
     press(&screen, .char("s"), .char("s"))
     #expect(session.waitUntil(timeout: 5) { $0.step == 2 })
     Thread.sleep(forTimeInterval: 0.2)
@@ -74,7 +108,7 @@ struct TrainingScreenTests {
   @Test func plusAndMinusDoubleAndHalveTheLearningRate() throws {
     let session = try Self.session()
     defer { session.stop() }
-    var screen = Self.screen(session)
+    var screen = DrivenScreen(session)
     press(&screen, .char("+"))
     #expect(session.waitUntil(timeout: 5) { $0.learningRate == 0.1 })
     press(&screen, .char("-"), .char("-"))
@@ -85,7 +119,7 @@ struct TrainingScreenTests {
   @Test func oCyclesTheOptimiserThroughAllOfThem() throws {
     let session = try Self.session()
     defer { session.stop() }
-    var screen = Self.screen(session)
+    var screen = DrivenScreen(session)
     var seen: [OptimizerKind] = []
     let cycle: [OptimizerKind] = [.adam, .rmsprop, .sgd, .momentum]
     for expected in cycle {
@@ -99,7 +133,7 @@ struct TrainingScreenTests {
   @Test func rResetsToAnIdenticalRun() throws {
     let session = try Self.session()
     defer { session.stop() }
-    var screen = Self.screen(session)
+    var screen = DrivenScreen(session)
     session.send(.step(12))
     #expect(session.waitUntil(timeout: 10) { $0.step == 12 })
     let first = session.snapshot
@@ -115,7 +149,7 @@ struct TrainingScreenTests {
   @Test func drawingAskedForAProbeOfTheCanvasAndShowsItsPrediction() throws {
     let session = try Self.session()
     defer { session.stop() }
-    var screen = Self.screen(session)
+    var screen = DrivenScreen(session)
     press(&screen, .char("d"))
     #expect(screen.pane == .draw)
     press(&screen, .up, .char(" "), .down, .char(" "), .left, .char(" "))
@@ -132,36 +166,113 @@ struct TrainingScreenTests {
   }
 
   @Test func mapsProbeTheChosenExampleAndMistakesAskForAnInspection() throws {
-    let link = RecordingLink(TrainingSnapshot())
-    var screen = Self.screen(link)
-    press(&screen, .char("3"))
-    guard case .probe(let first, let id) = link.commands.last else {
-      Issue.record("no probe after 3: \(link.commands)")
+    var screen = Self.screen(TrainingSnapshot())
+    guard case .probe(let first, let id)? = press(&screen, .char("3")).last else {
+      Issue.record("no probe after 3")
       return
     }
     #expect(first == Self.data.validation.inputs.slice(0))
     #expect(id % TrainingScreen.probeTargets == 1)
-    press(&screen, .char("N"))
+    let previous = press(&screen, .char("N"))
     #expect(screen.example == 15)
-    guard case .probe(let last, _) = link.commands.last else {
-      Issue.record("no probe after N: \(link.commands)")
+    guard case .probe(let last, _)? = previous.last else {
+      Issue.record("no probe after N: \(previous)")
       return
     }
     #expect(last == Self.data.validation.inputs.slice(15))
     press(&screen, .right, .right)
     #expect(screen.example == 1)
-    press(&screen, .char("4"))
-    #expect(link.commands.last == .inspect(example: 1))
+    #expect(press(&screen, .char("4")).last == .inspect(example: 1))
     // Nothing new to ask while the run stands still.
-    let count = link.commands.count
-    for _ in 0..<200 { _ = screen.update(.ticked) }
-    #expect(link.commands.count == count)
+    for _ in 0..<200 { #expect(screen.update(.ticked) == [.tick(afterMilliseconds: TrainingScreen.tickMilliseconds)]) }
+  }
+
+  /// Every key that asks something of the trainer returns it as an effect, and the screen shows
+  /// the answer at once, before the trainer publishes it.
+  @Test func keysReturnTrainerCommandsAsEffects() throws {
+    var snapshot = TrainingSnapshot()
+    snapshot.state = .running
+    snapshot.optimizer = .momentum
+    snapshot.learningRate = 0.05
+    snapshot.pace = .stepsPerSecond(30)
+    var screen = Self.screen(snapshot)
+    #expect(screen.update(.keyPressed(.char(" "))) == [.send(.pause)])
+    #expect(screen.snapshot.state == .paused)
+    #expect(screen.update(.keyPressed(.char("p"))) == [.send(.resume)])
+    #expect(screen.update(.keyPressed(.char("s"))) == [.send(.step(1))])
+    #expect(screen.update(.keyPressed(.char("+"))) == [.send(.setLearningRate(0.1))])
+    #expect(screen.update(.keyPressed(.char("+"))) == [.send(.setLearningRate(0.2))])  // builds on the first
+    #expect(screen.update(.keyPressed(.char("o"))) == [.send(.setOptimizer(.adam))])
+    #expect(screen.update(.keyPressed(.char(">"))) == [.send(.setPace(.stepsPerSecond(100)))])
+    #expect(screen.update(.keyPressed(.char("r"))) == [.send(.reset)])
+    #expect(screen.update(.keyPressed(.char("l"))) == [])
+    #expect(screen.update(.keyPressed(.char("q"))) == [.quit])
+  }
+
+  /// The host starts the trainer asked for, passes commands on, and hands out each published
+  /// snapshot once; a trainer that cannot be built comes back as a message.
+  @Test func theHostDeliversEachPublishedSnapshotOnce() throws {
+    let host = TrainerHost()
+    #expect(host.newSnapshot() == nil)
+    let request = TrainingRequest(
+      configuration: try Self.configuration(), training: Self.data.training!, validation: Self.data.validation,
+      startPaused: true)
+    #expect(host.perform(.startTraining(request)) == nil)
+    let session = try #require(host.session)
+    defer { session.stop() }
+    #expect(host.newSnapshot()?.step == 0)
+    #expect(host.newSnapshot() == nil)
+    #expect(host.perform(.send(.step(2))) == nil)
+    #expect(session.waitUntil(timeout: 10) { $0.step == 2 })
+    #expect(host.newSnapshot()?.step == 2)
+    #expect(host.newSnapshot() == nil)
+    #expect(host.perform(.send(.stop)) == nil)
+    #expect(host.session == nil)
+    #expect(host.newSnapshot() == nil)
+
+    var bad = request
+    bad.configuration.spec = try NetworkSpec.parse("conv 3 20x20 | dense 2")
+    guard case .trainingFailedToStart? = host.perform(.startTraining(bad)) else {
+      Issue.record("a 20x20 kernel on a 9x9 image started")
+      return
+    }
+    #expect(host.session == nil)
+  }
+
+  /// A delivered snapshot is what the screen draws; what a key asked for stays on screen until
+  /// a snapshot shows the trainer has done it.
+  @Test func aDeliveredSnapshotUpdatesTheHeader() throws {
+    var snapshot = TrainingSnapshot()
+    snapshot.state = .running
+    snapshot.totalEpochs = 5
+    var screen = Self.screen(snapshot)
+    func header() -> String {
+      var buffer = CellBuffer(width: 80, height: 24)
+      screen.render(into: &buffer)
+      return buffer.lines[0]
+    }
+    #expect(header().contains("training"))
+    #expect(header().contains("epoch 1/5"))
+    snapshot.epoch = 2
+    snapshot.step = 40
+    #expect(screen.update(.trainingPublished(snapshot)) == [])
+    #expect(header().contains("epoch 3/5"))
+    #expect(screen.snapshot.step == 40)
+    press(&screen, .char(" "))
+    #expect(header().contains("paused"))
+    _ = screen.update(.trainingPublished(snapshot))  // published before the pause landed
+    #expect(header().contains("paused"))
+    snapshot.state = .paused
+    _ = screen.update(.trainingPublished(snapshot))
+    snapshot.state = .running  // resumed by someone else
+    _ = screen.update(.trainingPublished(snapshot))
+    #expect(header().contains("training"))
   }
 
   @Test func mapsPaneDrawsTheProbeOfTheExampleWithItsTrueClass() throws {
     let session = try Self.session()
     defer { session.stop() }
-    var screen = Self.screen(session)
+    var screen = DrivenScreen(session)
     press(&screen, .char("3"), .char("n"))
     #expect(session.waitUntil(timeout: 5) { $0.probe?.id == 2 * TrainingScreen.probeTargets + 2 })
     _ = screen.update(.ticked)
@@ -184,7 +295,7 @@ struct TrainingScreenTests {
       validation: data.validation)
     var snapshot = run.snapshot
     snapshot.probe = run.probe(data.validation.inputs.slice(0), id: TrainingScreen.probeTargets + 1)  // example 1
-    var screen = TrainingScreen(link: RecordingLink(snapshot), data: data, title: "cnnlab train mnist")
+    var screen = TrainingScreen(snapshot: snapshot, data: data, title: "cnnlab train mnist")
     _ = screen.update(.resized(width: 80, height: 24))
     press(&screen, .char("3"))
     func lines() -> [String] {
@@ -242,8 +353,7 @@ struct TrainingScreenTests {
     snapshot.failedStep = 3
     snapshot.losses = [0.7, 0.9]
     snapshot.accuracies = [0.5, 0.5]
-    let link = RecordingLink(snapshot)
-    let screen = Self.screen(link)
+    let screen = Self.screen(snapshot)
     var buffer = CellBuffer(width: 80, height: 24)
     screen.render(into: &buffer)
     let text = buffer.lines.joined(separator: "\n")
@@ -262,7 +372,7 @@ struct TrainingScreenTests {
     snapshot.stepsPerEpoch = 8
     snapshot.learningRate = 0.05
     snapshot.optimizer = .momentum
-    let screen = Self.screen(RecordingLink(snapshot))
+    let screen = Self.screen(snapshot)
     var buffer = CellBuffer(width: 80, height: 24)
     screen.render(into: &buffer)
     #expect(buffer.lines[0].hasPrefix("cnnlab train xo  training  epoch 1 "))
@@ -279,7 +389,7 @@ struct TrainingScreenTests {
     var snapshot = run.snapshot
     snapshot.kernels = [snapshot.kernels[0]]
     snapshot.kernels[0].weights = Tensor(shape: [1, 1, 3, 3], scalars: [1, -1, -1, -1, 1, -1, -1, -1, 1])
-    var screen = Self.screen(RecordingLink(snapshot), width: 100, height: 30)
+    var screen = Self.screen(snapshot, width: 100, height: 30)
     press(&screen, .char("2"))
     var buffer = CellBuffer(width: 100, height: 30, capabilities: .plain)
     screen.render(into: &buffer)

@@ -5,7 +5,7 @@ import Testing
 @testable import CNNLabTUI
 
 /// Pace, the whole run's curves and the timeline on the training screen, against snapshots of a
-/// real run handed out by a recording link.
+/// real run delivered as the trainer publishes them; the screen's trainer commands are its effects.
 @Suite struct TrainingTimelineTests {
   /// A paused X/O run after `steps` steps (8 batches of 8 make an epoch).
   static func run(steps: Int) throws -> TrainingRun {
@@ -17,8 +17,10 @@ import Testing
     return run
   }
 
-  func press(_ screen: inout TrainingScreen, _ keys: Key...) {
-    for key in keys { _ = screen.update(.keyPressed(key)) }
+  /// Presses `keys`; returns the trainer commands they asked for, in order.
+  @discardableResult
+  func press(_ screen: inout TrainingScreen, _ keys: Key...) -> [TrainingCommand] {
+    keys.flatMap { screen.update(.keyPressed($0)).commands }
   }
 
   func lines(_ screen: TrainingScreen, width: Int = 100, height: Int = 30) -> [String] {
@@ -30,17 +32,13 @@ import Testing
   @Test func angleBracketsMoveAlongThePaceLadderAndTheHeaderSaysSo() throws {
     var snapshot = try Self.run(steps: 3).snapshot
     snapshot.pace = .stepsPerSecond(30)
-    let link = RecordingLink(snapshot)
-    var screen = TrainingScreenTests.screen(link, width: 100, height: 30)
+    var screen = TrainingScreenTests.screen(snapshot, width: 100, height: 30)
     #expect(lines(screen)[0].contains("pace 30 steps/s"))
-    press(&screen, .char(">"))
-    #expect(link.commands.last == .setPace(.stepsPerSecond(100)))
+    #expect(press(&screen, .char(">")).last == .setPace(.stepsPerSecond(100)))
     #expect(lines(screen)[0].contains("pace 100 steps/s"))
-    press(&screen, .char(">"), .char(">"))
-    #expect(link.commands.last == .setPace(.max))
+    #expect(press(&screen, .char(">"), .char(">")).last == .setPace(.max))
     #expect(lines(screen)[0].contains("pace max"))
-    press(&screen, .char("<"))
-    #expect(link.commands.last == .setPace(.stepsPerSecond(300)))
+    #expect(press(&screen, .char("<")).last == .setPace(.stepsPerSecond(300)))
   }
 
   /// `,` goes one kept step back, `.` one forward, Home to step 0, End to the newest; the
@@ -48,30 +46,24 @@ import Testing
   /// trainer has answered.
   @Test func commaAndPeriodMoveThroughTheTimeline() throws {
     var run = try Self.run(steps: 30)
-    let link = RecordingLink(run.snapshot)
-    var screen = TrainingScreenTests.screen(link, width: 100, height: 30)
+    var screen = TrainingScreenTests.screen(run.snapshot, width: 100, height: 30)
     press(&screen, .char("2"))
     let newest = lines(screen).dropFirst(2).joined(separator: "\n")
-    press(&screen, .char(","))
-    #expect(link.commands.last == .view(step: 29))
+    #expect(press(&screen, .char(",")).last == .view(step: 29))
     #expect(lines(screen)[0].contains("viewing step 29 of 30"))
-    press(&screen, .char(","), .char(","))
-    #expect(link.commands.last == .view(step: 27))
+    #expect(press(&screen, .char(","), .char(",")).last == .view(step: 27))
     press(&screen, .char("."))
     #expect(screen.viewedStep == 28)
-    press(&screen, .home)
-    #expect(link.commands.last == .view(step: 0))
+    #expect(press(&screen, .home).last == .view(step: 0))
     #expect(lines(screen)[0].contains("viewing step 0 of 30"))
 
     #expect(lines(screen).dropFirst(2).joined(separator: "\n") == newest)  // until the trainer answers
     run.handle(.view(step: 0))
-    link.publish(run.snapshot)
-    _ = screen.update(.ticked)
+    _ = screen.update(.trainingPublished(run.snapshot))
     #expect(lines(screen).dropFirst(2).joined(separator: "\n") != newest)
     #expect(screen.shownKernels == run.snapshot.viewed?.kernels)
 
-    press(&screen, .end)
-    #expect(link.commands.last == .view(step: nil))
+    #expect(press(&screen, .end).last == .view(step: nil))
     #expect(screen.viewedStep == nil)
     #expect(!lines(screen)[0].contains("viewing"))
     press(&screen, .char("."))
@@ -81,22 +73,18 @@ import Testing
   @Test func lookingBackWhileRunningPausesFirst() throws {
     var snapshot = try Self.run(steps: 10).snapshot
     snapshot.state = .running
-    let link = RecordingLink(snapshot)
-    var screen = TrainingScreenTests.screen(link)
-    press(&screen, .char(","))
-    #expect(Array(link.commands.suffix(2)) == [.pause, .view(step: 9)])
+    var screen = TrainingScreenTests.screen(snapshot)
+    #expect(press(&screen, .char(",")) == [.pause, .view(step: 9)])
     #expect(screen.viewedStep == 9)
-    _ = screen.update(.ticked)  // the trainer has not paused yet: the view stays
+    _ = screen.update(.trainingPublished(snapshot))  // the trainer has not paused yet: the view stays
     #expect(screen.viewedStep == 9)
   }
 
   @Test func resumingGoesBackToTheNewestStep() throws {
-    let link = RecordingLink(try Self.run(steps: 10).snapshot)
-    var screen = TrainingScreenTests.screen(link)
+    var screen = TrainingScreenTests.screen(try Self.run(steps: 10).snapshot)
     press(&screen, .char(","), .char(","))
     #expect(screen.viewedStep == 8)
-    press(&screen, .char(" "))
-    #expect(link.commands.last == .resume)
+    #expect(press(&screen, .char(" ")).last == .resume)
     #expect(screen.viewedStep == nil)
     #expect(screen.notice == "training on from the newest step, 10")
   }
@@ -113,14 +101,13 @@ import Testing
     #expect(points.filter { $0.y == 9 }.count == 1)
 
     let run = try Self.run(steps: 40)
-    let screen = TrainingScreenTests.screen(RecordingLink(run.snapshot), width: 100, height: 30)
+    let screen = TrainingScreenTests.screen(run.snapshot, width: 100, height: 30)
     let text = lines(screen)
     #expect(text.contains { $0.contains("step 1 ") && $0.contains("step 40") })
   }
 
   @Test func lTogglesALogScaleForTheLoss() throws {
-    let link = RecordingLink(try Self.run(steps: 20).snapshot)
-    var screen = TrainingScreenTests.screen(link, width: 100, height: 30)
+    var screen = TrainingScreenTests.screen(try Self.run(steps: 20).snapshot, width: 100, height: 30)
     #expect(!lines(screen).contains { $0.hasPrefix("loss (log scale)") })
     press(&screen, .char("l"))
     #expect(lines(screen).contains { $0.hasPrefix("loss (log scale)") })
@@ -142,7 +129,7 @@ import Testing
       return
     }
     let step = try #require(run.snapshot.failedStep)
-    let screen = TrainingScreenTests.screen(RecordingLink(run.snapshot), width: 100, height: 30)
+    let screen = TrainingScreenTests.screen(run.snapshot, width: 100, height: 30)
     let text = lines(screen)
     #expect(text[0].contains("stopped at step \(step): loss not finite"))
     #expect(reason.contains("at step \(step) "))
@@ -154,17 +141,13 @@ import Testing
 /// the timeline (the drawing is then predicted by the network as it was).
 @Suite struct DrawPaneKeysTests {
   @Test func digitsRPaceAndTheTimelineWorkOnTheDrawPane() throws {
-    let link = RecordingLink(try TrainingTimelineTests.run(steps: 10).snapshot)
-    var screen = TrainingScreenTests.screen(link)
+    var screen = TrainingScreenTests.screen(try TrainingTimelineTests.run(steps: 10).snapshot)
     _ = screen.update(.keyPressed(.char("d")))
     #expect(screen.pane == .draw)
-    _ = screen.update(.keyPressed(.char(",")))
-    #expect(link.commands.contains(.view(step: 9)))
+    #expect(screen.update(.keyPressed(.char(","))).commands.contains(.view(step: 9)))
     #expect(screen.viewedStep == 9)
-    _ = screen.update(.keyPressed(.char("<")))
-    #expect(link.commands.last == .setPace(.stepsPerSecond(300)))
-    _ = screen.update(.keyPressed(.char("r")))
-    #expect(link.commands.last == .reset)
+    #expect(screen.update(.keyPressed(.char("<"))).commands == [.setPace(.stepsPerSecond(300))])
+    #expect(screen.update(.keyPressed(.char("r"))).commands == [.reset])
     _ = screen.update(.keyPressed(.char("3")))
     #expect(screen.pane == .maps)
     _ = screen.update(.keyPressed(.char("5")))

@@ -7,6 +7,32 @@ import Glibc
 import Darwin
 #endif
 
+/// Everything a `TrainingSession` is started from, as a value: a screen asks for a trainer by
+/// returning one (`Effect.startTraining`), and whoever runs the screen starts it.
+public struct TrainingRequest: Equatable, Sendable {
+  public var configuration: TrainingConfiguration
+  public var training: LabelledSet
+  public var validation: LabelledSet?
+  /// Wait for `.resume` or `.step(n)` before the first step.
+  public var startPaused: Bool
+
+  public init(
+    configuration: TrainingConfiguration, training: LabelledSet, validation: LabelledSet? = nil,
+    startPaused: Bool = false
+  ) {
+    self.configuration = configuration
+    self.training = training
+    self.validation = validation
+    self.startPaused = startPaused
+  }
+}
+
+extension LabelledSet: Equatable {
+  public static func == (a: LabelledSet, b: LabelledSet) -> Bool {
+    a.classCount == b.classCount && a.labels == b.labels && a.inputs == b.inputs
+  }
+}
+
 /// A `TrainingRun` on a background thread, for a screen that must keep drawing while the
 /// network trains.
 ///
@@ -38,11 +64,22 @@ public final class TrainingSession: Sendable {
     thread.start()
   }
 
+  /// Starts the trainer thread for `request`.
+  public convenience init(_ request: TrainingRequest) throws(Network.BuildError) {
+    try self.init(
+      configuration: request.configuration, training: request.training, validation: request.validation,
+      startPaused: request.startPaused)
+  }
+
   /// Dropping the session stops its thread (after the step in progress).
   deinit { channel.send(.stop) }
 
   /// The latest published snapshot (a copy).
-  public var snapshot: TrainingSnapshot { channel.latest.withLock { $0 } }
+  public var snapshot: TrainingSnapshot { channel.latest.withLock { $0.snapshot } }
+
+  /// The latest snapshot and how many have been published before it (0 for the first), so a
+  /// reader can tell a new one from the one it already has without comparing them.
+  public var publication: (number: Int, snapshot: TrainingSnapshot) { channel.latest.withLock { $0 } }
 
   /// True once the trainer thread has ended (after `.stop`).
   public var hasStopped: Bool { channel.threadExited.load(ordering: .acquiring) }
@@ -77,13 +114,13 @@ public final class TrainingSession: Sendable {
 /// What the two threads share: the inbox of commands and the latest snapshot, each behind its
 /// own lock, and a semaphore that wakes an idle trainer.
 private final class Channel: Sendable {
-  let latest: Mutex<TrainingSnapshot>
+  let latest: Mutex<(number: Int, snapshot: TrainingSnapshot)>
   let inbox = Mutex<[TrainingCommand]>([])
   let wake = DispatchSemaphore(value: 0)
   let threadExited = Atomic<Bool>(false)
   let final = Mutex<TrainingRun?>(nil)
 
-  init(_ snapshot: TrainingSnapshot) { latest = Mutex(snapshot) }
+  init(_ snapshot: TrainingSnapshot) { latest = Mutex((0, snapshot)) }
 
   func send(_ command: TrainingCommand) {
     inbox.withLock { $0.append(command) }
@@ -146,6 +183,6 @@ private final class Channel: Sendable {
   }
 
   private func publish(_ snapshot: TrainingSnapshot) {
-    latest.withLock { $0 = snapshot }
+    latest.withLock { $0 = ($0.number + 1, snapshot) }
   }
 }

@@ -2,8 +2,9 @@ import CNNLabLessons
 
 /// The whole course on screen: the menu, a lesson, and the help over either.
 ///
-/// Progress is handed to `save` whenever it changes (a step finished, an answer checked, a
-/// kernel edited), so quitting at any moment loses nothing.
+/// Whenever progress changes (a step finished, an answer checked, a kernel edited) `update`
+/// returns `.saveProgress`, so quitting at any moment loses nothing; like every effect, the run
+/// loop performs it.
 public struct CourseApp: Program {
   public private(set) var menu: CourseMenu
   public private(set) var player: LessonPlayer?
@@ -11,34 +12,29 @@ public struct CourseApp: Program {
   public private(set) var progress: Progress
   /// The live training screen, while it is open.
   public private(set) var training: TrainingScreen?
-  /// Makes a training screen (and starts its trainer); nil leaves the course without one.
-  let makeTraining: (@Sendable () -> TrainingScreen?)?
+  /// The training the course ends with; nil leaves the course without one.
+  let liveTraining: LiveTraining?
   /// The lessons in course order; nil where a lesson could not be loaded.
   let sources: [LessonSource?]
-  /// Writes progress; returns a message when it could not.
-  let save: (@Sendable (Progress) -> String?)?
   private var screen = (width: 80, height: 24)
 
   /// A course app over `sources` (nil entries are shown as broken, with `problems`).
   public init(
     sources: [LessonSource?], entries: [CourseMenu.Entry], progress: Progress = Progress(),
-    notice: String? = nil, save: (@Sendable (Progress) -> String?)? = nil,
-    makeTraining: (@Sendable () -> TrainingScreen?)? = nil
+    notice: String? = nil, liveTraining: LiveTraining? = nil
   ) {
     self.sources = sources
     self.progress = progress
-    self.save = save
-    self.makeTraining = makeTraining
+    self.liveTraining = liveTraining
     var entries = entries
-    if makeTraining != nil { entries.append(.training) }
+    if liveTraining != nil { entries.append(.training) }
     CourseApp.applyProgress(progress, to: &entries)
     menu = CourseMenu(entries: entries, notice: notice)
   }
 
   /// A course app for a loaded course: lessons that failed to load are listed as broken.
   public init(
-    course: Course, progress: Progress = Progress(), notice: String? = nil,
-    save: (@Sendable (Progress) -> String?)? = nil, makeTraining: (@Sendable () -> TrainingScreen?)? = nil
+    course: Course, progress: Progress = Progress(), notice: String? = nil, liveTraining: LiveTraining? = nil
   ) {
     let count = course.entries.count
     var sources: [LessonSource?] = []
@@ -61,8 +57,7 @@ public struct CourseApp: Program {
       }
     }
     self.init(
-      sources: sources, entries: entries, progress: progress, notice: notice, save: save,
-      makeTraining: makeTraining)
+      sources: sources, entries: entries, progress: progress, notice: notice, liveTraining: liveTraining)
   }
 
   /// The menu fits a small terminal; a lesson needs `LessonPlayer.minimumSize`.
@@ -73,12 +68,24 @@ public struct CourseApp: Program {
 
   public mutating func update(_ message: Message) -> [Effect] {
     if case .resized(let width, let height) = message { screen = (width, height) }
+    switch message {
+    case .progressNotSaved(let problem):
+      menu.notice = problem
+      return []
+    case .trainingFailedToStart(let problem):
+      training = nil
+      menu.notice = "live training could not start: \(problem)"
+      return []
+    case .trainingPublished where training == nil:
+      return []  // the last snapshots of a trainer being stopped
+    default: break
+    }
     if var screen = training {
       let effects = screen.update(message)
       if screen.wantsToLeave {
-        training = nil  // dropping the screen stops its trainer
+        training = nil
         if case .resized = message { _ = menu.update(message) }
-        return []
+        return [.send(.stop)]
       }
       training = screen
       if case .resized = message {
@@ -108,27 +115,28 @@ public struct CourseApp: Program {
         lesson.wantsHelp = false
         showingHelp = true
       }
-      record(lesson)
+      let saving = record(lesson)
       if lesson.wantsToLeave {
         player = nil
         refreshMenu()
-        return []
+        return saving
       }
       if lesson.wantsNextLesson, let index = sources.firstIndex(where: { $0?.name == lesson.source.name }) {
         refreshMenu()
         if index + 1 == sources.count {
           player = nil
-          return openTraining()
+          return saving + openTraining()
         }
-        open(index + 1)
+        let opening = open(index + 1)
         if player?.source.name != lesson.source.name {
           menu.select(index + 1)
-          return player?.playing == true ? [.tick(afterMilliseconds: player?.interval ?? 200)] : []
+          return saving + opening
+            + (player?.playing == true ? [.tick(afterMilliseconds: player?.interval ?? 200)] : [])
         }
       }
       player = lesson
       if case .resized = message { _ = menu.update(message) }
-      return effects
+      return effects + saving
     }
     let effects = menu.update(message)
     if menu.wantsHelp {
@@ -138,44 +146,48 @@ public struct CourseApp: Program {
     if let index = menu.openRequest {
       menu.openRequest = nil
       if menu.entries[safe: index]?.isTraining == true { return effects + openTraining() }
-      open(index)
-      if let player, player.playing { return effects + [.tick(afterMilliseconds: player.interval)] }
+      let opening = open(index)
+      if let player, player.playing { return effects + opening + [.tick(afterMilliseconds: player.interval)] }
+      return effects + opening
     }
     return effects
   }
 
-  /// Opens the live training screen; its ticks start at once.
+  /// Opens the live training screen and asks for its trainer; its ticks start at once. The
+  /// screen shows the trainer's first snapshot as soon as the run loop delivers it.
   public mutating func openTraining() -> [Effect] {
-    guard var screen = makeTraining?() else { return [] }
+    guard let liveTraining else { return [] }
+    var screen = TrainingScreen(data: liveTraining.data, title: liveTraining.title, quitsProgram: false)
     let effects = screen.update(.resized(width: self.screen.width, height: self.screen.height))
     training = screen
-    return effects
+    return [.startTraining(liveTraining.request)] + effects
   }
 
-  /// Opens the lesson at `index` where the learner left it.
-  public mutating func open(_ index: Int) {
-    guard let source = sources[safe: index] ?? nil else { return }
+  /// Opens the lesson at `index` where the learner left it; returns `.saveProgress` when that
+  /// changed the progress.
+  @discardableResult
+  public mutating func open(_ index: Int) -> [Effect] {
+    guard let source = sources[safe: index] ?? nil else { return [] }
     var lesson = LessonPlayer(
       source: source, progress: progress.lessons[source.name], seenAnimations: Set(progress.seenAnimations ?? []))
     if let interval = progress.playInterval { lesson.setInterval(interval) }
-    lesson.leadsToTraining = makeTraining != nil && index == sources.count - 1
+    lesson.leadsToTraining = liveTraining != nil && index == sources.count - 1
     _ = lesson.update(.resized(width: screen.width, height: screen.height))
     player = lesson
-    record(lesson)
+    return record(lesson)
   }
 
-  private mutating func record(_ lesson: LessonPlayer) {
+  /// Takes the lesson's progress; returns `.saveProgress` when it changed.
+  private mutating func record(_ lesson: LessonPlayer) -> [Effect] {
     let current = lesson.progress
     let seen = lesson.seenAnimations.sorted()
     guard progress.lessons[lesson.source.name] != current || progress.playInterval != lesson.interval
       || progress.seenAnimations ?? [] != seen
-    else { return }
+    else { return [] }
     progress.lessons[lesson.source.name] = current
     progress.playInterval = lesson.interval
     progress.seenAnimations = seen
-    if let save, let problem = save(progress) {
-      menu.notice = problem
-    }
+    return [.saveProgress(progress)]
   }
 
   private mutating func refreshMenu() {

@@ -116,6 +116,8 @@ public struct CourseMenu: Program {
         }
       case .rightClick, .leftDrag, .rightDrag: break
       }
+    case .trainingPublished, .trainingFailedToStart, .progressNotSaved:
+      break  // the menu has no trainer and saves nothing itself
     }
     return []
   }

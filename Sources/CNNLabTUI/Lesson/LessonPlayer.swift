@@ -268,6 +268,8 @@ public struct LessonPlayer: Program {
       return press(key)
     case .mouse(let event):
       return mouse(event)
+    case .trainingPublished, .trainingFailedToStart, .progressNotSaved:
+      return []  // a lesson has no trainer and saves nothing itself
     }
   }
 

@@ -2,21 +2,13 @@ import CNNLabData
 import CNNLabEngine
 import Foundation
 
-/// Where a training screen gets its snapshots and sends its commands: a `TrainingSession`
-/// (a background trainer thread) in the program, something synchronous in tests.
-public protocol TrainingLink: Sendable {
-  /// The latest published snapshot (a copy).
-  var snapshot: TrainingSnapshot { get }
-  func send(_ command: TrainingCommand)
-}
-
-extension TrainingSession: TrainingLink {}
-
 /// The live training screen: curves, kernels, feature maps, mistakes and a canvas to draw on,
 /// over a network training on another thread.
 ///
-/// The screen never touches the network: it reads snapshots on every tick and asks the trainer
-/// for inspections (`.inspect`) and for the drawn image's maps (`.probe`).
+/// The screen never touches the network or the trainer: it is a pure function of its messages.
+/// Snapshots arrive as `.trainingPublished`, and everything it asks of the trainer (pause, a
+/// rate, an inspection, the drawn image's maps as a `.probe`) it returns as `Effect.send`, for
+/// the run loop's `TrainerHost` to pass on.
 public struct TrainingScreen: Program {
   /// The panes, one at a time; `Tab` and the digit keys switch.
   public enum Pane: Int, CaseIterable, Sendable {
@@ -118,13 +110,15 @@ public struct TrainingScreen: Program {
   static let overviewWidth = 150
   public static let minimum = (width: 60, height: 20)
 
-  let link: any TrainingLink
   public let data: TrainingData
   public let title: String
   /// Whether `q` quits the program (run on its own) or only asks to leave (inside the course).
   let quitsProgram: Bool
 
+  /// The newest snapshot, with what the keys asked for and the trainer has not published yet.
   public private(set) var snapshot: TrainingSnapshot
+  /// The newest snapshot as the trainer published it.
+  private var latest: TrainingSnapshot
   public private(set) var pane: Pane = .curves {
     didSet { if pane != oldValue { scroll = 0 } }  // each pane starts at its top
   }
@@ -154,12 +148,15 @@ public struct TrainingScreen: Program {
   /// each other (two `+` are x4) and the screen never flickers back to the old value.
   private var pending: (state: TrainingState?, rate: Float?, optimizer: OptimizerKind?, pace: TrainingPace?)
 
-  public init(link: any TrainingLink, data: TrainingData, title: String, quitsProgram: Bool = true) {
-    self.link = link
+  /// A screen showing `snapshot` (a fresh trainer's first) until the next is delivered.
+  public init(
+    snapshot: TrainingSnapshot = TrainingSnapshot(), data: TrainingData, title: String, quitsProgram: Bool = true
+  ) {
     self.data = data
     self.title = title
     self.quitsProgram = quitsProgram
-    snapshot = link.snapshot
+    self.snapshot = snapshot
+    latest = snapshot
     let shape = data.inputShape
     canvas = DigitCanvas(rows: shape[1], columns: shape[2])
   }
@@ -174,12 +171,18 @@ public struct TrainingScreen: Program {
     switch message {
     case .resized(let width, let height):
       screen = (width, height)
-      refresh()
-      return [.tick(afterMilliseconds: TrainingScreen.tickMilliseconds)]
+      return refresh() + [.tick(afterMilliseconds: TrainingScreen.tickMilliseconds)]
     case .ticked:
       ticks += 1
-      refresh()
-      return [.tick(afterMilliseconds: TrainingScreen.tickMilliseconds)]
+      return refresh() + [.tick(afterMilliseconds: TrainingScreen.tickMilliseconds)]
+    case .trainingPublished(let published):
+      latest = published
+      return refresh()
+    case .trainingFailedToStart(let problem):
+      notice = "training could not start: \(problem)"
+      return []
+    case .progressNotSaved:
+      return []
     case .keyPressed(let key):
       if showingHelp {
         showingHelp = false
@@ -188,16 +191,14 @@ public struct TrainingScreen: Program {
       let table = pane == .draw ? TrainingScreen.drawKeys : TrainingScreen.keys
       guard let action = table.action(for: key) else { return [] }
       let effects = perform(action, key: key)
-      refresh()
-      return effects
+      return effects + refresh()
     case .mouse(let event):
       if showingHelp {
         if event.kind == .leftClick { showingHelp = false }
         return []
       }
       mouse(event)
-      refresh()
-      return []
+      return refresh()
     }
   }
 
@@ -205,15 +206,16 @@ public struct TrainingScreen: Program {
   /// trainer has not published yet (`pending`) over its newest snapshot.
   private mutating func perform(_ action: Action, key: Key) -> [Effect] {
     notice = nil
+    var effects: [Effect] = []
     switch action {
     case .pauseResume:
       switch snapshot.state {
       case .running:
-        link.send(.pause)
+        effects.append(.send(.pause))
         pending.state = .paused
         notice = "paused"
       case .paused:
-        link.send(.resume)
+        effects.append(.send(.resume))
         pending.state = .running
         notice = viewedStep == nil ? "training" : "training on from the newest step, \(snapshot.step)"
         viewedStep = nil
@@ -221,32 +223,32 @@ public struct TrainingScreen: Program {
       case .failed: notice = "training stopped (r starts again)"
       }
     case .step:
-      link.send(.step(1))
+      effects.append(.send(.step(1)))
       notice = viewedStep == nil ? "one step" : "one step on from the newest step, \(snapshot.step)"
       viewedStep = nil
     case .faster, .slower:
       let rate = snapshot.learningRate * (action == .faster ? 2 : 0.5)
-      link.send(.setLearningRate(rate))
+      effects.append(.send(.setLearningRate(rate)))
       pending.rate = rate
       notice = "learning rate \(TrainingScreen.rate(rate))"
     case .optimizer:
       let all = OptimizerKind.allCases
       let next = all[((all.firstIndex(of: snapshot.optimizer) ?? 0) + 1) % all.count]
-      link.send(.setOptimizer(next))
+      effects.append(.send(.setOptimizer(next)))
       pending.optimizer = next
       notice = "optimiser \(next.rawValue) (fresh state)"
     case .reset:
-      link.send(.reset)
+      effects.append(.send(.reset))
       pending = (nil, nil, nil, pending.pace)
       viewedStep = nil
       notice = "reset: the same seed gives the same run (paused; space starts)"
     case .paceUp, .paceDown:
       let pace = action == .paceUp ? snapshot.pace.faster : snapshot.pace.slower
-      link.send(.setPace(pace))
+      effects.append(.send(.setPace(pace)))
       pending.pace = pace
       notice = "pace \(pace)"
     case .olderStep, .newerStep, .firstStep, .newestStep:
-      look(action)
+      effects = look(action)
     case .logScale:
       logLoss.toggle()
       notice = logLoss ? "loss on a log scale" : "loss on a linear scale"
@@ -296,12 +298,12 @@ public struct TrainingScreen: Program {
       let step = max(1, (content.area.height - 1) / 2)
       scroll = min(max(0, min(scroll, limit) + (action == .scrollUp ? -step : step)), limit)
     }
-    return []
+    return effects
   }
 
   /// Moves through the timeline: the kept steps before the newest, then the newest. A running
   /// run pauses first (the pause lands before the view, in the order sent).
-  private mutating func look(_ action: Action) {
+  private mutating func look(_ action: Action) -> [Effect] {
     let newest = snapshot.step
     let kept = snapshot.timeline.filter { $0 < newest } + [newest]
     let current = viewedStep ?? newest
@@ -314,15 +316,17 @@ public struct TrainingScreen: Program {
       }
     guard let target, target != current else {
       notice = action == .olderStep || action == .firstStep ? "this is the first step kept" : "this is the newest step"
-      return
+      return []
     }
+    var effects: [Effect] = []
     if snapshot.state == .running {
-      link.send(.pause)
+      effects.append(.send(.pause))
       pending.state = .paused
     }
     viewedStep = target == newest ? nil : target
-    link.send(.view(step: viewedStep))
+    effects.append(.send(.view(step: viewedStep)))
     notice = viewedStep == nil ? "the newest step" : "space trains on from the newest step"
+    return effects
   }
 
   private mutating func choose(_ index: Int) {
@@ -362,9 +366,10 @@ public struct TrainingScreen: Program {
     }
   }
 
-  /// Takes the newest snapshot and asks the trainer for what the visible pane needs.
-  private mutating func refresh() {
-    let latest = link.snapshot
+  /// Lays what the trainer has not published yet over the newest snapshot, and asks the
+  /// trainer for what the visible pane needs.
+  private mutating func refresh() -> [Effect] {
+    var effects: [Effect] = []
     snapshot = latest
     if let state = pending.state {
       // A step or the last epoch can end a run before the pause or resume lands.
@@ -397,7 +402,7 @@ public struct TrainingScreen: Program {
         ticks - inspectedAt.tick >= 100 && inspectedAt.step != shownStep
         && latest.inspection?.step != shownStep
       if newRun || due {
-        link.send(.inspect(example: example))
+        effects.append(.send(.inspect(example: example)))
         inspectedAt = (ticks, shownStep, latest.generation, viewedStep)
       }
     }
@@ -410,10 +415,11 @@ public struct TrainingScreen: Program {
       if changed || moved || reset {
         probeID += 1
         let input = target == .canvas ? canvasTensor : examples.inputs.slice(example)
-        link.send(.probe(input, id: probeID * TrainingScreen.probeTargets + target.code))
+        effects.append(.send(.probe(input, id: probeID * TrainingScreen.probeTargets + target.code)))
         probedAt = (ticks, shownStep, canvas.revision, target, latest.generation)
       }
     }
+    return effects
   }
 
   /// What a probe is run on: the drawing, or a validation example.

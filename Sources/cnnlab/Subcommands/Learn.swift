@@ -55,18 +55,17 @@ extension CNNLab {
         throw ExitCode(2)
       }
       var program = CourseApp(
-        course: course, progress: progress, notice: problem,
-        save: { progress in
-          do {
-            try store.save(progress)
-            return nil
-          } catch {
-            return "cnnlab: \(error)"
-          }
-        },
-        makeTraining: { CNNLab.Train.xoScreen() })
-      if let start { program.open(start) }
-      let outcome = RunLoop(terminal: terminal).run(&program)
+        course: course, progress: progress, notice: problem, liveTraining: CNNLab.Train.xoTraining())
+      let opened = start.map { program.open($0) } ?? []
+      let runLoop = RunLoop(terminal: terminal) { progress in
+        do {
+          try store.save(progress)
+          return nil
+        } catch {
+          return "cnnlab: \(error)"
+        }
+      }
+      let outcome = runLoop.run(&program, performingFirst: opened)
       terminal.shutdown()
       if case .signal(let signal) = outcome { throw ExitCode(128 + signal) }
     }

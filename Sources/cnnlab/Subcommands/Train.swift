@@ -261,18 +261,18 @@ extension CNNLab {
       configuration.stepsPerSnapshot = dataSet.inputShape[1] * dataSet.inputShape[2] > 100 ? 1 : 5
       let session = try TrainingSession(
         configuration: configuration, training: training, validation: dataSet.validation)
-      var screen = TrainingScreen(link: session, data: dataSet, title: "cnnlab train \(data)")
-      let outcome = RunLoop(terminal: terminal).run(&screen)
+      var screen = TrainingScreen(snapshot: session.snapshot, data: dataSet, title: "cnnlab train \(data)")
+      let outcome = RunLoop(terminal: terminal, trainer: TrainerHost(session: session)).run(&screen)
       terminal.shutdown()
       session.stop()
       if case .signal(let signal) = outcome { throw ExitCode(128 + signal) }
       return session.finalRun
     }
 
-    /// The X/O training screen the course opens: the default X/O run over 20 epochs (time to
-    /// play with the rate and the optimiser), inside the course (q goes back to the menu). Nil
-    /// if it cannot be built.
-    static func xoScreen() -> TrainingScreen? {
+    /// The X/O training the course opens: the default X/O run over 20 epochs (time to play
+    /// with the rate and the optimiser), inside the course (q goes back to the menu). Nil if
+    /// its network cannot be read.
+    static func xoTraining() -> LiveTraining? {
       let data = TrainingData.xo()
       let d = Defaults.xo
       guard let training = data.training, let spec = try? NetworkSpec.parse(d.spec) else { return nil }
@@ -280,11 +280,9 @@ extension CNNLab {
         spec: spec, inputShape: data.inputShape, optimizer: d.optimizer, learningRate: d.learningRate,
         batchSize: d.batch, seed: 1, epochs: 20, stepsPerSnapshot: 5,
         pace: watchablePace(stepsPerEpoch: (training.count + d.batch - 1) / d.batch, epochs: 20, wholeRun: true))
-      guard
-        let session = try? TrainingSession(
-          configuration: configuration, training: training, validation: data.validation)
-      else { return nil }
-      return TrainingScreen(link: session, data: data, title: "Train a network live: xo", quitsProgram: false)
+      return LiveTraining(
+        request: TrainingRequest(configuration: configuration, training: training, validation: data.validation),
+        data: data, title: "Train a network live: xo")
     }
 
     /// One set in the JSON: its size and where it comes from, and for the test set its score.

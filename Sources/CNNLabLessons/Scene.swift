@@ -20,6 +20,9 @@ public struct Scene: Equatable, Sendable {
   /// Set when the step could not be computed (only after an edit makes a shape impossible);
   /// the scene then holds the beats before the problem.
   public var problem: LessonDiagnostic?
+  /// The step's operation as planned (turned, when the learner turned a knob): the player
+  /// turns its knobs and plans again with the result.
+  public var operation: StepOperation?
 
   public init(
     number: Int, title: String, beats: [Beat] = [], grids: [ShownGrid] = [],

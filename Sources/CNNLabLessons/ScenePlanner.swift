@@ -6,11 +6,28 @@ import CNNLabEngine
 /// Turns a checked `Lesson` into `Scene`s, computing every number with the engine.
 public enum ScenePlanner {
   /// Plans every step. `kernels` replaces declared kernels' values (the learner's edits and
-  /// presets); every result computed from them, in every step, is recomputed.
-  public static func plan(_ lesson: Lesson, kernels: [String: KernelSetting] = [:]) -> [Scene] {
+  /// presets) and `operations` replaces steps' operations, by step index (0-based), with
+  /// turned copies of their own (see `Knob`); every result computed from them, in every step,
+  /// is recomputed.
+  public static func plan(
+    _ lesson: Lesson, kernels: [String: KernelSetting] = [:], operations: [Int: StepOperation] = [:]
+  ) -> [Scene] {
     var run = LessonRun(lesson: lesson, overrides: kernels, checking: false)
+    guard !operations.isEmpty else {
+      run.run()
+      return run.scenes
+    }
+    // Questions and challenges are about the lesson's own settings: they come from the lesson
+    // as written, whatever the knobs computed since (see `lessonScenes`).
     run.run()
-    return run.scenes
+    var turned = lesson
+    for (index, operation) in operations where turned.steps.indices.contains(index) {
+      turned.steps[index] = turned.steps[index].replacingOperation(with: operation)
+    }
+    var turnedRun = LessonRun(lesson: turned, overrides: kernels, checking: false)
+    turnedRun.lessonScenes = run.scenes
+    turnedRun.run()
+    return turnedRun.scenes
   }
 }
 
@@ -50,6 +67,11 @@ struct LessonRun {
   var diagnostics: [LessonDiagnostic] = []
   /// Whether the step being planned met a follow-on of an earlier step's problem.
   var metFollowOn = false
+  /// The scenes of the lesson as written, when knobs are turned: questions and challenges are
+  /// taken from them rather than worked out again, and a line that only fits the lesson's own
+  /// sizes (a `compute` or `focus` naming a cell the turned result lacks) keeps the lesson's
+  /// beat instead of becoming the step's problem. Only the turned operation itself can fail.
+  var lessonScenes: [Scene]?
 
   init(lesson: Lesson, overrides: [String: KernelSetting], checking: Bool) {
     self.lesson = lesson
@@ -139,6 +161,7 @@ struct LessonRun {
 
   mutating func plan(_ step: Step, number stepNumber: Int) -> Scene {
     var scene = Scene(number: stepNumber, title: step.title)
+    scene.operation = step.operation
     let problemsBefore = diagnostics.count
     metFollowOn = false
     // The operation runs first, so a question written before it can still name its result.
@@ -234,15 +257,31 @@ struct LessonRun {
               question.location, "this question has no hint",
               note: "add a line 'hint \"...\"' after it: the hint is shown after a wrong answer")
           }
-          scene.beats.append(.question(try ask(question)))
+          if let own = lessonBeat(of: scene, statement.kind) {
+            scene.beats.append(own)
+          } else {
+            scene.beats.append(.question(try ask(question)))
+          }
         case .challenge(let challenge):
           for name in challenge.edits where !scene.editable.contains(where: { $0.name == name.name }) {
             scene.editable.append(try editable(name))
           }
-          scene.beats.append(.challenge(try self.challenge(challenge, in: step)))
+          if let own = lessonBeat(of: scene, statement.kind) {
+            scene.beats.append(own)
+          } else {
+            scene.beats.append(.challenge(try self.challenge(challenge, in: step)))
+          }
         }
       } catch {
-        report(error)
+        if lessonScenes != nil {
+          switch statement.kind {
+          case .erratum, .working, .compute:
+            if let own = lessonBeat(of: scene, statement.kind) { scene.beats.append(own) }
+          default: break
+          }
+        } else {
+          report(error)
+        }
       }
     }
     scene.grids = shownGrids(step, show: explicitShow, editable: scene.editable)
@@ -251,6 +290,33 @@ struct LessonRun {
     // made before) shows that earlier problem: it is what the learner can fix from here.
     if scene.problem == nil, metFollowOn, !checking { scene.problem = diagnostics.first }
     return scene
+  }
+
+  /// When knobs are turned, the lesson's own beat for the statement `scene` reaches next:
+  /// the nth question (challenge, working, ...) of the step as written, for its nth.
+  func lessonBeat(of scene: Scene, _ statement: Statement.Kind) -> Beat? {
+    guard let own = lessonScenes?[safe: scene.number - 1] else { return nil }
+    func kind(_ beat: Beat) -> String? {
+      switch beat {
+      case .question: return "question"
+      case .challenge: return "challenge"
+      case .working: return "working"
+      case .compute: return "compute"
+      case .erratum: return "erratum"
+      default: return nil
+      }
+    }
+    let wanted: String
+    switch statement {
+    case .ask: wanted = "question"
+    case .challenge: wanted = "challenge"
+    case .working: wanted = "working"
+    case .compute: wanted = "compute"
+    case .erratum: wanted = "erratum"
+    default: return nil
+    }
+    let index = scene.beats.filter { kind($0) == wanted }.count
+    return own.beats.filter { kind($0) == wanted }[safe: index]
   }
 
   func checkFocus(row: Int, col: Int, animation: Animation?, at location: SourceLocation) throws(EvalError)

@@ -39,7 +39,7 @@ import Testing
 
 
 
-         ←/→ step   space play   ,/. frame   +/- speed   ? help   q back
+         ←/→ step   space play   +/- speed   [/] knob   </> turn   ? help   q back
 
         """)
   }

@@ -109,6 +109,57 @@ extension ConvolveOperation: OperationSpec {
   }
 }
 
+extension ConvolveOperation {
+  /// How far the stride and dilation knobs turn, and the paddings the padding knob steps
+  /// through: small enough that every map still fits the screen.
+  static let knobStrides = Array(1...4)
+  static let knobDilations = Array(1...4)
+  static let knobPaddings: [PaddingSpec] = [.valid, .same] + (1...3).map { .explicit(rows: $0, cols: $0) }
+
+  /// Stride, padding, dilation and mode; a stride or padding the lesson reads from a cell the
+  /// learner edits (`stride plan[0]`) is turned there, not by a knob.
+  var knobs: [Knob] {
+    var knobs: [Knob] = []
+    if strideSetting == nil { knobs.append(Knob(name: "stride", value: axesText(strideRows, strideCols))) }
+    if paddingSetting == nil { knobs.append(Knob(name: "padding", value: padding.text)) }
+    knobs.append(Knob(name: "dilation", value: axesText(dilationRows, dilationCols)))
+    knobs.append(Knob(name: "mode", value: flip ? "convolve" : "correlate"))
+    return knobs
+  }
+
+  func turning(_ name: String, by notches: Int) -> StepOperation.Kind? {
+    var c = self
+    switch name {
+    case "stride" where strideSetting == nil:
+      guard let stride = turned(strideCols, among: ConvolveOperation.knobStrides, by: notches) else { return nil }
+      (c.strideRows, c.strideCols) = (stride, stride)
+    case "padding" where paddingSetting == nil:
+      let current = padding == .explicit(rows: 0, cols: 0) ? .valid : padding
+      guard let next = turned(current, among: ConvolveOperation.knobPaddings, by: notches) else { return nil }
+      c.padding = next
+    case "dilation":
+      guard let dilation = turned(dilationCols, among: ConvolveOperation.knobDilations, by: notches) else { return nil }
+      (c.dilationRows, c.dilationCols) = (dilation, dilation)
+    case "mode":
+      c.flip.toggle()
+    default:
+      return nil
+    }
+    return .convolve(c)
+  }
+}
+
+extension PaddingSpec {
+  /// `valid`, `same`, `1` or `1x0`, as a lesson writes it.
+  public var text: String {
+    switch self {
+    case .valid: return "valid"
+    case .same: return "same"
+    case .explicit(let rows, let cols): return axesText(rows, cols)
+    }
+  }
+}
+
 extension LessonRun {
   func convolve(_ written: ConvolveOperation, operation: StepOperation) throws(EvalError) -> ConvolutionAnimation {
     let c = try settled(written)
@@ -282,6 +333,7 @@ extension ConvolutionAnimation: OperationAnimation {
   public var frameCount: Int { trace.placements.count }
   public var frameUnit: String { "window" }
   public var focusShape: [Int]? { Array(trace.output.shape.suffix(2)) }
+  public var sizeFormula: String? { CNNLabLessons.sizeFormula(trace.geometry, oneDimensional: isOneDimensional) }
 
   public func frameIndex(of target: GridPosition, filter: Int) -> Int? {
     trace.placements.firstIndex { $0.filter == filter && $0.outRow == target.row && $0.outCol == target.col }

@@ -74,6 +74,40 @@ extension PoolOperation: OperationSpec {
   }
 }
 
+extension PoolOperation {
+  /// How far the window and stride knobs turn: small enough that every map still fits.
+  static let knobSizes = Array(1...4)
+
+  /// Window, stride, max or average, and floor or ceil at the edges.
+  var knobs: [Knob] {
+    [
+      Knob(name: "window", value: "\(size)"),
+      Knob(name: "stride", value: "\(stride ?? size)"),
+      Knob(name: "mode", value: kind.rawValue),
+      Knob(name: "edges", value: ceil ? "ceil" : "floor"),
+    ]
+  }
+
+  func turning(_ name: String, by notches: Int) -> StepOperation.Kind? {
+    var p = self
+    switch name {
+    case "window":
+      guard let size = turned(size, among: PoolOperation.knobSizes, by: notches) else { return nil }
+      p.size = size
+    case "stride":
+      guard let stride = turned(stride ?? size, among: PoolOperation.knobSizes, by: notches) else { return nil }
+      p.stride = stride
+    case "mode":
+      p.kind = kind == .max ? .avg : .max
+    case "edges":
+      p.ceil.toggle()
+    default:
+      return nil
+    }
+    return .pool(p)
+  }
+}
+
 extension LessonRun {
   func pool(_ p: PoolOperation, operation: StepOperation) throws(EvalError) -> PoolingAnimation {
     let input = try grid(p.input)
@@ -129,6 +163,7 @@ extension PoolingAnimation: OperationAnimation {
   public var frameCount: Int { trace.placements.count }
   public var frameUnit: String { "window" }
   public var focusShape: [Int]? { Array(trace.output.shape.suffix(2)) }
+  public var sizeFormula: String? { CNNLabLessons.sizeFormula(trace.geometry, oneDimensional: false) }
 
   public func frameIndex(of target: GridPosition, filter: Int) -> Int? {
     trace.placements.firstIndex { $0.channel == filter && $0.outRow == target.row && $0.outCol == target.col }

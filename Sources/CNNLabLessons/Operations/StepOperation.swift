@@ -77,6 +77,15 @@ protocol OperationSpec: Sendable {
   /// Computes the result with the engine, keeps it (and its parts) under the operation's
   /// output name in `run`, and returns what the player animates.
   func perform(_ operation: StepOperation, in run: inout LessonRun) throws(EvalError) -> Animation
+  /// The settings the learner may turn on screen (see `Knob`).
+  var knobs: [Knob] { get }
+  /// The operation with knob `name` turned by `notches`; nil at either end or for no such knob.
+  func turning(_ name: String, by notches: Int) -> StepOperation.Kind?
+}
+
+extension OperationSpec {
+  var knobs: [Knob] { [] }
+  func turning(_ name: String, by notches: Int) -> StepOperation.Kind? { nil }
 }
 
 /// What a step's operation animates, with everything the engine computed.
@@ -144,6 +153,10 @@ public protocol OperationAnimation: Sendable {
   func computedCells(frame: Int, channel: Int, count: Int) -> (done: Set<Int>, current: Int?)
   /// Every number the arithmetic under the grids prints, over all frames.
   func printArithmetic(into printed: inout PrintedArithmetic)
+  /// The output size worked out with the current numbers, from the engine's geometry:
+  /// `⌊(9 + 2·1 − 3)/2⌋ + 1 = 5`, once for a square result, else per axis; nil for an
+  /// operation without one.
+  var sizeFormula: String? { get }
 }
 
 extension OperationAnimation {
@@ -153,6 +166,7 @@ extension OperationAnimation {
   public var focusShape: [Int]? { nil }
   public func kernelName(frame: Int) -> String? { nil }
   public func sourceIndex(frame: Int) -> Int? { nil }
+  public var sizeFormula: String? { nil }
   public func computedCells(frame: Int, channel: Int, count: Int) -> (done: Set<Int>, current: Int?) {
     (Set(0..<count), nil)
   }
@@ -164,6 +178,14 @@ extension OperationAnimation {
     for index in 0..<count where start + index <= frame { done.insert(index) }
     return (done, frame >= start && frame < start + count ? frame - start : nil)
   }
+}
+
+/// `⌊(9 − 3)/2⌋ + 1 = 4`, or `rows ⌊…⌋ + 1 = 4, columns (9 − 3)/1 + 1 = 7` when they differ;
+/// `length …` for a row.
+func sizeFormula(_ geometry: ConvGeometry, oneDimensional: Bool) -> String {
+  if oneDimensional { return "length \(geometry.cols.working)" }
+  if geometry.rows.working == geometry.cols.working { return geometry.rows.working }
+  return "rows \(geometry.rows.working), columns \(geometry.cols.working)"
 }
 
 /// What a frame of an animation reads and writes, by name.

@@ -554,6 +554,12 @@ extension LessonPlayer {
         continue
       }
       for cell in question.cells where names.contains(cell.grid) {
+        // A knob can make the grid smaller than the lesson's, which the question is about.
+        if let shape = scene.grids.first(where: { $0.name == cell.grid })?.tensor.shape, shape.count == cell.index.count,
+          !zip(cell.index, shape).allSatisfy({ $0 >= 0 && $0 < $1 })
+        {
+          continue
+        }
         let name = cell.grid
         let n = cell.index
         switch n.count {

@@ -80,6 +80,17 @@ extension LessonPlayer {
     if gridsClipped {
       fields.append(.init("(grids cut off: make the terminal taller)", role: .hint, priority: 1, gap: 3))
     }
+    if revealedAnimation != nil, status == nil || !knobs.isEmpty {
+      // The output size with the current numbers, and the knob `<`/`>` turn (marked when the
+      // learner moved it from the lesson's setting).
+      if let formula = scene?.animation?.content.sizeFormula {
+        fields.append(.init("size " + formula, role: .normal, priority: 2, gap: 3))
+      }
+      if let knob = chosenKnob, status == nil {
+        let turned = lessonValue(of: knob.name) != nil
+        fields.append(.init("\(knob.name) \(knob.value)\(turned ? " *" : "")", role: turned ? .accent : .dim, priority: turned ? 3 : 1, gap: 3))
+      }
+    }
     return FitLine(fields)
   }
 
@@ -198,6 +209,10 @@ extension LessonPlayer {
         hints.append(KeyHint(keys: [.tab], summary: editable.isEmpty ? "answer" : "edit kernel", priority: 4))
       }
       if !editable.isEmpty { hints.append(KeyHint(keys: [.char("p")], summary: "preset", priority: 3)) }
+      if !knobs.isEmpty {
+        hints.append(KeyHint(keys: [.char("["), .char("]")], summary: "knob", priority: 3))
+        hints.append(KeyHint(keys: [.char("<"), .char(">")], summary: "turn", priority: 3))
+      }
       hints.append(KeyHint(keys: [.char("?")], summary: "help", priority: essential))
       hints.append(KeyHint(keys: [.char("q")], summary: "back", priority: essential))
       return hints

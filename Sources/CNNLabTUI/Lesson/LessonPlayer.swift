@@ -22,6 +22,7 @@ public struct LessonPlayer: Program {
   public enum Action: Hashable, Sendable {
     case previous, next, playPause, skipToEnd, faster, slower, frameForward, frameBack, cycleFocus, cycleFocusBack, editKernel
     case moveCursor, chooseQuestion, nextChannel, swapShades, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
+    case previousKnob, nextKnob, turnDown, turnUp, restoreKnobs
   }
 
   /// A question is identified by its step (0-based) and its beat index inside the step.
@@ -116,6 +117,14 @@ public struct LessonPlayer: Program {
   /// The animations started so far (here, and as the course passes them on, in earlier
   /// lessons), by `fingerprint`: one seen before opens on its last frame instead of replaying.
   public var seenAnimations: Set<String> = []
+  /// Steps' operations as the learner turned their knobs (step index to operation, the
+  /// planner's input): later steps compute from them too, until a question opens (questions
+  /// are about the lesson's own settings), `o` or `r`.
+  public private(set) var turnedOperations: [Int: StepOperation] = [:]
+  /// The knob `<` and `>` turn, an index into `knobs`.
+  public private(set) var knobIndex = 0
+  /// Steps' operations as the lesson writes them, kept when a knob first turns.
+  public private(set) var lessonOperations: [Int: StepOperation] = [:]
 
   /// Opens `source` at its first step, or where `progress` left off; `seenAnimations` are
   /// the fingerprints of animations seen in earlier lessons.
@@ -203,8 +212,9 @@ public struct LessonPlayer: Program {
       [.char("+"), .char("-"), .char("="), .char("_")], "faster/slower", actions: [.faster, .slower, .faster, .slower],
       keyLabel: "+/-"),
     KeyBinding([.char(","), .char(".")], "one frame back/forward", actions: [.frameBack, .frameForward]),
-    KeyBinding([.tab, .backTab], "focus kernel/answer", actions: [.cycleFocus, .cycleFocusBack]),
-    KeyBinding([.char("e")], "edit the kernel", action: .editKernel),
+    KeyBinding(
+      [.tab, .backTab, .char("e")], "focus kernel/answer, Shift-Tab back; e the kernel", actions: [.cycleFocus, .cycleFocusBack, .editKernel],
+      keyLabel: "Tab/e"),
     KeyBinding([.up, .down, .left, .right], "in the kernel: move the cursor", action: .moveCursor, keyLabel: "arrows"),
     KeyBinding([.up, .down], "in the answer line: choose the question it answers", action: .chooseQuestion),
     KeyBinding(
@@ -213,6 +223,10 @@ public struct LessonPlayer: Program {
     KeyBinding([.enter], "set the cell / check the answer", action: .enter),
     KeyBinding([.backspace], "delete the last character", action: .backspace),
     KeyBinding([.char("p")], "next kernel preset", action: .preset),
+    KeyBinding(
+      [.char("["), .char("]"), .char("<"), .char(">"), .char("o")],
+      "knobs: choose, turn down/up, the lesson's settings",
+      actions: [.previousKnob, .nextKnob, .turnDown, .turnUp, .restoreKnobs], keyLabel: "[ ] < > o"),
     KeyBinding([.char("c"), .char("g")], "next channel of a stack / grids as numbers or shades", actions: [.nextChannel, .swapShades]),
     KeyBinding([.char("r")], "reset kernels and animation", action: .reset),
     KeyBinding([.char("h")], "the challenge's next hint, then its solution", action: .hint),
@@ -318,6 +332,17 @@ public struct LessonPlayer: Program {
         playing = false
       }
     case .reset: reset()
+    case .previousKnob: chooseKnob(by: -1)
+    case .nextKnob: chooseKnob(by: 1)
+    case .turnDown: turnKnob(by: -1)
+    case .turnUp: turnKnob(by: 1)
+    case .restoreKnobs:
+      if turnedOperations.isEmpty {
+        status = knobs.isEmpty ? LessonPlayer.noKnobs : "the knobs are at the lesson's settings"
+      } else {
+        restoreKnobs()
+        status = "knobs back to the lesson's settings"
+      }
     case .hint: askForHint()
     case .help: wantsHelp = true
     case .scrollUp: scrollProse(by: key == .pageUp ? -max(1, proseHeight - 1) : -1)
@@ -410,6 +435,7 @@ public struct LessonPlayer: Program {
   /// Moves to `index` and reveals its first run of beats (or all of them).
   mutating func arrive(at index: Int, revealAll: Bool = false) {
     chosenChannel = nil
+    knobIndex = 0
     step = max(0, min(index, scenes.count - 1))
     beat = -1
     beatBeforeProblem = nil
@@ -423,6 +449,9 @@ public struct LessonPlayer: Program {
     cursor = 0
     if focus == .kernel || focus == .answer { focus = .lesson }
     guard let scene else { return }
+    if let turnedStep = turnedOperations.keys.filter({ $0 < step }).max() {
+      status = "computed with the knobs turned in step \(turnedStep + 1): o gives the lesson's settings"
+    }
     if revealAll {
       beat = scene.beats.count - 1
       frame = lastFrame
@@ -452,6 +481,11 @@ public struct LessonPlayer: Program {
         startAnimation()
         return
       case .question:
+        if !turnedOperations.isEmpty {
+          // A question asks about the lesson's own settings.
+          restoreKnobs()
+          status = "knobs back to the lesson's settings: the question is about them"
+        }
         if focus == .lesson || focus == .answer { focus = .answer }
         answerBuffer = ""
         chosenQuestion = QuestionKey(step: step, beat: beat)
@@ -626,8 +660,14 @@ public struct LessonPlayer: Program {
     replan()
   }
 
+  /// The scenes for the kernels as edited and the operations as turned.
+  private func planned() -> [Scene] {
+    if !turnedOperations.isEmpty, let planTurned = source.planTurned { return planTurned(edits, turnedOperations) }
+    return source.plan(edits)
+  }
+
   private mutating func replan() {
-    scenes = source.plan(edits)
+    scenes = planned()
     recordSolvedChallenges()
     if step >= scenes.count { step = max(0, scenes.count - 1) }
     if let scene {
@@ -728,11 +768,87 @@ public struct LessonPlayer: Program {
 
   private mutating func reset() {
     for kernel in editable { edits[kernel.name] = nil }
+    turnedOperations = [:]
+    lessonOperations = [:]
     editBuffer = nil
     editedInStep.remove(step)
     replan()
     if revealedAnimation != nil { startAnimation(replay: true) }
     status = editable.isEmpty ? "animation restarted" : "kernels reset to the lesson's values"
+  }
+
+  // MARK: - Knobs
+
+  static let noKnobs = "this step has no knobs: stride, padding, pooling and activation steps do"
+  /// Questions check the lesson's own settings, so knobs wait for the answer.
+  static let knobsLocked = "answer first, then turn the knobs: the question is about the lesson's settings"
+
+  /// The knobs of the step's operation, with their current values.
+  public var knobs: [Knob] { scene?.operation?.knobs ?? [] }
+
+  /// The knob `<` and `>` turn.
+  public var chosenKnob: Knob? {
+    let knobs = self.knobs
+    return knobs.isEmpty ? nil : knobs[min(knobIndex, knobs.count - 1)]
+  }
+
+  /// The lesson's own value of knob `name`, when the learner turned it away from it.
+  public func lessonValue(of name: String) -> String? {
+    guard let lesson = lessonOperations[step]?.knobs.first(where: { $0.name == name }),
+      let current = knobs.first(where: { $0.name == name }), lesson.value != current.value
+    else { return nil }
+    return lesson.value
+  }
+
+  /// `[` and `]`: the previous or next knob, round.
+  private mutating func chooseKnob(by offset: Int) {
+    let knobs = self.knobs
+    guard !knobs.isEmpty else {
+      status = LessonPlayer.noKnobs
+      return
+    }
+    knobIndex = ((min(knobIndex, knobs.count - 1) + offset) % knobs.count + knobs.count) % knobs.count
+    status = knobStatus
+  }
+
+  /// `<` and `>`: the step planned again with the chosen knob turned, shown whole.
+  private mutating func turnKnob(by notches: Int) {
+    guard let knob = chosenKnob, let operation = scene?.operation else {
+      status = LessonPlayer.noKnobs
+      return
+    }
+    guard revealedAnimation != nil else {
+      status = "run the operation first (→), then turn its knobs"
+      return
+    }
+    guard activeQuestion == nil else {
+      status = LessonPlayer.knobsLocked
+      return
+    }
+    guard let turned = operation.turning(knob.name, by: notches) else {
+      status = "\(knob.name) \(knob.value) is as \(notches > 0 ? "far up" : "far down") as it turns"
+      return
+    }
+    if lessonOperations[step] == nil { lessonOperations[step] = operation }
+    turnedOperations[step] = turned == lessonOperations[step] ? nil : turned
+    replan()
+    playing = false
+    frame = lastFrame
+    status = knobStatus
+  }
+
+  /// `stride 2 (the lesson's: 1)`, and the keys.
+  var knobStatus: String {
+    guard let knob = chosenKnob else { return LessonPlayer.noKnobs }
+    let lesson = lessonValue(of: knob.name).map { " (the lesson's: \($0))" } ?? ""
+    return "knob \(knob.name) \(knob.value)\(lesson): < > turns it, [ ] another, o restores"
+  }
+
+  /// Gives the step back the operation the lesson writes.
+  private mutating func restoreKnobs() {
+    turnedOperations = [:]
+    lessonOperations = [:]
+    replan()
   }
 
   /// Parses `2`, `-0.5`, `.5`, `1/9` as typed into a kernel cell.

@@ -12,6 +12,9 @@ public struct LessonSource: Sendable {
   public var count: Int
   /// The scenes for the kernels as edited (kernel name to setting; empty for the lesson as written).
   public var plan: @Sendable ([String: KernelSetting]) -> [Scene]
+  /// The scenes for the kernels as edited and steps' operations as turned (step index to the
+  /// turned operation, see `Knob`); nil for a source whose steps have no knobs.
+  public var planTurned: (@Sendable ([String: KernelSetting], [Int: StepOperation]) -> [Scene])?
 
   public init(
     name: String, title: String, number: Int = 1, count: Int = 1,
@@ -31,5 +34,6 @@ extension LessonSource {
     self.init(name: name, title: lesson.title, number: number, count: count) { edits in
       ScenePlanner.plan(lesson, kernels: edits)
     }
+    planTurned = { edits, operations in ScenePlanner.plan(lesson, kernels: edits, operations: operations) }
   }
 }

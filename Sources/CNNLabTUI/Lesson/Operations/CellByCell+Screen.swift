@@ -8,7 +8,16 @@ extension ReLUAnimation: AnimationScreen {
   func arithmetic(_ c: ArithmeticContext) -> [StyledLine] {
     guard input.scalars.indices.contains(c.frame) else { return [] }
     let name = c.parts.output
-    return [StyledLine("\(name ?? "out")\(LessonPlayer.index(c.frame, shape: output.shape)) = max(0, \(c.f(input.scalars[c.frame]))) = \(c.value(output, c.frame, of: name))", .accent)]
+    let x = c.f(input.scalars[c.frame])
+    // The activation the step's knob chose: ReLU as the lesson writes it, or another to compare.
+    let applied: String
+    switch activation {
+    case .relu: applied = "max(0, \(x))"
+    case .sigmoid: applied = "σ(\(x))"
+    case .tanh: applied = "tanh(\(x))"
+    case .identity: applied = x
+    }
+    return [StyledLine("\(name ?? "out")\(LessonPlayer.index(c.frame, shape: output.shape)) = \(applied) = \(c.value(output, c.frame, of: name))", .accent)]
   }
 }
 

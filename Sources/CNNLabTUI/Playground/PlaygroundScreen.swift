@@ -152,6 +152,8 @@ public struct PlaygroundScreen: Sendable {
       guard event.kind == .leftClick else { return [] }
       click(x: event.x, y: event.y)
       return []
+    case .trainingPublished, .trainingFailedToStart, .progressNotSaved:
+      return []  // the playground trains nothing and saves nothing
     }
   }
 

@@ -82,3 +82,20 @@ func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
 func caretLine(under column: Int, indent: Int = 2) -> String {
   String(repeating: " ", count: indent + max(column - 1, 0)) + "^"
 }
+
+/// Prints one frame of `program` as plain text, trailing blanks trimmed, as the terminal would
+/// show it at `width`x`height` (the `TooSmall` notice below the program's minimum). The
+/// program has had its `.resized` already.
+func printFrame(of program: some Program, width: Int, height: Int) {
+  var buffer = CellBuffer(width: width, height: height)
+  if width < program.minimumSize.width || height < program.minimumSize.height {
+    TooSmall(required: program.minimumSize, actual: (width, height)).render(in: buffer.area, into: &buffer)
+  } else {
+    program.render(into: &buffer)
+  }
+  for line in buffer.lines {
+    var trimmed = line
+    while trimmed.last == " " { trimmed.removeLast() }
+    print(trimmed)
+  }
+}

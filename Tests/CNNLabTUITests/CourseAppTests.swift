@@ -35,6 +35,22 @@ import Testing
     #expect(app.update(.keyPressed(.char("q"))) == [.quit])
   }
 
+  @Test func thePlaygroundFollowsTheLessonsOpensOnTheXAndGoesBack() throws {
+    var app = try app()
+    #expect(app.menu.entries.map(\.name) == ["xo", "99-broken", "playground"])
+    _ = app.update(.keyPressed(.end))  // bound nowhere: stays on the first lesson
+    _ = app.update(.keyPressed(.down))
+    _ = app.update(.keyPressed(.down))
+    #expect(frame(of: app).lines.contains { $0.contains("3  Playground") && $0.contains("open") })
+    #expect(app.update(.keyPressed(.enter)).isEmpty)
+    let screen = try #require(app.playground)
+    #expect(screen.settings.activation == .relu && screen.settings.pool == 2)
+    #expect(frame(of: app).lines.contains { $0.contains("conv 7×7") })
+    #expect(app.update(.keyPressed(.char("q"))).isEmpty)  // back to the menu, not out of the course
+    #expect(app.playground == nil)
+    #expect(frame(of: app).lines.contains { $0.contains("0/2 done") })
+  }
+
   @Test func theMenuMarksLessonsDoneInProgressAndNew() throws {
     var app = try app(progress: Progress(lessons: ["xo": LessonProgress(step: 2, completedSteps: [0, 1])]))
     var buffer = frame(of: app)

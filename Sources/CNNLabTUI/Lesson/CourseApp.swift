@@ -12,6 +12,8 @@ public struct CourseApp: Program {
   public private(set) var progress: Progress
   /// The live training screen, while it is open.
   public private(set) var training: TrainingScreen?
+  /// The playground, while it is open.
+  public private(set) var playground: PlaygroundScreen?
   /// The training the course ends with; nil leaves the course without one.
   let liveTraining: LiveTraining?
   /// The lessons in course order; nil where a lesson could not be loaded.
@@ -27,6 +29,7 @@ public struct CourseApp: Program {
     self.progress = progress
     self.liveTraining = liveTraining
     var entries = entries
+    entries.append(.playground)
     if liveTraining != nil { entries.append(.training) }
     CourseApp.applyProgress(progress, to: &entries)
     menu = CourseMenu(entries: entries, notice: notice)
@@ -63,6 +66,7 @@ public struct CourseApp: Program {
   /// The menu fits a small terminal; a lesson needs `LessonPlayer.minimumSize`.
   public var minimumSize: (width: Int, height: Int) {
     if training != nil { return TrainingScreen.minimum }
+    if playground != nil { return PlaygroundScreen.minimum }
     return player == nil ? CourseMenu.minimum : LessonPlayer.minimumSize
   }
 
@@ -93,6 +97,15 @@ public struct CourseApp: Program {
         _ = player?.update(message)
       }
       return effects
+    }
+    if var screen = playground {
+      let effects = screen.update(message)
+      playground = screen.wantsToLeave ? nil : screen
+      if case .resized = message {
+        _ = menu.update(message)
+        _ = player?.update(message)
+      }
+      return screen.wantsToLeave ? [] : effects
     }
     if showingHelp {
       switch message {
@@ -146,6 +159,7 @@ public struct CourseApp: Program {
     if let index = menu.openRequest {
       menu.openRequest = nil
       if menu.entries[safe: index]?.isTraining == true { return effects + openTraining() }
+      if menu.entries[safe: index]?.isPlayground == true { return effects + openPlayground() }
       let opening = open(index)
       if let player, player.playing { return effects + opening + [.tick(afterMilliseconds: player.interval)] }
       return effects + opening
@@ -161,6 +175,17 @@ public struct CourseApp: Program {
     let effects = screen.update(.resized(width: self.screen.width, height: self.screen.height))
     training = screen
     return [.startTraining(liveTraining.request)] + effects
+  }
+
+  /// Opens the playground on the lectures' X and diagonal feature, rectified and pooled, so the
+  /// whole pipeline is on screen from the first frame.
+  public mutating func openPlayground() -> [Effect] {
+    let settings = PlaygroundSettings(activation: .relu, pool: 2)
+    guard let pipeline = try? PlaygroundPipeline(settings) else { return [] }
+    var screen = PlaygroundScreen(pipeline: pipeline)
+    let effects = screen.update(.resized(width: self.screen.width, height: self.screen.height))
+    playground = screen
+    return effects
   }
 
   /// Opens the lesson at `index` where the learner left it; returns `.saveProgress` when that
@@ -208,6 +233,10 @@ public struct CourseApp: Program {
   public func render(into buffer: inout CellBuffer) {
     if let training {
       training.render(into: &buffer)
+      return
+    }
+    if let playground {
+      playground.view(into: &buffer)
       return
     }
     if let player {

@@ -15,6 +15,10 @@ public struct CourseMenu: Program {
     public var problem: String?
     /// The entry after the lessons that opens the live training screen.
     public var isTraining = false
+    /// The entry after the lessons that opens the playground.
+    public var isPlayground = false
+    /// A lesson of the course, rather than the playground or live training.
+    public var isLesson: Bool { !isTraining && !isPlayground }
     /// The prompts of the lesson's challenges, and of those the learner has solved.
     public var challenges: [String] = []
     public var solvedChallenges: [String] = []
@@ -25,6 +29,16 @@ public struct CourseMenu: Program {
       let solved = challenges.filter(solvedChallenges.contains).count
       return "\(solved)/\(challenges.count) \(challenges.count == 1 ? "challenge" : "challenges") solved"
     }
+
+    /// The entry that opens the playground.
+    public static let playground: Entry = {
+      var entry = Entry(
+        name: "playground", title: "Playground",
+        summary: "Any input, kernel and knob; what each output cell sees.",
+        steps: 0)
+      entry.isPlayground = true
+      return entry
+    }()
 
     /// The entry that opens the live training screen.
     public static let training: Entry = {
@@ -155,7 +169,7 @@ public struct CourseMenu: Program {
     buffer.fill(bar, role: .title)
     buffer.put(" cnnlab \(g.middleDot) a course on convolutional networks", x: 0, y: 0, role: .title, clip: bar)
     let done = entries.filter { $0.status == .done }.count
-    let count = " \(done)/\(entries.filter { !$0.isTraining }.count) done "
+    let count = " \(done)/\(entries.filter(\.isLesson).count) done "
     buffer.put(count, x: area.width - count.count, y: 0, role: .title, clip: bar)
     buffer.put("Choose a lesson. Each one animates what the engine computes, step by step.", x: 1, y: 2, role: .dim, clip: area)
     if let notice {
@@ -179,6 +193,7 @@ public struct CourseMenu: Program {
       case (nil, .done): (mark, markRole) = ((g.isUnicode ? "✓ " : "") + "done", .success)
       case (nil, .inProgress): (mark, markRole) = ("\(entry.stepsDone)/\(entry.steps) steps", .accent)
       case (nil, _) where entry.isTraining: (mark, markRole) = ("live", .accent)
+      case (nil, _) where entry.isPlayground: (mark, markRole) = ("open", .accent)
       case (nil, .new): (mark, markRole) = ("new", .dim)
       }
       var x = buffer.put(isSelected ? " \(g.arrowRight) " : "   ", x: line.x, y: y, role: isSelected ? .selection : .normal, clip: line)
@@ -201,7 +216,9 @@ public struct CourseMenu: Program {
     } else if let entry = entries[safe: selected], let problem = entry.problem {
       buffer.put("cannot be opened: \(problem)", x: statusRow.x, y: statusRow.y, role: .error, clip: statusRow)
     } else if let entry = entries[safe: selected], entry.isTraining {
-      buffer.put("trains on X/O images on a second thread (cnnlab train --data xo)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
+      buffer.put("trains on X/O images on every core (cnnlab train --data xo)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
+    } else if let entry = entries[safe: selected], entry.isPlayground {
+      buffer.put("input, conv, activation, pool: change anything (cnnlab playground)", x: statusRow.x, y: statusRow.y, role: .dim, clip: statusRow)
     } else if let entry = entries[safe: selected] {
       // The lesson as the learner knows it, by number and title; the directory name is the course's own.
       var line = "Lesson \(selected + 1) \(g.middleDot) \(entry.title) \(g.middleDot) \(entry.steps) steps"

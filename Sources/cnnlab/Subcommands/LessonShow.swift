@@ -89,17 +89,7 @@ extension CNNLab.Lesson {
           "step \(step) of \(entry.name) has \(frames) frames; --frame \(frame) is past the end",
           note: frames == 0 ? "this step has no operation to animate; leave out --frame" : "give a frame from 1 to \(frames)")
       }
-      var buffer = CellBuffer(width: width, height: height)
-      if width < player.minimumSize.width || height < player.minimumSize.height {
-        TooSmall(required: player.minimumSize, actual: (width, height)).render(in: buffer.area, into: &buffer)
-      } else {
-        player.render(into: &buffer)
-      }
-      for line in buffer.lines {
-        var trimmed = line
-        while trimmed.last == " " { trimmed.removeLast() }
-        print(trimmed)
-      }
+      printFrame(of: player, width: width, height: height)
     }
   }
 }

@@ -167,9 +167,9 @@ extension CNNLab {
         screen.show(window: frame - 1)
       }
       if show {
-        _ = screen.update(.resized(width: width, height: height))
         var program = PlaygroundProgram(screen)
-        printFrame(of: &program, width: width, height: height)
+        _ = program.update(.resized(width: width, height: height))
+        printFrame(of: program, width: width, height: height)
         return
       }
       let terminal: Terminal
@@ -243,22 +243,5 @@ extension CNNLab {
       }
       return grid
     }
-  }
-}
-
-/// Prints what `program` draws on a `width`x`height` screen as plain text, each line without its
-/// trailing spaces, as the run loop would show it (the size it needs, when it is too small).
-func printFrame(of program: inout some Program, width: Int, height: Int) {
-  _ = program.update(.resized(width: width, height: height))
-  var buffer = CellBuffer(width: width, height: height)
-  if width < program.minimumSize.width || height < program.minimumSize.height {
-    TooSmall(required: program.minimumSize, actual: (width, height)).render(in: buffer.area, into: &buffer)
-  } else {
-    program.render(into: &buffer)
-  }
-  for line in buffer.lines {
-    var trimmed = line
-    while trimmed.last == " " { trimmed.removeLast() }
-    print(trimmed)
   }
 }

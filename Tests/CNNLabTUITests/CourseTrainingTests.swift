@@ -27,10 +27,11 @@ import Testing
     let entry = CourseMenu.Entry(name: "xo", title: source.title, summary: "", steps: 5)
     var app = CourseApp(sources: [source], entries: [entry], liveTraining: try Self.liveTraining())
     _ = app.update(.resized(width: 100, height: 32))
-    #expect(app.menu.entries.map(\.title) == [source.title, "Train a network live"])
+    #expect(app.menu.entries.map(\.title) == [source.title, "Playground", "Train a network live"])
     #expect(frame(app).contains { $0.contains(" 0/1 done ") })
     _ = app.update(.keyPressed(.down))
-    #expect(frame(app).contains { $0.contains("2  Train a network live") && $0.contains("live") })
+    _ = app.update(.keyPressed(.down))
+    #expect(frame(app).contains { $0.contains("3  Train a network live") && $0.contains("live") })
     // Opening the screen asks for its trainer; its snapshots then arrive as messages.
     let live = try Self.liveTraining()
     #expect(

@@ -83,6 +83,14 @@ public enum DataFile {
         note: "name a file inside it")
     }
     guard let data = FileManager.default.contents(atPath: path) else {
+      // A device (`/dev/null`, `/dev/zero`, a terminal) is never a grid or a data set; saying so
+      // beats blaming permissions.
+      let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+      if type == .typeCharacterSpecial || type == .typeBlockSpecial {
+        throw DataFileError(
+          file: path, kind: .unreadable, message: "is a device, not a file",
+          note: "give a file that holds the numbers")
+      }
       throw DataFileError(
         file: path, kind: .unreadable, message: "cannot be read",
         note: "check that you have permission to read it")

@@ -35,6 +35,10 @@ expect "-o through a symbolic link" 0 '' -- conv grid.txt kernel.txt -o link.txt
 check "-o through a symbolic link keeps the link and fills its target" -- \
   bash -c 'test -L link.txt && grep -q "^ *6 *8$" target.txt'
 expect "-o to a folder" 1 'error: is a folder, not a file' -- conv grid.txt kernel.txt -o .
+expect "a device as the input grid" 1 '/dev/null: error: is a device, not a file' -- conv /dev/null kernel.txt
+expect "an endless device as the kernel" 1 '/dev/zero: error: is a device, not a file' -- conv grid.txt /dev/zero
+expect "a device as the playground's input" 1 '/dev/null: error: is a device, not a file' \
+  -- playground --input /dev/null --show
 
 touch .out.txt.tmp-Ab12Cd .out.txt.tmp-999999999-Ab12Cd
 expect "-o after a killed write" 0 '' -- conv grid.txt kernel.txt -o out.txt

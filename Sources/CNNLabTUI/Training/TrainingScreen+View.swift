@@ -109,9 +109,12 @@ extension TrainingScreen {
       Field("epoch \(shownEpoch)\(epochs)", priority: 6),
       Field(String(format: "%3d%%", Int(done * 100)), priority: 5, gap: 1),
       Field("pace \(s.pace)", role: .accent, priority: 7),
-      Field("\(Int(s.imagesPerSecond)) img/s", priority: 3),
-      Field(TrainingScreen.clock(s.elapsed), priority: 4),
     ]
+    // At a set pace the trainer waits between steps, so how fast it computes a step says nothing
+    // about what is on screen (thousands of images a second beside `pace 30 steps/s`); only at
+    // `max` is that rate the training speed.
+    if s.pace == .max { fields.append(Field("\(Int(s.imagesPerSecond)) img/s", priority: 3)) }
+    fields.append(Field(TrainingScreen.clock(s.elapsed), priority: 4))
     if let remaining = s.remaining, s.state == .running {
       fields.append(Field("~\(TrainingScreen.clock(remaining)) left", priority: 2, gap: 1))
     }

@@ -190,6 +190,10 @@ public struct Trainer: Sendable {
     return current
   }
 
+  /// Every parameter's current values, in `Network.parameters` order, read straight from the
+  /// fast executor's buffers: what a timeline keeps, without building a network to read them.
+  public var parameterValues: [[Float]] { fast.parameters.map(\.values) }
+
   /// The logits `(N, K)` of a batch with the current weights, on the trainer's own fast network
   /// (at most `max(256, batchSize)` images at a time).
   public func logits(_ images: Tensor) -> Tensor { fast.logits(images) }

@@ -281,7 +281,7 @@ public struct TrainingRun: Sendable {
     snapshot.step = step
     snapshot.imagesSeen += result.count
     record(loss: result.loss, accuracy: Float(result.correct) / Float(max(result.count, 1)))
-    if timeline.wants(step) { timeline.record(step: step, values: trainer.network.parameters.map(\.value.scalars)) }
+    if timeline.wants(step) { timeline.record(step: step, values: trainer.parameterValues) }
     epochLossSum += Double(result.loss) * Double(result.count)
     epochCorrect += result.correct
     epochCount += result.count

@@ -24,6 +24,10 @@ let package = Package(
 
     /// Tensors, layers, traces, networks, optimisers. Pure Swift: no UI, terminal or file system.
     .target(name: "CNNLabEngine", swiftSettings: nativeCPU),
+    /// A training run for a screen: pace, the whole-run curves, the timeline of parameters to
+    /// rewind, probes and the snapshots a trainer thread publishes. Built on the engine's
+    /// `Trainer`; kept apart so the engine stays what a learner reads to see how a CNN works.
+    .target(name: "CNNLabTraining", dependencies: ["CNNLabEngine"]),
     /// File formats (text grids, .npy, IDX, safetensors) and data sets (X/O, MNIST).
     .target(name: "CNNLabData", dependencies: ["CNNLabEngine", "CZlib"]),
     /// zlib, for gzipped IDX files; used only by CNNLabData.
@@ -34,7 +38,7 @@ let package = Package(
     /// Lesson scripts: parser, diagnostics, checker, course, scene planner.
     .target(name: "CNNLabLessons", dependencies: ["CNNLabEngine", "CNNLabData"]),
     /// Pure state/update/view of every screen; draws into a cell buffer, never a terminal.
-    .target(name: "CNNLabTUI", dependencies: ["CNNLabEngine", "CNNLabData", "CNNLabLessons"]),
+    .target(name: "CNNLabTUI", dependencies: ["CNNLabEngine", "CNNLabTraining", "CNNLabData", "CNNLabLessons"]),
 
     // MARK: - Terminal edge
 
@@ -51,7 +55,7 @@ let package = Package(
     .executableTarget(
       name: "cnnlab",
       dependencies: [
-        "CNNLabEngine", "CNNLabData", "CNNLabLessons", "CNNLabTUI", "CNNLabCurses",
+        "CNNLabEngine", "CNNLabTraining", "CNNLabData", "CNNLabLessons", "CNNLabTUI", "CNNLabCurses",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: nativeCPU),
@@ -60,16 +64,16 @@ let package = Package(
 
     .target(name: "CNNLabTestSupport", dependencies: ["CNNLabEngine"], path: "Sources/CNNLabTestSupport"),
     .testTarget(
-      name: "CNNLabEngineTests", dependencies: ["CNNLabEngine", "CNNLabTestSupport"],
+      name: "CNNLabEngineTests", dependencies: ["CNNLabEngine", "CNNLabTraining", "CNNLabTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "CNNLabDataTests", dependencies: ["CNNLabData", "CNNLabTestSupport"],
+      name: "CNNLabDataTests", dependencies: ["CNNLabData", "CNNLabTraining", "CNNLabTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "CNNLabLessonsTests", dependencies: ["CNNLabLessons", "CNNLabTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "CNNLabTUITests", dependencies: ["CNNLabTUI", "CNNLabTestSupport"],
+      name: "CNNLabTUITests", dependencies: ["CNNLabTUI", "CNNLabTraining", "CNNLabTestSupport"],
       exclude: ["Fixtures", "Snapshots"]),
     .testTarget(name: "cnnlabTests", dependencies: ["cnnlab", "CNNLabTestSupport"], exclude: ["Inputs"]),
   ]

@@ -263,3 +263,19 @@ public struct Trainer: Sendable {
     (batchImages, batchLabels) = (images, labels)
   }
 }
+
+/// One convolution layer's kernels, copied out for drawing.
+public struct KernelSnapshot: Equatable, Sendable {
+  /// Position of the layer in the network (0-based, as in `Network.layers`).
+  public var layer: Int
+  /// The layer as the spec writes it, e.g. `conv 8 5x5 pad 2 relu`.
+  public var text: String
+  /// `(F, C, KH, KW)`.
+  public var weights: Tensor
+
+  public init(layer: Int, text: String, weights: Tensor) {
+    self.layer = layer
+    self.text = text
+    self.weights = weights
+  }
+}

@@ -66,6 +66,7 @@ public struct MouseEvent: Hashable, Sendable {
 }
 
 import CNNLabEngine
+import CNNLabTraining
 
 /// Something that happened, delivered to `Program.update(_:)`.
 public enum Message: Equatable, Sendable {

@@ -1,4 +1,5 @@
 import CNNLabEngine
+import CNNLabTraining
 import Testing
 
 /// A run on the halves task (see TrainingTests) with a validation set.

@@ -1,4 +1,5 @@
 import CNNLabEngine
+import CNNLabTraining
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+@testable import CNNLabTraining
 import CNNLabData
 @testable import CNNLabEngine
 import CNNLabLessons

@@ -1,5 +1,6 @@
 import CNNLabData
 import CNNLabEngine
+import CNNLabTraining
 import Testing
 
 @testable import CNNLabTUI

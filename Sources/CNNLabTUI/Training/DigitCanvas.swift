@@ -1,4 +1,5 @@
 import CNNLabEngine
+import CNNLabTraining
 
 /// A square image the learner draws on with a cursor or the mouse: brightness 0 (background)
 /// to 1 (ink) per pixel. A soft brush (on canvases of 16 pixels or more) inks the pixel under

@@ -1,3 +1,4 @@
+import CNNLabTraining
 import Foundation
 
 /// A line chart of one or more series, drawn with Braille dots (2x4 per cell) in Unicode, or

@@ -1,5 +1,6 @@
 import CNNLabData
 import CNNLabEngine
+import CNNLabTraining
 
 /// A training screen to open inside the course: the trainer to start and what the screen shows.
 public struct LiveTraining: Sendable {

@@ -1,4 +1,5 @@
 import CNNLabEngine
+import CNNLabTraining
 
 /// Holds the trainer a screen asked for and performs the screen's trainer effects, so the
 /// screen itself stays a pure function of its messages.

@@ -1,5 +1,6 @@
 import CNNLabData
 import CNNLabEngine
+import CNNLabTraining
 import Foundation
 
 /// The live training screen: curves, kernels, feature maps, mistakes and a canvas to draw on,

@@ -2,6 +2,7 @@ import ArgumentParser
 import CNNLabCurses
 import CNNLabData
 import CNNLabEngine
+import CNNLabTraining
 import Foundation
 import CNNLabTUI
 

@@ -1,3 +1,4 @@
+import CNNLabEngine
 // N = examples, K = classes.
 
 /// Everything that decides a training run; the same configuration and data give the same run.

@@ -1,3 +1,4 @@
+import CNNLabEngine
 /// How fast a training run on screen takes its steps, so a person can follow the learning.
 ///
 /// Pace only spaces the steps out in time: the steps themselves, and so the weights after any

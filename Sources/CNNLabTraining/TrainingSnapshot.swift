@@ -1,3 +1,4 @@
+import CNNLabEngine
 // N = examples, K = classes, F = filters, C = channels, KH/KW = kernel size.
 
 /// What a training run is doing.
@@ -22,16 +23,6 @@ public struct EpochSummary: Equatable, Sendable {
   public var imagesPerSecond: Double
   /// Seconds of training (pauses excluded) at the end of the epoch.
   public var elapsed: Double
-}
-
-/// One convolution layer's kernels, copied out for drawing.
-public struct KernelSnapshot: Equatable, Sendable {
-  /// Position of the layer in the network (0-based, as in `Network.layers`).
-  public var layer: Int
-  /// The layer as the spec writes it, e.g. `conv 8 5x5 pad 2 relu`.
-  public var text: String
-  /// `(F, C, KH, KW)`.
-  public var weights: Tensor
 }
 
 /// A validation example the network gets wrong, and how badly.

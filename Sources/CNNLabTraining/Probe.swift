@@ -1,3 +1,4 @@
+import CNNLabEngine
 /// What the network makes of an image that is not in any data set (a digit drawn on screen):
 /// every layer's output and the predicted probabilities, computed by the trainer between steps.
 public struct Probe: Equatable, Sendable {

@@ -1,3 +1,4 @@
+import CNNLabEngine
 /// The network's parameters as they were at earlier steps, so a screen can rewind the run.
 ///
 /// Step 0 (the starting weights) and every step after it are kept until the timeline would hold

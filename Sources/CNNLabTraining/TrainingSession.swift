@@ -1,3 +1,4 @@
+import CNNLabEngine
 import Foundation
 import Synchronization
 

@@ -1,3 +1,4 @@
+import CNNLabEngine
 /// Every batch loss and accuracy of a run since step 1, in a bounded number of buckets: each
 /// keeps the minimum, maximum and sum of the steps it covers, so a chart of any width can show
 /// the whole run with its spikes.

@@ -179,26 +179,27 @@ public struct Network: Sendable {
   }
 
   /// Bytes that running `plan` on batches of `batch` examples may allocate, or nil when that is
-  /// more than an `Int` counts. An upper estimate of what training allocates: six floats per
-  /// parameter (the weight and its gradient in the layers and again on the fast path, and two
-  /// optimiser moments) and three per activation value of every example in a batch (the value,
-  /// its gradient and a working copy), input included. Inference needs less.
-  public static func memoryEstimate(_ plan: [LayerInfo], inputShape: [Int], batch: Int) -> Int? {
+  /// more than an `Int` counts. An upper estimate of what training on `lanes` threads allocates:
+  /// six floats per parameter (the weight and its gradient in the layers and again on the fast
+  /// path, and two optimiser moments) and one more per lane (each lane's own gradient copy), and
+  /// three per activation value of every example in a batch (the value, its gradient and a
+  /// working copy), input included. Inference needs less.
+  public static func memoryEstimate(_ plan: [LayerInfo], inputShape: [Int], batch: Int, lanes: Int = 1) -> Int? {
     let shapes = [inputShape] + plan.map(\.outputShape)
     let values = shapes.map { SizeLimits.product($0) }
     guard let parameters = SizeLimits.sum(plan.map(\.parameterCount)),
       values.allSatisfy({ $0 != nil }), let perExample = SizeLimits.sum(values.compactMap { $0 }),
-      let weights = SizeLimits.product([6, parameters]),
+      let weights = SizeLimits.product([SizeLimits.sum([6, max(lanes, 1)]) ?? Int.max, parameters]),
       let activations = SizeLimits.product([3, perExample, max(batch, 1)]),
       let floats = SizeLimits.sum([weights, activations])
     else { return nil }
     return SizeLimits.product([MemoryLayout<Float>.size, floats])
   }
 
-  /// Refuses a plan whose `memoryEstimate` at `batch` is over the budget, naming the layer
-  /// that needs the most (its parameters and its output).
-  public static func checkMemory(_ plan: [LayerInfo], inputShape: [Int], batch: Int) throws(BuildError) {
-    let bytes = memoryEstimate(plan, inputShape: inputShape, batch: batch)
+  /// Refuses a plan whose `memoryEstimate` at `batch` on `lanes` threads is over the budget,
+  /// naming the layer that needs the most (its parameters and its output).
+  public static func checkMemory(_ plan: [LayerInfo], inputShape: [Int], batch: Int, lanes: Int = 1) throws(BuildError) {
+    let bytes = memoryEstimate(plan, inputShape: inputShape, batch: batch, lanes: lanes)
     do {
       let what = batch > 1 ? "the network, with batches of \(batch)," : "the network"
       try SizeLimits.checkMemory(bytes, for: what)

@@ -139,9 +139,12 @@ extension CNNLab {
       do { plan = try Network.plan(spec: spec, inputShape: dataSet.inputShape) } catch {
         throw buildFailed(error)
       }
-      // The largest batch the run allocates for: a training batch, or 256 to evaluate.
+      // The largest batch the run allocates for: a training batch, or 256 to evaluate; and a
+      // gradient copy for each lane a training batch can be split over.
       do {
-        try Network.checkMemory(plan, inputShape: dataSet.inputShape, batch: max(configuration.batchSize, 256))
+        try Network.checkMemory(
+          plan, inputShape: dataSet.inputShape, batch: max(configuration.batchSize, 256),
+          lanes: min(configuration.threads, configuration.batchSize))
       } catch {
         throw fail("\(error)", note: "use a smaller --batch, or a smaller network")
       }

@@ -18,8 +18,6 @@ public struct Parameter: Equatable, Sendable {
 /// parameter gradients (`+=`, so a separate `zeroGradients()` clears them) and returns the
 /// gradient for the layer's input.
 public protocol Layer: Sendable {
-  /// How the network spec writes this layer, e.g. `conv 8 5x5 pad 2 relu`.
-  var specText: String { get }
   /// The shape of one example's output for one example's input shape, e.g. `[1, 28, 28]`.
   func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int]
   /// Batched forward: `(N, …)` in, `(N, …)` out.

@@ -158,7 +158,7 @@ public struct Trainer: Sendable {
     for (index, layer) in network.layers.enumerated() {
       if let conv = layer as? Conv2D {
         convolutions.append(
-          KernelSlot(layer: index, text: conv.specText, shape: conv.weights.value.shape, parameter: parameter))
+          KernelSlot(layer: index, text: network.info[index].text, shape: conv.weights.value.shape, parameter: parameter))
       }
       parameter += layer.parameters.count
     }

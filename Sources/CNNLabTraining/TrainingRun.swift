@@ -218,7 +218,7 @@ public struct TrainingRun: Sendable {
   /// Every `Conv2D` layer's weights.
   static func kernels(of network: Network) -> [KernelSnapshot] {
     network.layers.enumerated().compactMap { index, layer in
-      (layer as? Conv2D).map { KernelSnapshot(layer: index, text: $0.specText, weights: $0.weights.value) }
+      (layer as? Conv2D).map { KernelSnapshot(layer: index, text: network.info[index].text, weights: $0.weights.value) }
     }
   }
 

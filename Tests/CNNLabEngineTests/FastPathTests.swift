@@ -81,7 +81,7 @@ func referenceGradients(_ network: Network, images: Tensor, labels: [Int]) throw
         }
         x = Tensor(vector: y)
       default:
-        Issue.record("no reference for \(layer.specText)")
+        Issue.record("no reference for \(type(of: layer))")
       }
     }
     logits += x.scalars

@@ -5,8 +5,6 @@ public struct ActivationLayer: Layer {
 
   public init(_ activation: Activation) { self.activation = activation }
 
-  public var specText: String { activation.rawValue }
-
   public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] { inputShape }
 
   public mutating func forward(_ input: Tensor) -> Tensor {
@@ -30,8 +28,6 @@ public struct Flatten: Layer {
   private var inputShape: [Int]?
 
   public init() {}
-
-  public var specText: String { "flatten" }
 
   public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
     [inputShape.reduce(1, *)]

@@ -39,27 +39,6 @@ public struct Conv2D: Layer {
       : nil
   }
 
-  public var specText: String {
-    var parts = ["conv \(filters) \(kernelH)x\(kernelW)"]
-    if options.strideH != 1 || options.strideW != 1 {
-      parts.append(
-        options.strideH == options.strideW
-          ? "stride \(options.strideH)" : "stride \(options.strideH)x\(options.strideW)")
-    }
-    switch options.padding {
-    case .valid: break
-    case .same: parts.append("same")
-    case .explicit(let t, let b, let l, let r):
-      parts.append(t == b && b == l && l == r ? "pad \(t)" : "pad \(t),\(b),\(l),\(r)")
-    }
-    if options.dilationH != 1 { parts.append("dilation \(options.dilationH)") }
-    if options.mode == .convolve { parts.append("convolve") }
-    if options.normalize { parts.append("normalize") }
-    if bias == nil { parts.append("nobias") }
-    if activation != .identity { parts.append(activation.rawValue) }
-    return parts.joined(separator: " ")
-  }
-
   public func geometry(for inputShape: [Int]) throws(ShapeError) -> ConvGeometry {
     guard inputShape.count == 3 else {
       throw ShapeError("conv needs an image input (C, H, W), not \(shapeText(inputShape))")
@@ -139,8 +118,6 @@ public struct Conv1D: Layer {
       inChannels: inChannels, filters: filters, kernelH: 1, kernelW: kernel, options: options,
       activation: activation, useBias: useBias, initializer: initializer, using: &rng)
   }
-
-  public var specText: String { "conv1d \(conv.filters) \(conv.kernelW)" }
 
   public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
     guard inputShape.count == 2 else {

@@ -28,13 +28,6 @@ public struct Dense: Layer {
       : nil
   }
 
-  public var specText: String {
-    var text = "dense \(outputs)"
-    if bias == nil { text += " nobias" }
-    if activation != .identity { text += " \(activation.rawValue)" }
-    return text
-  }
-
   public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
     guard inputShape == [inputs] else {
       throw ShapeError("dense expects \(inputs) inputs, got \(shapeText(inputShape))")

@@ -16,13 +16,6 @@ public struct Pool2D: Layer {
     self.ceil = ceil
   }
 
-  public var specText: String {
-    var text = "\(mode == .max ? "maxpool" : "avgpool") \(size)"
-    if stride != size { text += " stride \(stride)" }
-    if ceil { text += " ceil" }
-    return text
-  }
-
   public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
     guard inputShape.count == 3 else {
       throw ShapeError("pooling needs an image input (C, H, W), not \(shapeText(inputShape))")

@@ -129,8 +129,34 @@ public struct Course: Sendable {
 
   /// Reads the grids and kernels declared `from "path"`, resolved against `repository`.
   static func loadFileGrids(_ lesson: inout Lesson, repository: String, diagnostics: inout [LessonDiagnostic]) {
+    /// `from "mnist:INDEX"`: a digit of the bundled sample (see `MNISTSource`).
+    func loadDigit(_ grid: inout GridDeclaration, what: String, path: String, location: SourceLocation) {
+      do throws(MNISTSource.Problem) {
+        let digit = try MNISTSource.parse(path).load(repository: repository)
+        if let declared = grid.declaredShape, declared != digit.shape {
+          diagnostics.append(
+            LessonDiagnostic(
+              file: lesson.file, at: location,
+              "\(what) '\(grid.name.name)' is declared \(shapeText(declared)) but \"\(path)\" is \(shapeText(digit.shape))",
+              note: "write \(shapeText(digit.shape)), or leave the shape out"))
+          return
+        }
+        grid.shape = digit.shape
+        grid.values = digit.values
+      } catch {
+        // The string starts after its opening quote.
+        diagnostics.append(
+          LessonDiagnostic(
+            file: lesson.file, line: location.line, column: location.column + 1 + error.offset, message: error.message,
+            note: error.note))
+      }
+    }
     func load(_ grid: inout GridDeclaration, what: String) {
       guard case .file(let path, let location) = grid.source else { return }
+      if path.hasPrefix(MNISTSource.prefix) {
+        loadDigit(&grid, what: what, path: path, location: location)
+        return
+      }
       let components = path.split(separator: "/")
       guard !path.hasPrefix("/"), !components.contains("..") else {
         diagnostics.append(

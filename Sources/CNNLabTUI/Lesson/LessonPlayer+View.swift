@@ -129,7 +129,7 @@ extension LessonPlayer {
   private func render(_ panel: GridPanel, clip: Rect, into buffer: inout CellBuffer) {
     let frame = panel.frame.intersection(clip)
     guard !frame.isEmpty else { return }
-    var title = panel.title
+    var title = panel.fullTitle(glyphs: buffer.glyphs)
     if title.count > panel.frame.width, panel.frame.width >= 2 {
       title = String(title.prefix(panel.frame.width - 1)) + (buffer.glyphs.isUnicode ? "…" : "~")
     }
@@ -140,6 +140,8 @@ extension LessonPlayer {
     case .image(let image):
       image.render(in: inside, into: &buffer)
     case .blocks(let image):
+      image.render(in: inside, into: &buffer)
+    case .colour(let image):
       image.render(in: inside, into: &buffer)
     case .numbers(let grid, let blanks, let text):
       var inside = inside

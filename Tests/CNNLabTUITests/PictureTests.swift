@@ -1,0 +1,144 @@
+import CNNLabEngine
+import CNNLabLessons
+import Testing
+
+@testable import CNNLabTUI
+
+/// The xterm 256-colour palette: 16 + 36r + 6g + b over the levels 0, 95, 135, 175, 215, 255,
+/// and the grey ramp 232–255 at 8, 18, ..., 238 (xterm's `256colres.pl`).
+@Suite struct XtermPaletteTests {
+  @Test func primariesAndGreysGoToTheirPaletteEntries() {
+    #expect(RGB(0, 0, 0).xterm256 == 16)
+    #expect(RGB(255, 0, 0).xterm256 == 196)
+    #expect(RGB(0, 255, 0).xterm256 == 46)
+    #expect(RGB(0, 0, 255).xterm256 == 21)
+    #expect(RGB(255, 255, 0).xterm256 == 226)
+    #expect(RGB(255, 255, 255).xterm256 == 231)
+    #expect(RGB(95, 135, 175).xterm256 == 16 + 36 * 1 + 6 * 2 + 3)
+    // Mid grey is on the ramp exactly (8 + 10·12 = 128), nearer than the cube's 135.
+    #expect(RGB(128, 128, 128).xterm256 == 244)
+    #expect(RGB(238, 238, 238).xterm256 == 255)
+    // Near a cube level rather than a grey: orange.
+    #expect(RGB(255, 165, 0).xterm256 == 16 + 36 * 5 + 6 * 3 + 0)
+  }
+}
+
+@Suite struct ColourImageTests {
+  /// Lesson 1's picture: red, green / blue, white.
+  let rgb = Tensor(shape: [3, 2, 2], scalars: [255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255])
+
+  @Test func eachPixelShowsItsColourAndTheLegendNamesIt() {
+    let image = ColourImage(rgb)
+    #expect(image.legend.map(\.name) == ["red", "green", "blue", "white"])
+    #expect(image.legend.map(\.key) == ["R", "G", "B", "W"])
+    var buffer = CellBuffer(width: image.size.width, height: image.size.height)
+    image.render(in: buffer.area, into: &buffer)
+    #expect(image.size == (41, 5))
+    #expect(
+      buffer.lines.map { String($0.reversed().drop { $0 == " " }.reversed()) } == [
+        " R   G     key colour    R   G   B",
+        "            R  red     255   0   0",
+        " B   W      G  green     0 255   0",
+        "            B  blue      0   0 255",
+        "            W  white   255 255 255",
+      ])
+    #expect(buffer[x: 0, y: 0].role == .colour(RGB(255, 0, 0)))
+    #expect(buffer[x: 3, y: 1].role == .colour(RGB(255, 0, 0)))
+    #expect(buffer[x: 4, y: 0].role == .colour(RGB(0, 255, 0)))
+    #expect(buffer[x: 7, y: 3].role == .colour(RGB(255, 255, 255)))
+    // The legend's key is drawn in its colour too.
+    #expect(buffer[x: 12, y: 2].role == .colour(RGB(0, 255, 0)))
+  }
+
+  @Test func withoutColourTheKeysStayAndTheLegendSaysSo() {
+    let image = ColourImage(rgb)
+    for capabilities in [Capabilities(colorDepth: .eight, glyphs: .unicode), .plain] {
+      var buffer = CellBuffer(width: image.size.width, height: image.size.height, capabilities: capabilities)
+      image.render(in: buffer.area, into: &buffer)
+      #expect(buffer.lines[0].hasPrefix(" R   G     no colour here: keys name them"))
+      #expect(buffer.lines[2].hasPrefix(" B   W      G  green"))
+      #expect(!buffer.roleMaps.joined().contains("c"))
+    }
+  }
+
+  @Test func manyColoursAreShadedByBrightnessWithoutKeys() {
+    // Nine distinct colours, one more than get keys.
+    let values: [Float] = (0..<9).map { Float($0) * 30 }
+    let image = ColourImage(Tensor(shape: [3, 3, 3], scalars: values + values + values))
+    #expect(image.legend.isEmpty)
+    var buffer = CellBuffer(width: image.size.width, height: image.size.height)
+    image.render(in: buffer.area, into: &buffer)
+    #expect(buffer.lines[0].hasPrefix("        ░░░░   9 colours"))
+  }
+}
+
+@Suite struct ShadeScaleTests {
+  @Test func theEndsAreTheGridsOwnSmallestAndLargestValues() throws {
+    let scale = try #require(ShadeScale(of: [0.5, -1, 0.25, .nan]))
+    #expect(scale.text(glyphs: .unicode) == "−1.00 ░▒▓█ 0.50")
+    #expect(scale.text(glyphs: .ascii) == "-1.00 .=*@ 0.50")
+    #expect(ShadeScale(of: [0, 255, 3])?.text(glyphs: .unicode) == "0 ░▒▓█ 255")
+    #expect(ShadeScale(low: 0, high: 255, hidesHigh: true).text(glyphs: .unicode) == "0 ░▒▓█ ?")
+    #expect(ShadeScale(of: [Float.nan]) == nil)
+  }
+
+  static let lesson = """
+    format 1
+    title "Scales"
+    grid g 3x3
+      -2 0 1
+       0 5 0
+       1 0 3
+    end
+    step "s"
+      show g as shades
+      ask "What is the largest value?" answer 5 expect max(g)
+      hint "Look for the biggest."
+    end
+    """
+
+  /// The title row of the grid's panel, as drawn.
+  func titleRow(_ player: LessonPlayer) -> String {
+    var buffer = CellBuffer(width: 80, height: 24)
+    player.render(into: &buffer)
+    return buffer.lines.first { $0.contains("░▒▓█") } ?? ""
+  }
+
+  @Test func aLessonShadeGridShowsItsScaleAndHidesAnEndAQuestionAsksFor() throws {
+    let lesson = try LessonParser.parse(Self.lesson, file: "scales.cnnlab")
+    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: "scales"))
+    _ = player.update(.resized(width: 80, height: 24))
+    player.arrive(at: 0, revealAll: true)
+    #expect(titleRow(player).contains("g  3×3  −2 ░▒▓█ ?"))
+    _ = player.update(.keyPressed(.char("5")))
+    _ = player.update(.keyPressed(.enter))
+    #expect(titleRow(player).contains("g  3×3  −2 ░▒▓█ 5"))
+  }
+}
+
+@Suite struct LessonPictureTests {
+  static func course() throws -> Course { try EverySizeTests.course() }
+
+  func frame(step: Int, width: Int = 80, height: Int = 24, capabilities: Capabilities = .full) throws -> CellBuffer {
+    var player = try EverySizeTests.player(try Self.course(), 0)
+    _ = player.update(.resized(width: width, height: height))
+    player.arrive(at: step, revealAll: true)
+    return EverySizeTests.frame(player, width: width, height: height, capabilities: capabilities)
+  }
+
+  @Test func lessonOneDrawsTheColourPictureWithItsLegend() throws {
+    let buffer = try frame(step: 2)
+    let top = try #require(buffer.lines.firstIndex { $0.contains("rgb as colour") })
+    #expect(buffer.lines[top + 1].contains(" R   G     key colour    R   G   B"))
+    #expect(buffer.lines[top + 3].contains(" B   W      G  green     0 255   0"))
+    #expect(buffer.roleMap(row: top + 1).contains("cccccccc"))
+    let eight = try frame(step: 2, capabilities: Capabilities(colorDepth: .eight, glyphs: .unicode))
+    #expect(eight.lines[top + 1].contains("no colour here: keys name them"))
+  }
+
+  @Test func lessonOneShowsARealDigitAsShadesAndAPatchAsNumbers() throws {
+    let buffer = try frame(step: 6)
+    #expect(buffer.lines.contains { $0.contains("digit  28×28  0 ░▒▓█ 255") })
+    #expect(buffer.lines.contains { $0.contains("0   0  25  78 148 148 148 166 174  96  14") })
+  }
+}

@@ -1,3 +1,4 @@
+import CNNLabData
 import CNNLabEngine
 import Foundation
 
@@ -69,6 +70,7 @@ public struct Course: Sendable {
       do {
         var lesson = try LessonParser.parse(lessonText, file: file)
         loadFileGrids(&lesson, repository: repository, diagnostics: &diagnostics)
+        loadModels(&lesson, repository: repository, diagnostics: &diagnostics)
         entries.append(Entry(name: name, file: file, lesson: lesson))
       } catch {
         diagnostics += error.diagnostics
@@ -195,6 +197,36 @@ public struct Course: Sendable {
     }
     for i in lesson.grids.indices { load(&lesson.grids[i], what: "grid") }
     for i in lesson.kernels.indices { load(&lesson.kernels[i].grid, what: "kernel") }
+  }
+
+  /// Reads the model file of every `classify` operation, resolved against `repository`.
+  static func loadModels(_ lesson: inout Lesson, repository: String, diagnostics: inout [LessonDiagnostic]) {
+    for s in lesson.steps.indices {
+      for t in lesson.steps[s].statements.indices {
+        guard case .operation(var operation) = lesson.steps[s].statements[t].kind,
+          case .classify(var classify) = operation.kind
+        else { continue }
+        let path = classify.modelPath
+        guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+          diagnostics.append(
+            LessonDiagnostic(
+              file: lesson.file, at: classify.modelLocation, "'\(path)' is outside the repository",
+              note: "use a path relative to the repository root, like \"assets/models/mnist-pipeline.safetensors\""))
+          continue
+        }
+        do {
+          classify.model = LoadedModel(path: path, file: try ModelFile.read(path: repository + "/" + path))
+        } catch {
+          diagnostics.append(
+            LessonDiagnostic(
+              file: lesson.file, at: classify.modelLocation, "cannot load the model '\(path)': \(error)",
+              note: "give a model saved by 'cnnlab train --save'; paths are relative to the repository root"))
+          continue
+        }
+        operation.kind = .classify(classify)
+        lesson.steps[s].statements[t].kind = .operation(operation)
+      }
+    }
   }
 
   /// Lesson directories and `.cnnlab` files in the course's directory that it does not list;

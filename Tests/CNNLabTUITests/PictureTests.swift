@@ -142,3 +142,48 @@ import Testing
     #expect(buffer.lines.contains { $0.contains("0   0  25  78 148 148 148 166 174  96  14") })
   }
 }
+
+@Suite struct PipelineViewTests {
+  /// Stages of lesson 13's shapes, with made-up maps (the layout depends only on the shapes).
+  static func stages() -> [(text: String, tensor: Tensor)] {
+    func maps(_ shape: [Int]) -> Tensor {
+      Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Float($0 % 7) })
+    }
+    var probabilities = [Float](repeating: 0.01, count: 10)
+    probabilities[2] = 0.91
+    return [
+      ("input", maps([1, 28, 28])), ("conv 8 5x5 stride 2 pad 2 relu", maps([8, 14, 14])), ("maxpool 2", maps([8, 7, 7])),
+      ("conv 16 3x3 pad 1 relu", maps([16, 7, 7])), ("maxpool 2 ceil", maps([16, 4, 4])), ("dense 10", maps([10])),
+      ("softmax", Tensor(vector: probabilities)),
+    ]
+  }
+
+  @Test func at80ColumnsEveryStageFitsWithAFewMapsEach() {
+    let view = PipelineView(
+      stages: Self.stages(), classNames: (0...9).map(String.init), revealed: .max, maxWidth: 78, maxHeight: 14)
+    #expect(view.columns.map(\.label) == ["input", "conv 8@14×14", "pool", "conv", "pool"])
+    // One 14-row input; 7-row maps: 2 fit in 14 rows with a gap... only 1 plus gap; 4-row maps: 3.
+    #expect(view.columns.map(\.shown) == [1, 1, 3, 3, 5])
+    #expect(view.size.width <= 78)
+    #expect(view.labels(glyphs: .unicode).hasPrefix("input                       → conv 8@14×14  → pool   → conv   → pool→ p"))
+    var buffer = CellBuffer(width: view.size.width, height: view.size.height)
+    view.render(in: buffer.area, into: &buffer)
+    #expect(buffer.lines[2].hasSuffix("2 0.91"))
+    #expect(buffer[x: buffer.width - 1, y: 2].role == .accent)
+    #expect(buffer.lines[3].hasSuffix("3 0.01"))
+  }
+
+  @Test func aWideScreenShowsMoreMapsAndTheScoresWaitForTheLastStage() {
+    let narrow = PipelineView(stages: Self.stages(), classNames: (0...9).map(String.init), revealed: 2, maxWidth: 78, maxHeight: 14)
+    let wide = PipelineView(stages: Self.stages(), classNames: (0...9).map(String.init), revealed: 2, maxWidth: 198, maxHeight: 48)
+    #expect(zip(narrow.columns, wide.columns).allSatisfy { $0.shown <= $1.shown })
+    #expect(wide.columns.map(\.shown).reduce(0, +) > 2 * narrow.columns.map(\.shown).reduce(0, +))
+    #expect(wide.size.width <= 198)
+    var buffer = CellBuffer(width: narrow.size.width, height: narrow.size.height)
+    narrow.render(in: buffer.area, into: &buffer)
+    // Stages 0 to 2 drawn; the second conv, the last pool and the scores not yet.
+    #expect(buffer.lines.allSatisfy { !$0.contains("0.91") })
+    let conv2 = narrow.columns[3]
+    #expect(buffer.lines.allSatisfy { String(Array($0)[conv2.x..<(conv2.x + conv2.width)]).allSatisfy { $0 == " " } })
+  }
+}

@@ -37,6 +37,7 @@ struct GridPanel {
     case image(HalfBlockImage)
     case blocks(BlockImage)
     case colour(ColourImage)
+    case pipeline(PipelineView)
   }
 
   var kind: Kind
@@ -94,6 +95,8 @@ struct GridPanel {
       return (max(titleWidth, image.size.width), image.size.height + 1)
     case .colour(let image):
       return (max(titleWidth, image.size.width), image.size.height + 1)
+    case .pipeline(let view):
+      return (max(titleWidth, view.size.width), view.size.height + 1)
     }
   }
 
@@ -352,9 +355,11 @@ extension LessonPlayer {
   }
 
   /// The scale of a grid drawn in shades, from its smallest to its largest value. An end
-  /// that a waiting question of the step asks for (`max(grey)`) shows `?` until it is answered.
-  func shadeScale(_ values: [[Float]], grid: String) -> ShadeScale? {
+  /// that a waiting question of the step asks for (`max(grey)`) shows `?` until it is
+  /// answered, unless the grid's numbers are on screen beside it anyway.
+  func shadeScale(_ values: [[Float]], grid: String, numbersShown: Bool = false) -> ShadeScale? {
     guard var scale = ShadeScale(of: values.joined()) else { return nil }
+    if numbersShown { return scale }
     for (index, beat) in (scene?.beats ?? []).enumerated() {
       guard case .question(let question) = beat, question.grids.contains(grid),
         answers[QuestionKey(step: step, beat: index)]?.correct != true,
@@ -389,6 +394,12 @@ extension LessonPlayer {
       let isOutput = grid.name == parts.output
       // The result appears when its operation runs, so its size is not given away early.
       if isOutput && animation == nil { continue }
+      // A trained network's result is drawn as the pipeline that made it.
+      if isOutput, case .pipeline(let pipeline)? = animation {
+        let view = pipeline.view(frame: frame, maxWidth: maxWidth, maxHeight: screen.height - 9)
+        panels.append(GridPanel(kind: .output(0), title: view.labels(glyphs: .unicode), titleRole: .dim, body: .pipeline(view)))
+        continue
+      }
       let isKernel = grid.role == .kernel || parts.kernels.contains(grid.name)
       let tensor = isOutput ? grid.tensor : (grid.unscaled ?? grid.tensor)
       let channels = tensor.rank == 3 ? tensor.shape[0] : 1
@@ -479,7 +490,8 @@ extension LessonPlayer {
           var shades = GridPanel(
             kind: .other, title: grid.name + (channels > 1 ? "[\(channel)]" : "") + " as shades", titleRole: .dim,
             body: LessonPlayer.shades(values))
-          shades.scale = shadeScale(values, grid: grid.name)
+          let numbersShown = { if case .numbers = body { true } else { false } }()
+          shades.scale = shadeScale(values, grid: grid.name, numbersShown: numbersShown)
           panels.append(shades)
         }
         if style == .colour, channels == 3, channel == 2 {

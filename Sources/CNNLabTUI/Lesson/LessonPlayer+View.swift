@@ -143,6 +143,8 @@ extension LessonPlayer {
       image.render(in: inside, into: &buffer)
     case .colour(let image):
       image.render(in: inside, into: &buffer)
+    case .pipeline(let view):
+      view.render(in: inside, into: &buffer)
     case .numbers(let grid, let blanks, let text):
       var inside = inside
       if panel.rowLabelWidth > 0, let columns = panel.flatColumns {

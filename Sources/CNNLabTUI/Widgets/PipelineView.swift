@@ -135,8 +135,9 @@ public struct PipelineView: Widget {
         HalfBlockImage(column.maps[k]).render(
           in: Rect(x: x, y: y, width: column.maps[k].shape[1], height: rowsPerMap).intersection(area), into: &buffer)
       }
-      // An arrow between stages, on the first row.
-      buffer.put(String(buffer.glyphs.arrowRight), x: area.x + column.x + column.width, y: area.y + rowsPerMap / 2, role: .dim, clip: area)
+      // An arrow between stages, level with the middle of the input picture.
+      let middle = (((columns.first?.maps.first?.shape[0] ?? 0) + 1) / 2) / 2
+      buffer.put(String(buffer.glyphs.arrowRight), x: area.x + column.x + column.width, y: area.y + middle, role: .dim, clip: area)
     }
     guard revealed > columns.count else { return }
     for (k, p) in probabilities.enumerated() where area.y + k < area.maxY {

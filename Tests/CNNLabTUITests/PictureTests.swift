@@ -187,3 +187,22 @@ import Testing
     #expect(buffer.lines.allSatisfy { String(Array($0)[conv2.x..<(conv2.x + conv2.width)]).allSatisfy { $0 == " " } })
   }
 }
+
+@Suite struct PlaygroundScaleTests {
+  /// A 30x30 ramp is drawn in shades at 80x24; its panel ends with its scale, the input's
+  /// smallest and largest values (0 and 6/7 = 0.86), on a row of its own under the shades.
+  @Test func aShadedMapShowsItsScaleUnderIt() throws {
+    let ramp = NamedGrid(name: "ramp", rows: (0..<30).map { r in (0..<30).map { Float((r + $0) % 7) / 7 } })
+    let screen = try PlaygroundScreenTests.screen(
+      PlaygroundSettings(input: ramp, kernel: PlaygroundScreenTests.diagonal()), width: 80, height: 24)
+    let layout = screen.layout(width: 80, height: 24)
+    let input = try #require(layout.panels.first { $0.content == .input })
+    #expect(input.shaded)
+    var buffer = CellBuffer(width: 80, height: 24)
+    screen.view(into: &buffer)
+    let row = buffer.lines[input.area.maxY - 1]
+    #expect(row.dropFirst(input.area.x).hasPrefix("0.00 ░▒▓█ 0.86"))
+    // The scale row is not a row of the map: a click there selects nothing.
+    #expect(input.cell(atX: input.area.x + 1, y: input.area.maxY - 1) == nil)
+  }
+}

@@ -96,6 +96,9 @@ public enum RolePalette {
         let i = ((index % Role.seriesCount) + Role.seriesCount) % Role.seriesCount
         return (CellStyle(seriesColors[i]), CellStyle(seriesANSI[i]), seriesMonochrome[i])
       }()
+    case .colour(let rgb):
+      // The pixel's colour behind it, and black or white text on top, whichever reads.
+      (CellStyle(rgb.brightness > 0.5 ? 16 : 231, rgb.xterm256), CellStyle(), [])
     }
   }
 }

@@ -42,6 +42,8 @@ public final class Terminal {
   private var heldButton: MouseEvent.Kind?
   /// Input read while decoding an escape sequence that belongs to the next event.
   private var unread: RawInput?
+  /// Colour pixels drawn since the last flush, to be painted in their exact colours after it.
+  private var trueColorCells: [(x: Int, y: Int, character: Character, rgb: RGB)] = []
 
   /// Takes over the terminal, or throws `TerminalError` if there is no usable one.
   public init() throws(TerminalError) {
@@ -95,7 +97,10 @@ public final class Terminal {
       }
     }
     maxPairs = Int32(min(cn_color_pairs(), 32767))
-    capabilities = Capabilities(colorDepth: depth, glyphs: cn_locale_is_utf8() != 0 ? .unicode : .ascii)
+    let colorTerm = Terminal.environment("COLORTERM")?.lowercased()
+    capabilities = Capabilities(
+      colorDepth: depth, glyphs: cn_locale_is_utf8() != 0 ? .unicode : .ascii,
+      trueColor: colorTerm == "truecolor" || colorTerm == "24bit")
     cts_install_crash_restore()
   }
 
@@ -300,13 +305,41 @@ public final class Terminal {
     let style = resolvedStyle(cell.role)
     // Writing the bottom-right cell reports ERR (the cursor cannot move past it) but draws it.
     _ = cn_put_cell(Int32(y), Int32(x), wchar_t(bitPattern: scalar), style.attributes, style.pair)
+    if capabilities.trueColor, case .colour(let rgb) = cell.role {
+      trueColorCells.append((x, y, character, rgb))
+    }
   }
 
   /// Clears the screen, so that the next `refresh()` repaints every cell from scratch.
   public func clearAll() { clear() }
 
   /// Sends everything drawn since the last refresh to the terminal.
-  public func flush() { refresh() }
+  public func flush() {
+    refresh()
+    paintTrueColor()
+  }
+
+  /// Paints the colour pixels drawn since the last flush in their exact colours.
+  ///
+  /// ncurses knows only the palette's colours (a 256-colour terminfo entry has no direct
+  /// colour), so it has drawn these cells in the nearest of the 256; this writes each one again
+  /// with a 24-bit background (`ESC[48;2;R;G;Bm`). The cursor and attributes are saved first
+  /// and restored after (`ESC 7`, `ESC 8`), so ncurses' idea of the cursor stays right. A cell
+  /// ncurses redraws later is in `trueColorCells` again, as every changed cell passes `draw`.
+  private func paintTrueColor() {
+    guard !trueColorCells.isEmpty else { return }
+    var out = "\u{1B}7"
+    for cell in trueColorCells {
+      let foreground = cell.rgb.brightness > 0.5 ? "0;0;0" : "255;255;255"
+      out += "\u{1B}[\(cell.y + 1);\(cell.x + 1)H"
+      out += "\u{1B}[0;38;2;\(foreground);48;2;\(cell.rgb.red);\(cell.rgb.green);\(cell.rgb.blue)m"
+      out.append(capabilities.glyphs.isUnicode ? cell.character : Glyphs.asciiFallback(cell.character))
+    }
+    out += "\u{1B}[0m\u{1B}8"
+    trueColorCells = []
+    fputs(out, cn_stdout())
+    fflush(cn_stdout())
+  }
 
   private func resolvedStyle(_ role: Role) -> (attributes: attr_t, pair: Int32) {
     if let cached = styles[role] { return cached }

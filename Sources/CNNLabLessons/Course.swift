@@ -1,3 +1,4 @@
+import CNNLabData
 import CNNLabEngine
 import Foundation
 
@@ -69,6 +70,7 @@ public struct Course: Sendable {
       do {
         var lesson = try LessonParser.parse(lessonText, file: file)
         loadFileGrids(&lesson, repository: repository, diagnostics: &diagnostics)
+        loadModels(&lesson, repository: repository, diagnostics: &diagnostics)
         entries.append(Entry(name: name, file: file, lesson: lesson))
       } catch {
         diagnostics += error.diagnostics
@@ -129,8 +131,34 @@ public struct Course: Sendable {
 
   /// Reads the grids and kernels declared `from "path"`, resolved against `repository`.
   static func loadFileGrids(_ lesson: inout Lesson, repository: String, diagnostics: inout [LessonDiagnostic]) {
+    /// `from "mnist:INDEX"`: a digit of the bundled sample (see `MNISTSource`).
+    func loadDigit(_ grid: inout GridDeclaration, what: String, path: String, location: SourceLocation) {
+      do throws(MNISTSource.Problem) {
+        let digit = try MNISTSource.parse(path).load(repository: repository)
+        if let declared = grid.declaredShape, declared != digit.shape {
+          diagnostics.append(
+            LessonDiagnostic(
+              file: lesson.file, at: location,
+              "\(what) '\(grid.name.name)' is declared \(shapeText(declared)) but \"\(path)\" is \(shapeText(digit.shape))",
+              note: "write \(shapeText(digit.shape)), or leave the shape out"))
+          return
+        }
+        grid.shape = digit.shape
+        grid.values = digit.values
+      } catch {
+        // The string starts after its opening quote.
+        diagnostics.append(
+          LessonDiagnostic(
+            file: lesson.file, line: location.line, column: location.column + 1 + error.offset, message: error.message,
+            note: error.note))
+      }
+    }
     func load(_ grid: inout GridDeclaration, what: String) {
       guard case .file(let path, let location) = grid.source else { return }
+      if path.hasPrefix(MNISTSource.prefix) {
+        loadDigit(&grid, what: what, path: path, location: location)
+        return
+      }
       let components = path.split(separator: "/")
       guard !path.hasPrefix("/"), !components.contains("..") else {
         diagnostics.append(
@@ -169,6 +197,36 @@ public struct Course: Sendable {
     }
     for i in lesson.grids.indices { load(&lesson.grids[i], what: "grid") }
     for i in lesson.kernels.indices { load(&lesson.kernels[i].grid, what: "kernel") }
+  }
+
+  /// Reads the model file of every `classify` operation, resolved against `repository`.
+  static func loadModels(_ lesson: inout Lesson, repository: String, diagnostics: inout [LessonDiagnostic]) {
+    for s in lesson.steps.indices {
+      for t in lesson.steps[s].statements.indices {
+        guard case .operation(var operation) = lesson.steps[s].statements[t].kind,
+          case .classify(var classify) = operation.kind
+        else { continue }
+        let path = classify.modelPath
+        guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+          diagnostics.append(
+            LessonDiagnostic(
+              file: lesson.file, at: classify.modelLocation, "'\(path)' is outside the repository",
+              note: "use a path relative to the repository root, like \"assets/models/mnist-pipeline.safetensors\""))
+          continue
+        }
+        do {
+          classify.model = LoadedModel(path: path, file: try ModelFile.read(path: repository + "/" + path))
+        } catch {
+          diagnostics.append(
+            LessonDiagnostic(
+              file: lesson.file, at: classify.modelLocation, "cannot load the model '\(path)': \(error)",
+              note: "give a model saved by 'cnnlab train --save'; paths are relative to the repository root"))
+          continue
+        }
+        operation.kind = .classify(classify)
+        lesson.steps[s].statements[t].kind = .operation(operation)
+      }
+    }
   }
 
   /// Lesson directories and `.cnnlab` files in the course's directory that it does not list;

@@ -218,7 +218,9 @@ public struct Statement: Equatable, Sendable {
 
 /// One entry of `show a, b as shades`.
 public struct ShowItem: Equatable, Sendable {
-  public enum Style: String, Equatable, Sendable { case numbers, shades, both }
+  /// `colour`: a grid of three channels (red, green, blue, 0–255) as numbers and as the
+  /// picture they make.
+  public enum Style: String, Equatable, Sendable { case numbers, shades, both, colour }
   public var name: NameReference
   /// A part of a `learn` result: `grad` in `show step1.grad`.
   public var part: String?

@@ -77,11 +77,11 @@ extension Parser {
         var style = ShowItem.Style.numbers
         if cursor.skipWord("as") {
           let styleColumn = cursor.column
-          let word = try cursor.name("'numbers', 'shades' or 'both'")
-          guard let s = ShowItem.Style(rawValue: word.name) else {
+          let word = try cursor.name("'numbers', 'shades', 'both' or 'colour'")
+          guard let s = ShowItem.Style(rawValue: word.name == "color" ? "colour" : word.name) else {
             throw ParseError(
               column: styleColumn, message: "unknown style '\(word.name)'",
-              note: "write 'as numbers', 'as shades' or 'as both'")
+              note: "write 'as numbers', 'as shades', 'as both' or 'as colour'")
           }
           style = s
         }

@@ -81,10 +81,14 @@ public struct Capabilities: Equatable, Sendable {
 
   public var colorDepth: ColorDepth
   public var glyphs: Glyphs
+  /// Whether colour pictures get their exact colours (`COLORTERM` is `truecolor` or `24bit`)
+  /// rather than the nearest of the 256.
+  public var trueColor: Bool
 
-  public init(colorDepth: ColorDepth, glyphs: Glyphs) {
+  public init(colorDepth: ColorDepth, glyphs: Glyphs, trueColor: Bool = false) {
     self.colorDepth = colorDepth
     self.glyphs = glyphs
+    self.trueColor = trueColor && colorDepth == .full
   }
 
   /// Unicode glyphs and 256 colours: what tests render with unless they say otherwise.
@@ -94,4 +98,6 @@ public struct Capabilities: Equatable, Sendable {
 
   /// Whether cells can show grey shades (needed for half-block images).
   public var showsGreys: Bool { colorDepth == .full }
+  /// Whether cells can show a picture's colours (`Role.colour`): 256 colours or true colour.
+  public var showsColour: Bool { colorDepth == .full }
 }

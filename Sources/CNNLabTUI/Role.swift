@@ -45,6 +45,9 @@ public enum Role: Hashable, Sendable {
   case halfBlock(top: Int, bottom: Int)
   /// One line of a chart, `0..<Role.seriesCount` (for example training and test loss).
   case series(Int)
+  /// A pixel of a colour picture, drawn as its background: red, green and blue, 0–255. A
+  /// terminal without 256 colours shows it plain (`Capabilities.showsColour` says which).
+  case colour(RGB)
 
   /// The sign of a value on a diverging scale.
   public enum Polarity: Hashable, Sendable {
@@ -79,7 +82,7 @@ public enum Role: Hashable, Sendable {
   ///
   /// | n normal | d dim | t title | a accent | b border | s selection | h hint | K keyHint |
   /// | k kernelWindow | o outputCurrent | p padding | e editCursor | f field | E error | S success |
-  /// | - + 0 value by sign | g grey | i halfBlock (image) | 1–4 series |
+  /// | - + 0 value by sign | g grey | i halfBlock (image) | 1–4 series | c colour |
   public var code: Character {
     switch self {
     case .normal: "n"
@@ -103,6 +106,52 @@ public enum Role: Hashable, Sendable {
     case .grey: "g"
     case .halfBlock: "i"
     case .series(let index): Character(String((index % Role.seriesCount) + 1))
+    case .colour: "c"
     }
+  }
+}
+
+/// A colour as red, green and blue, each 0–255.
+public struct RGB: Hashable, Sendable {
+  public var red: UInt8
+  public var green: UInt8
+  public var blue: UInt8
+
+  public init(_ red: UInt8, _ green: UInt8, _ blue: UInt8) {
+    self.red = red
+    self.green = green
+    self.blue = blue
+  }
+
+  /// The colour for three channel values, each clamped to 0...255 and rounded.
+  public init(clamping red: Float, _ green: Float, _ blue: Float) {
+    func byte(_ v: Float) -> UInt8 { v.isFinite ? UInt8(min(255, max(0, v.rounded()))) : 0 }
+    self.init(byte(red), byte(green), byte(blue))
+  }
+
+  /// Perceived brightness, 0 (black) to 1 (white) (ITU-R BT.601 weights).
+  public var brightness: Double {
+    (0.299 * Double(red) + 0.587 * Double(green) + 0.114 * Double(blue)) / 255
+  }
+
+  /// The nearest colour of the xterm 256-colour palette: the 6x6x6 cube (16–231) or the grey
+  /// ramp (232–255), whichever is closer (squared distance in RGB; ties go to the cube).
+  public var xterm256: Int {
+    let levels = [0, 95, 135, 175, 215, 255]
+    func nearestLevel(_ v: UInt8) -> Int {
+      levels.indices.min { abs(levels[$0] - Int(v)) < abs(levels[$1] - Int(v)) } ?? 0
+    }
+    let (r, g, b) = (nearestLevel(red), nearestLevel(green), nearestLevel(blue))
+    let cube = 16 + 36 * r + 6 * g + b
+    func distance(_ c: (Int, Int, Int)) -> Int {
+      let (dr, dg, db) = (c.0 - Int(red), c.1 - Int(green), c.2 - Int(blue))
+      return dr * dr + dg * dg + db * db
+    }
+    let cubeDistance = distance((levels[r], levels[g], levels[b]))
+    // The grey ramp: 8, 18, ..., 238.
+    let mean = (Int(red) + Int(green) + Int(blue)) / 3
+    let step = min(23, max(0, Int((Double(mean - 8) / 10).rounded())))
+    let grey = 8 + 10 * step
+    return distance((grey, grey, grey)) < cubeDistance ? 232 + step : cube
   }
 }

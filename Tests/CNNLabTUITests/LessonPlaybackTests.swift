@@ -149,14 +149,16 @@ import Testing
     var player = try LessonPlayer(fixture: "xo")
     _ = player.update(.resized(width: 100, height: 32))
     player.show(step: 1, frame: 0)
-    func title(_ name: String) -> String? { player.panels(maxWidth: 100).first { $0.title.hasPrefix(name + " ") }?.title }
+    func title(_ name: String) -> String? {
+      player.panels(maxWidth: 100).first { $0.title.hasPrefix(name + " ") }?.fullTitle(glyphs: .unicode)
+    }
     #expect(title("map") == "map  7×7")
     _ = player.update(.keyPressed(.char("g")))
     #expect(player.shadesSwapped)
     // The legend runs from the map's smallest value to its largest.
     let map = try #require(player.scene?.grids.first { $0.name == "map" }?.tensor.scalars)
-    let legend = "\(LessonPlayer.format(try #require(map.min()), glyphs: .unicode)) ░▒▓█ \(LessonPlayer.format(try #require(map.max()), glyphs: .unicode))"
-    #expect(legend == "−0.33 ░▒▓█ 1")
+    #expect(map.min() == -3 / 9 && map.max() == 1)
+    let legend = "−0.33 ░▒▓█ 1.00"
     #expect(title("map") == "map  7×7  " + legend)
     let shown = frame(of: player).lines.joined(separator: "\n")
     #expect(shown.contains(legend) && shown.contains("██"))
@@ -164,13 +166,14 @@ import Testing
     #expect(title("map") == "map  7×7")
   }
 
-  /// A grid a question reads gives no numbers in its legend: its extremes may be the answer.
-  @Test func aGridAQuestionReadsSaysLowAndHigh() throws {
+  /// A grid a question reads keeps the numbers of its legend when neither end is the answer
+  /// (here map[0,0] = 7/9); `ShadeScaleTests` covers an end that is.
+  @Test func aGridAQuestionReadsKeepsItsNumbersWhenNoEndIsTheAnswer() throws {
     var player = try LessonPlayer(fixture: "xo")
     _ = player.update(.resized(width: 100, height: 32))
     player.show(step: 0, frame: 48)
     _ = player.update(.keyPressed(.char("g")))
-    let map = player.panels(maxWidth: 100).first { $0.title.hasPrefix("map ") }?.title
-    #expect(map == "map  7×7  low ░▒▓█ high")
+    let map = player.panels(maxWidth: 100).first { $0.title.hasPrefix("map ") }?.fullTitle(glyphs: .unicode)
+    #expect(map == "map  7×7  −0.33 ░▒▓█ 1.00")
   }
 }

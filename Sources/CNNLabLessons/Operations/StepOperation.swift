@@ -20,6 +20,8 @@ public struct StepOperation: Equatable, Sendable {
     /// (C,H,W) to (H,W,C).
     case layoutHWC(LayoutOperation)
     case channel(ChannelOperation)
+    /// A trained model on one picture, layer by layer.
+    case classify(ClassifyOperation)
 
     /// The operation as its kind, which knows everything about it.
     var spec: any OperationSpec {
@@ -35,6 +37,7 @@ public struct StepOperation: Equatable, Sendable {
       case .layers(let o): return o
       case .layoutHWC(let o): return o
       case .channel(let o): return o
+      case .classify(let o): return o
       }
     }
   }
@@ -56,7 +59,7 @@ public struct StepOperation: Equatable, Sendable {
   static let kinds: [any OperationSpec.Type] = [
     ConvolveOperation.self, PoolOperation.self, ReLUOperation.self, FlattenOperation.self,
     DenseOperation.self, SoftmaxOperation.self, CrossEntropyOperation.self, LearnOperation.self,
-    LayersOperation.self, LayoutOperation.self, ChannelOperation.self,
+    LayersOperation.self, LayoutOperation.self, ChannelOperation.self, ClassifyOperation.self,
   ]
 
   /// The kind whose line starts with `keyword`.
@@ -105,6 +108,8 @@ public enum Animation: Equatable, Sendable {
   case layout(LayoutAnimation)
   /// One channel taken out of a (C,H,W) grid.
   case channel(ChannelAnimation)
+  /// A trained network's maps, stage by stage.
+  case pipeline(PipelineAnimation)
 
   /// The animation as its kind, which knows its frames, parts and arithmetic.
   public var content: any OperationAnimation {
@@ -120,6 +125,7 @@ public enum Animation: Equatable, Sendable {
     case .layers(let a): return a
     case .layout(let a): return a
     case .channel(let a): return a
+    case .pipeline(let a): return a
     }
   }
 

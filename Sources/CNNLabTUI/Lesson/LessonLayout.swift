@@ -36,6 +36,8 @@ struct GridPanel {
     case numbers(NumberGrid, blanks: Set<GridPoint>, text: [GridPoint: String])
     case image(HalfBlockImage)
     case blocks(BlockImage)
+    case colour(ColourImage)
+    case pipeline(PipelineView)
   }
 
   var kind: Kind
@@ -52,6 +54,20 @@ struct GridPanel {
   var rowLabelWidth = 0
   /// Where the panel is drawn (title row included); set by the layout.
   var frame = Rect(x: 0, y: 0, width: 0, height: 0)
+  /// For a grid drawn in shades, the value each end of the ramp stands for, drawn after the
+  /// title in the terminal's glyphs.
+  var scale: ShadeScale?
+
+  /// The title and, after it, the shade scale.
+  func fullTitle(glyphs: Glyphs) -> String {
+    guard let scale else { return title }
+    return title + "  " + scale.text(glyphs: glyphs)
+  }
+
+  /// The widest the title gets, in Unicode or in ASCII.
+  var titleWidth: Int {
+    max(fullTitle(glyphs: .unicode).count, fullTitle(glyphs: .ascii).count)
+  }
 
   var cellWidth: Int {
     if case .numbers(let grid, _, _) = body { return grid.resolvedCellWidth(minus: "−") }
@@ -72,11 +88,15 @@ struct GridPanel {
     case .numbers(let grid, _, _):
       let s = grid.size(minus: "−")
       let width = s.width + rowLabelWidth
-      return (clipsTitle ? max(1, width) : max(title.count, width), s.height + 1)
+      return (clipsTitle ? max(1, width) : max(titleWidth, width), s.height + 1)
     case .image(let image):
-      return (max(title.count, image.size.width), image.size.height + 1)
+      return (max(titleWidth, image.size.width), image.size.height + 1)
     case .blocks(let image):
-      return (max(title.count, image.size.width), image.size.height + 1)
+      return (max(titleWidth, image.size.width), image.size.height + 1)
+    case .colour(let image):
+      return (max(titleWidth, image.size.width), image.size.height + 1)
+    case .pipeline(let view):
+      return (max(titleWidth, view.size.width), view.size.height + 1)
     }
   }
 
@@ -334,20 +354,22 @@ extension LessonPlayer {
     return frameChannel
   }
 
-  /// The legend of a grid drawn in shades, from its smallest to its largest value:
-  /// `  −1 ░▒▓█ 1`. A grid a question of the step reads says `low`/`high` instead, as its
-  /// extremes may be the answer.
-  func shadeLegend(_ values: [[Float]], grid: String, compact: Bool) -> String {
-    let finite = values.flatMap { $0 }.filter(\.isFinite)
-    guard let low = finite.min(), let high = finite.max(), !compact else { return "" }
-    let asked = scene?.beats.contains { beat in
-      if case .question(let question) = beat { return question.grids.contains(grid) }
-      return false
-    } ?? false
-    let ramp = String(Glyphs.unicode.shadeRamp.dropFirst())
-    if asked { return "  low \(ramp) high" }
-    func f(_ v: Float) -> String { LessonPlayer.format(v, glyphs: .unicode) }
-    return "  \(f(low)) \(ramp) \(f(high))"
+  /// The scale of a grid drawn in shades, from its smallest to its largest value. An end
+  /// that a waiting question of the step asks for (`max(grey)`) shows `?` until it is
+  /// answered, unless the grid's numbers are on screen beside it anyway.
+  func shadeScale(_ values: [[Float]], grid: String, numbersShown: Bool = false) -> ShadeScale? {
+    guard var scale = ShadeScale(of: values.joined()) else { return nil }
+    if numbersShown { return scale }
+    for (index, beat) in (scene?.beats ?? []).enumerated() {
+      guard case .question(let question) = beat, question.grids.contains(grid),
+        answers[QuestionKey(step: step, beat: index)]?.correct != true,
+        case .number(let answer) = question.expected
+      else { continue }
+      let tolerance = max(question.tolerance, 1e-6)
+      if abs(Double(scale.low) - answer) <= tolerance { scale.hidesLow = true }
+      if abs(Double(scale.high) - answer) <= tolerance { scale.hidesHigh = true }
+    }
+    return scale
   }
 
   /// What the step's animation reads and writes at the current frame, by name.
@@ -372,6 +394,12 @@ extension LessonPlayer {
       let isOutput = grid.name == parts.output
       // The result appears when its operation runs, so its size is not given away early.
       if isOutput && animation == nil { continue }
+      // A trained network's result is drawn as the pipeline that made it.
+      if isOutput, case .pipeline(let pipeline)? = animation {
+        let view = pipeline.view(frame: frame, maxWidth: maxWidth, maxHeight: screen.height - 9)
+        panels.append(GridPanel(kind: .output(0), title: view.labels(glyphs: .unicode), titleRole: .dim, body: .pipeline(view)))
+        continue
+      }
       let isKernel = grid.role == .kernel || parts.kernels.contains(grid.name)
       let tensor = isOutput ? grid.tensor : (grid.unscaled ?? grid.tensor)
       let channels = tensor.rank == 3 ? tensor.shape[0] : 1
@@ -438,9 +466,10 @@ extension LessonPlayer {
         var body = GridPanel.Body.numbers(numbers, blanks: blanks, text: hiddenText)
         let tooWide = numbers.size(minus: "−").width > maxWidth
         let style = shadesSwapped ? grid.style.swapped : grid.style
+        var scale: ShadeScale?
         if style == .shades || (tooWide && values.count >= 8) {
           body = LessonPlayer.shades(values)
-          title += shadeLegend(values, grid: grid.name, compact: compact)
+          scale = shadeScale(values, grid: grid.name)
           if case .blocks(var image) = body {
             image.hidden = blanks
             image.asked = Set(hiddenText.keys)
@@ -449,6 +478,7 @@ extension LessonPlayer {
           if kind != .output(channel) { kind = .other }
         }
         var panel = GridPanel(kind: kind, title: title, titleRole: titleRole, body: body, channel: channel, channels: channels)
+        panel.scale = scale
         panel.clipsTitle = compact
         panel.flatColumns = tensor.rank == 1 ? shaped.columns : nil
         // Row labels only where a row's first value is the index shown (not over padding).
@@ -456,13 +486,17 @@ extension LessonPlayer {
           panel.rowLabelWidth = shaped.indexWidth
         }
         panels.append(panel)
-        if style == .both {
+        if style == .both || (style == .colour && channels != 3) {
+          var shades = GridPanel(
+            kind: .other, title: grid.name + (channels > 1 ? "[\(channel)]" : "") + " as shades", titleRole: .dim,
+            body: LessonPlayer.shades(values))
+          let numbersShown = { if case .numbers = body { true } else { false } }()
+          shades.scale = shadeScale(values, grid: grid.name, numbersShown: numbersShown)
+          panels.append(shades)
+        }
+        if style == .colour, channels == 3, channel == 2 {
           panels.append(
-            GridPanel(
-              kind: .other,
-              title: grid.name + (channels > 1 ? "[\(channel)]" : "") + " as shades" + shadeLegend(values, grid: grid.name, compact: compact),
-              titleRole: .dim,
-              body: LessonPlayer.shades(values)))
+            GridPanel(kind: .other, title: grid.name + " as colour", titleRole: .dim, body: .colour(ColourImage(tensor))))
         }
       }
     }
@@ -608,7 +642,7 @@ extension ShowItem.Style {
     switch self {
     case .numbers: .shades
     case .shades: .numbers
-    case .both: .both
+    case .both, .colour: self
     }
   }
 }

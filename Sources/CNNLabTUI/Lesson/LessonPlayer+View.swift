@@ -129,7 +129,7 @@ extension LessonPlayer {
   private func render(_ panel: GridPanel, clip: Rect, into buffer: inout CellBuffer) {
     let frame = panel.frame.intersection(clip)
     guard !frame.isEmpty else { return }
-    var title = panel.title
+    var title = panel.fullTitle(glyphs: buffer.glyphs)
     if title.count > panel.frame.width, panel.frame.width >= 2 {
       title = String(title.prefix(panel.frame.width - 1)) + (buffer.glyphs.isUnicode ? "…" : "~")
     }
@@ -141,6 +141,10 @@ extension LessonPlayer {
       image.render(in: inside, into: &buffer)
     case .blocks(let image):
       image.render(in: inside, into: &buffer)
+    case .colour(let image):
+      image.render(in: inside, into: &buffer)
+    case .pipeline(let view):
+      view.render(in: inside, into: &buffer)
     case .numbers(let grid, let blanks, let text):
       var inside = inside
       if panel.rowLabelWidth > 0, let columns = panel.flatColumns {

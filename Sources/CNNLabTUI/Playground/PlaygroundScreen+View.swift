@@ -36,8 +36,12 @@ extension PlaygroundScreen {
     /// keep the highlighted cells in view); nil shows every row.
     var visibleRows: Int?
 
+    /// Shaded, the value each end of the ramp stands for, on a row under the grid.
+    var scale: ShadeScale? { shaded ? ShadeScale(of: grid.values.joined()) : nil }
+
     var size: (width: Int, height: Int) {
-      (max(title.count, grid.columnCount * cellWidth), (visibleRows ?? grid.rowCount) + 1)
+      let scaleWidth = scale.map { max($0.text(glyphs: .unicode).count, $0.text(glyphs: .ascii).count) } ?? 0
+      return (max(title.count, grid.columnCount * cellWidth, scaleWidth), (visibleRows ?? grid.rowCount) + 1 + (shaded ? 1 : 0))
     }
 
     /// Shows `rows` rows, centred on the highlighted cells (the window, the field, the cursor),
@@ -59,6 +63,10 @@ extension PlaygroundScreen {
       buffer.put(title, x: area.x, y: area.y, role: .title, clip: area)
       let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
       guard shaded else { return grid.render(in: body, into: &buffer) }
+      if let scale {
+        buffer.put(scale.text(glyphs: buffer.glyphs), x: area.x, y: area.maxY - 1, role: .dim, clip: area)
+      }
+      let rows = Rect(x: body.x, y: body.y, width: body.width, height: body.height - 1)
       let all = grid.values.joined().filter(\.isFinite)
       let (low, high) = (all.min() ?? 0, all.max() ?? 0)
       for (r, row) in grid.values.enumerated() {
@@ -69,7 +77,7 @@ extension PlaygroundScreen {
           let shade = buffer.glyphs.shade(brightness)
           buffer.put(
             String(repeating: shade, count: cellWidth), x: body.x + cellWidth * c, y: body.y + r - grid.firstRow, role: role,
-            clip: body)
+            clip: rows)
         }
       }
     }
@@ -79,7 +87,9 @@ extension PlaygroundScreen {
       let width = cellWidth
       let row = y - area.y - 1 + grid.firstRow
       let column = (x - area.x) / width
-      guard x >= area.x, y > area.y, y < area.maxY, row < grid.rowCount, column < grid.columnCount else { return nil }
+      guard x >= area.x, y > area.y, y < area.maxY - (shaded ? 1 : 0), row < grid.rowCount, column < grid.columnCount else {
+        return nil
+      }
       let point = GridPoint(row: row - offset.row, column: column - offset.column)
       return point.row >= 0 && point.column >= 0 ? point : nil
     }
@@ -128,7 +138,7 @@ extension PlaygroundScreen {
         // A grid taller than the screen shows the rows around its highlight.
         let tall = panels.indices.filter { panels[$0].visibleRows == nil && panels[$0].size.height > rows[1].height }
         if !tall.isEmpty {
-          for index in tall { panels[index].crop(to: rows[1].height - 1) }
+          for index in tall { panels[index].crop(to: rows[1].height - 1 - (panels[index].shaded ? 1 : 0)) }
           continue
         }
       }

@@ -1,5 +1,6 @@
 import CNNLabEngine
 import CNNLabLessons
+import Foundation
 import Testing
 
 @testable import CNNLabTUI
@@ -90,5 +91,125 @@ import Testing
     guard case .convolution(let map)? = player.scenes[0].animation else { return }
     let direct = try Reference.pool(input: map.output.reshaped([1, 7, 7]), size: 2, stride: 2, ceil: false, mode: .max)
     #expect(pooled.output.scalars == direct.scalars)
+  }
+
+  @Test func aTurnedKnobIsSavedInProgressAndComesBackWhenTheLearnerReturns() throws {
+    var player = try player()
+    _ = player.update(.keyPressed(.char(">")))  // stride 2
+    _ = player.update(.keyPressed(.char("]")))
+    _ = player.update(.keyPressed(.char("]")))
+    _ = player.update(.keyPressed(.char(">")))  // dilation 2
+    #expect(outputShape(player) == [3, 3])  // ⌊(9 − 5)/2⌋ + 1
+    let saved = player.progress
+    #expect(saved.knobs == [.init(step: 0, name: "stride", value: "2"), .init(step: 0, name: "dilation", value: "2")])
+    // Through the file's JSON, as the store writes it.
+    let data = try JSONEncoder().encode(Progress(lessons: ["xo": saved]))
+    let reloaded = try #require(try JSONDecoder().decode(Progress.self, from: data).lessons["xo"])
+    #expect(reloaded == saved)
+    var resumed = try LessonPlayer(fixture: "xo", progress: reloaded)
+    _ = resumed.update(.resized(width: 100, height: 32))
+    #expect(resumed.step == 0)
+    #expect(resumed.knobs.first { $0.name == "stride" }?.value == "2")
+    #expect(resumed.knobs.first { $0.name == "dilation" }?.value == "2")
+    #expect(resumed.lessonValue(of: "stride") == "1")
+    #expect(outputShape(resumed) == [3, 3])
+    // Later steps compute from it, as before leaving; o gives the lesson's settings back.
+    resumed.show(step: 1)
+    #expect(outputShape(resumed) == [2, 2])  // the 3x3 map pooled: ⌈(3 − 2)/2⌉ + 1
+    resumed.show(step: 0)
+    _ = resumed.update(.keyPressed(.char("o")))
+    #expect(outputShape(resumed) == [7, 7])
+    #expect(resumed.progress.knobs == nil)
+  }
+
+  @Test func progressSavedBeforeKnobsWereKeptStillLoads() throws {
+    let old = #"{"step": 2, "completedSteps": [0, 1], "finished": false, "answers": [], "kernels": []}"#
+    let progress = try JSONDecoder().decode(LessonProgress.self, from: Data(old.utf8))
+    #expect(progress.knobs == nil)
+    let player = try LessonPlayer(fixture: "xo", progress: progress)
+    #expect(player.step == 2)
+    #expect(player.turnedOperations.isEmpty)
+  }
+
+  @Test func thePresetIsAKnobAndPTurnsItToo() throws {
+    var player = try player()
+    player.show(step: 4)  // edits the diagonal, whose presets are identity, edge-diagonal, sharpen
+    #expect(player.knobs.map(\.name) == ["stride", "padding", "dilation", "mode", "preset"])
+    #expect(player.knobs.last?.value == "own")
+    _ = player.update(.keyPressed(.char("[")))  // round to the last knob
+    #expect(player.chosenKnob?.name == "preset")
+    _ = player.update(.keyPressed(.char(">")))
+    #expect(player.chosenKnob?.value == "identity")
+    #expect(player.edits["diagonal"]?.values == [0, 0, 0, 0, 1, 0, 0, 0, 0])
+    _ = player.update(.keyPressed(.char(">")))
+    #expect(player.chosenKnob?.value == "edge-diagonal")
+    _ = player.update(.keyPressed(.char("<")))
+    #expect(player.chosenKnob?.value == "identity")
+    _ = player.update(.keyPressed(.char("<")))  // round to the last preset
+    #expect(player.chosenKnob?.value == "sharpen")
+    // p is the same knob turned up: round to the first preset.
+    _ = player.update(.keyPressed(.char("p")))
+    #expect(player.chosenKnob?.value == "identity")
+    #expect(player.status == "diagonal: preset identity")
+    // Help names p as the preset knob, once.
+    let help = LessonPlayer.helpHints.map(\.summary)
+    #expect(help.filter { $0.contains("preset") } == ["the preset knob: the kernel's next preset"])
+  }
+
+  @Test func aStepWithoutPresetsHasNoPresetKnob() throws {
+    let player = try player()
+    #expect(!player.knobs.contains { $0.name == "preset" })
+  }
+
+  /// The input's roles at frame `frame` of the step's convolution, and the padded grid if any.
+  func inputMarks(_ player: LessonPlayer, frame: Int) throws -> (roles: [GridPoint: Role], padded: [[Float]]?) {
+    guard case .convolution(let a)? = player.scene?.animation else { throw FixtureError(description: "not a convolution") }
+    let shaped = LessonPlayer.shape(a.input, channel: 0, maxWidth: 100)
+    return a.inputMarks(frame: frame, channel: 0, shaped: shaped)
+  }
+
+  @Test func aConvStepDrawsItsGeometryAsThePlaygroundDoes() throws {
+    var player = try player()
+    for _ in 0..<3 { _ = player.update(.keyPressed(.char(">"))) }  // stride 4: windows at rows 0 and 4
+    #expect(player.chosenKnob?.value == "4")
+    var marks = try inputMarks(player, frame: 0)
+    #expect(marks.padded == nil)
+    // Rows and columns 7 and 8 are under no window: dimmed, as conv_arithmetic greys them.
+    for i in 0..<9 {
+      #expect(marks.roles[GridPoint(row: 7, column: i)] == .dim)
+      #expect(marks.roles[GridPoint(row: i, column: 8)] == .dim)
+    }
+    #expect(marks.roles[GridPoint(row: 6, column: 6)] == nil)
+    #expect(marks.roles[GridPoint(row: 2, column: 2)] == .kernelWindow)
+    #expect(marks.roles.values.filter { $0 == .kernelWindow }.count == 9)
+    // The playground draws the same input with the cursor on the same window.
+    let settings = PlaygroundSettings(input: .x, kernel: try #require(NamedGrid.kernel(named: "diagonal")), stride: 4, normalize: true)
+    let playground = PlaygroundScreen(pipeline: try PlaygroundPipeline(settings))
+    let input = try #require(playground.panels(glyphs: .unicode).first { $0.content == .input })
+    #expect(input.grid.cellRoles == marks.roles)
+
+    // Dilation 2 at stride 1: the window's taps spread out, every other cell.
+    _ = player.update(.keyPressed(.char("o")))
+    _ = player.update(.keyPressed(.char("]")))
+    _ = player.update(.keyPressed(.char("]")))
+    _ = player.update(.keyPressed(.char(">")))
+    #expect(player.chosenKnob?.name == "dilation")
+    marks = try inputMarks(player, frame: 0)
+    let lit = Set(marks.roles.filter { $0.value == .kernelWindow }.map(\.key))
+    #expect(lit == Set([0, 2, 4].flatMap { r in [0, 2, 4].map { GridPoint(row: r, column: $0) } }))
+
+    // Padding 1: the input grows by a ring of zeros drawn as padding.
+    _ = player.update(.keyPressed(.char("o")))
+    _ = player.update(.keyPressed(.char("[")))
+    _ = player.update(.keyPressed(.char(">")))  // same
+    _ = player.update(.keyPressed(.char(">")))  // 1
+    #expect(player.chosenKnob?.name == "padding" && player.chosenKnob?.value == "1")
+    marks = try inputMarks(player, frame: 0)
+    let padded = try #require(marks.padded)
+    #expect(padded.count == 11 && padded[0].count == 11)
+    #expect(padded[0].allSatisfy { $0 == 0 })
+    #expect(marks.roles[GridPoint(row: 10, column: 5)] == .padding)
+    #expect(marks.roles[GridPoint(row: 0, column: 0)] == .kernelWindow)  // the first window reads padding
+    #expect(marks.roles[GridPoint(row: 5, column: 5)] == nil)
   }
 }

@@ -365,7 +365,10 @@ extension LessonPlayer {
     var panels: [GridPanel] = []
     for grid in scene.grids {
       if let index = editable.firstIndex(where: { $0.name == grid.name }) {
-        panels += kernelEditorPanels(editable[index], index: index)
+        // Compact: of several kernels to edit, only the one in the editor (Tab the next).
+        if !(compact && editable.count > 1 && index != kernelIndex) {
+          panels += kernelEditorPanels(editable[index], index: index)
+        }
         continue
       }
       let isInput = grid.name == parts.input

@@ -139,6 +139,9 @@ public struct LessonPlayer: Program {
       solvedChallenges = Set(progress.solvedChallenges ?? [])
     }
     scenes = source.plan(edits)
+    if let saved = progress?.knobs, !saved.isEmpty {
+      restoreKnobs(saved)
+    }
     recordSolvedChallenges()
     let start = progress.map { min(max(0, $0.step), max(0, scenes.count - 1)) } ?? 0
     arrive(at: start, revealAll: progress.map { $0.completedSteps.contains(start) } ?? false)
@@ -222,7 +225,7 @@ public struct LessonPlayer: Program {
       keyLabel: LessonPlayer.typedInFieldsLabel),
     KeyBinding([.enter], "set the cell / check the answer", action: .enter),
     KeyBinding([.backspace], "delete the last character", action: .backspace),
-    KeyBinding([.char("p")], "next kernel preset", action: .preset),
+    KeyBinding([.char("p")], "the preset knob: the kernel's next preset", action: .preset),
     KeyBinding(
       [.char("["), .char("]"), .char("<"), .char(">"), .char("o")],
       "knobs: choose, turn down/up, the lesson's settings",
@@ -610,12 +613,35 @@ public struct LessonPlayer: Program {
   // MARK: - Focus and kernels
 
   private mutating func cycleFocus(forward: Bool) {
+    // With several kernels to edit, Tab goes through each of them before leaving the editor.
+    let next = kernelIndex + (forward ? 1 : -1)
+    if focus == .kernel, editable.count > 1, editable.indices.contains(next) {
+      playing = false
+      chooseKernel(next)
+      return
+    }
     var order: [Focus] = [.lesson]
     if !editable.isEmpty { order.append(.kernel) }
     if activeQuestion != nil { order.append(.answer) }
     let index = order.firstIndex(of: focus) ?? 0
     focus = order[(index + (forward ? 1 : order.count - 1)) % order.count]
+    if focus == .kernel, editable.count > 1 { chooseKernel(forward ? 0 : editable.count - 1) }
     if focus == .kernel { playing = false }
+  }
+
+  /// Puts the editor on kernel `index` of the step's editable kernels; when the operation
+  /// slides several kernels, the stack of maps shows that kernel's map.
+  private mutating func chooseKernel(_ index: Int) {
+    guard let kernel = editable[safe: index] else { return }
+    if index != kernelIndex { cursor = 0 }
+    kernelIndex = index
+    editBuffer = nil
+    if let kernels = revealedAnimation?.content.parts(frame: frame).kernels, kernels.count > 1,
+      let channel = kernels.firstIndex(of: kernel.name)
+    {
+      chosenChannel = channel
+    }
+    status = "editing \(kernel.name) (\(index + 1) of \(editable.count)): Tab the next"
   }
 
   /// Rows and columns of the editor for a kernel shape: channels are stacked as rows.
@@ -752,14 +778,18 @@ public struct LessonPlayer: Program {
     status = "channel \(chosenChannel! + 1) of \(channels)"
   }
 
-  private mutating func cyclePreset() {
-    let index = focus == .kernel ? kernelIndex : 0
-    guard let kernel = editable[safe: index], !kernel.presets.isEmpty else {
+  /// The kernel the preset knob (and `p`) sets: the one in the editor, else the step's first.
+  private var presetKernel: EditableKernel? { editable[safe: focus == .kernel ? kernelIndex : 0] }
+
+  /// `p`, or the preset knob turned by `notches`: the kernel's next (or previous) preset, round.
+  private mutating func cyclePreset(by notches: Int = 1) {
+    guard let kernel = presetKernel, !kernel.presets.isEmpty else {
       status = editable.isEmpty ? "this step has no kernel to edit" : "this kernel has no presets"
       return
     }
+    let count = kernel.presets.count
     let current = kernel.presets.firstIndex { KernelSetting(preset: $0) == kernel.setting }
-    let next = current.map { ($0 + 1) % kernel.presets.count } ?? 0
+    let next = current.map { (($0 + notches) % count + count) % count } ?? (notches > 0 ? 0 : count - 1)
     let preset = kernel.presets[next]
     editBuffer = nil
     setEdit(kernel.name, KernelSetting(preset: preset))
@@ -779,12 +809,22 @@ public struct LessonPlayer: Program {
 
   // MARK: - Knobs
 
-  static let noKnobs = "this step has no knobs: stride, padding, pooling and activation steps do"
+  static let noKnobs = "this step has no knobs: convolution, pooling, activation and kernel preset steps do"
+  /// The knob that sets an edited kernel to one of its presets (`p` turns it up too).
+  static let presetKnobName = "preset"
   /// Questions check the lesson's own settings, so knobs wait for the answer.
   static let knobsLocked = "answer first, then turn the knobs: the question is about the lesson's settings"
 
-  /// The knobs of the step's operation, with their current values.
-  public var knobs: [Knob] { scene?.operation?.knobs ?? [] }
+  /// The knobs of the step's operation, with their current values, then the preset knob of a
+  /// kernel the step edits, when it has presets (its value is the preset it holds, or `own`).
+  public var knobs: [Knob] {
+    var knobs = scene?.operation?.knobs ?? []
+    if let kernel = presetKernel, !kernel.presets.isEmpty {
+      let current = kernel.presets.first { KernelSetting(preset: $0) == kernel.setting }
+      knobs.append(Knob(name: LessonPlayer.presetKnobName, value: current?.name ?? "own"))
+    }
+    return knobs
+  }
 
   /// The knob `<` and `>` turn.
   public var chosenKnob: Knob? {
@@ -813,6 +853,11 @@ public struct LessonPlayer: Program {
 
   /// `<` and `>`: the step planned again with the chosen knob turned, shown whole.
   private mutating func turnKnob(by notches: Int) {
+    if chosenKnob?.name == LessonPlayer.presetKnobName {
+      // A preset is an edit of the kernel, like typing its cells: it waits for no question.
+      cyclePreset(by: notches)
+      return
+    }
     guard let knob = chosenKnob, let operation = scene?.operation else {
       status = LessonPlayer.noKnobs
       return
@@ -842,6 +887,38 @@ public struct LessonPlayer: Program {
     guard let knob = chosenKnob else { return LessonPlayer.noKnobs }
     let lesson = lessonValue(of: knob.name).map { " (the lesson's: \($0))" } ?? ""
     return "knob \(knob.name) \(knob.value)\(lesson): < > turns it, [ ] another, o restores"
+  }
+
+  /// The knobs progress saved, turned again from the lesson's operations: each step's operation
+  /// is turned one notch at a time until the knob reads the saved value (a value it never
+  /// reaches, from a lesson changed since, is left at the lesson's).
+  private mutating func restoreKnobs(_ saved: [LessonProgress.SavedKnob]) {
+    for (index, knobs) in Dictionary(grouping: saved, by: \.step) {
+      guard let lesson = scenes[safe: index]?.operation else { continue }
+      var operation = lesson
+      for knob in knobs {
+        operation = LessonPlayer.turning(operation, knob.name, to: knob.value) ?? operation
+      }
+      guard operation != lesson else { continue }
+      lessonOperations[index] = lesson
+      turnedOperations[index] = operation
+    }
+    if !turnedOperations.isEmpty { scenes = planned() }
+  }
+
+  /// `operation` with knob `name` turned until it reads `value`; nil when no turn gets there.
+  static func turning(_ operation: StepOperation, _ name: String, to value: String) -> StepOperation? {
+    if operation.knobs.first(where: { $0.name == name })?.value == value { return operation }
+    for direction in [1, -1] {
+      var current = operation
+      // A knob turns through a few values; a toggle (mode) comes round after two.
+      for _ in 0..<16 {
+        guard let next = current.turning(name, by: direction) else { break }
+        if next.knobs.first(where: { $0.name == name })?.value == value { return next }
+        current = next
+      }
+    }
+    return nil
   }
 
   /// Gives the step back the operation the lesson writes.
@@ -904,6 +981,7 @@ public struct LessonPlayer: Program {
               commitEdit(current)
             }
             focus = .kernel
+            if editable.count > 1 { chooseKernel(index) }
             kernelIndex = index
             let (_, columns) = LessonPlayer.editorShape(kernel.shape)
             cursor = (panel.channel * (LessonPlayer.editorShape(kernel.shape).rows / max(1, panel.channels)) + cell.row)
@@ -963,7 +1041,18 @@ public struct LessonPlayer: Program {
       kernels: edits.keys.sorted().compactMap { name in
         edits[name].map { LessonProgress.SavedKernel(name: name, values: $0.values, scale: $0.scale) }
       },
-      solvedChallenges: solvedChallenges.isEmpty ? nil : solvedChallenges.sorted())
+      solvedChallenges: solvedChallenges.isEmpty ? nil : solvedChallenges.sorted(),
+      knobs: savedKnobs.isEmpty ? nil : savedKnobs)
+  }
+
+  /// The knobs the learner turned away from the lesson's settings, step by step.
+  var savedKnobs: [LessonProgress.SavedKnob] {
+    turnedOperations.keys.sorted().flatMap { index -> [LessonProgress.SavedKnob] in
+      guard let turned = turnedOperations[index], let lesson = lessonOperations[index] else { return [] }
+      return turned.knobs.filter { !lesson.knobs.contains($0) }.map {
+        LessonProgress.SavedKnob(step: index, name: $0.name, value: $0.value)
+      }
+    }
   }
 }
 

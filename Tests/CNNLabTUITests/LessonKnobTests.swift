@@ -212,4 +212,55 @@ import Testing
     #expect(marks.roles[GridPoint(row: 0, column: 0)] == .kernelWindow)  // the first window reads padding
     #expect(marks.roles[GridPoint(row: 5, column: 5)] == nil)
   }
+
+  @Test func lessonFourEndsWithAllThreeFeaturesToEditTabChoosingWhich() throws {
+    let course = Course.load(directory: TestPaths.repository + "/lessons")
+    let entry = try #require(course.entries.first { $0.name == "04-xo-features" })
+    let lesson = try #require(entry.lesson)
+    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: entry.name, number: 4, count: course.entries.count))
+    _ = player.update(.resized(width: 80, height: 24))
+    player.show(step: player.scenes.count - 1)
+    _ = player.update(.keyPressed(.char("s")))
+    #expect(player.editable.map(\.name) == ["diag", "cross", "anti"])
+    _ = player.update(.keyPressed(.tab))
+    #expect(player.focus == .kernel && player.kernelIndex == 0)
+    _ = player.update(.keyPressed(.tab))
+    #expect(player.focus == .kernel && player.kernelIndex == 1)
+    #expect(player.status == "editing cross (2 of 3): Tab the next")
+    #expect(player.chosenChannel == 1)  // the stack shows cross's map
+    // At 80x24 only the feature in the editor is drawn, and every grid fits.
+    let kernels = player.layout.panels.compactMap { panel -> Int? in
+      if case .kernel(let index) = panel.kind { return index } else { return nil }
+    }
+    #expect(kernels == [1])
+    // The crossing turned into a plus: its corners -1, its middle row and column 1.
+    let plus: [Float] = [-1, 1, -1, 1, 1, 1, -1, 1, -1]
+    for (cell, value) in plus.enumerated() {
+      for key in [Key.up, .up, .left, .left] { _ = player.update(.keyPressed(key)) }
+      for _ in 0..<(cell / 3) { _ = player.update(.keyPressed(.down)) }
+      for _ in 0..<(cell % 3) { _ = player.update(.keyPressed(.right)) }
+      #expect(player.cursor == cell)
+      for c in value < 0 ? "-1" : "1" { _ = player.update(.keyPressed(.char(c))) }
+      _ = player.update(.keyPressed(.enter))
+    }
+    #expect(player.edits["cross"]?.values.map(Float.init) == plus)
+    // Every map of the crossing recomputes, in this step and before: against the engine.
+    let x = try #require(player.scenes[0].grids.first { $0.name == "x" }?.tensor)
+    let direct = try Reference.conv2DTrace(
+      input: x.reshaped([1, 9, 9]), weights: Tensor(shape: [1, 1, 3, 3], scalars: plus), bias: nil,
+      options: ConvOptions(normalize: true), activation: .identity
+    ).output
+    for (step, name) in [(player.scenes.count - 1, "yours"), (4, "maps")] {
+      guard case .convolution(let a)? = player.scenes[step].animation else {
+        Issue.record("step \(step + 1) is not a convolution")
+        continue
+      }
+      #expect(a.outputName == name)
+      #expect(Array(a.output.scalars[49..<98]) == direct.scalars, "\(name) in step \(step + 1)")
+    }
+    // Tab past the last feature leaves the editor.
+    _ = player.update(.keyPressed(.tab))
+    _ = player.update(.keyPressed(.tab))
+    #expect(player.focus == .lesson)
+  }
 }

@@ -636,10 +636,17 @@ public struct LessonPlayer: Program {
     if index != kernelIndex { cursor = 0 }
     kernelIndex = index
     editBuffer = nil
-    if let kernels = revealedAnimation?.content.parts(frame: frame).kernels, kernels.count > 1,
-      let channel = kernels.firstIndex(of: kernel.name)
+    if let animation = revealedAnimation?.content, animation.parts(frame: frame).kernels.count > 1,
+      let channel = animation.parts(frame: frame).kernels.firstIndex(of: kernel.name)
     {
       chosenChannel = channel
+      // The working under the grids follows: the last window of that kernel's map.
+      if let shape = animation.focusShape, shape.count == 2,
+        let last = animation.frameIndex(of: GridPosition(row: shape[0] - 1, col: shape[1] - 1), filter: channel)
+      {
+        playing = false
+        frame = last
+      }
     }
     status = "editing \(kernel.name) (\(index + 1) of \(editable.count)): Tab the next"
   }

@@ -417,6 +417,8 @@ extension LessonPlayer {
             title += compact ? " +pad" : " + padding"
           }
         }
+        // The receptive-field cursor: the cells of this map its cell depends on.
+        for point in fieldMarks[grid.name] ?? [] where !isInput && roles[point] == nil { roles[point] = .kernelWindow }
         if isOutput {
           kind = .output(channel)
           let computed = computedCells(animation: animation, channel: channel, count: tensor.count / channels)

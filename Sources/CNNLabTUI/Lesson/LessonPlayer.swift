@@ -16,6 +16,8 @@ public struct LessonPlayer: Program {
     case kernel
     /// Keys type an answer to the current question.
     case answer
+    /// Arrows move the receptive-field cursor over the step's result (see `fieldChain`).
+    case field
   }
 
   /// What a key in `LessonPlayer.keys` does.
@@ -216,9 +218,10 @@ public struct LessonPlayer: Program {
       keyLabel: "+/-"),
     KeyBinding([.char(","), .char(".")], "one frame back/forward", actions: [.frameBack, .frameForward]),
     KeyBinding(
-      [.tab, .backTab, .char("e")], "focus kernel/answer, Shift-Tab back; e the kernel", actions: [.cycleFocus, .cycleFocusBack, .editKernel],
+      [.tab, .backTab, .char("e")], "focus kernel/cursor/answer, Shift-Tab back; e kernel", actions: [.cycleFocus, .cycleFocusBack, .editKernel],
       keyLabel: "Tab/e"),
-    KeyBinding([.up, .down, .left, .right], "in the kernel: move the cursor", action: .moveCursor, keyLabel: "arrows"),
+    KeyBinding(
+      [.up, .down, .left, .right], "in the kernel or on a stack: move the cursor", action: .moveCursor, keyLabel: "arrows"),
     KeyBinding([.up, .down], "in the answer line: choose the question it answers", action: .chooseQuestion),
     KeyBinding(
       LessonPlayer.typedInFields.map { .char($0) }, "type a value or an answer", action: .type,
@@ -250,6 +253,8 @@ public struct LessonPlayer: Program {
   static let kernelActions: Set<Action> = [.moveCursor, .type, .enter, .backspace, .back, .cycleFocus, .cycleFocusBack]
   static let answerActions: Set<Action> = [.chooseQuestion, .type, .enter, .backspace, .back]
   static let fieldOnlyActions: Set<Action> = [.moveCursor, .chooseQuestion, .backspace]
+  /// Actions the receptive-field cursor takes while it has focus.
+  static let fieldCursorActions: Set<Action> = [.moveCursor, .back, .cycleFocus, .cycleFocusBack]
 
   /// The action of `key` with the current focus: the focused field's binding of the key, else
   /// the lesson's; nil for a key the table does not bind.
@@ -259,7 +264,13 @@ public struct LessonPlayer: Program {
     {
       return .type  // A label answer (`X`, `cat`) takes letters, so q types rather than leaves.
     }
-    let fieldActions = focus == .kernel ? LessonPlayer.kernelActions : focus == .answer ? LessonPlayer.answerActions : []
+    let fieldActions: Set<Action> =
+      switch focus {
+      case .kernel: LessonPlayer.kernelActions
+      case .answer: LessonPlayer.answerActions
+      case .field: LessonPlayer.fieldCursorActions
+      case .lesson: []
+      }
     let bound = LessonPlayer.keys.compactMap { $0.action(for: key) }
     if let action = bound.first(where: fieldActions.contains) { return action }
     return bound.first { !LessonPlayer.fieldOnlyActions.contains($0) }
@@ -305,6 +316,25 @@ public struct LessonPlayer: Program {
         return press(key)
       }
       if let effects = answerAction(action, key: key, active) { return effects }
+    case .field:
+      guard offersFieldCursor else {
+        focus = .lesson
+        return press(key)
+      }
+      switch action {
+      case .moveCursor:
+        let (dr, dc) = key == .up ? (-1, 0) : key == .down ? (1, 0) : key == .left ? (0, -1) : (0, 1)
+        moveFieldCursor(rows: dr, columns: dc)
+        return []
+      case .back where key == .escape:
+        focus = .lesson
+        return []
+      case .cycleFocus, .cycleFocusBack:
+        cycleFocus(forward: action == .cycleFocus)
+        return []
+      default:
+        break
+      }
     case .lesson:
       break
     }
@@ -450,7 +480,7 @@ public struct LessonPlayer: Program {
     chosenQuestion = nil
     kernelIndex = 0
     cursor = 0
-    if focus == .kernel || focus == .answer { focus = .lesson }
+    if focus != .lesson { focus = .lesson }
     guard let scene else { return }
     if let turnedStep = turnedOperations.keys.filter({ $0 < step }).max() {
       status = "computed with the knobs turned in step \(turnedStep + 1): o gives the lesson's settings"
@@ -622,11 +652,18 @@ public struct LessonPlayer: Program {
     }
     var order: [Focus] = [.lesson]
     if !editable.isEmpty { order.append(.kernel) }
+    if offersFieldCursor { order.append(.field) }
     if activeQuestion != nil { order.append(.answer) }
     let index = order.firstIndex(of: focus) ?? 0
     focus = order[(index + (forward ? 1 : order.count - 1)) % order.count]
     if focus == .kernel, editable.count > 1 { chooseKernel(forward ? 0 : editable.count - 1) }
-    if focus == .kernel { playing = false }
+    if focus == .kernel || focus == .field { playing = false }
+  }
+
+  /// Stops the animation at `index` (clamped): the window the cursor or a click chose.
+  mutating func showFrame(_ index: Int) {
+    frame = max(0, min(index, lastFrame))
+    playing = false
   }
 
   /// Puts the editor on kernel `index` of the step's editable kernels; when the operation
@@ -1001,6 +1038,7 @@ public struct LessonPlayer: Program {
           {
             frame = min(index, lastFrame)
             playing = false
+            if offersFieldCursor { focus = .field }
           }
         default: break
         }

@@ -263,4 +263,18 @@ import Testing
     _ = player.update(.keyPressed(.tab))
     #expect(player.focus == .lesson)
   }
+
+  /// The playground takes every value of the knobs' one description and refuses the next with
+  /// its words; its padding key steps through the lessons' paddings.
+  @Test func thePlaygroundTakesTheWholeRangeOfTheSharedDescription() throws {
+    let diagonal = try #require(NamedGrid.kernel(named: "diagonal"))
+    #expect(PlaygroundScreen.paddings == KnobScale.paddings)
+    #expect(PlaygroundSettings(kernel: diagonal, stride: KnobScale.stride.values.upperBound).problem() == nil)
+    #expect(PlaygroundSettings(kernel: diagonal, stride: 33).problem() == KnobScale.stride.problem(33))
+    #expect(PlaygroundSettings(kernel: diagonal, dilation: 0).problem() == "the dilation must be 1 to 32, not 0")
+    #expect(PlaygroundSettings(kernel: diagonal, pool: 40).problem() == "the pooling window must be 1 to 32, not 40")
+    #expect(PlaygroundSettings(kernel: diagonal, pool: 2, poolStride: 33).problem() == "the pooling stride must be 1 to 32, not 33")
+    let help = try #require(PlaygroundScreen.keys.first { $0.actions.contains(.paddingNext) })
+    #expect(help.summary == "padding: valid, same, 1, 2, 3")
+  }
 }

@@ -138,6 +138,8 @@ import Testing
     #expect(player.knobs.last?.value == "own")
     _ = player.update(.keyPressed(.char("[")))  // round to the last knob
     #expect(player.chosenKnob?.name == "preset")
+    #expect(player.status == "knob preset own: < > turns it, [ ] another, r resets")
+    #expect(player.hintsForFocus.contains { $0.summary == "preset" })
     _ = player.update(.keyPressed(.char(">")))
     #expect(player.chosenKnob?.value == "identity")
     #expect(player.edits["diagonal"]?.values == [0, 0, 0, 0, 1, 0, 0, 0, 0])
@@ -159,6 +161,7 @@ import Testing
   @Test func aStepWithoutPresetsHasNoPresetKnob() throws {
     let player = try player()
     #expect(!player.knobs.contains { $0.name == "preset" })
+    #expect(!player.hintsForFocus.contains { $0.summary == "preset" })
   }
 
   /// The input's roles at frame `frame` of the step's convolution, and the padded grid if any.

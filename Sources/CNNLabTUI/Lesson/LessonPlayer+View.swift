@@ -176,11 +176,13 @@ extension LessonPlayer {
     let essential = FitLine.essential
     switch focus {
     case .kernel:
-      return [
+      var hints = [
         KeyHint(keys: [], keyLabel: "arrows", summary: "move", priority: 5),
         KeyHint(keys: [], keyLabel: "0-9 - . /", summary: "type", priority: 4),
         KeyHint(keys: [.enter], summary: "set", priority: 4),
-        KeyHint(keys: [.char("p")], summary: "preset", priority: 2),
+      ]
+      if presetKernel?.presets.isEmpty == false { hints.append(KeyHint(keys: [.char("p")], summary: "preset", priority: 2)) }
+      return hints + [
         KeyHint(keys: [.char("r")], summary: "reset", priority: 1),
         KeyHint(keys: [.tab], summary: "next field", priority: 3),
         KeyHint(keys: [.char("?")], summary: "help", priority: essential),
@@ -220,7 +222,7 @@ extension LessonPlayer {
       } else if offersFieldCursor {
         hints.append(KeyHint(keys: [.tab], summary: "receptive field", priority: 4))
       }
-      if !editable.isEmpty { hints.append(KeyHint(keys: [.char("p")], summary: "preset", priority: 3)) }
+      if presetKernel?.presets.isEmpty == false { hints.append(KeyHint(keys: [.char("p")], summary: "preset", priority: 3)) }
       if !knobs.isEmpty {
         hints.append(KeyHint(keys: [.char("["), .char("]")], summary: "knob", priority: 3))
         hints.append(KeyHint(keys: [.char("<"), .char(">")], summary: "turn", priority: 3))

@@ -823,7 +823,7 @@ public struct LessonPlayer: Program {
   }
 
   /// The kernel the preset knob (and `p`) sets: the one in the editor, else the step's first.
-  private var presetKernel: EditableKernel? { editable[safe: focus == .kernel ? kernelIndex : 0] }
+  var presetKernel: EditableKernel? { editable[safe: focus == .kernel ? kernelIndex : 0] }
 
   /// `p`, or the preset knob turned by `notches`: the kernel's next (or previous) preset, round.
   private mutating func cyclePreset(by notches: Int = 1) {
@@ -929,6 +929,8 @@ public struct LessonPlayer: Program {
   /// `stride 2 (the lesson's: 1)`, and the keys.
   var knobStatus: String {
     guard let knob = chosenKnob else { return LessonPlayer.noKnobs }
+    // A preset is an edit of the kernel: r, not o, gives the lesson's kernel back.
+    if knob.name == LessonPlayer.presetKnobName { return "knob preset \(knob.value): < > turns it, [ ] another, r resets" }
     let lesson = lessonValue(of: knob.name).map { " (the lesson's: \($0))" } ?? ""
     return "knob \(knob.name) \(knob.value)\(lesson): < > turns it, [ ] another, o restores"
   }

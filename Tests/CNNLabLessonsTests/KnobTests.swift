@@ -174,4 +174,34 @@ import Testing
     }
     #expect(activations == ["relu", "sigmoid", "tanh", "none"])
   }
+
+  /// The lessons' knobs turn through the first values of the one description the playground
+  /// takes whole (`KnobScale`), and write them the same way.
+  @Test func lessonKnobsTurnThroughTheFirstValuesOfTheSharedDescription() throws {
+    let reference = NameReference("x", at: .init(line: 1, column: 1))
+    let convolve = StepOperation(
+      .convolve(ConvolveOperation(input: reference, kernels: [reference])), output: reference, at: .init(line: 1, column: 1))
+    let pool = StepOperation(
+      .pool(PoolOperation(input: reference, kind: .max, size: 1)), output: reference, at: .init(line: 1, column: 1))
+    func values(_ operation: StepOperation, _ name: String) -> [String] {
+      var seen: [String] = []
+      var current: StepOperation? = operation
+      while let o = current, seen.count < 64 {
+        seen.append(o.knobs.first { $0.name == name }?.value ?? "?")
+        current = o.turning(name, by: 1)
+      }
+      return seen
+    }
+    for (operation, scale) in [(convolve, KnobScale.stride), (convolve, .dilation), (pool, .poolWindow), (pool, .poolStride)] {
+      #expect(values(operation, scale.name) == scale.lessonValues.map(String.init), "\(scale.described)")
+      #expect(scale.values.lowerBound == scale.lessonValues.lowerBound && scale.values.upperBound >= scale.lessonValues.upperBound)
+      #expect(scale.problem(scale.values.upperBound) == nil)
+      #expect(
+        scale.problem(scale.values.upperBound + 1)
+          == "the \(scale.described) must be \(scale.values.lowerBound) to \(scale.values.upperBound), not \(scale.values.upperBound + 1)")
+    }
+    #expect(values(convolve, "padding") == KnobScale.paddings.map(KnobScale.paddingText))
+    #expect(KnobScale.paddingText(.explicit(top: 1, bottom: 1, left: 0, right: 0)) == "1,1,0,0")
+    #expect(KnobScale.largest == 32)
+  }
 }

@@ -136,6 +136,44 @@ import Testing
     #expect(found.isEmpty, Comment(rawValue: "at \(width)x\(height):\n" + found.prefix(40).joined(separator: "\n")))
   }
 
+  /// The fields a step offers besides the answer line: lesson 4's three features in the editor
+  /// one after another (Tab), and lesson 12's receptive-field cursor on every cell of its top map.
+  @Test(arguments: sizes)
+  func theFeatureEditorAndTheFieldCursor(width: Int, height: Int) throws {
+    let course = try Self.course()
+    var found: [String] = []
+    func check(_ player: LessonPlayer, _ place: String) {
+      let buffer = Self.frame(player, width: width, height: height)
+      found += Self.problems(buffer, width: width, footer: ["? help", "Esc done"]).map { "\(place): \($0)" }
+      found += Self.layoutProblems(player, width: width, height: height).map { "\(place): \($0)" }
+      let layout = player.layout
+      let status = player.statusLine(glyphs: .unicode, gridsClipped: layout.gridsClipped)
+      found += Self.cutWords(buffer.lines[layout.status.y], status).map { "\(place): '\($0)' is cut in the status line" }
+    }
+    var features = try Self.player(course, 3)
+    _ = features.update(.resized(width: width, height: height))
+    features.show(step: features.scenes.count - 1, frame: Int.max)
+    for index in 0..<3 {
+      _ = features.update(.keyPressed(.tab))
+      #expect(features.focus == .kernel && features.kernelIndex == index)
+      check(features, "04 feature \(index + 1)")
+    }
+    var stack = try Self.player(course, 11)
+    _ = stack.update(.resized(width: width, height: height))
+    stack.show(step: try #require(stack.scenes.firstIndex { $0.title == "Follow a cell down the stack" }))
+    _ = stack.update(.keyPressed(.right))
+    for key in [Key.char("7"), .enter, .right, .char("s"), .tab, .up, .up, .left, .left] { _ = stack.update(.keyPressed(key)) }
+    #expect(stack.focus == .field)
+    for row in 0..<3 {
+      for col in 0..<3 {
+        check(stack, "12 cursor on top[\(row),\(col)]")
+        _ = stack.update(.keyPressed(.right))
+      }
+      for key in [Key.down, .left, .left] { _ = stack.update(.keyPressed(key)) }
+    }
+    #expect(found.isEmpty, Comment(rawValue: "at \(width)x\(height):\n" + found.prefix(40).joined(separator: "\n")))
+  }
+
   /// The lesson help lists every binding of the key table once, whole; the hint bar names only
   /// keys the table has.
   @Test(arguments: sizes)

@@ -43,9 +43,9 @@ final class CourseEndToEndTests {
     try session.waitFor("Lesson 4/13 · X or O: matching features")
     // Step 1 asks a question, step 2 too; step 3 asks before its operation runs.
     try session.send("Right")
-    try session.waitFor("step 2/11")
+    try session.waitFor("step 2/12")
     try session.send("Right")
-    try session.waitFor("step 3/11")
+    try session.waitFor("step 3/12")
     try session.send("Right")  // runs the operation; it waits at its focus, window (1,1)
     try session.waitFor("dmap[1,1] = (1×1) + (−1×−1)")
     try session.send("+", "+", "+", " ")
@@ -68,7 +68,7 @@ final class CourseEndToEndTests {
     try session.waitFor("window 49/49 · done")
 
     try session.send("q")
-    try session.waitFor("2/11 steps")  // back on the menu: steps 1 and 2 done, 3 under way
+    try session.waitFor("2/12 steps")  // back on the menu: steps 1 and 2 done, 3 under way
     try session.send("q")
     try session.waitFor("cnnlab exited 0")
     let saved = try String(contentsOfFile: progressFile, encoding: .utf8)

@@ -111,18 +111,18 @@ extension ConvolveOperation: OperationSpec {
 
 extension ConvolveOperation {
   /// How far the stride and dilation knobs turn, and the paddings the padding knob steps
-  /// through: small enough that every map still fits the screen.
-  static let knobStrides = Array(1...4)
-  static let knobDilations = Array(1...4)
-  static let knobPaddings: [PaddingSpec] = [.valid, .same] + (1...3).map { .explicit(rows: $0, cols: $0) }
+  /// through (`KnobScale`, shared with the playground): small enough that every map still fits.
+  static let knobStrides = Array(KnobScale.stride.lessonValues)
+  static let knobDilations = Array(KnobScale.dilation.lessonValues)
+  static let knobPaddings: [PaddingSpec] = KnobScale.paddings.map(PaddingSpec.init)
 
   /// Stride, padding, dilation and mode; a stride or padding the lesson reads from a cell the
   /// learner edits (`stride plan[0]`) is turned there, not by a knob.
   var knobs: [Knob] {
     var knobs: [Knob] = []
-    if strideSetting == nil { knobs.append(Knob(name: "stride", value: axesText(strideRows, strideCols))) }
-    if paddingSetting == nil { knobs.append(Knob(name: "padding", value: padding.text)) }
-    knobs.append(Knob(name: "dilation", value: axesText(dilationRows, dilationCols)))
+    if strideSetting == nil { knobs.append(Knob(name: KnobScale.stride.name, value: KnobScale.stride.text(strideRows, strideCols))) }
+    if paddingSetting == nil { knobs.append(Knob(name: KnobScale.padding.name, value: padding.text)) }
+    knobs.append(Knob(name: KnobScale.dilation.name, value: KnobScale.dilation.text(dilationRows, dilationCols)))
     knobs.append(Knob(name: "mode", value: flip ? "convolve" : "correlate"))
     return knobs
   }
@@ -150,6 +150,15 @@ extension ConvolveOperation {
 }
 
 extension PaddingSpec {
+  /// A padding the knob offers, as a lesson writes it.
+  init(_ padding: Padding) {
+    switch padding {
+    case .valid: self = .valid
+    case .same: self = .same
+    case .explicit(let top, _, let left, _): self = .explicit(rows: top, cols: left)
+    }
+  }
+
   /// `valid`, `same`, `1` or `1x0`, as a lesson writes it.
   public var text: String {
     switch self {

@@ -53,3 +53,55 @@ func turned<T: Equatable>(_ current: T, among values: [T], by notches: Int) -> T
 
 /// `2`, or `2x1` when the two axes differ.
 func axesText(_ rows: Int, _ cols: Int) -> String { rows == cols ? "\(rows)" : "\(rows)x\(cols)" }
+
+/// A knob that takes whole numbers, described once for the lessons and the playground: its
+/// name, the values it takes, the first few a lesson turns through, and how a value is written.
+///
+/// The playground (and `cnnlab playground`) take every value of `values`; a lesson turns only
+/// through `lessonValues`, because its maps must still fit beside the lesson's text at 80x24.
+public struct KnobScale: Equatable, Sendable {
+  /// The knob's name on screen: `stride`, `window`.
+  public var name: String
+  /// What the knob is called in a sentence: `pooling window`.
+  public var described: String
+  public var values: ClosedRange<Int>
+  public var lessonValues: ClosedRange<Int>
+
+  public init(name: String, described: String? = nil, values: ClosedRange<Int>, lessonValues: ClosedRange<Int>) {
+    self.name = name
+    self.described = described ?? name
+    self.values = values
+    self.lessonValues = lessonValues
+  }
+
+  /// The largest stride, dilation, padding, kernel or pooling window any knob takes.
+  public static let largest = 32
+
+  public static let stride = KnobScale(name: "stride", values: 1...largest, lessonValues: 1...4)
+  public static let dilation = KnobScale(name: "dilation", values: 1...largest, lessonValues: 1...4)
+  /// The zeros on each side; the padding knob also offers `valid` and `same` before them.
+  public static let padding = KnobScale(name: "padding", values: 0...largest, lessonValues: 1...3)
+  public static let poolWindow = KnobScale(name: "window", described: "pooling window", values: 1...largest, lessonValues: 1...4)
+  public static let poolStride = KnobScale(name: "stride", described: "pooling stride", values: 1...largest, lessonValues: 1...4)
+
+  /// `2`, or `2x1` when the two axes differ.
+  public func text(_ rows: Int, _ cols: Int) -> String { axesText(rows, cols) }
+
+  /// `the stride must be 1 to 32, not 40`; nil when `value` is one the knob takes.
+  public func problem(_ value: Int) -> String? {
+    values.contains(value) ? nil : "the \(described) must be \(values.lowerBound) to \(values.upperBound), not \(value)"
+  }
+
+  /// The paddings the padding knob steps through, in a lesson and in the playground:
+  /// `valid`, `same`, then `lessonValues` zeros on every side.
+  public static let paddings: [Padding] = [.valid, .same] + padding.lessonValues.map { Padding.uniform($0) }
+
+  /// `valid`, `same`, or the number of zeros on each side (`1`, or `1,1,0,0` when they differ).
+  public static func paddingText(_ padding: Padding) -> String {
+    switch padding {
+    case .valid: "valid"
+    case .same: "same"
+    case .explicit(let t, let b, let l, let r): t == b && b == l && l == r ? "\(t)" : "\(t),\(b),\(l),\(r)"
+    }
+  }
+}

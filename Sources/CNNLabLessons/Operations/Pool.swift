@@ -75,14 +75,16 @@ extension PoolOperation: OperationSpec {
 }
 
 extension PoolOperation {
-  /// How far the window and stride knobs turn: small enough that every map still fits.
-  static let knobSizes = Array(1...4)
+  /// How far the window and stride knobs turn (`KnobScale`, shared with the playground):
+  /// small enough that every map still fits.
+  static let knobSizes = Array(KnobScale.poolWindow.lessonValues)
+  static let knobStrides = Array(KnobScale.poolStride.lessonValues)
 
   /// Window, stride, max or average, and floor or ceil at the edges.
   var knobs: [Knob] {
     [
-      Knob(name: "window", value: "\(size)"),
-      Knob(name: "stride", value: "\(stride ?? size)"),
+      Knob(name: KnobScale.poolWindow.name, value: "\(size)"),
+      Knob(name: KnobScale.poolStride.name, value: "\(stride ?? size)"),
       Knob(name: "mode", value: kind.rawValue),
       Knob(name: "edges", value: ceil ? "ceil" : "floor"),
     ]
@@ -95,7 +97,7 @@ extension PoolOperation {
       guard let size = turned(size, among: PoolOperation.knobSizes, by: notches) else { return nil }
       p.size = size
     case "stride":
-      guard let stride = turned(stride ?? size, among: PoolOperation.knobSizes, by: notches) else { return nil }
+      guard let stride = turned(stride ?? size, among: PoolOperation.knobStrides, by: notches) else { return nil }
       p.stride = stride
     case "mode":
       p.kind = kind == .max ? .avg : .max

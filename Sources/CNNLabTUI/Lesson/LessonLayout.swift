@@ -387,7 +387,10 @@ extension LessonPlayer {
     var panels: [GridPanel] = []
     for grid in scene.grids {
       if let index = editable.firstIndex(where: { $0.name == grid.name }) {
-        panels += kernelEditorPanels(editable[index], index: index)
+        // Compact: of several kernels to edit, only the one in the editor (Tab the next).
+        if !(compact && editable.count > 1 && index != kernelIndex) {
+          panels += kernelEditorPanels(editable[index], index: index)
+        }
         continue
       }
       let isInput = grid.name == parts.input
@@ -442,6 +445,8 @@ extension LessonPlayer {
             title += compact ? " +pad" : " + padding"
           }
         }
+        // The receptive-field cursor: the cells of this map its cell depends on.
+        for point in fieldMarks[grid.name] ?? [] where !isInput && roles[point] == nil { roles[point] = .kernelWindow }
         if isOutput {
           kind = .output(channel)
           let computed = computedCells(animation: animation, channel: channel, count: tensor.count / channels)

@@ -73,9 +73,12 @@ extension LessonPlayer {
   /// The line under the grids: the playback state or the last action's message (shortened at
   /// a space when it must be), then a note when the grids are cut off.
   func statusLine(glyphs: Glyphs, gridsClipped: Bool) -> FitLine {
+    // The receptive-field cursor's cell says what it sees, in place of the playback state.
+    let field = status == nil ? fieldText : nil
     var fields = [
       FitLine.Field(
-        statusText(glyphs: glyphs), role: status == nil ? .dim : .accent, priority: FitLine.essential, shortenable: true)
+        field ?? statusText(glyphs: glyphs), role: status == nil && field == nil ? .dim : .accent, priority: FitLine.essential,
+        shortenable: true)
     ]
     if gridsClipped {
       fields.append(.init("(grids cut off: make the terminal taller)", role: .hint, priority: 1, gap: 3))
@@ -177,11 +180,13 @@ extension LessonPlayer {
     let essential = FitLine.essential
     switch focus {
     case .kernel:
-      return [
+      var hints = [
         KeyHint(keys: [], keyLabel: "arrows", summary: "move", priority: 5),
         KeyHint(keys: [], keyLabel: "0-9 - . /", summary: "type", priority: 4),
         KeyHint(keys: [.enter], summary: "set", priority: 4),
-        KeyHint(keys: [.char("p")], summary: "preset", priority: 2),
+      ]
+      if presetKernel?.presets.isEmpty == false { hints.append(KeyHint(keys: [.char("p")], summary: "preset", priority: 2)) }
+      return hints + [
         KeyHint(keys: [.char("r")], summary: "reset", priority: 1),
         KeyHint(keys: [.tab], summary: "next field", priority: 3),
         KeyHint(keys: [.char("?")], summary: "help", priority: essential),
@@ -202,6 +207,13 @@ extension LessonPlayer {
         KeyHint(keys: [.escape], summary: "done", priority: essential),
       ]
       return hints
+    case .field:
+      return [
+        KeyHint(keys: [], keyLabel: "arrows", summary: "move the cell", priority: 5),
+        KeyHint(keys: [.tab], summary: "next field", priority: 3),
+        KeyHint(keys: [.char("?")], summary: "help", priority: essential),
+        KeyHint(keys: [.escape], summary: "done", priority: essential),
+      ]
     case .lesson:
       var hints = [KeyHint(keys: [.left, .right], summary: "step", priority: 6)]
       if scene?.animation != nil {
@@ -211,8 +223,10 @@ extension LessonPlayer {
       }
       if !editable.isEmpty || activeQuestion != nil {
         hints.append(KeyHint(keys: [.tab], summary: editable.isEmpty ? "answer" : "edit kernel", priority: 4))
+      } else if offersFieldCursor {
+        hints.append(KeyHint(keys: [.tab], summary: "receptive field", priority: 4))
       }
-      if !editable.isEmpty { hints.append(KeyHint(keys: [.char("p")], summary: "preset", priority: 3)) }
+      if presetKernel?.presets.isEmpty == false { hints.append(KeyHint(keys: [.char("p")], summary: "preset", priority: 3)) }
       if !knobs.isEmpty {
         hints.append(KeyHint(keys: [.char("["), .char("]")], summary: "knob", priority: 3))
         hints.append(KeyHint(keys: [.char("<"), .char(">")], summary: "turn", priority: 3))

@@ -16,6 +16,8 @@ public struct LessonPlayer: Program {
     case kernel
     /// Keys type an answer to the current question.
     case answer
+    /// Arrows move the receptive-field cursor over the step's result (see `fieldChain`).
+    case field
   }
 
   /// What a key in `LessonPlayer.keys` does.
@@ -139,6 +141,9 @@ public struct LessonPlayer: Program {
       solvedChallenges = Set(progress.solvedChallenges ?? [])
     }
     scenes = source.plan(edits)
+    if let saved = progress?.knobs, !saved.isEmpty {
+      restoreKnobs(saved)
+    }
     recordSolvedChallenges()
     let start = progress.map { min(max(0, $0.step), max(0, scenes.count - 1)) } ?? 0
     arrive(at: start, revealAll: progress.map { $0.completedSteps.contains(start) } ?? false)
@@ -213,16 +218,17 @@ public struct LessonPlayer: Program {
       keyLabel: "+/-"),
     KeyBinding([.char(","), .char(".")], "one frame back/forward", actions: [.frameBack, .frameForward]),
     KeyBinding(
-      [.tab, .backTab, .char("e")], "focus kernel/answer, Shift-Tab back; e the kernel", actions: [.cycleFocus, .cycleFocusBack, .editKernel],
+      [.tab, .backTab, .char("e")], "focus kernel/cursor/answer, Shift-Tab back; e kernel", actions: [.cycleFocus, .cycleFocusBack, .editKernel],
       keyLabel: "Tab/e"),
-    KeyBinding([.up, .down, .left, .right], "in the kernel: move the cursor", action: .moveCursor, keyLabel: "arrows"),
+    KeyBinding(
+      [.up, .down, .left, .right], "in the kernel or on a stack: move the cursor", action: .moveCursor, keyLabel: "arrows"),
     KeyBinding([.up, .down], "in the answer line: choose the question it answers", action: .chooseQuestion),
     KeyBinding(
       LessonPlayer.typedInFields.map { .char($0) }, "type a value or an answer", action: .type,
       keyLabel: LessonPlayer.typedInFieldsLabel),
     KeyBinding([.enter], "set the cell / check the answer", action: .enter),
     KeyBinding([.backspace], "delete the last character", action: .backspace),
-    KeyBinding([.char("p")], "next kernel preset", action: .preset),
+    KeyBinding([.char("p")], "the preset knob: the kernel's next preset", action: .preset),
     KeyBinding(
       [.char("["), .char("]"), .char("<"), .char(">"), .char("o")],
       "knobs: choose, turn down/up, the lesson's settings",
@@ -247,6 +253,8 @@ public struct LessonPlayer: Program {
   static let kernelActions: Set<Action> = [.moveCursor, .type, .enter, .backspace, .back, .cycleFocus, .cycleFocusBack]
   static let answerActions: Set<Action> = [.chooseQuestion, .type, .enter, .backspace, .back]
   static let fieldOnlyActions: Set<Action> = [.moveCursor, .chooseQuestion, .backspace]
+  /// Actions the receptive-field cursor takes while it has focus.
+  static let fieldCursorActions: Set<Action> = [.moveCursor, .back, .cycleFocus, .cycleFocusBack]
 
   /// The action of `key` with the current focus: the focused field's binding of the key, else
   /// the lesson's; nil for a key the table does not bind.
@@ -256,7 +264,13 @@ public struct LessonPlayer: Program {
     {
       return .type  // A label answer (`X`, `cat`) takes letters, so q types rather than leaves.
     }
-    let fieldActions = focus == .kernel ? LessonPlayer.kernelActions : focus == .answer ? LessonPlayer.answerActions : []
+    let fieldActions: Set<Action> =
+      switch focus {
+      case .kernel: LessonPlayer.kernelActions
+      case .answer: LessonPlayer.answerActions
+      case .field: LessonPlayer.fieldCursorActions
+      case .lesson: []
+      }
     let bound = LessonPlayer.keys.compactMap { $0.action(for: key) }
     if let action = bound.first(where: fieldActions.contains) { return action }
     return bound.first { !LessonPlayer.fieldOnlyActions.contains($0) }
@@ -302,6 +316,25 @@ public struct LessonPlayer: Program {
         return press(key)
       }
       if let effects = answerAction(action, key: key, active) { return effects }
+    case .field:
+      guard offersFieldCursor else {
+        focus = .lesson
+        return press(key)
+      }
+      switch action {
+      case .moveCursor:
+        let (dr, dc) = key == .up ? (-1, 0) : key == .down ? (1, 0) : key == .left ? (0, -1) : (0, 1)
+        moveFieldCursor(rows: dr, columns: dc)
+        return []
+      case .back where key == .escape:
+        focus = .lesson
+        return []
+      case .cycleFocus, .cycleFocusBack:
+        cycleFocus(forward: action == .cycleFocus)
+        return []
+      default:
+        break
+      }
     case .lesson:
       break
     }
@@ -447,7 +480,7 @@ public struct LessonPlayer: Program {
     chosenQuestion = nil
     kernelIndex = 0
     cursor = 0
-    if focus == .kernel || focus == .answer { focus = .lesson }
+    if focus != .lesson { focus = .lesson }
     guard let scene else { return }
     if let turnedStep = turnedOperations.keys.filter({ $0 < step }).max() {
       status = "computed with the knobs turned in step \(turnedStep + 1): o gives the lesson's settings"
@@ -610,12 +643,49 @@ public struct LessonPlayer: Program {
   // MARK: - Focus and kernels
 
   private mutating func cycleFocus(forward: Bool) {
+    // With several kernels to edit, Tab goes through each of them before leaving the editor.
+    let next = kernelIndex + (forward ? 1 : -1)
+    if focus == .kernel, editable.count > 1, editable.indices.contains(next) {
+      playing = false
+      chooseKernel(next)
+      return
+    }
     var order: [Focus] = [.lesson]
     if !editable.isEmpty { order.append(.kernel) }
+    if offersFieldCursor { order.append(.field) }
     if activeQuestion != nil { order.append(.answer) }
     let index = order.firstIndex(of: focus) ?? 0
     focus = order[(index + (forward ? 1 : order.count - 1)) % order.count]
-    if focus == .kernel { playing = false }
+    if focus == .kernel, editable.count > 1 { chooseKernel(forward ? 0 : editable.count - 1) }
+    if focus == .kernel || focus == .field { playing = false }
+  }
+
+  /// Stops the animation at `index` (clamped): the window the cursor or a click chose.
+  mutating func showFrame(_ index: Int) {
+    frame = max(0, min(index, lastFrame))
+    playing = false
+  }
+
+  /// Puts the editor on kernel `index` of the step's editable kernels; when the operation
+  /// slides several kernels, the stack of maps shows that kernel's map.
+  private mutating func chooseKernel(_ index: Int) {
+    guard let kernel = editable[safe: index] else { return }
+    if index != kernelIndex { cursor = 0 }
+    kernelIndex = index
+    editBuffer = nil
+    if let animation = revealedAnimation?.content, animation.parts(frame: frame).kernels.count > 1,
+      let channel = animation.parts(frame: frame).kernels.firstIndex(of: kernel.name)
+    {
+      chosenChannel = channel
+      // The working under the grids follows: the last window of that kernel's map.
+      if let shape = animation.focusShape, shape.count == 2,
+        let last = animation.frameIndex(of: GridPosition(row: shape[0] - 1, col: shape[1] - 1), filter: channel)
+      {
+        playing = false
+        frame = last
+      }
+    }
+    status = "editing \(kernel.name) (\(index + 1) of \(editable.count)): Tab the next"
   }
 
   /// Rows and columns of the editor for a kernel shape: channels are stacked as rows.
@@ -752,14 +822,18 @@ public struct LessonPlayer: Program {
     status = "channel \(chosenChannel! + 1) of \(channels)"
   }
 
-  private mutating func cyclePreset() {
-    let index = focus == .kernel ? kernelIndex : 0
-    guard let kernel = editable[safe: index], !kernel.presets.isEmpty else {
+  /// The kernel the preset knob (and `p`) sets: the one in the editor, else the step's first.
+  var presetKernel: EditableKernel? { editable[safe: focus == .kernel ? kernelIndex : 0] }
+
+  /// `p`, or the preset knob turned by `notches`: the kernel's next (or previous) preset, round.
+  private mutating func cyclePreset(by notches: Int = 1) {
+    guard let kernel = presetKernel, !kernel.presets.isEmpty else {
       status = editable.isEmpty ? "this step has no kernel to edit" : "this kernel has no presets"
       return
     }
+    let count = kernel.presets.count
     let current = kernel.presets.firstIndex { KernelSetting(preset: $0) == kernel.setting }
-    let next = current.map { ($0 + 1) % kernel.presets.count } ?? 0
+    let next = current.map { (($0 + notches) % count + count) % count } ?? (notches > 0 ? 0 : count - 1)
     let preset = kernel.presets[next]
     editBuffer = nil
     setEdit(kernel.name, KernelSetting(preset: preset))
@@ -779,12 +853,22 @@ public struct LessonPlayer: Program {
 
   // MARK: - Knobs
 
-  static let noKnobs = "this step has no knobs: stride, padding, pooling and activation steps do"
+  static let noKnobs = "this step has no knobs: convolution, pooling, activation and kernel preset steps do"
+  /// The knob that sets an edited kernel to one of its presets (`p` turns it up too).
+  static let presetKnobName = "preset"
   /// Questions check the lesson's own settings, so knobs wait for the answer.
   static let knobsLocked = "answer first, then turn the knobs: the question is about the lesson's settings"
 
-  /// The knobs of the step's operation, with their current values.
-  public var knobs: [Knob] { scene?.operation?.knobs ?? [] }
+  /// The knobs of the step's operation, with their current values, then the preset knob of a
+  /// kernel the step edits, when it has presets (its value is the preset it holds, or `own`).
+  public var knobs: [Knob] {
+    var knobs = scene?.operation?.knobs ?? []
+    if let kernel = presetKernel, !kernel.presets.isEmpty {
+      let current = kernel.presets.first { KernelSetting(preset: $0) == kernel.setting }
+      knobs.append(Knob(name: LessonPlayer.presetKnobName, value: current?.name ?? "own"))
+    }
+    return knobs
+  }
 
   /// The knob `<` and `>` turn.
   public var chosenKnob: Knob? {
@@ -813,6 +897,11 @@ public struct LessonPlayer: Program {
 
   /// `<` and `>`: the step planned again with the chosen knob turned, shown whole.
   private mutating func turnKnob(by notches: Int) {
+    if chosenKnob?.name == LessonPlayer.presetKnobName {
+      // A preset is an edit of the kernel, like typing its cells: it waits for no question.
+      cyclePreset(by: notches)
+      return
+    }
     guard let knob = chosenKnob, let operation = scene?.operation else {
       status = LessonPlayer.noKnobs
       return
@@ -840,8 +929,42 @@ public struct LessonPlayer: Program {
   /// `stride 2 (the lesson's: 1)`, and the keys.
   var knobStatus: String {
     guard let knob = chosenKnob else { return LessonPlayer.noKnobs }
+    // A preset is an edit of the kernel: r, not o, gives the lesson's kernel back.
+    if knob.name == LessonPlayer.presetKnobName { return "knob preset \(knob.value): < > turns it, [ ] another, r resets" }
     let lesson = lessonValue(of: knob.name).map { " (the lesson's: \($0))" } ?? ""
     return "knob \(knob.name) \(knob.value)\(lesson): < > turns it, [ ] another, o restores"
+  }
+
+  /// The knobs progress saved, turned again from the lesson's operations: each step's operation
+  /// is turned one notch at a time until the knob reads the saved value (a value it never
+  /// reaches, from a lesson changed since, is left at the lesson's).
+  private mutating func restoreKnobs(_ saved: [LessonProgress.SavedKnob]) {
+    for (index, knobs) in Dictionary(grouping: saved, by: \.step) {
+      guard let lesson = scenes[safe: index]?.operation else { continue }
+      var operation = lesson
+      for knob in knobs {
+        operation = LessonPlayer.turning(operation, knob.name, to: knob.value) ?? operation
+      }
+      guard operation != lesson else { continue }
+      lessonOperations[index] = lesson
+      turnedOperations[index] = operation
+    }
+    if !turnedOperations.isEmpty { scenes = planned() }
+  }
+
+  /// `operation` with knob `name` turned until it reads `value`; nil when no turn gets there.
+  static func turning(_ operation: StepOperation, _ name: String, to value: String) -> StepOperation? {
+    if operation.knobs.first(where: { $0.name == name })?.value == value { return operation }
+    for direction in [1, -1] {
+      var current = operation
+      // A knob turns through a few values; a toggle (mode) comes round after two.
+      for _ in 0..<16 {
+        guard let next = current.turning(name, by: direction) else { break }
+        if next.knobs.first(where: { $0.name == name })?.value == value { return next }
+        current = next
+      }
+    }
+    return nil
   }
 
   /// Gives the step back the operation the lesson writes.
@@ -904,6 +1027,7 @@ public struct LessonPlayer: Program {
               commitEdit(current)
             }
             focus = .kernel
+            if editable.count > 1 { chooseKernel(index) }
             kernelIndex = index
             let (_, columns) = LessonPlayer.editorShape(kernel.shape)
             cursor = (panel.channel * (LessonPlayer.editorShape(kernel.shape).rows / max(1, panel.channels)) + cell.row)
@@ -916,6 +1040,7 @@ public struct LessonPlayer: Program {
           {
             frame = min(index, lastFrame)
             playing = false
+            if offersFieldCursor { focus = .field }
           }
         default: break
         }
@@ -963,7 +1088,18 @@ public struct LessonPlayer: Program {
       kernels: edits.keys.sorted().compactMap { name in
         edits[name].map { LessonProgress.SavedKernel(name: name, values: $0.values, scale: $0.scale) }
       },
-      solvedChallenges: solvedChallenges.isEmpty ? nil : solvedChallenges.sorted())
+      solvedChallenges: solvedChallenges.isEmpty ? nil : solvedChallenges.sorted(),
+      knobs: savedKnobs.isEmpty ? nil : savedKnobs)
+  }
+
+  /// The knobs the learner turned away from the lesson's settings, step by step.
+  var savedKnobs: [LessonProgress.SavedKnob] {
+    turnedOperations.keys.sorted().flatMap { index -> [LessonProgress.SavedKnob] in
+      guard let turned = turnedOperations[index], let lesson = lessonOperations[index] else { return [] }
+      return turned.knobs.filter { !lesson.knobs.contains($0) }.map {
+        LessonProgress.SavedKnob(step: index, name: $0.name, value: $0.value)
+      }
+    }
   }
 }
 

@@ -26,6 +26,20 @@ public struct LessonProgress: Codable, Equatable, Sendable {
     }
   }
 
+  /// A knob the learner turned away from the lesson's setting: in which step (0-based), which
+  /// knob, and its value as the screen writes it (`2`, `same`, `max`).
+  public struct SavedKnob: Codable, Equatable, Sendable {
+    public var step: Int
+    public var name: String
+    public var value: String
+
+    public init(step: Int, name: String, value: String) {
+      self.step = step
+      self.name = name
+      self.value = value
+    }
+  }
+
   /// The step the learner was on (0-based).
   public var step: Int
   public var completedSteps: [Int]
@@ -35,10 +49,13 @@ public struct LessonProgress: Codable, Equatable, Sendable {
   /// The prompts of the challenges solved. Optional: progress saved before challenges were
   /// recorded has no such field and still loads.
   public var solvedChallenges: [String]?
+  /// The knobs turned away from the lesson's settings. Optional: progress saved before knobs
+  /// were kept has no such field and still loads.
+  public var knobs: [SavedKnob]?
 
   public init(
     step: Int = 0, completedSteps: [Int] = [], finished: Bool = false, answers: [SavedAnswer] = [],
-    kernels: [SavedKernel] = [], solvedChallenges: [String]? = nil
+    kernels: [SavedKernel] = [], solvedChallenges: [String]? = nil, knobs: [SavedKnob]? = nil
   ) {
     self.step = step
     self.completedSteps = completedSteps
@@ -46,6 +63,7 @@ public struct LessonProgress: Codable, Equatable, Sendable {
     self.answers = answers
     self.kernels = kernels
     self.solvedChallenges = solvedChallenges
+    self.knobs = knobs
   }
 
   /// The edits as the planner takes them.

@@ -188,40 +188,19 @@ extension PlaygroundScreen {
     let times = glyphs.times
     var panels: [Panel] = []
 
-    // The input inside the first convolution's padding.
+    // The input inside the first convolution's padding, with the cursor's field (the
+    // padding it reads included) lit, as the lessons draw a convolution's input.
     let g = p.conv.geometry
-    let (top, left) = (g.rows.padBefore, g.cols.padBefore)
-    let paddedRows = s.input.height + top + g.rows.padAfter
-    let paddedCols = s.input.width + left + g.cols.padAfter
-    var values = [[Float]](repeating: [Float](repeating: 0, count: paddedCols), count: paddedRows)
-    var roles: [GridPoint: Role] = [:]
-    let unusedRows = Set(g.rows.unusedInputs)
-    let unusedCols = Set(g.cols.unusedInputs)
-    // The cursor's field, padding it reads included.
     let field = p.field(of: cursor.layer, row: cursor.row, col: cursor.col, in: 0)
     let fieldRows = Set(field.rows.positions + field.rows.padding)
     let fieldCols = Set(field.cols.positions + field.cols.padding)
-    for r in 0..<paddedRows {
-      for c in 0..<paddedCols {
-        let (ir, ic) = (r - top, c - left)
-        let point = GridPoint(row: r, column: c)
-        let inside = ir >= 0 && ir < s.input.height && ic >= 0 && ic < s.input.width
-        if inside { values[r][c] = s.input.rows[ir][ic] }
-        if fieldRows.contains(ir) && fieldCols.contains(ic) {
-          roles[point] = .kernelWindow
-        } else if !inside {
-          roles[point] = .padding
-        } else if unusedRows.contains(ir) || unusedCols.contains(ic) {
-          roles[point] = .dim
-        }
-      }
-    }
-    var input = NumberGrid(values, cellRoles: roles)
+    let drawn = DrawnInput(rows: s.input.rows, geometry: g) { fieldRows.contains($0) && fieldCols.contains($1) }
+    var input = NumberGrid(drawn.values, cellRoles: drawn.roles)
     input.compact = true
     var inputPanel = Panel(
       content: .input, title: "\(s.input.name) \(s.input.height)\(times)\(s.input.width)", grid: input, priority: 9)
-    inputPanel.offset = (top, left)
-    if top + left + g.rows.padAfter + g.cols.padAfter > 0 { inputPanel.title += " pad" }
+    inputPanel.offset = drawn.offset
+    if DrawnInput.isPadded(g) { inputPanel.title += " pad" }
     panels.append(inputPanel)
 
     panels.append(kernelPanel(.conv, s.kernel, times: times))

@@ -1,4 +1,5 @@
 import CNNLabEngine
+import CNNLabLessons
 
 /// The playground: pick an input and a kernel, turn every knob (stride, padding, dilation,
 /// mode, activation, pooling, a second convolution) and watch each map, the current window's
@@ -26,7 +27,7 @@ public struct PlaygroundScreen: Sendable {
       [.char("+"), .char("="), .char("-"), .char("_")], "play faster/slower", actions: [.faster, .faster, .slower, .slower],
       inHintBar: false, keyLabel: "+/-"),
     KeyBinding([.char("s"), .char("S")], "stride up/down", actions: [.strideUp, .strideDown], keyLabel: "s/S", hint: ("s", "stride"), priority: 3),
-    KeyBinding([.char("p"), .char("P")], "padding: valid, same, 1, 2, 3", actions: [.paddingNext, .paddingPrevious], keyLabel: "p/P", hint: ("p", "pad"), priority: 3),
+    KeyBinding([.char("p"), .char("P")], "padding: " + paddings.map(KnobScale.paddingText).joined(separator: ", "), actions: [.paddingNext, .paddingPrevious], keyLabel: "p/P", hint: ("p", "pad"), priority: 3),
     KeyBinding([.char("d"), .char("D")], "dilation up/down", actions: [.dilationUp, .dilationDown], keyLabel: "d/D", hint: ("d", "dilation"), priority: 3),
     KeyBinding(
       [.char("m"), .char("n")], "correlate or convolve (flipped) / normalise (÷ cells)",
@@ -308,8 +309,8 @@ public struct PlaygroundScreen: Sendable {
     }
   }
 
-  /// The paddings `p` cycles through.
-  static let paddings: [Padding] = [.valid, .same, .uniform(1), .uniform(2), .uniform(3)]
+  /// The paddings `p` cycles through: those the lessons' padding knob turns through.
+  static let paddings: [Padding] = KnobScale.paddings
 
   static func direction(_ key: Key) -> (Int, Int) {
     switch key {

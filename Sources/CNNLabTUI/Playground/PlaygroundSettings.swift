@@ -98,8 +98,9 @@ public struct PlaygroundSettings: Equatable, Sendable {
 
   /// The largest input the playground draws: beyond this the maps stop being readable.
   public static let largestInput = 64
-  /// The largest kernel, stride, padding, dilation or pooling window it takes.
-  public static let largestKnob = 32
+  /// The largest kernel, stride, padding, dilation or pooling window it takes (the knobs'
+  /// one description, `KnobScale`, which the lessons turn through too).
+  public static let largestKnob = KnobScale.largest
 
   public var convOptions: ConvOptions {
     ConvOptions(stride: stride, dilation: dilation, padding: padding, mode: mode, normalize: normalize)
@@ -116,24 +117,17 @@ public struct PlaygroundSettings: Equatable, Sendable {
     for grid in [input, kernel] + (kernel2.map { [$0] } ?? []) where grid.rows.joined().contains(where: { !$0.isFinite }) {
       return "\(grid.name) holds a value that is not a finite number; every cell must be a number"
     }
-    if stride < 1 || stride > Self.largestKnob { return "the stride must be 1 to \(Self.largestKnob), not \(stride)" }
-    if dilation < 1 || dilation > Self.largestKnob { return "the dilation must be 1 to \(Self.largestKnob), not \(dilation)" }
-    if case .explicit(let t, let b, let l, let r) = padding, [t, b, l, r].contains(where: { $0 < 0 || $0 > Self.largestKnob }) {
-      return "the padding must be valid, same or 0 to \(Self.largestKnob), not \(Self.paddingText(padding))"
+    if let problem = KnobScale.stride.problem(stride) ?? KnobScale.dilation.problem(dilation) { return problem }
+    if case .explicit(let t, let b, let l, let r) = padding, [t, b, l, r].contains(where: { !KnobScale.padding.values.contains($0) }) {
+      let values = KnobScale.padding.values
+      return "the padding must be valid, same or \(values.lowerBound) to \(values.upperBound), not \(Self.paddingText(padding))"
     }
-    if let pool, pool < 1 || pool > Self.largestKnob { return "the pooling window must be 1 to \(Self.largestKnob), not \(pool)" }
-    if let poolStride, poolStride < 1 || poolStride > Self.largestKnob {
-      return "the pooling stride must be 1 to \(Self.largestKnob), not \(poolStride)"
+    if let problem = pool.flatMap(KnobScale.poolWindow.problem) ?? poolStride.flatMap(KnobScale.poolStride.problem) {
+      return problem
     }
     return nil
   }
 
   /// `valid`, `same` or the number of zeros on each side.
-  public static func paddingText(_ padding: Padding) -> String {
-    switch padding {
-    case .valid: "valid"
-    case .same: "same"
-    case .explicit(let t, let b, let l, let r): t == b && b == l && l == r ? "\(t)" : "\(t),\(b),\(l),\(r)"
-    }
-  }
+  public static func paddingText(_ padding: Padding) -> String { KnobScale.paddingText(padding) }
 }

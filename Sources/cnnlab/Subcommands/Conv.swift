@@ -38,14 +38,7 @@ extension CNNLab {
     @Option(parsing: .unconditional, help: "Padding: valid, same, N zeros on every side, or T,B,L,R.")
     var padding = "valid"
 
-    @Option(parsing: .unconditional, help: "Dilation: gaps between kernel taps (1 = none).")
-    var dilation = 1
-
-    @Option(help: "correlate (what CNN layers compute) or convolve (kernel flipped first).")
-    var mode: KernelMode = .correlate
-
-    @Flag(help: "Divide each sum by the number of kernel cells (the X/O lecture's match score).")
-    var normalize = false
+    @OptionGroup var kernelOptions: KernelOptions
 
     @Option(parsing: .unconditional, help: "A bias added to every output cell, or one per filter: B or B1,B2,...")
     var bias: String?
@@ -76,8 +69,9 @@ extension CNNLab {
       guard let padding = parsePadding(padding) else {
         throw ValidationError("--padding must be valid, same, N or T,B,L,R with whole numbers of 0 or more; got '\(self.padding)'")
       }
-      guard dilation >= 1 else { throw ValidationError("--dilation must be at least 1, not \(dilation)") }
-      var options = ConvOptions(dilation: dilation, padding: padding, mode: mode, normalize: normalize)
+      let k = kernelOptions
+      guard k.dilation >= 1 else { throw ValidationError("--dilation must be at least 1, not \(k.dilation)") }
+      var options = ConvOptions(dilation: k.dilation, padding: padding, mode: k.mode, normalize: k.normalize)
       (options.strideH, options.strideW) = (sh, sw)
       return options
     }
@@ -187,6 +181,20 @@ extension Activation: ExpressibleByArgument {}
 extension PoolMode: ExpressibleByArgument {}
 
 /// "2" → (2, 2); "2x1" → (2, 1).
+/// How a kernel is applied, the options `conv` and `playground` share: its dilation, whether
+/// it is flipped, and whether each sum is divided by its cell count. Each command checks the
+/// dilation against its own limit.
+struct KernelOptions: ParsableArguments {
+  @Option(parsing: .unconditional, help: "Dilation: gaps between kernel taps (1 = none).")
+  var dilation = 1
+
+  @Option(help: "correlate (what CNN layers compute) or convolve (kernel flipped first).")
+  var mode: KernelMode = .correlate
+
+  @Flag(help: "Divide each sum by the number of kernel cells (the X/O lecture's match score).")
+  var normalize = false
+}
+
 func parsePair(_ text: String) -> (Int, Int)? {
   let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
   if parts.count == 1, let a = parts[0], a >= 1 { return (a, a) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CNNLabCurses
 import CNNLabData
 import CNNLabEngine
+import CNNLabLessons
 import CNNLabTUI
 import Foundation
 
@@ -48,14 +49,7 @@ extension CNNLab {
     @Option(parsing: .unconditional, help: "Padding: valid, same, or N zeros on every side.")
     var padding = "valid"
 
-    @Option(parsing: .unconditional, help: "Dilation: gaps between kernel taps (1 = none).")
-    var dilation = 1
-
-    @Option(help: "correlate (what CNN layers compute) or convolve (kernel flipped first).")
-    var mode: KernelMode = .correlate
-
-    @Flag(help: "Divide each sum by the number of kernel cells (the X/O lecture's match score).")
-    var normalize = false
+    @OptionGroup var kernelOptions: KernelOptions
 
     @Option(help: "The activation after the first convolution: relu, sigmoid, tanh or none.")
     var activation = "none"
@@ -89,11 +83,13 @@ extension CNNLab {
 
     func validate() throws {
       let most = PlaygroundSettings.largestKnob
-      guard (1...most).contains(stride) else {
-        throw ValidationError("--stride must be a whole number from 1 to \(most), not \(stride)")
+      let dilation = kernelOptions.dilation
+      guard KnobScale.stride.values.contains(stride) else {
+        throw ValidationError("--stride must be a whole number from 1 to \(KnobScale.stride.values.upperBound), not \(stride)")
       }
-      guard (1...most).contains(dilation) else {
-        throw ValidationError("--dilation must be a whole number from 1 to \(most), not \(dilation) (1 is no gaps)")
+      guard KnobScale.dilation.values.contains(dilation) else {
+        throw ValidationError(
+          "--dilation must be a whole number from 1 to \(KnobScale.dilation.values.upperBound), not \(dilation) (1 is no gaps)")
       }
       _ = try paddingValue()
       _ = try activationValue()
@@ -149,7 +145,8 @@ extension CNNLab {
     func run() throws {
       let settings = PlaygroundSettings(
         input: try loadInput(input), kernel: try loadKernel(kernel, option: "--kernel"), stride: stride,
-        padding: try paddingValue(), dilation: dilation, mode: mode, normalize: normalize,
+        padding: try paddingValue(), dilation: kernelOptions.dilation, mode: kernelOptions.mode,
+        normalize: kernelOptions.normalize,
         activation: try activationValue(), pool: pool, poolStride: poolStride, poolMode: try poolModeValue(),
         ceil: ceil, kernel2: try conv2.map { try loadKernel($0, option: "--conv2") })
       let pipeline: PlaygroundPipeline

@@ -35,36 +35,37 @@ extension ConvolutionAnimation: AnimationScreen {
   }
 
   func inputMarks(frame: Int, channel: Int, shaped: LessonPlayer.Shaped) -> (roles: [GridPoint: Role], padded: [[Float]]?) {
-    var roles: [GridPoint: Role] = [:]
     let g = trace.geometry
-    let (top, left) = isOneDimensional ? (0, g.cols.padBefore) : (g.rows.padBefore, g.cols.padBefore)
     let placement = trace.placements[safe: frame]
-    let padding = g.cols.padBefore + g.cols.padAfter + (isOneDimensional ? 0 : g.rows.padBefore + g.rows.padAfter)
-    guard padding > 0 else {
-      for tap in placement?.taps ?? [] where tap.channel == channel {
-        roles[isOneDimensional ? shaped.point(tap.inputCol) : GridPoint(row: tap.inputRow, column: tap.inputCol)] = .kernelWindow
-      }
+    let taps = (placement?.taps ?? []).filter { $0.channel == channel }
+    guard isOneDimensional else {
+      // Drawn as the playground draws its input: padding as padding, rows and columns no
+      // window reaches dimmed, and a dilated window's taps spread out.
+      let read = Set(taps.map { GridPoint(row: $0.inputRow, column: $0.inputCol) })
+      let drawn = DrawnInput(rows: shaped.rows, geometry: g) { read.contains(GridPoint(row: $0, column: $1)) }
+      return (drawn.roles, DrawnInput.isPadded(g) ? drawn.values : nil)
+    }
+    var roles: [GridPoint: Role] = [:]
+    let left = g.cols.padBefore
+    guard g.cols.padBefore + g.cols.padAfter > 0 else {
+      for tap in taps { roles[shaped.point(tap.inputCol)] = .kernelWindow }
       return (roles, nil)
     }
-    // Padding: the grid grows by the padding on each side, its ring of zeros drawn dim.
+    // Padding: the row grows by the padding on each side, its zeros drawn as padding.
     let rows = shaped.rows
     let width = (rows.first?.count ?? 0) + g.cols.padBefore + g.cols.padAfter
-    let height = rows.count + (isOneDimensional ? 0 : g.rows.padBefore + g.rows.padAfter)
-    var padded = Array(repeating: Array(repeating: Float(0), count: width), count: height)
-    for r in 0..<height {
+    var padded = Array(repeating: Array(repeating: Float(0), count: width), count: rows.count)
+    for r in rows.indices {
       for c in 0..<width {
-        let (ir, ic) = (r - top, c - left)
-        if ir >= 0, ir < rows.count, ic >= 0, ic < rows[ir].count {
-          padded[r][c] = rows[ir][ic]
+        let ic = c - left
+        if ic >= 0, ic < rows[r].count {
+          padded[r][c] = rows[r][ic]
         } else {
           roles[GridPoint(row: r, column: c)] = .padding
         }
       }
     }
-    for tap in placement?.taps ?? [] where tap.channel == channel {
-      let row = isOneDimensional ? 0 : tap.inputRow + top
-      roles[GridPoint(row: row, column: tap.inputCol + left)] = .kernelWindow
-    }
+    for tap in taps { roles[GridPoint(row: 0, column: tap.inputCol + left)] = .kernelWindow }
     return (roles, padded)
   }
 

@@ -20,6 +20,8 @@ public struct StepOperation: Equatable, Sendable {
     /// (C,H,W) to (H,W,C).
     case layoutHWC(LayoutOperation)
     case channel(ChannelOperation)
+    case descend(DescendOperation)
+    case train(TrainOperation)
 
     /// The operation as its kind, which knows everything about it.
     var spec: any OperationSpec {
@@ -35,6 +37,8 @@ public struct StepOperation: Equatable, Sendable {
       case .layers(let o): return o
       case .layoutHWC(let o): return o
       case .channel(let o): return o
+      case .descend(let o): return o
+      case .train(let o): return o
       }
     }
   }
@@ -56,7 +60,8 @@ public struct StepOperation: Equatable, Sendable {
   static let kinds: [any OperationSpec.Type] = [
     ConvolveOperation.self, PoolOperation.self, ReLUOperation.self, FlattenOperation.self,
     DenseOperation.self, SoftmaxOperation.self, CrossEntropyOperation.self, LearnOperation.self,
-    LayersOperation.self, LayoutOperation.self, ChannelOperation.self,
+    LayersOperation.self, LayoutOperation.self, ChannelOperation.self, TrainOperation.self,
+    DescendOperation.self,
   ]
 
   /// The kind whose line starts with `keyword`.
@@ -105,6 +110,10 @@ public enum Animation: Equatable, Sendable {
   case layout(LayoutAnimation)
   /// One channel taken out of a (C,H,W) grid.
   case channel(ChannelAnimation)
+  /// Optimisers walking down a two-parameter bowl, one step per frame.
+  case descent(DescentAnimation)
+  /// One mini-batch step of a network, then whole epochs.
+  case training(TrainingAnimation)
 
   /// The animation as its kind, which knows its frames, parts and arithmetic.
   public var content: any OperationAnimation {
@@ -120,6 +129,8 @@ public enum Animation: Equatable, Sendable {
     case .layers(let a): return a
     case .layout(let a): return a
     case .channel(let a): return a
+    case .descent(let a): return a
+    case .training(let a): return a
     }
   }
 

@@ -271,7 +271,8 @@ public struct DescentAnimation: Equatable, Sendable {
 
 extension DescentAnimation: OperationAnimation {
   public var frameCount: Int { paths.first?.count ?? 1 }
-  public var frameUnit: String { "step" }
+  /// Frame 1 is the start, frame k + 1 the walks after k steps.
+  public var frameUnit: String { "frame" }
   public var producesGrid: Bool { false }
 
   public func parts(frame: Int) -> AnimationParts { AnimationParts() }

@@ -48,7 +48,7 @@ extension DescentAnimation: AnimationScreen {
     }
     lines.append(
       StyledLine(
-        c.elide("step \(step), rate \(rateText), loss:  ", terms: walks, separator: "   ", tail: ""),
+        c.elide("after \(step) step\(step == 1 ? "" : "s"), rate \(rateText), loss:  ", terms: walks, separator: "   ", tail: ""),
         .accent))
     return lines
   }

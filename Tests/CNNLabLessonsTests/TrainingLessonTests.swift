@@ -121,6 +121,29 @@ import Testing
 
   // MARK: - Lesson 14: the training loop
 
+  @Test(arguments: [
+    ("train net on mnist count 10 batch 2 rate 0.1 -> t", 4, "expected 'xo'"),
+    ("train net on xo count 10 rate 0.1 -> t", 4, "no batch size"),
+    ("train net on xo count 10 batch 2 rate 0.1 init lecun -> t", 4, "unknown initialisation 'lecun'"),
+  ])
+  func aTrainLineWithoutWhatItNeedsIsRefusedWhereItIs(line: String, row: Int, message: String) {
+    let text = """
+      format 1
+      title "t"
+      step "s"
+        \(line)
+      end
+      """
+    do {
+      _ = try LessonParser.parse(text, file: "t.cnnlab")
+      Issue.record("accepted: \(line)")
+    } catch {
+      let first = error.diagnostics.first
+      #expect(first?.message.contains(message) == true, "\(String(describing: first?.message))")
+      #expect(first?.location.line == row)
+    }
+  }
+
   @Test func theFirstStepIsSGDOnTheBatchAndTheGradientMatchesCentralDifferences() throws {
     let a = try training(try scenes("14-training-loop")[0])
     #expect(a.batchSize == 16 && a.imageCount == 100)

@@ -111,7 +111,7 @@ extension DescendOperation: OperationSpec {
       }
     }
     var animation = descend(rate: Float(rate), output: output)
-    animation.rateText = "\(Float(rate))"
+    animation.rateText = rateText(Float(rate))
     for (kind, path) in zip(DescendOperation.optimizers, animation.paths) {
       let grid = Tensor(shape: [steps + 1, 3], scalars: path.flatMap { [$0.x, $0.y, $0.loss] })
       run.values[output + "." + kind.rawValue] = .grid(grid, unscaled: nil, scale: nil)
@@ -283,4 +283,10 @@ extension DescentAnimation: OperationAnimation {
       for point in path { printed.add(point.loss, place: "the losses under the landscape") }
     }
   }
+}
+
+/// A rate as a person writes it: `0.1`, `0.26`, `10` (a float's shortest digits, without `.0`).
+func rateText(_ rate: Float) -> String {
+  let text = "\(rate)"
+  return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
 }

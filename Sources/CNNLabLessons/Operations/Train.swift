@@ -117,14 +117,14 @@ extension LessonRun {
         location: t.network.location, message: "the network must end in 2 class scores (X and O)",
         note: "end it with 'dense 2'")
     }
-    let batch = try setting(t.batchSetting, written: t.batch, what: "a batch size", location: operation.location)
+    let batch = try setting(t.batchSetting, written: t.batch, what: "a batch size")
     guard batch == batch.rounded(), batch >= 1, batch <= Double(t.count) else {
       throw EvalError(
         location: t.batchSetting?.location ?? operation.location,
         message: "the batch size is \(format(batch)), but it is a whole number from 1 to \(t.count), the number of images",
         note: "set it to a whole number such as 16")
     }
-    let rate = try setting(t.rateSetting, written: t.rate, what: "a learning rate", location: operation.location)
+    let rate = try setting(t.rateSetting, written: t.rate, what: "a learning rate")
     guard rate > 0, rate <= 10 else {
       throw EvalError(
         location: t.rateSetting?.location ?? operation.location,
@@ -177,8 +177,8 @@ extension LessonRun {
     let side = plan.inputShape[1]
     let kernelSide = (first.value.shape[2], first.value.shape[3])
     return TrainingAnimation(
-      outputName: output(operation), imageCount: t.count, batchSize: Int(batch), xCount: labels.filter { $0 == 0 }.count,
-      rate: Float(rate), rateText: "\(Float(rate))", loss: loss, weight: weight, gradient: gradient, updated: updated, lossAfter: lossAfter,
+      outputName: operation.output.name, imageCount: t.count, batchSize: Int(batch), xCount: labels.filter { $0 == 0 }.count,
+      rate: Float(rate), rateText: rateText(Float(rate)), loss: loss, weight: weight, gradient: gradient, updated: updated, lossAfter: lossAfter,
       stepsPerEpoch: trainer.stepsPerEpoch, epochs: t.epochs, startLoss: start.loss, finalLoss: final.loss,
       finalAccuracy: Float(final.accuracy),
       kernel: Tensor(
@@ -186,12 +186,8 @@ extension LessonRun {
       image: Tensor(shape: [side, side], scalars: Array(images.scalars.prefix(side * side))))
   }
 
-  private func output(_ operation: StepOperation) -> String { operation.output.name }
-
   /// A number written in the line, or read from a cell the learner edits.
-  private func setting(
-    _ expression: Expression?, written: LessonNumber?, what: String, location: SourceLocation
-  ) throws(EvalError) -> Double {
+  private func setting(_ expression: Expression?, written: LessonNumber?, what: String) throws(EvalError) -> Double {
     if let expression { return try number(expression, what: what) }
     return written?.value ?? 0
   }

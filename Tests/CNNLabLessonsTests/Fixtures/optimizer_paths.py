@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Walks of SGD, momentum, RMSProp and Adam down lesson 15's bowl, computed independently of
-cnnlab's engine, the golden numbers DescentTests checks `descend` against. Each walk is run twice,
+cnnlab's engine, the golden numbers TrainingLessonTests checks `descend` against. Each walk is run twice,
 by the update rules written out in NumPy (float32) and by PyTorch's torch.optim (when torch is
 installed), and the two must agree. Run from the repository root:
 python3 Tests/CNNLabLessonsTests/Fixtures/optimizer_paths.py"""

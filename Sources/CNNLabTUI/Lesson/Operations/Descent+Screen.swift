@@ -3,11 +3,13 @@ import CNNLabLessons
 
 // Four optimisers on a loss landscape: the bowl in shades (the floor blank, steeper bands
 // darker), each walk's trail in its lower-case letter and where it stands now in its capital,
-// then the scale of the shades and each walk's loss at this step.
+// then which letter is which, the scale of the shades and each walk's loss at this step.
 
 extension DescentAnimation: AnimationScreen {
   /// `S`, `M`, `R`, `A`: the capital of each optimiser's name.
   static func letter(_ name: String) -> Character { Character(name.prefix(1).uppercased()) }
+  /// Two or more walks on one cell: in no shade ramp, ASCII or Unicode.
+  static let together: Character = "*"
 
   func arithmetic(_ c: ArithmeticContext) -> [StyledLine] {
     let g = c.glyphs
@@ -24,23 +26,28 @@ extension DescentAnimation: AnimationScreen {
         if let at = cell(of: point) { rows[at.row][at.column] = trail }
       }
     }
+    // Where each walk stands now; two or more on one cell share a `*`, so none hides another.
     var off: [String] = []
+    var standing: [Int: Int] = [:]
     for (name, path) in zip(names, paths) {
       if let at = cell(of: path[step]) {
-        rows[at.row][at.column] = DescentAnimation.letter(name)
+        let key = at.row * DescentAnimation.columns + at.column
+        standing[key, default: 0] += 1
+        rows[at.row][at.column] = standing[key] == 1 ? DescentAnimation.letter(name) : DescentAnimation.together
       } else {
         off.append(name)
       }
     }
     let width = max(0, c.width - 1)
     var lines = rows.map { StyledLine(" " + String(String($0).prefix(width)), .normal) }
+    let walkers = names.map { "\(DescentAnimation.letter($0)) \($0)" } + ["\(DescentAnimation.together) two or more"]
+    lines.append(StyledLine(" " + walkers.joined(separator: "  "), .dim))
     let limits = thresholds
-    var key = names.map { "\(DescentAnimation.letter($0)) \($0)" }
-    key.append(" loss: '\(shades[0])'<\(c.f(limits[0]))")
+    var scale = ["loss: '\(shades[0])' under \(c.f(limits[0]))"]
     for k in 1..<shades.count {
-      key.append(k < limits.count ? "\(shades[k])<\(c.f(limits[k]))" : "\(shades[k]) more")
+      scale.append(k < limits.count ? "\(shades[k]) under \(c.f(limits[k]))" : "\(shades[k]) more")
     }
-    lines.append(StyledLine(" " + key.joined(separator: " "), .dim))
+    lines.append(StyledLine(" " + scale.joined(separator: "  "), .dim))
     var walks: [String] = []
     for (name, path) in zip(names, paths) {
       let loss = off.contains(name) ? "off the map" : c.f(path[step].loss)
@@ -53,6 +60,6 @@ extension DescentAnimation: AnimationScreen {
     return lines
   }
 
-  /// The landscape, its scale, and the losses.
-  var arithmeticRows: Int { DescentAnimation.rows + 2 }
+  /// The landscape, which letter is which, the scale, and the losses.
+  var arithmeticRows: Int { DescentAnimation.rows + 3 }
 }

@@ -7,7 +7,9 @@ import CNNLabLessons
 extension TrainingAnimation: AnimationScreen {
   func arithmetic(_ c: ArithmeticContext) -> [StyledLine] {
     let g = c.glyphs
-    func f4(_ v: Float) -> String { LessonPlayer.format(v, glyphs: g, decimals: 4) }
+    // A rate too large sends the loss past what a float holds: say so rather than print `nan`.
+    func f4(_ v: Float) -> String { v.isFinite ? LessonPlayer.format(v, glyphs: g, decimals: 4) : "not a number" }
+    func steps(_ n: Int) -> String { n == 1 ? "1 step" : "\(n) steps" }
     let d = g.isUnicode ? "∂loss/∂w" : "dloss/dw"
     let eta = g.isUnicode ? "η" : "lr"
     let o = batchSize - xCount
@@ -17,7 +19,7 @@ extension TrainingAnimation: AnimationScreen {
       "\(d) = \(f4(gradient)) for w, the first weight of kernel 0 (now \(f4(weight)))",
       "w \(g.isUnicode ? "←" : "<-") w \(g.isUnicode ? "−" : "-") \(eta)\(g.isUnicode ? "·" : "*")\(d) = \(f4(weight)) \(g.isUnicode ? "−" : "-") \(rateText) \(c.times) \(gradient < 0 ? "(\(f4(gradient)))" : f4(gradient)) = \(f4(updated))",
       "the same batch after the step: loss \(f4(lossAfter))",
-      "\(epochs) epoch\(epochs == 1 ? "" : "s") \(c.times) \(stepsPerEpoch) steps = \(epochs * stepsPerEpoch) steps: "
+      "\(steps(epochs * stepsPerEpoch)) (\(epochs) epoch\(epochs == 1 ? "" : "s") of \(stepsPerEpoch)): "
         + "loss on all \(imageCount) pictures \(f4(startLoss))\(c.arrow)\(f4(finalLoss))",
     ]
     let shown = min(max(c.frame, 0), frameCount - 1)

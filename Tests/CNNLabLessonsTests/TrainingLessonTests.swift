@@ -115,7 +115,7 @@ import Testing
     } catch {
       let first = error.diagnostics.first
       #expect(first?.message.contains("curvatures must be above 0") == true, "\(String(describing: first?.message))")
-      #expect(first?.location.line == 4)
+      #expect(first?.location == SourceLocation(line: 4, column: 21))
     }
   }
 

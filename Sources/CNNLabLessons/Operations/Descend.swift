@@ -45,21 +45,23 @@ extension DescendOperation: OperationSpec {
   static func parse(_ cursor: inout Cursor, at location: SourceLocation) throws(ParseError) -> StepOperation.Kind {
     let usage = "write 'descend quadratic 1, 8 from -4, 1.5 rate 0.1 steps 30 -> NAME'"
     try cursor.expectWord("quadratic", note: usage)
+    let curvatureColumn = cursor.column
     let a = try cursor.number("the curvature along x")
     try cursor.expectSymbol(",", note: usage)
     let b = try cursor.number("the curvature along y")
     guard a.value > 0, b.value > 0, a.value <= 100, b.value <= 100 else {
       throw ParseError(
-        column: cursor.column, message: "the curvatures must be above 0 and at most 100",
+        column: curvatureColumn, message: "the curvatures must be above 0 and at most 100",
         note: "½(A·x² + B·y²) is a bowl only when A and B are positive: write 'quadratic 1, 8'")
     }
     try cursor.expectWord("from", note: usage)
+    let startColumn = cursor.column
     let x = try cursor.number("the starting x")
     try cursor.expectSymbol(",", note: usage)
     let y = try cursor.number("the starting y")
     guard x.value != 0 || y.value != 0, abs(x.value) <= 100, abs(y.value) <= 100 else {
       throw ParseError(
-        column: cursor.column, message: "the start must be off the minimum and within 100 of it",
+        column: startColumn, message: "the start must be off the minimum and within 100 of it",
         note: "start somewhere on the slope, like 'from -4, 1.5'")
     }
     var descend = DescendOperation(curvature: (a, b), start: (x, y), rate: nil, steps: 0)

@@ -146,15 +146,15 @@ import Testing
 
   @Test func theFirstStepIsSGDOnTheBatchAndTheGradientMatchesCentralDifferences() throws {
     let a = try training(try scenes("14-training-loop")[0])
-    #expect(a.batchSize == 16 && a.imageCount == 100)
-    #expect(a.stepsPerEpoch == 7)  // ⌈100/16⌉
+    #expect(a.batchSize == 16 && a.imageCount == 50)
+    #expect(a.stepsPerEpoch == 4)  // ⌈50/16⌉
     #expect(a.updated == a.weight - a.rate * a.gradient)
     #expect(a.lossAfter < a.loss)
 
     // The same network, data and batch, rebuilt here; the loss as a function of the one weight.
     let network = try Network(
       "conv 3 3x3 nobias relu | maxpool 2 ceil | dense 2", inputShape: [1, 9, 9], initializer: .he, seed: 1)
-    let set = XOGenerator.dataset(count: 100, seed: 1).labelledSet(classCount: 2)
+    let set = XOGenerator.dataset(count: 50, seed: 1).labelledSet(classCount: 2)
     let trainer = Trainer(
       network: network, optimizer: .sgd(learningRate: 0.05), training: set, batchSize: 16, seed: 1)
     let (images, labels) = set.batch(Array(trainer.order.prefix(16)))
@@ -176,7 +176,7 @@ import Testing
     let a = try training(try scenes("14-training-loop")[0])
     let network = try Network(
       "conv 3 3x3 nobias relu | maxpool 2 ceil | dense 2", inputShape: [1, 9, 9], initializer: .he, seed: 1)
-    let set = XOGenerator.dataset(count: 100, seed: 1).labelledSet(classCount: 2)
+    let set = XOGenerator.dataset(count: 50, seed: 1).labelledSet(classCount: 2)
     var trainer = Trainer(
       network: network, optimizer: .sgd(learningRate: 0.05), training: set, batchSize: 16, seed: 1)
     let first = trainer.step()
@@ -188,10 +188,10 @@ import Testing
   /// steps (smaller batches) at a larger rate.
   @Test func moreStepsAndALargerRateLowerTheLossAfterOneEpoch() throws {
     let slow = try training(try scenes("14-training-loop")[5])
-    let fast = try training(try scenes("14-training-loop", kernels: ["settings": KernelSetting(values: [4, 0.1])])[5])
-    #expect(slow.stepsPerEpoch == 7 && fast.stepsPerEpoch == 25)
+    let fast = try training(try scenes("14-training-loop", kernels: ["settings": KernelSetting(values: [2, 0.1])])[5])
+    #expect(slow.stepsPerEpoch == 4 && fast.stepsPerEpoch == 25)
     #expect(slow.startLoss == fast.startLoss)
-    #expect(fast.finalLoss < 0.05 && slow.finalLoss >= 0.05)
+    #expect(fast.finalLoss < 0.1 && slow.finalLoss >= 0.1)
   }
 
   /// He initialisation: the engine's weights for a 3x3 kernel on one channel have standard

@@ -67,7 +67,7 @@ import Testing
     var player = try Self.player("14-training-loop", width: 100, height: 34)
     player.show(step: 0, frame: 0)
     var screen = Self.lines(player, width: 100, height: 34)
-    #expect(screen.contains { $0.contains("batch: the first 16 of 100 pictures") })
+    #expect(screen.contains { $0.contains("batch: the first 16 of 50 pictures") })
     #expect(!screen.contains { $0.contains("the same batch after the step") })
     player.show(step: 0, frame: Int.max)
     screen = Self.lines(player, width: 100, height: 34)

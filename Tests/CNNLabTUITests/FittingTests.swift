@@ -101,7 +101,7 @@ import Testing
     let course = Course.load(directory: TestPaths.repository + "/lessons")
     let index = try #require(course.entries.firstIndex { $0.name == name })
     let lesson = try #require(course.entries[index].lesson)
-    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: name, number: index + 1, count: 13))
+    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: name, number: index + 1, count: course.entries.count))
     _ = player.update(.resized(width: width, height: height))
     return player
   }

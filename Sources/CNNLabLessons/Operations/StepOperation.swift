@@ -22,6 +22,10 @@ public struct StepOperation: Equatable, Sendable {
     case channel(ChannelOperation)
     /// A trained model on one picture, layer by layer.
     case classify(ClassifyOperation)
+    /// Optimisers walking down a two-parameter bowl.
+    case descend(DescendOperation)
+    /// A network trained on X/O pictures: one mini-batch step, then epochs.
+    case train(TrainOperation)
 
     /// The operation as its kind, which knows everything about it.
     var spec: any OperationSpec {
@@ -38,6 +42,8 @@ public struct StepOperation: Equatable, Sendable {
       case .layoutHWC(let o): return o
       case .channel(let o): return o
       case .classify(let o): return o
+      case .descend(let o): return o
+      case .train(let o): return o
       }
     }
   }
@@ -60,6 +66,7 @@ public struct StepOperation: Equatable, Sendable {
     ConvolveOperation.self, PoolOperation.self, ReLUOperation.self, FlattenOperation.self,
     DenseOperation.self, SoftmaxOperation.self, CrossEntropyOperation.self, LearnOperation.self,
     LayersOperation.self, LayoutOperation.self, ChannelOperation.self, ClassifyOperation.self,
+    TrainOperation.self, DescendOperation.self,
   ]
 
   /// The kind whose line starts with `keyword`.
@@ -110,6 +117,10 @@ public enum Animation: Equatable, Sendable {
   case channel(ChannelAnimation)
   /// A trained network's maps, stage by stage.
   case pipeline(PipelineAnimation)
+  /// Optimisers walking down a two-parameter bowl, one step per frame.
+  case descent(DescentAnimation)
+  /// One mini-batch step of a network, then whole epochs.
+  case training(TrainingAnimation)
 
   /// The animation as its kind, which knows its frames, parts and arithmetic.
   public var content: any OperationAnimation {
@@ -126,6 +137,8 @@ public enum Animation: Equatable, Sendable {
     case .layout(let a): return a
     case .channel(let a): return a
     case .pipeline(let a): return a
+    case .descent(let a): return a
+    case .training(let a): return a
     }
   }
 

@@ -63,6 +63,7 @@ print("lesson 6 positive diagonal cells:", int((dmap > 0).sum()))
 # Lesson 7: dmap[0,5], and how many pooled cells change when the X moves one column.
 moved = max_pool_ceil(correlate(x_moved, diag, 1 / 9))
 print("lesson 7 dmap[0,5]:", dmap[0, 5], " pooled cells that change:", int((np.abs(moved - max_pool_ceil(dmap)) > 1e-9).sum()))
+print("lesson 7 average-pooled dmap[0,0]:", dmap[0:2, 0:2].mean(), "= 7/18 =", 7 / 18)
 
 # Lesson 9: the ReLU'd crossing map's top-left window, and its max (row[16]).
 window = np.maximum(correlate(x, cross, 1 / 9), 0)[:2, :2]

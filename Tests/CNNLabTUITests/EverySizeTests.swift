@@ -87,7 +87,7 @@ import Testing
 
   static func course() throws -> Course {
     let course = Course.load(directory: TestPaths.repository + "/lessons")
-    #expect(course.entries.count == 13)
+    #expect(course.entries.count == 15)
     return course
   }
 

@@ -8,7 +8,7 @@ import Testing
   /// end, drawn at 100x32: nothing crashes and every frame has its header and key hints.
   @Test func everyStepOfEveryLessonRenders() throws {
     let course = Course.load(directory: TestPaths.repository + "/lessons")
-    #expect(course.entries.count == 13)
+    #expect(course.entries.count == 15)
     for (index, entry) in course.entries.enumerated() {
       let lesson = try #require(entry.lesson, "\(entry.name) loads")
       var player = LessonPlayer(source: LessonSource(lesson: lesson, name: entry.name, number: index + 1, count: 13))
@@ -31,7 +31,7 @@ import Testing
   @Test(arguments: [(80, 24), (100, 32)])
   func everyStepFits(width: Int, height: Int) throws {
     let course = Course.load(directory: TestPaths.repository + "/lessons")
-    #expect(course.entries.count == 13)
+    #expect(course.entries.count == 15)
     var cut: [String] = []
     for (index, entry) in course.entries.enumerated() {
       let lesson = try #require(entry.lesson, "\(entry.name) loads")

@@ -20,6 +20,7 @@ public struct StepOperation: Equatable, Sendable {
     /// (C,H,W) to (H,W,C).
     case layoutHWC(LayoutOperation)
     case channel(ChannelOperation)
+    case fit(FitOperation)
 
     /// The operation as its kind, which knows everything about it.
     var spec: any OperationSpec {
@@ -35,6 +36,7 @@ public struct StepOperation: Equatable, Sendable {
       case .layers(let o): return o
       case .layoutHWC(let o): return o
       case .channel(let o): return o
+      case .fit(let o): return o
       }
     }
   }
@@ -56,7 +58,7 @@ public struct StepOperation: Equatable, Sendable {
   static let kinds: [any OperationSpec.Type] = [
     ConvolveOperation.self, PoolOperation.self, ReLUOperation.self, FlattenOperation.self,
     DenseOperation.self, SoftmaxOperation.self, CrossEntropyOperation.self, LearnOperation.self,
-    LayersOperation.self, LayoutOperation.self, ChannelOperation.self,
+    LayersOperation.self, LayoutOperation.self, ChannelOperation.self, FitOperation.self,
   ]
 
   /// The kind whose line starts with `keyword`.
@@ -105,6 +107,8 @@ public enum Animation: Equatable, Sendable {
   case layout(LayoutAnimation)
   /// One channel taken out of a (C,H,W) grid.
   case channel(ChannelAnimation)
+  /// A training run's curves, one epoch per frame.
+  case fit(FitAnimation)
 
   /// The animation as its kind, which knows its frames, parts and arithmetic.
   public var content: any OperationAnimation {
@@ -120,6 +124,7 @@ public enum Animation: Equatable, Sendable {
     case .layers(let a): return a
     case .layout(let a): return a
     case .channel(let a): return a
+    case .fit(let a): return a
     }
   }
 

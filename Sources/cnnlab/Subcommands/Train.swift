@@ -30,6 +30,10 @@ extension CNNLab {
         at least 20 s to watch (the whole X/O run; the first epoch of 28x28
         images); < and > change it, --pace sets it. --headless runs at full speed.
         Progress goes to standard error, the final metrics to standard output.
+        A 'dropout P' layer in the spec (e.g. "flatten | dense 128 relu |
+        dropout 0.2 | dense 10") drops each value with probability P while
+        training, with masks from --seed; evaluation and --save use it as the
+        identity.
         Examples:
           cnnlab train --data xo --save xo.safetensors
           cnnlab train --data mnist --epochs 10 --json
@@ -56,7 +60,7 @@ extension CNNLab {
 
     @Option(
       parsing: .unconditional,
-      help: "Seed for the weights and the shuffling; the same seed gives the same run.")
+      help: "Seed for the weights, the shuffling and the dropout masks; the same seed gives the same run.")
     var seed: UInt64 = 1
 
     @Option(help: "Save the trained model here (safetensors).")

@@ -17,7 +17,7 @@ extension CNNLab {
         Examples:
           cnnlab shape "conv 8 5x5 pad 2 relu | maxpool 2 | dense 10" --input 1x28x28
           cnnlab shape "conv 3 3x3 | maxpool 2 ceil | dense 2" --input 9x9 --working
-          cnnlab shape "flatten | dense 128 relu | dropout 0.2 | dense 10" --input 1x28x28
+          cnnlab shape "dense 128 relu | dropout 0.2 | dense 10" --input 1x28x28
         """)
 
     @Argument(help: "The network, e.g. \"conv 8 5x5 pad 2 relu | maxpool 2 | dense 10\".")

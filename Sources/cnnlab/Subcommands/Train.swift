@@ -289,6 +289,24 @@ extension CNNLab {
         data: data, title: "Train a network live: xo")
     }
 
+    /// A lesson step's network (`t` in a lesson) trained live on the bundled MNIST sample with
+    /// the defaults for images, at a pace that leaves its first epoch 20 s to watch. Nil when the
+    /// sample cannot be read or the spec does not build for 28x28 digits.
+    static func mnistTraining(spec text: String) -> LiveTraining? {
+      let d = Defaults.images
+      guard let data = try? TrainingData.load("mnist"), let training = data.training,
+        let spec = try? NetworkSpec.parse(text), (try? Network.plan(spec: spec, inputShape: data.inputShape)) != nil
+      else { return nil }
+      let steps = (training.count + d.batch - 1) / d.batch
+      let configuration = TrainingConfiguration(
+        spec: spec, inputShape: data.inputShape, optimizer: d.optimizer, learningRate: d.learningRate,
+        batchSize: d.batch, seed: 1, epochs: d.epochs, stepsPerSnapshot: 1,
+        pace: watchablePace(stepsPerEpoch: steps, epochs: d.epochs, wholeRun: false))
+      return LiveTraining(
+        request: TrainingRequest(configuration: configuration, training: training, validation: data.validation),
+        data: data, title: "Train live: \(text)")
+    }
+
     /// One set in the JSON: its size and where it comes from, and for the test set its score.
     func setJSON(_ images: Int, from origin: String, scored: Evaluation? = nil) -> String {
       var pairs = [("images", String(images)), ("from", jsonString(origin))]

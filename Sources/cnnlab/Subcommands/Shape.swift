@@ -12,7 +12,7 @@ extension CNNLab {
           conv1d F K [stride S] [pad N] [dilation D] …
           maxpool K [stride S] [ceil]      avgpool K [stride S] [ceil]
           relu | sigmoid | tanh | flatten | dense N [nobias] [relu|sigmoid|tanh]
-          dropout P    (P from 0 up to, not including, 1; the identity outside training)
+          dropout P    (0 <= P < 1; the identity outside training)
         Every size is a whole number from 1 (padding from 0) to 2^31.
         Examples:
           cnnlab shape "conv 8 5x5 pad 2 relu | maxpool 2 | dense 10" --input 1x28x28

@@ -96,6 +96,8 @@ def parse_spec(text):
                     opt["bias"] = False
                 else:
                     opt["activation"] = w
+        elif kind == "dropout":
+            opt["p"] = float(rest[0])
         elif kind not in ("relu", "sigmoid", "tanh", "flatten"):
             raise SystemExit(f"check_model_torch: layer '{kind}' is not supported here")
         layers.append((index, kind, opt))
@@ -144,6 +146,8 @@ def forward(layers, tensors, x):
             x = F.avg_pool2d(x, opt["size"], opt["stride"], ceil_mode=opt["ceil"], count_include_pad=False)
         elif kind == "flatten":
             x = x.flatten(1)
+        elif kind == "dropout":
+            x = F.dropout(x, opt["p"], training=False)  # nn.Dropout(p) in eval(): the identity
         elif kind == "dense":
             x = F.linear(x.flatten(1), weight, bias)
             x = activate(x, opt["activation"])

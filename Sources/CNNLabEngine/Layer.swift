@@ -28,11 +28,14 @@ public protocol Layer: Sendable {
   var parameters: [Parameter] { get }
   /// Lets an optimiser or a loader change each parameter in place, in `parameters` order.
   mutating func updateParameters(_ body: (inout Parameter) -> Void)
+  /// Training or evaluation mode; only `Dropout` behaves differently (`Network.setTraining`).
+  mutating func setTraining(_ training: Bool, maskSeed: UInt64)
 }
 
 extension Layer {
   public var parameters: [Parameter] { [] }
   public mutating func updateParameters(_ body: (inout Parameter) -> Void) {}
+  public mutating func setTraining(_ training: Bool, maskSeed: UInt64) {}
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
   /// Clears every gradient to zero.

@@ -147,7 +147,7 @@ public struct Network: Sendable {
           } catch { throw fail(error.message) }
           output = [shape[0], g.rows.output, g.cols.output]
           geometry = g
-        case .activation:
+        case .activation, .dropout:
           output = shape
         case .flatten:
           output = [shape.reduce(1, *)]  // counted below, as every output is
@@ -234,6 +234,8 @@ public struct Network: Sendable {
       return ActivationLayer(a)
     case .flatten:
       return Flatten()
+    case .dropout(let p):
+      return Dropout(p)
     case .dense(let units, let activation, let bias):
       return Dense(
         inputs: shape.reduce(1, *), outputs: units, activation: activation, useBias: bias,
@@ -284,6 +286,16 @@ public struct Network: Sendable {
 
   public mutating func zeroGradients() {
     for i in layers.indices { layers[i].zeroGradients() }
+  }
+
+  /// Puts every layer in training mode (a `dropout` draws a new mask each forward pass, from a
+  /// stream seeded by `maskSeed` and the layer's place, `Dropout.maskSeed`) or back in
+  /// evaluation mode (every `dropout` the identity), the default. Turning training on restarts
+  /// the masks, so the same seed gives the same masks as `FastNetwork` draws.
+  public mutating func setTraining(_ training: Bool, maskSeed: UInt64 = 0) {
+    for (i, row) in info.enumerated() {
+      layers[i].setTraining(training, maskSeed: Dropout.maskSeed(maskSeed, layer: row.index))
+    }
   }
 
   /// Every parameter in a fixed order: layer by layer, weight before bias.

@@ -5,7 +5,8 @@
 /// Layers: `conv F KxK [stride S|SHxSW] [pad N|T,B,L,R|same|valid] [dilation D] [convolve]
 /// [normalize] [nobias] [relu|sigmoid|tanh]`, `conv1d F K [stride S] [pad N] …`,
 /// `maxpool K [stride S] [ceil]`, `avgpool …`, `relu`, `sigmoid`, `tanh`, `flatten`,
-/// `dense N [nobias] [relu|sigmoid|tanh]`. A `dense` after an image gets a `flatten` first.
+/// `dense N [nobias] [relu|sigmoid|tanh]`, `dropout P` (P from 0 up to, not including, 1). A
+/// `dense` after an image gets a `flatten` first.
 public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
   public enum LayerSpec: Equatable, Sendable {
     case conv(
@@ -18,6 +19,9 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
     case activation(Activation)
     case flatten
     case dense(units: Int, activation: Activation, bias: Bool)
+    /// Inverted dropout while training (each value zeroed with probability `p`, the kept ones
+    /// scaled by 1/(1 − p)); the identity at evaluation. PyTorch's `nn.Dropout(p)`.
+    case dropout(Double)
 
     /// A `conv` or `conv1d` as the 2-D convolution that runs it (a `conv1d` is one of height
     /// 1, padded and dilated along the signal only); nil for other layers.
@@ -41,7 +45,7 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
       switch self {
       case .conv(_, _, _, _, let a, _), .conv1d(_, _, _, _, _, _, let a, _), .dense(_, let a, _), .activation(let a):
         return a
-      case .pool, .flatten:
+      case .pool, .flatten, .dropout:
         return .identity
       }
     }
@@ -186,11 +190,21 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
         }
       }
       return .dense(units: units, activation: activation, bias: bias)
+    case "dropout":
+      let what = "a drop probability from 0 up to (not including) 1, as in 'dropout 0.2'"
+      guard let (word, wordColumn) = tokens.next() else {
+        throw ParseError(column: tokens.endColumn, message: "expected \(what)")
+      }
+      guard let p = Double(word), p.isFinite, p >= 0, p < 1 else {
+        throw ParseError(column: wordColumn, message: "expected \(what), found '\(word)'")
+      }
+      try tokens.expectEnd(after: keyword)
+      return .dropout(p)
     default:
       throw ParseError(
         column: keywordColumn,
         message:
-          "unknown layer '\(keyword)'; expected conv, conv1d, maxpool, avgpool, relu, sigmoid, tanh, flatten or dense"
+          "unknown layer '\(keyword)'; expected conv, conv1d, maxpool, avgpool, relu, sigmoid, tanh, flatten, dense or dropout"
       )
     }
   }
@@ -200,7 +214,7 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
 private struct Tokens {
   private var words: [(String, Int)] = []
   private var position = 0
-  private let endColumn: Int
+  let endColumn: Int
 
   init(_ text: String, column: Int) {
     var current = ""

@@ -168,7 +168,8 @@ public struct Trainer: Sendable {
     self.batchSize = batchSize
     self.threads = threads
     do {
-      fast = try FastNetwork(network: network, threads: threads, trainingBatch: batchSize)
+      fast = try FastNetwork(
+        network: network, threads: threads, trainingBatch: batchSize, maskSeed: seed)
     } catch {
       preconditionFailure("\(network.spec) cannot be trained: \(error)")
     }

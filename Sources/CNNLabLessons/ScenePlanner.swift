@@ -63,6 +63,8 @@ struct LessonRun {
   var workings: [String: [String]] = [:]
   /// The class labels of each `dense` result (and of the softmax of one).
   var labels: [String: [String]] = [:]
+  /// Results drawn as curves (a `fit`'s): shown as grids only when a `show` line names them.
+  var curveResults: Set<String> = []
   var scenes: [Scene] = []
   var diagnostics: [LessonDiagnostic] = []
   /// Whether the step being planned met a follow-on of an earlier step's problem.
@@ -379,6 +381,7 @@ struct LessonRun {
     var grids: [ShownGrid] = []
     var seen: Set<String> = []
     for (item, role) in items where seen.insert(item.key).inserted {
+      if show == nil && curveResults.contains(item.name.name) { continue }
       guard case .grid(let tensor, let unscaled, let scale)? = values[item.key] else { continue }
       grids.append(
         ShownGrid(

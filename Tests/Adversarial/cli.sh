@@ -86,6 +86,14 @@ expect "conv: --bias nan" 1 '--bias must be finite' -- conv "$INPUTS/x.txt" "$IN
 expect "conv: --bias 1e39 (infinite as a float)" 1 '--bias must be finite' -- conv "$INPUTS/x.txt" "$INPUTS/diagonal.txt" --bias 1,1e39
 expect "conv: --bias -1 is a number" 0 '' -- conv "$INPUTS/x.txt" "$INPUTS/diagonal.txt" --bias -1
 expect "train: --lr nan" 1 '--lr must be a positive, finite number' -- train --lr nan
+expect "train: dropout 1 would drop everything" 1 "column 24: expected a drop probability from 0 up to .* found '1'" \
+  -- train --data xo --model 'dense 8 relu | dropout 1 | dense 2' --headless
+expect "train: dropout -0.1 is refused with the rule" 1 "column 24: expected a drop probability .* found '-0.1'" \
+  -- train --data xo --model 'dense 8 relu | dropout -0.1 | dense 2' --headless
+expect "train: dropout nan is refused, not compared" 1 "column 24: expected a drop probability .* found 'nan'" \
+  -- train --data xo --model 'dense 8 relu | dropout nan | dense 2' --headless
+expect "shape: dropout with no probability" 1 "column 24: expected a drop probability" \
+  -- shape 'dense 8 relu | dropout | dense 2' --input 1x9x9
 
 # Class 4 (the command line's half): strings from a model file never reach a terminal raw.
 model esc-names.safetensors "$(meta 'dense 2' 1x9x9 '[\"\\u001b]0;owned\\u0007\",\"\\u007fo\\u009b2J\"]' xo)" "$dense2" 656

@@ -95,7 +95,7 @@ import Testing
 
   @Test func everyLessonHasAChallengeWithStagedHints() {
     let lessons = shippedLessons()
-    #expect(lessons.count == 15)
+    #expect(lessons.count == 17)
     for (name, lesson) in lessons {
       #expect(!lesson.challenges.isEmpty, "\(name) has no challenge")
       for challenge in lesson.challenges {

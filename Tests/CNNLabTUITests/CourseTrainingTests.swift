@@ -1,6 +1,7 @@
 import CNNLabData
 import CNNLabEngine
 import CNNLabTraining
+import CNNLabLessons
 import Testing
 
 @testable import CNNLabTUI
@@ -52,6 +53,40 @@ import Testing
     #expect(app.update(.trainingPublished(snapshot)) == [])  // one published while it stopped
     #expect(app.training == nil)
     #expect(frame(app)[0].contains("a course on convolutional networks"))
+  }
+
+  /// `t` on a step whose table of layers is a network for 28x28 digits trains that network
+  /// live (the course hands the spec to whoever reads the sample); q comes back to the lesson.
+  @Test func tTrainsALessonStepsNetworkLiveAndQComesBackToTheLesson() throws {
+    let course = Course.load(directory: TestPaths.repository + "/lessons")
+    let lesson = try #require(course.entries.first { $0.name == "17-mlp-vs-cnn" }?.lesson)
+    let source = LessonSource(lesson: lesson, name: "17-mlp-vs-cnn", number: 1, count: 1)
+    let entry = CourseMenu.Entry(name: source.name, title: source.title, summary: "", steps: 5)
+    let base = try Self.liveTraining()
+    var app = CourseApp(
+      sources: [source], entries: [entry],
+      lessonTraining: { LiveTraining(request: base.request, data: base.data, title: "Train live: \($0)") })
+    _ = app.update(.resized(width: 100, height: 32))
+    _ = app.update(.keyPressed(.enter))
+    #expect(app.player?.trainsLive == true)
+    #expect(app.player?.liveSpec == "flatten | dense 128 relu | dropout 0.2 | dense 10")
+    _ = app.update(.keyPressed(.escape))  // out of the answer box
+    #expect(frame(app).last?.contains("t train live") == true)
+    #expect(app.update(.keyPressed(.char("t"))).contains(.startTraining(base.request)))
+    #expect(frame(app)[0].hasPrefix("Train live: flatten | dense 128 relu | dropout 0.2 | dense 10"))
+    #expect(app.update(.keyPressed(.char("q"))) == [.send(.stop)])
+    #expect(app.training == nil && app.player != nil)
+    // The CNN of step 2, without the flatten the network adds itself or the softmax.
+    for _ in 0..<10 where app.player?.step == 0 { _ = app.update(.keyPressed(.right)) }
+    #expect(app.player?.step == 1)
+    #expect(
+      app.player?.liveSpec == "conv 8 5x5 pad 2 relu | maxpool 2 | conv 16 5x5 pad 2 relu | maxpool 2 | dense 10")
+    // A step without a table of layers has nothing to train.
+    for _ in 0..<10 where app.player?.step == 1 { _ = app.update(.keyPressed(.right)) }
+    #expect(app.player?.step == 2)
+    #expect(app.player?.liveSpec == nil)
+    #expect(!app.update(.keyPressed(.char("t"))).contains(.startTraining(base.request)))
+    #expect(app.training == nil)
   }
 
   @Test func theLastLessonLeadsIntoLiveTraining() throws {

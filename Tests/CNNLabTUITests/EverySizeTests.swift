@@ -88,7 +88,7 @@ import Testing
 
   static func course() throws -> Course {
     let course = Course.load(directory: TestPaths.repository + "/lessons")
-    #expect(course.entries.count == 15)
+    #expect(course.entries.count == 17)
     return course
   }
 

@@ -8,17 +8,17 @@ import Testing
   /// end, drawn at 100x32: nothing crashes and every frame has its header and key hints.
   @Test func everyStepOfEveryLessonRenders() throws {
     let course = Course.load(directory: TestPaths.repository + "/lessons")
-    #expect(course.entries.count == 15)
+    #expect(course.entries.count == 17)
     for (index, entry) in course.entries.enumerated() {
       let lesson = try #require(entry.lesson, "\(entry.name) loads")
-      var player = LessonPlayer(source: LessonSource(lesson: lesson, name: entry.name, number: index + 1, count: 15))
+      var player = LessonPlayer(source: LessonSource(lesson: lesson, name: entry.name, number: index + 1, count: course.entries.count))
       _ = player.update(.resized(width: 100, height: 32))
       for step in 0..<player.scenes.count {
         for frame in [nil, 0, Int.max] {
           player.show(step: step, frame: frame)
           var buffer = CellBuffer(width: 100, height: 32)
           player.render(into: &buffer)
-          #expect(buffer.lines[0].hasPrefix(" Lesson \(index + 1)/15 · \(lesson.title)"), "\(entry.name) step \(step + 1)")
+          #expect(buffer.lines[0].hasPrefix(" Lesson \(index + 1)/17 · \(lesson.title)"), "\(entry.name) step \(step + 1)")
           #expect(buffer.lines[31].contains("help"), "\(entry.name) step \(step + 1) has its key hints")
         }
       }
@@ -31,11 +31,11 @@ import Testing
   @Test(arguments: [(80, 24), (100, 32)])
   func everyStepFits(width: Int, height: Int) throws {
     let course = Course.load(directory: TestPaths.repository + "/lessons")
-    #expect(course.entries.count == 15)
+    #expect(course.entries.count == 17)
     var cut: [String] = []
     for (index, entry) in course.entries.enumerated() {
       let lesson = try #require(entry.lesson, "\(entry.name) loads")
-      var player = LessonPlayer(source: LessonSource(lesson: lesson, name: entry.name, number: index + 1, count: 15))
+      var player = LessonPlayer(source: LessonSource(lesson: lesson, name: entry.name, number: index + 1, count: course.entries.count))
       _ = player.update(.resized(width: width, height: height))
       for step in 0..<player.scenes.count {
         for frame in [nil, 0, Int.max, -1] {
@@ -66,7 +66,7 @@ import Testing
     let course = Course.load(directory: TestPaths.repository + "/lessons")
     let index = try #require(course.entries.firstIndex { $0.name == "11-learning-a-kernel" })
     let lesson = try #require(course.entries[index].lesson)
-    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: "11-learning-a-kernel", number: index + 1, count: 15))
+    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: "11-learning-a-kernel", number: index + 1, count: course.entries.count))
     _ = player.update(.resized(width: 100, height: 32))
     player.show(step: 3)
     func step1Row() -> String {
@@ -88,7 +88,7 @@ import Testing
     let course = Course.load(directory: TestPaths.repository + "/lessons")
     let index = try #require(course.entries.firstIndex { $0.name == "09-fully-connected" })
     let lesson = try #require(course.entries[index].lesson)
-    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: "09-fully-connected", number: index + 1, count: 15))
+    var player = LessonPlayer(source: LessonSource(lesson: lesson, name: "09-fully-connected", number: index + 1, count: course.entries.count))
     _ = player.update(.resized(width: 100, height: 32))
     player.show(step: try #require(player.scenes.firstIndex { $0.title == "Each value casts a vote" }))
     let question = try #require(player.activeQuestion)

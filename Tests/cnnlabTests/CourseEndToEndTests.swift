@@ -40,7 +40,7 @@ final class CourseEndToEndTests {
     let session = try start()
     try session.waitFor("q/Esc quit")
     try session.send("4", "Enter")
-    try session.waitFor("Lesson 4/15 · X or O: matching features")
+    try session.waitFor("Lesson 4/17 · X or O: matching features")
     // Step 1 asks a question, step 2 too; step 3 asks before its operation runs.
     try session.send("Right")
     try session.waitFor("step 2/12")

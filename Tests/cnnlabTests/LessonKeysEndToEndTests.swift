@@ -37,7 +37,7 @@ final class LessonKeysEndToEndTests {
     #expect(try session.capture() == menu)
 
     try session.send("Enter")
-    try session.waitFor("Lesson 2/15")
+    try session.waitFor("Lesson 2/17")
     Thread.sleep(forTimeInterval: 0.5)
     let before = try session.capture()
     try session.send("Home", "End", "IC", "DC", "F5", "z")

@@ -22,7 +22,7 @@ final class LessonKnobsEndToEndTests {
       TERM=xterm-256color LANG=C.UTF-8 LC_ALL= \(binary) learn 5; echo "cnnlab exited $?"; exec sleep 600
       """
     let session = try TmuxSession(width: 80, height: 24, command: script)
-    try session.waitFor("Lesson 5/15")
+    try session.waitFor("Lesson 5/17")
     try session.sendLiteral("2x2")
     try session.send("Enter")
     try session.waitFor("2x2 is right")

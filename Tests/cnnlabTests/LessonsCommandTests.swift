@@ -34,7 +34,7 @@ private func fixtureLessons(_ name: String) -> String {
       .appendingPathComponent("../..").standardized.path
     let r = try CNNLabBinary.run(["lessons", "check"], currentDirectory: repository)
     #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-    #expect(r.stdout == "15 lessons, no problems\n")
+    #expect(r.stdout == "17 lessons, no problems\n")
   }
 
   @Test func checkOnAGoodCourseSaysNoProblems() throws {

@@ -67,7 +67,7 @@ final class TerminalEndToEndTests {
     try session.waitFor("Choose a lesson")
     // The count of lessons done sits at the right end of the title bar.
     func countColumn(_ screen: String) -> Int? {
-      guard let line = screen.split(separator: "\n").first, let range = line.range(of: "0/15 done") else { return nil }
+      guard let line = screen.split(separator: "\n").first, let range = line.range(of: "0/17 done") else { return nil }
       return line.distance(from: line.startIndex, to: range.lowerBound)
     }
     try session.waitUntil("the count at column 70") { countColumn($0) == 70 }
@@ -174,7 +174,7 @@ final class TerminalEndToEndTests {
     let session = try start()
     try session.waitFor("Choose a lesson")
     try session.send("3", "Enter")
-    try session.waitFor("Lesson 3/15 · 2-D convolution and classic kernels")
+    try session.waitFor("Lesson 3/17 · 2-D convolution and classic kernels")
     try session.send("Right")  // the convolution waits at its first window
     try session.waitFor("window 1/9 · paused")
     try session.send(" ")
@@ -204,7 +204,7 @@ final class TerminalEndToEndTests {
       screen.split(separator: "\n").contains { $0.contains("3  2-D convolution") && $0.contains("48;5;24m") }
     }
     try session.sendLiteral(report(button: 0, x: 40, y: row))
-    try session.waitFor("Lesson 4/15 · X or O")
+    try session.waitFor("Lesson 4/17 · X or O")
   }
 
   @Test func ctrlZSuspendsWithTheTerminalRestoredAndFgRedraws() throws {

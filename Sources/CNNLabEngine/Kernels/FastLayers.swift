@@ -46,6 +46,9 @@ protocol FastOp: AnyObject {
   var parameters: [FastParameter] { get }
   /// Runs once per pass on the calling thread before the lanes start (packs weights).
   func prepare()
+  /// Runs once per training step on the calling thread before the lanes start, with the
+  /// batch's size and how many lanes split it (draws dropout masks).
+  func beginTraining(images: Int, lanes: Int)
   func forward(
     lane: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, images: Int,
     training: Bool)
@@ -62,6 +65,7 @@ protocol FastOp: AnyObject {
 extension FastOp {
   var parameters: [FastParameter] { [] }
   func prepare() {}
+  func beginTraining(images: Int, lanes: Int) {}
   func addLaneGradients(lanes: Int, part: Int, of parts: Int) {}
 
   /// Adds the lanes' gradients into the parameters on this thread.
@@ -599,6 +603,58 @@ final class FastActivationOp: FastOp {
     case .sigmoid: for i in 0..<count { dInput[i] = dOutput[i] * output[i] * (1 - output[i]) }
     case .tanh: for i in 0..<count { dInput[i] = dOutput[i] * (1 - output[i] * output[i]) }
     }
+  }
+}
+
+// MARK: - Dropout
+
+/// Inverted dropout (`Dropout`): the identity at inference; while training, each value times
+/// its mask value, 0 or 1/(1 − p). The whole batch's mask is drawn on the calling thread before
+/// the lanes split the batch (`beginTraining`), in the order the reference layer draws it, so
+/// the masks depend on neither the lanes nor the executor.
+final class FastDropoutOp: FastOp {
+  let probability: Double
+  let size: Int
+  var inputSize: Int { size }
+  var outputSize: Int { size }
+  private var generator: SplitMix64
+  private let mask: FastBuffer  // (batch, size)
+  /// Where each lane's slice starts in the batch, for the current step.
+  private var laneStarts: [Int]
+
+  init(probability: Double, size: Int, seed: UInt64, trainingBatch: Int, lanes: Int) {
+    self.probability = probability
+    self.size = size
+    generator = SplitMix64(seed: seed)
+    mask = FastBuffer(count: trainingBatch * size)
+    laneStarts = [Int](repeating: 0, count: lanes)
+  }
+
+  func beginTraining(images: Int, lanes: Int) {
+    Dropout.drawMask(mask.pointer, count: images * size, probability: probability, using: &generator)
+    for l in 0..<lanes { laneStarts[l] = laneShare(images, part: l, of: lanes).lowerBound }
+  }
+
+  func forward(
+    lane l: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, images: Int,
+    training: Bool
+  ) {
+    let count = images * size
+    guard training else {
+      output.update(from: input, count: count)
+      return
+    }
+    let m = mask.pointer + laneStarts[l] * size
+    for i in 0..<count { output[i] = input[i] * m[i] }
+  }
+
+  func backward(
+    lane l: Int, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+    dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>?, images: Int
+  ) {
+    guard let dInput else { return }
+    let m = mask.pointer + laneStarts[l] * size
+    for i in 0..<(images * size) { dInput[i] = dOutput[i] * m[i] }
   }
 }
 

@@ -10,16 +10,18 @@ extension FastNetwork {
 
   /// Compiles `network` for the fast path with its current parameter values, straight from
   /// its plan (`Network.info`), whose entries already carry every shape and geometry. Every
-  /// layer is supported; a `conv1d` runs as a convolution of height 1.
+  /// layer is supported; a `conv1d` runs as a convolution of height 1. `maskSeed` seeds the
+  /// dropout masks of training steps, as `Network.setTraining(true, maskSeed:)` does.
   public convenience init(
-    network: Network, threads: Int, trainingBatch: Int, inferenceBatch: Int = 256
+    network: Network, threads: Int, trainingBatch: Int, inferenceBatch: Int = 256,
+    maskSeed: UInt64 = 0
   ) throws(Unsupported) {
     guard network.outputShape.count == 1, network.outputShape[0] >= 1 else {
       throw Unsupported(description: "the network must end in a vector of class scores")
     }
     self.init(
       plan: network.info, inputShape: network.inputShape, threads: threads,
-      trainingBatch: trainingBatch, inferenceBatch: inferenceBatch)
+      trainingBatch: trainingBatch, inferenceBatch: inferenceBatch, maskSeed: maskSeed)
     load(from: network)
   }
 

@@ -73,10 +73,11 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// Compiles `plan` (a network's `Network.info`) for inputs of `inputShape`: `(C, H, W)`
   /// images, `(C, L)` signals or vectors. `trainingBatch` is the largest batch `train` accepts;
   /// `inferenceBatch` the largest for `logits`. `fusing` folds a ReLU and a max pool into the
-  /// convolution before them (off only to test the unfused ops).
+  /// convolution before them (off only to test the unfused ops). `maskSeed` seeds the dropout
+  /// masks as `Network.setTraining` does.
   init(
     plan: [Network.LayerInfo], inputShape: [Int], threads: Int, trainingBatch: Int,
-    inferenceBatch: Int = 256, fusing: Bool = true
+    inferenceBatch: Int = 256, fusing: Bool = true, maskSeed: UInt64 = 0
   ) {
     precondition(
       (1...3).contains(inputShape.count) && inputShape.allSatisfy { $0 >= 1 },
@@ -146,6 +147,11 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
         break
       case .flatten:
         flat = c * h * w
+      case .dropout(let p):
+        ops.append(
+          FastDropoutOp(
+            probability: p, size: flat ?? c * h * w, seed: Dropout.maskSeed(maskSeed, layer: row.index),
+            trainingBatch: trainingBatch, lanes: lanes))
       case .dense(let units, _, let bias):
         ops.append(
           FastDenseOp(
@@ -220,6 +226,7 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
       "batch of \(count) is outside 1...\(trainingBatch), the sizes this network was built for")
     for op in ops { op.prepare() }
     let active = lanes(for: count)
+    for op in ops { op.beginTraining(images: count, lanes: active) }
     job = .train(images: images, labels: labels, count: count, lanes: active)
     workers.run(lanes: active, self)
     let (floats, overflow) = parameterCount.multipliedReportingOverflow(by: active)

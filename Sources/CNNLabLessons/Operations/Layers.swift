@@ -131,7 +131,7 @@ extension LessonRun {
       if size > 1024 || (stride ?? 1) > 1024 { return "this pooling layer is too large" }
     case .dense(let units, _, _):
       if units > 1_000_000 { return "a dense layer may have at most 1,000,000 units" }
-    case .activation, .flatten:
+    case .activation, .flatten, .dropout:
       return nil
     }
     return nil

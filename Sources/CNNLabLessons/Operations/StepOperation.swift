@@ -26,6 +26,8 @@ public struct StepOperation: Equatable, Sendable {
     case descend(DescendOperation)
     /// A network trained on X/O pictures: one mini-batch step, then epochs.
     case train(TrainOperation)
+    /// A network trained on MNIST digits, epoch by epoch.
+    case fit(FitOperation)
 
     /// The operation as its kind, which knows everything about it.
     var spec: any OperationSpec {
@@ -44,6 +46,7 @@ public struct StepOperation: Equatable, Sendable {
       case .classify(let o): return o
       case .descend(let o): return o
       case .train(let o): return o
+      case .fit(let o): return o
       }
     }
   }
@@ -66,7 +69,7 @@ public struct StepOperation: Equatable, Sendable {
     ConvolveOperation.self, PoolOperation.self, ReLUOperation.self, FlattenOperation.self,
     DenseOperation.self, SoftmaxOperation.self, CrossEntropyOperation.self, LearnOperation.self,
     LayersOperation.self, LayoutOperation.self, ChannelOperation.self, ClassifyOperation.self,
-    TrainOperation.self, DescendOperation.self,
+    TrainOperation.self, DescendOperation.self, FitOperation.self,
   ]
 
   /// The kind whose line starts with `keyword`.
@@ -121,6 +124,8 @@ public enum Animation: Equatable, Sendable {
   case descent(DescentAnimation)
   /// One mini-batch step of a network, then whole epochs.
   case training(TrainingAnimation)
+  /// A training run's curves, one epoch per frame.
+  case fit(FitAnimation)
 
   /// The animation as its kind, which knows its frames, parts and arithmetic.
   public var content: any OperationAnimation {
@@ -139,6 +144,7 @@ public enum Animation: Equatable, Sendable {
     case .pipeline(let a): return a
     case .descent(let a): return a
     case .training(let a): return a
+    case .fit(let a): return a
     }
   }
 

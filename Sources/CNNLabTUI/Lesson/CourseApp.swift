@@ -16,6 +16,9 @@ public struct CourseApp: Program {
   public private(set) var playground: PlaygroundScreen?
   /// The training the course ends with; nil leaves the course without one.
   let liveTraining: LiveTraining?
+  /// Live training of a lesson step's network (`t`) on the MNIST sample, from its spec; nil
+  /// when there is none. It reads the sample when called, so it is called only on that key.
+  let lessonTraining: (@Sendable (String) -> LiveTraining?)?
   /// The lessons in course order; nil where a lesson could not be loaded.
   let sources: [LessonSource?]
   private var screen = (width: 80, height: 24)
@@ -23,11 +26,13 @@ public struct CourseApp: Program {
   /// A course app over `sources` (nil entries are shown as broken, with `problems`).
   public init(
     sources: [LessonSource?], entries: [CourseMenu.Entry], progress: Progress = Progress(),
-    notice: String? = nil, liveTraining: LiveTraining? = nil
+    notice: String? = nil, liveTraining: LiveTraining? = nil,
+    lessonTraining: (@Sendable (String) -> LiveTraining?)? = nil
   ) {
     self.sources = sources
     self.progress = progress
     self.liveTraining = liveTraining
+    self.lessonTraining = lessonTraining
     var entries = entries
     entries.append(.playground)
     if liveTraining != nil { entries.append(.training) }
@@ -37,7 +42,8 @@ public struct CourseApp: Program {
 
   /// A course app for a loaded course: lessons that failed to load are listed as broken.
   public init(
-    course: Course, progress: Progress = Progress(), notice: String? = nil, liveTraining: LiveTraining? = nil
+    course: Course, progress: Progress = Progress(), notice: String? = nil, liveTraining: LiveTraining? = nil,
+    lessonTraining: (@Sendable (String) -> LiveTraining?)? = nil
   ) {
     let count = course.entries.count
     var sources: [LessonSource?] = []
@@ -60,7 +66,8 @@ public struct CourseApp: Program {
       }
     }
     self.init(
-      sources: sources, entries: entries, progress: progress, notice: notice, liveTraining: liveTraining)
+      sources: sources, entries: entries, progress: progress, notice: notice, liveTraining: liveTraining,
+      lessonTraining: lessonTraining)
   }
 
   /// The menu fits a small terminal; a lesson needs `LessonPlayer.minimumSize`.
@@ -129,6 +136,12 @@ public struct CourseApp: Program {
         showingHelp = true
       }
       let saving = record(lesson)
+      if let spec = lesson.wantsTraining {
+        lesson.wantsTraining = nil
+        player = lesson
+        if let live = lessonTraining?(spec) { return effects + saving + openTraining(live) }
+        return effects + saving
+      }
       if lesson.wantsToLeave {
         player = nil
         refreshMenu()
@@ -167,10 +180,11 @@ public struct CourseApp: Program {
     return effects
   }
 
-  /// Opens the live training screen and asks for its trainer; its ticks start at once. The
-  /// screen shows the trainer's first snapshot as soon as the run loop delivers it.
-  public mutating func openTraining() -> [Effect] {
-    guard let liveTraining else { return [] }
+  /// Opens the live training screen and asks for its trainer (the course's, or `live`, a
+  /// lesson step's network); its ticks start at once. The screen shows the trainer's first
+  /// snapshot as soon as the run loop delivers it; leaving it goes back where it was opened.
+  public mutating func openTraining(_ live: LiveTraining? = nil) -> [Effect] {
+    guard let liveTraining = live ?? liveTraining else { return [] }
     var screen = TrainingScreen(data: liveTraining.data, title: liveTraining.title, quitsProgram: false)
     let effects = screen.update(.resized(width: self.screen.width, height: self.screen.height))
     training = screen
@@ -197,6 +211,7 @@ public struct CourseApp: Program {
       source: source, progress: progress.lessons[source.name], seenAnimations: Set(progress.seenAnimations ?? []))
     if let interval = progress.playInterval { lesson.setInterval(interval) }
     lesson.leadsToTraining = liveTraining != nil && index == sources.count - 1
+    lesson.trainsLive = lessonTraining != nil
     _ = lesson.update(.resized(width: screen.width, height: screen.height))
     player = lesson
     return record(lesson)

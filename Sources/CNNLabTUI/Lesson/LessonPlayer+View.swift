@@ -227,6 +227,7 @@ extension LessonPlayer {
         hints.append(KeyHint(keys: [.tab], summary: "receptive field", priority: 4))
       }
       if presetKernel?.presets.isEmpty == false { hints.append(KeyHint(keys: [.char("p")], summary: "preset", priority: 3)) }
+      if trainsLive && liveSpec != nil { hints.append(KeyHint(keys: [.char("t")], summary: "train live", priority: 4)) }
       if !knobs.isEmpty {
         hints.append(KeyHint(keys: [.char("["), .char("]")], summary: "knob", priority: 3))
         hints.append(KeyHint(keys: [.char("<"), .char(">")], summary: "turn", priority: 3))

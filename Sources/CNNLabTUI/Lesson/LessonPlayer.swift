@@ -24,7 +24,7 @@ public struct LessonPlayer: Program {
   public enum Action: Hashable, Sendable {
     case previous, next, playPause, skipToEnd, faster, slower, frameForward, frameBack, cycleFocus, cycleFocusBack, editKernel
     case moveCursor, chooseQuestion, nextChannel, swapShades, type, enter, backspace, preset, reset, scrollUp, scrollDown, help, back, hint
-    case previousKnob, nextKnob, turnDown, turnUp, restoreKnobs
+    case previousKnob, nextKnob, turnDown, turnUp, restoreKnobs, trainLive
   }
 
   /// A question is identified by its step (0-based) and its beat index inside the step.
@@ -109,6 +109,11 @@ public struct LessonPlayer: Program {
   public var wantsHelp = false
   /// Whether going on past the end of the last lesson opens live training (set by the course).
   public var leadsToTraining = false
+  /// Whether `t` may train a step's network live on the MNIST sample (set by the course).
+  public var trainsLive = false
+  /// Set by `t` on a step whose `layers` table is a network for 28x28 digits: its spec, for
+  /// the course to train live; whoever opens the training clears it.
+  public var wantsTraining: String?
   public private(set) var screen = (width: 100, height: 32)
   /// A short message about the last action (a rejected value, a preset chosen).
   public private(set) var status: String?
@@ -153,6 +158,17 @@ public struct LessonPlayer: Program {
 
   /// The scene of the current step, if the lesson has any.
   public var scene: Scene? { scenes.indices.contains(step) ? scenes[step] : nil }
+
+  /// The spec of the network the step's `layers` table shows, when it takes the MNIST
+  /// sample's 1x28x28 digits to 10 scores: what `t` trains live. A `softmax` line is left out
+  /// (training's loss includes it).
+  public var liveSpec: String? {
+    guard case .layers(let table)? = scene?.animation, table.inputShape == [1, 28, 28],
+      table.rows.last?.outputShape == [10]
+    else { return nil }
+    let written = table.rows.filter { $0.isWritten && $0.text != "softmax" }.map(\.text)
+    return written.isEmpty ? nil : written.joined(separator: " | ")
+  }
   public var interval: Int { LessonPlayer.speeds[speed] }
 
   /// Plays at the speed nearest `milliseconds` per frame (the course keeps one speed for all
@@ -237,6 +253,7 @@ public struct LessonPlayer: Program {
     KeyBinding([.char("r")], "reset kernels and animation", action: .reset),
     KeyBinding([.char("h")], "the challenge's next hint, then its solution", action: .hint),
     KeyBinding([.up, .down, .pageUp, .pageDown], "scroll the text", actions: [.scrollUp, .scrollDown, .scrollUp, .scrollDown]),
+    KeyBinding([.char("t")], "train this step's network live (MNIST)", action: .trainLive),
     KeyBinding([.char("?")], "help", action: .help),
     KeyBinding([.char("q"), .escape], "back", action: .back),
   ]
@@ -377,6 +394,12 @@ public struct LessonPlayer: Program {
         status = "knobs back to the lesson's settings"
       }
     case .hint: askForHint()
+    case .trainLive:
+      if trainsLive, let spec = liveSpec {
+        wantsTraining = spec
+      } else {
+        status = "t trains a step's table of layers for 28x28 digits live; this step has none"
+      }
     case .help: wantsHelp = true
     case .scrollUp: scrollProse(by: key == .pageUp ? -max(1, proseHeight - 1) : -1)
     case .scrollDown: scrollProse(by: key == .pageDown ? max(1, proseHeight - 1) : 1)

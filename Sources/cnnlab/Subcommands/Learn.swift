@@ -55,7 +55,8 @@ extension CNNLab {
         throw ExitCode(2)
       }
       var program = CourseApp(
-        course: course, progress: progress, notice: problem, liveTraining: CNNLab.Train.xoTraining())
+        course: course, progress: progress, notice: problem, liveTraining: CNNLab.Train.xoTraining(),
+        lessonTraining: { CNNLab.Train.mnistTraining(spec: $0) })
       let opened = start.map { program.open($0) } ?? []
       let runLoop = RunLoop(terminal: terminal) { progress in
         do {

@@ -12,10 +12,12 @@ extension CNNLab {
           conv1d F K [stride S] [pad N] [dilation D] …
           maxpool K [stride S] [ceil]      avgpool K [stride S] [ceil]
           relu | sigmoid | tanh | flatten | dense N [nobias] [relu|sigmoid|tanh]
+          dropout P    (0 <= P < 1; the identity outside training)
         Every size is a whole number from 1 (padding from 0) to 2^31.
         Examples:
           cnnlab shape "conv 8 5x5 pad 2 relu | maxpool 2 | dense 10" --input 1x28x28
           cnnlab shape "conv 3 3x3 | maxpool 2 ceil | dense 2" --input 9x9 --working
+          cnnlab shape "dense 128 relu | dropout 0.2 | dense 10" --input 1x28x28
         """)
 
     @Argument(help: "The network, e.g. \"conv 8 5x5 pad 2 relu | maxpool 2 | dense 10\".")

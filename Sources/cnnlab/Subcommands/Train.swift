@@ -31,6 +31,10 @@ extension CNNLab {
         at least 20 s to watch (the whole X/O run; the first epoch of 28x28
         images); < and > change it, --pace sets it. --headless runs at full speed.
         Progress goes to standard error, the final metrics to standard output.
+        A 'dropout P' layer in the spec (e.g. "flatten | dense 128 relu |
+        dropout 0.2 | dense 10") drops each value with probability P while
+        training, with masks from --seed; evaluation and --save use it as the
+        identity.
         Examples:
           cnnlab train --data xo --save xo.safetensors
           cnnlab train --data mnist --epochs 10 --json
@@ -57,7 +61,7 @@ extension CNNLab {
 
     @Option(
       parsing: .unconditional,
-      help: "Seed for the weights and the shuffling; the same seed gives the same run.")
+      help: "Seed for the weights, the shuffling and the dropout masks; the same seed gives the same run.")
     var seed: UInt64 = 1
 
     @Option(help: "Save the trained model here (safetensors).")
@@ -287,6 +291,24 @@ extension CNNLab {
       return LiveTraining(
         request: TrainingRequest(configuration: configuration, training: training, validation: data.validation),
         data: data, title: "Train a network live: xo")
+    }
+
+    /// A lesson step's network (`t` in a lesson) trained live on the bundled MNIST sample with
+    /// the defaults for images, at a pace that leaves its first epoch 20 s to watch. Nil when the
+    /// sample cannot be read or the spec does not build for 28x28 digits.
+    static func mnistTraining(spec text: String) -> LiveTraining? {
+      let d = Defaults.images
+      guard let data = try? TrainingData.load("mnist"), let training = data.training,
+        let spec = try? NetworkSpec.parse(text), (try? Network.plan(spec: spec, inputShape: data.inputShape)) != nil
+      else { return nil }
+      let steps = (training.count + d.batch - 1) / d.batch
+      let configuration = TrainingConfiguration(
+        spec: spec, inputShape: data.inputShape, optimizer: d.optimizer, learningRate: d.learningRate,
+        batchSize: d.batch, seed: 1, epochs: d.epochs, stepsPerSnapshot: 1,
+        pace: watchablePace(stepsPerEpoch: steps, epochs: d.epochs, wholeRun: false))
+      return LiveTraining(
+        request: TrainingRequest(configuration: configuration, training: training, validation: data.validation),
+        data: data, title: "Train live: \(text)")
     }
 
     /// One set in the JSON: its size and where it comes from, and for the test set its score.

@@ -96,6 +96,21 @@ import Testing
     #expect(screen.canvasTensor.scalars == TrainingScreenTests.data.validation.inputs.slice(screen.example).slice(0).scalars)
   }
 
+  /// At 80x24 the score and the keys under the matrix are whole, left of the list.
+  @Test func theScoreAndTheKeysUnderTheMatrixAreWhole() throws {
+    var (screen, inspection) = try Self.mistakes(width: 80, height: 24)
+    let right = inspection.confusion[0][0] + inspection.confusion[1][1]
+    let score = String(format: "\(right)/16 right (%.1f%%)", Double(right) / 16 * 100)
+    #expect(text(screen, width: 80, height: 24).contains { $0.hasPrefix(score + " ") })
+    #expect(text(screen, width: 80, height: 24).contains { $0.hasPrefix("arrows: choose a cell ") })
+    _ = screen.update(.keyPressed(.enter))
+    let lines = text(screen, width: 80, height: 24)
+    for key in ["Enter: open in Maps ", "d: copy to Draw ", "Esc: back "] {
+      #expect(lines.contains { $0.hasPrefix(key) }, "\(key)")
+    }
+    #expect(lines[23].contains("arrows cell") && lines[23].contains("Enter open"))
+  }
+
   /// A click on a cell lists its examples; a click on one opens it in Maps.
   @Test func clickingACellAndThenAnExampleOpensIt() throws {
     var (screen, _) = try Self.mistakes()

@@ -682,7 +682,8 @@ extension TrainingScreen {
       selected: matrixCell.row < inspection.confusion.count ? matrixCell : nil)
     let size = matrix.size
     let matrixArea = Rect(x: area.x, y: area.y + 1, width: size.width, height: size.height).intersection(area)
-    let startX = area.x + size.width + 4
+    // The column under the matrix holds the score and what the keys do (up to 22 columns).
+    let startX = area.x + max(size.width, 22) + 2
     let side = startX + 24 <= area.maxX
     let list =
       side
@@ -727,7 +728,7 @@ extension TrainingScreen {
       x: area.x, y: below, role: .accent, clip: area)
     if places.list.x > area.x {
       // Beside the matrix there is room to say what the keys do with it.
-      let help = listsCell ? ["Enter: open in Maps", "d: copy to Draw", "Esc: back"] : ["arrows: a cell", "Enter: its examples"]
+      let help = listsCell ? ["Enter: open in Maps", "d: copy to Draw", "Esc: back"] : ["arrows: choose a cell", "Enter: its examples"]
       for (i, line) in help.enumerated() {
         buffer.put(line, x: area.x, y: below + 1 + i, role: .dim, clip: Rect(x: area.x, y: area.y, width: places.list.x - area.x - 1, height: area.height))
       }

@@ -40,10 +40,11 @@ extension LabelledSet: Equatable {
 /// `TrainingSnapshot` comes out (`snapshot`), replaced whole every `stepsPerSnapshot` steps.
 /// The trainer thread owns the network and touches nothing else; the screen reads copies.
 /// The session adds one thread (and the fast path's helpers when it trains on more than one);
-/// the screen's thread sleeps until a key or its next frame. The trainer's threads run at a
-/// lower priority (`trainerNiceness`), so a woken screen thread and the terminal showing it get
-/// a core at once rather than a turn after the trainer's; with nothing else to run, training
-/// still has every core. It also gives way after every chunk of steps (`sched_yield`).
+/// the screen's thread sleeps until a key or its next frame. The trainer's threads run as batch
+/// work at a lower priority (`SCHED_BATCH`, `trainerNiceness`), so a lane woken for the next
+/// step never preempts the screen's thread, and a woken screen thread and the terminal showing
+/// it get a core at once rather than a turn after the trainer's; with nothing else to run,
+/// training still has every core. It also gives way after every chunk of steps (`sched_yield`).
 ///
 /// Beginners' note: a snapshot is a copy, so it is already out of date when you draw it. That is
 /// fine for a screen; for exact step counts in a test, send `.step(n)` and wait for
@@ -52,9 +53,9 @@ public final class TrainingSession: Sendable {
   private let channel: Channel
 
   /// How much lower than the screen's the trainer threads' priority is (a Linux nice value,
-  /// per thread: the lowest is 19). At 10 a runnable screen thread weighs about nine times a
-  /// trainer thread.
-  public static let trainerNiceness: Int32 = 10
+  /// per thread: the lowest is 19). At 5 a runnable screen thread weighs about three times a
+  /// trainer thread, and training still gets most of a core beside other programs.
+  public static let trainerNiceness: Int32 = 5
 
   /// Starts the trainer thread. `startPaused` waits for `.resume` or `.step(n)` first.
   ///
@@ -71,7 +72,12 @@ public final class TrainingSession: Sendable {
     let ready = DispatchSemaphore(value: 0)
     let thread = Thread {
       #if canImport(Glibc)
-      // On Linux, PRIO_PROCESS with 0 sets the calling thread's nice value only.
+      // On Linux both apply to the calling thread only, and threads it starts inherit them.
+      // SCHED_BATCH: a trainer thread woken for its next lane never preempts the screen's.
+      var parameters = sched_param()
+      parameters.sched_priority = 0
+      let batch: Int32 = 3  // SCHED_BATCH in <bits/sched.h>, which Swift does not see (_GNU_SOURCE)
+      _ = sched_setscheduler(0, batch, &parameters)
       _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, TrainingSession.trainerNiceness)
       #endif
       let result = Result { () throws(Network.BuildError) -> TrainingRun in

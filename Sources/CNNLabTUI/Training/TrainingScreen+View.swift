@@ -115,7 +115,7 @@ extension TrainingScreen {
     // At a set pace the trainer waits between steps, so how fast it computes a step says nothing
     // about what is on screen (thousands of images a second beside `pace 30 steps/s`); only at
     // `max` is that rate the training speed.
-    if s.firstLayerFrozen { fields.append(Field("layer 1 frozen", role: .accent, priority: 6)) }
+    if s.firstLayerFrozen { fields.append(Field("layer \(frozenLayer) frozen", role: .accent, priority: 6)) }
     if s.pace == .max { fields.append(Field("\(Int(s.imagesPerSecond)) img/s", priority: 3)) }
     fields.append(Field(TrainingScreen.clock(s.elapsed), priority: 4))
     if let remaining = s.remaining, s.state == .running {

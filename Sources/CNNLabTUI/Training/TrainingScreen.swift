@@ -318,7 +318,10 @@ public struct TrainingScreen: Program {
       let frozen = !snapshot.firstLayerFrozen
       effects.append(.send(.freezeFirstLayer(frozen)))
       pending.frozen = frozen
-      notice = frozen ? "layer 1 frozen: its weights stay as they are (f trains them again)" : "layer 1 trains again"
+      notice =
+        frozen
+        ? "layer \(frozenLayer) frozen: its weights stay as they are (f trains them again)"
+        : "layer \(frozenLayer) trains again"
     case .paceUp, .paceDown:
       let pace = action == .paceUp ? snapshot.pace.faster : snapshot.pace.slower
       effects.append(.send(.setPace(pace)))
@@ -632,6 +635,9 @@ public struct TrainingScreen: Program {
     guard let viewedStep, let viewed = snapshot.viewed, viewed.step == viewedStep else { return snapshot.kernels }
     return viewed.kernels
   }
+
+  /// The layer `f` freezes, counted from 1 as the Kernels pane counts: the first conv layer.
+  var frozenLayer: Int { (snapshot.kernels.first?.layer ?? 0) + 1 }
 
   /// Each kernel of the first conv layer (as shown, at the viewed step) beside its lecture twin,
   /// for X/O networks whose first layer has 3x3 kernels on one channel; nil otherwise.

@@ -134,6 +134,8 @@ public struct Trainer: Sendable {
     var text: String
     var shape: [Int]
     var parameter: Int
+    /// How many parameters the layer has (its weights, and its bias if it has one).
+    var parameterCount: Int
   }
   private let convolutions: [KernelSlot]
   private let fast: FastNetwork
@@ -141,6 +143,9 @@ public struct Trainer: Sendable {
   private var batchImages: [Float] = []
   private var batchLabels: [Int32] = []
   private var rng: SplitMix64
+  /// Whether the first convolution's weights and bias are held as they are: the steps leave
+  /// them and their optimiser state alone, and train every other layer.
+  public var freezesFirstConvolution = false
 
   /// A trainer for `network`, which must end in a vector of class scores.
   public init(
@@ -158,7 +163,9 @@ public struct Trainer: Sendable {
     for (index, layer) in network.layers.enumerated() {
       if let conv = layer as? Conv2D {
         convolutions.append(
-          KernelSlot(layer: index, text: network.info[index].text, shape: conv.weights.value.shape, parameter: parameter))
+          KernelSlot(
+            layer: index, text: network.info[index].text, shape: conv.weights.value.shape,
+            parameter: parameter, parameterCount: layer.parameters.count))
       }
       parameter += layer.parameters.count
     }
@@ -234,8 +241,11 @@ public struct Trainer: Sendable {
     let batch = order[start..<end]
     gather(batch)
     let (fast, optimizer) = (fast, optimizer)
+    let frozen = freezesFirstConvolution ? convolutions.first.map { $0.parameter..<($0.parameter + $0.parameterCount) } : nil
     let loss = batchImages.withStart { x in
-      batchLabels.withStart { y in fast.train(images: x, labels: y, count: batch.count, optimizer: optimizer) }
+      batchLabels.withStart { y in
+        fast.train(images: x, labels: y, count: batch.count, optimizer: optimizer, frozen: frozen ?? 0..<0)
+      }
     }
     let correct = fast.lastBatchCorrect
     stepInEpoch += 1

@@ -23,12 +23,15 @@ public struct TrainingConfiguration: Equatable, Sendable {
   public var threads: Int
   /// How fast a session takes its steps (a `TrainingRun` driven directly ignores it).
   public var pace: TrainingPace
+  /// The first convolution's starting weights `(F, C, KH, KW)` in place of random ones (its
+  /// bias, if any, then starts at 0), e.g. `LectureFeatures.kernels`; nil starts at random.
+  public var startingKernels: Tensor?
 
   public init(
     spec: NetworkSpec, inputShape: [Int], optimizer: OptimizerKind = .momentum,
     learningRate: Float = 0.05, batchSize: Int = 32, seed: UInt64 = 1, epochs: Int? = nil,
     stepsPerSnapshot: Int = 10, curveCapacity: Int = 500, worstCount: Int = 8, threads: Int = 1,
-    pace: TrainingPace = .max
+    pace: TrainingPace = .max, startingKernels: Tensor? = nil
   ) {
     precondition(
       threads >= 1 && threads <= FastNetwork.maximumThreads,
@@ -45,6 +48,7 @@ public struct TrainingConfiguration: Equatable, Sendable {
     self.worstCount = worstCount
     self.threads = threads
     self.pace = pace
+    self.startingKernels = startingKernels
   }
 }
 
@@ -66,6 +70,9 @@ public enum TrainingCommand: Equatable, Sendable {
   case stop
   /// Computes an `Inspection` of this validation example.
   case inspect(example: Int)
+  /// Holds the first convolution's weights and bias as they are (true) or trains them again
+  /// (false), from the next step; their optimiser state is kept either way. A reset trains them.
+  case freezeFirstLayer(Bool)
   /// Computes a `Probe` of this image `(C, H, W)`; `id` comes back in `TrainingSnapshot.probe`.
   case probe(Tensor, id: Int)
   /// Spaces the steps out (see `TrainingPace`); the steps themselves do not change.
@@ -129,7 +136,20 @@ public struct TrainingRun: Sendable {
   private static func makeTrainer(_ c: TrainingConfiguration, _ training: LabelledSet)
     throws(Network.BuildError) -> Trainer
   {
-    let network = try Network(spec: c.spec, inputShape: c.inputShape, seed: c.seed)
+    var network = try Network(spec: c.spec, inputShape: c.inputShape, seed: c.seed)
+    if let start = c.startingKernels, let first = network.layers.firstIndex(where: { $0 is Conv2D }) {
+      // The layer's weights, then its bias, follow the parameters of the layers before it.
+      let offset = network.layers[..<first].reduce(0) { $0 + $1.parameters.count }
+      let hasBias = network.layers[first].parameters.count == 2
+      network.updateParameters { index, parameter in
+        if index == offset {
+          precondition(parameter.value.shape == start.shape, "starting kernels \(start.shape) for weights \(parameter.value.shape)")
+          parameter.value = start
+        } else if index == offset + 1, hasBias {
+          parameter.value = Tensor.zeros(like: parameter.value)
+        }
+      }
+    }
     return Trainer(
       network: network, optimizer: c.optimizer.make(learningRate: c.learningRate),
       training: training, batchSize: c.batchSize, seed: c.seed, threads: c.threads)
@@ -195,6 +215,9 @@ public struct TrainingRun: Sendable {
       snapshot.probe = probe(input, id: id)
     case .setPace(let pace):
       snapshot.pace = pace
+    case .freezeFirstLayer(let frozen):
+      trainer.freezesFirstConvolution = frozen && !snapshot.kernels.isEmpty
+      snapshot.firstLayerFrozen = trainer.freezesFirstConvolution
     case .view(let step):
       if snapshot.state != .running { view(step) }
     }
@@ -372,9 +395,11 @@ public struct TrainingRun: Sendable {
     var confusion = [[Int]](
       repeating: [Int](repeating: 0, count: set.classCount), count: set.classCount)
     var wrong: [Misclassified] = []
+    var predictions = [Int](repeating: 0, count: set.count)
     set.score(logits: shownLogits()) { example in
       let predicted = argmax(example.logits)
       confusion[example.label][predicted] += 1
+      predictions[example.index] = predicted
       guard predicted != example.label else { return }
       let row = Array(example.logits)
       wrong.append(
@@ -386,7 +411,7 @@ public struct TrainingRun: Sendable {
     return Inspection(
       step: shown.step, example: index, label: labels[0], input: input.slice(0),
       activations: maps?.activations ?? [], probabilities: maps?.probabilities ?? [],
-      confusion: confusion, worst: Array(wrong.prefix(configuration.worstCount)))
+      confusion: confusion, worst: Array(wrong.prefix(configuration.worstCount)), predictions: predictions)
   }
 
   static func seconds(_ d: Duration) -> Double {

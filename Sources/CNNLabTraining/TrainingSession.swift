@@ -41,8 +41,11 @@ extension LabelledSet: Equatable {
 /// `TrainingSnapshot` comes out (`snapshot`), replaced whole every `stepsPerSnapshot` steps.
 /// The trainer thread owns the network and touches nothing else; the screen reads copies.
 /// The session adds one thread (and the fast path's helpers when it trains on more than one);
-/// the screen's thread sleeps until a key or its next frame, and the trainer gives way to it
-/// after every chunk of steps (`sched_yield`), so keys stay fast while training uses every core.
+/// the screen's thread sleeps until a key or its next frame. The trainer's threads run as batch
+/// work at a lower priority (`SCHED_BATCH`, `trainerNiceness`), so a lane woken for the next
+/// step never preempts the screen's thread, and a woken screen thread and the terminal showing
+/// it get a core at once rather than a turn after the trainer's; with nothing else to run,
+/// training still has every core. It also gives way after every chunk of steps (`sched_yield`).
 ///
 /// Beginners' note: a snapshot is a copy, so it is already out of date when you draw it. That is
 /// fine for a screen; for exact step counts in a test, send `.step(n)` and wait for
@@ -50,19 +53,53 @@ extension LabelledSet: Equatable {
 public final class TrainingSession: Sendable {
   private let channel: Channel
 
+  /// How much lower than the screen's the trainer threads' priority is (a Linux nice value,
+  /// per thread: the lowest is 19). At 5 a runnable screen thread weighs about three times a
+  /// trainer thread, and training still gets most of a core beside other programs.
+  public static let trainerNiceness: Int32 = 5
+
   /// Starts the trainer thread. `startPaused` waits for `.resume` or `.step(n)` first.
+  ///
+  /// The run is built on the trainer thread after it has lowered its priority, so the fast
+  /// path's helper threads, started as the run is built, inherit that priority; the build's
+  /// error, if any, is thrown here.
   public init(
     configuration: TrainingConfiguration, training: LabelledSet, validation: LabelledSet? = nil,
     startPaused: Bool = false
   ) throws(Network.BuildError) {
-    let run = try TrainingRun(
-      configuration: configuration, training: training, validation: validation,
-      startPaused: startPaused)
-    let channel = Channel(run.snapshot)
+    let channel = Channel(TrainingSnapshot())
     self.channel = channel
-    let thread = Thread { channel.trainLoop(run) }
+    let built = Mutex<Network.BuildError?>(nil)
+    let ready = DispatchSemaphore(value: 0)
+    let thread = Thread {
+      #if canImport(Glibc)
+      // On Linux both apply to the calling thread only, and threads it starts inherit them.
+      // SCHED_BATCH: a trainer thread woken for its next lane never preempts the screen's.
+      var parameters = sched_param()
+      parameters.sched_priority = 0
+      let batch: Int32 = 3  // SCHED_BATCH in <bits/sched.h>, which Swift does not see (_GNU_SOURCE)
+      _ = sched_setscheduler(0, batch, &parameters)
+      _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, TrainingSession.trainerNiceness)
+      #endif
+      let result = Result { () throws(Network.BuildError) -> TrainingRun in
+        try TrainingRun(
+          configuration: configuration, training: training, validation: validation, startPaused: startPaused)
+      }
+      switch result {
+      case .success(let run):
+        channel.latest.withLock { $0 = (0, run.snapshot) }
+        ready.signal()
+        channel.trainLoop(run)
+      case .failure(let error):
+        built.withLock { $0 = error }
+        channel.threadExited.store(true, ordering: .releasing)
+        ready.signal()
+      }
+    }
     thread.name = "cnnlab trainer"
     thread.start()
+    ready.wait()
+    if let error = built.withLock({ $0 }) { throw error }
   }
 
   /// Starts the trainer thread for `request`.

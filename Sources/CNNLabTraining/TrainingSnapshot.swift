@@ -55,6 +55,9 @@ public struct Inspection: Equatable, Sendable {
   public var confusion: [[Int]]
   /// The misclassified validation examples with the highest loss, worst first.
   public var worst: [Misclassified]
+  /// The class predicted for each validation example, in order: which examples make up each
+  /// cell of `confusion`.
+  public var predictions: [Int] = []
 
   /// One layer's output.
   public struct LayerActivation: Equatable, Sendable {
@@ -89,6 +92,8 @@ public struct TrainingSnapshot: Equatable, Sendable {
   public var learningRate: Float = 0
   /// How fast the run takes its steps on screen.
   public var pace: TrainingPace = .max
+  /// Whether the first convolution is frozen (`TrainingCommand.freezeFirstLayer`).
+  public var firstLayerFrozen = false
   /// Every batch loss and accuracy since step 1, in buckets (for the curves of the whole run).
   public var history = CurveHistory()
   /// The steps the timeline keeps parameters of, oldest first (step 0 is the start).

@@ -341,10 +341,20 @@ import Testing
             found += Self.cutWords(buffer.lines[y], line).map { "\(place): '\($0)' is cut in row \(y)" }
           }
           if help {
-            let table = pane == .draw ? TrainingScreen.drawKeys : TrainingScreen.keys
+            let table = screen.activeKeys
             found += Self.helpProblems(buffer, table.map(KeyHint.init)).map { "\(place): \($0)" }
           }
         }
+      }
+    }
+    // The Mistakes pane with a cell's examples listed.
+    for fixture in Self.trainingFixtures {
+      var screen = fixture.screen(.mistakes, width: width, height: height)
+      _ = screen.update(.keyPressed(.down))
+      _ = screen.update(.keyPressed(.enter))
+      let buffer = Self.frame(screen, width: width, height: height)
+      found += Self.problems(buffer, width: width, footer: ["? help", "q/Esc quit"]).map {
+        "\(fixture.data.name) Mistakes list: \($0)"
       }
     }
     #expect(found.isEmpty, Comment(rawValue: "at \(width)x\(height):\n" + found.joined(separator: "\n")))

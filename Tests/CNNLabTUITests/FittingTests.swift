@@ -80,6 +80,8 @@ import Testing
   @Test func everyActionHasOneLineOfHelp() {
     #expect(actionsAreSaidOnce(TrainingScreen.keys).isEmpty, "\(actionsAreSaidOnce(TrainingScreen.keys))")
     #expect(actionsAreSaidOnce(TrainingScreen.drawKeys).isEmpty, "\(actionsAreSaidOnce(TrainingScreen.drawKeys))")
+    #expect(actionsAreSaidOnce(TrainingScreen.mapsKeys).isEmpty, "\(actionsAreSaidOnce(TrainingScreen.mapsKeys))")
+    #expect(actionsAreSaidOnce(TrainingScreen.mistakesKeys).isEmpty, "\(actionsAreSaidOnce(TrainingScreen.mistakesKeys))")
     #expect(actionsAreSaidOnce(LessonPlayer.keys).isEmpty, "\(actionsAreSaidOnce(LessonPlayer.keys))")
     #expect(actionsAreSaidOnce(CourseMenu.keys).isEmpty)
   }

@@ -327,10 +327,11 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   }
 
   /// Applies one step of `optimizer` from the accumulated gradients, with the state it keeps
-  /// (allocated at its first step, zero).
-  public func update(_ optimizer: Optimizer) {
+  /// (allocated at its first step, zero). The parameters at indices in `frozen` are left as
+  /// they are, values and optimiser state alike.
+  public func update(_ optimizer: Optimizer, frozen: Range<Int> = 0..<0) {
     step += 1
-    for p in parameters {
+    for (i, p) in parameters.enumerated() where !frozen.contains(i) {
       if optimizer.moments >= 1 && p.moment1 == nil { p.moment1 = FastBuffer(count: p.count) }
       if optimizer.moments >= 2 && p.moment2 == nil { p.moment2 = FastBuffer(count: p.count) }
       optimizer.update(
@@ -343,11 +344,11 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   @discardableResult
   public func train(
     images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int,
-    optimizer: Optimizer
+    optimizer: Optimizer, frozen: Range<Int> = 0..<0
   ) -> Float {
     zeroGradients()
     let loss = accumulateGradients(images: images, labels: labels, count: count)
-    update(optimizer)
+    update(optimizer, frozen: frozen)
     return loss
   }
 

@@ -22,8 +22,6 @@ public struct Dropout: Layer {
     self.probability = probability
   }
 
-  public var specText: String { "dropout \(probability)" }
-
   public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] { inputShape }
 
   /// Training mode restarts the mask stream from `maskSeed`.

@@ -2,8 +2,10 @@ import CNNLabEngine
 import CNNLabTraining
 
 /// A square image the learner draws on with a cursor or the mouse: brightness 0 (background)
-/// to 1 (ink) per pixel. A soft brush (on canvases of 16 pixels or more) inks the pixel under
-/// the cursor fully and its neighbours partly, like a pen stroke in MNIST.
+/// to 1 (ink) per pixel. On canvases of 16 pixels or more the brush has a size, 1 to 3 pixels
+/// (`brushSize`): 1 inks one pixel, 2 (the start) inks the pixel under the cursor fully and
+/// its neighbours partly, like a pen stroke in MNIST, and 3 inks a 3x3 square fully with a soft
+/// edge around it. Small canvases (X/O) ink one pixel at a time.
 public struct DigitCanvas: Equatable, Sendable {
   public let rows: Int
   public let columns: Int
@@ -11,12 +13,33 @@ public struct DigitCanvas: Equatable, Sendable {
   public private(set) var cursor = (row: 0, column: 0)
   /// Bumped by every change of the pixels.
   public private(set) var revision = 0
+  /// How wide a stroke the brush paints, 1 to 3 pixels (always 1 on a small canvas).
+  public private(set) var brushSize: Int
+  public static let brushSizes = 1...3
 
   public init(rows: Int, columns: Int) {
     self.rows = max(1, rows)
     self.columns = max(1, columns)
     pixels = Array(repeating: 0, count: self.rows * self.columns)
     cursor = (self.rows / 2, self.columns / 2)
+    brushSize = self.rows >= 16 ? 2 : 1
+  }
+
+  /// The next brush size (1, 2, 3, then 1 again); false on a small canvas, whose brush is one pixel.
+  @discardableResult
+  public mutating func nextBrushSize() -> Bool {
+    guard softBrush else { return false }
+    brushSize = brushSize % DigitCanvas.brushSizes.upperBound + 1
+    return true
+  }
+
+  /// Copies `image` (rows x columns, ink 0...1) onto the canvas, to edit it.
+  public mutating func load(_ image: [Float]) {
+    precondition(image.count == rows * columns, "\(image.count) pixels for a \(rows)x\(columns) canvas")
+    let clamped = image.map { min(1, max(0, $0.isFinite ? $0 : 0)) }
+    guard clamped != pixels else { return }
+    pixels = clamped
+    revision += 1
   }
 
   public static func == (a: DigitCanvas, b: DigitCanvas) -> Bool {
@@ -50,20 +73,44 @@ public struct DigitCanvas: Equatable, Sendable {
   }
 
   /// Moves the cursor to `(row, column)` in a straight line, inking (or erasing) every pixel on
-  /// the way, so a fast mouse drag leaves an unbroken stroke.
+  /// the way, so a fast mouse drag or a held arrow key leaves an unbroken stroke.
   public mutating func stroke(toRow row: Int, column: Int, erasing: Bool = false) {
-    let target = (min(rows - 1, max(0, row)), min(columns - 1, max(0, column)))
-    let (r0, c0) = cursor
-    let steps = max(abs(target.0 - r0), abs(target.1 - c0))
-    for i in 0...steps {
-      let t = steps == 0 ? 0 : Double(i) / Double(steps)
-      // Rounding the position itself (never negative) makes a stroke and its reverse the same.
-      cursor = (
-        Int((Double(r0) + Double(target.0 - r0) * t).rounded()),
-        Int((Double(c0) + Double(target.1 - c0) * t).rounded())
-      )
+    let target = (row: min(rows - 1, max(0, row)), column: min(columns - 1, max(0, column)))
+    for pixel in DigitCanvas.line(from: cursor, to: target) {
+      cursor = pixel
       if erasing { erase() } else { paint() }
     }
+  }
+
+  /// The pixels of the straight line from `a` to `b`, both ends included, in order (Bresenham:
+  /// whole-number steps along the longer axis, the error term deciding each step of the other).
+  /// A line and its reverse cover the same pixels: it is always traced from the smaller end.
+  public static func line(
+    from a: (row: Int, column: Int), to b: (row: Int, column: Int)
+  ) -> [(row: Int, column: Int)] {
+    let reversed = (b.row, b.column) < (a.row, a.column)
+    let (start, end) = reversed ? (b, a) : (a, b)
+    let dx = abs(end.column - start.column)
+    let dy = -abs(end.row - start.row)
+    let sx = start.column < end.column ? 1 : -1
+    let sy = start.row < end.row ? 1 : -1
+    var (x, y) = (start.column, start.row)
+    var error = dx + dy
+    var points: [(row: Int, column: Int)] = []
+    while true {
+      points.append((y, x))
+      if x == end.column && y == end.row { break }
+      let e2 = 2 * error
+      if e2 >= dy {
+        error += dy
+        x += sx
+      }
+      if e2 <= dx {
+        error += dx
+        y += sy
+      }
+    }
+    return reversed ? points.reversed() : points
   }
 
   public mutating func clear() {
@@ -73,10 +120,7 @@ public struct DigitCanvas: Equatable, Sendable {
   }
 
   private mutating func stamp(_ combine: (Float, Float) -> Float) {
-    let brush: [(Int, Int, Float)] =
-      softBrush
-      ? [(0, 0, 1), (-1, 0, 0.6), (1, 0, 0.6), (0, -1, 0.6), (0, 1, 0.6), (-1, -1, 0.25), (-1, 1, 0.25), (1, -1, 0.25), (1, 1, 0.25)]
-      : [(0, 0, 1)]
+    let brush = DigitCanvas.brush(size: softBrush ? brushSize : 1)
     var changed = false
     for (dr, dc, weight) in brush {
       let r = cursor.row + dr
@@ -90,6 +134,22 @@ public struct DigitCanvas: Equatable, Sendable {
       }
     }
     if changed { revision += 1 }
+  }
+
+  /// The ink a brush of `size` puts around the cursor: `(row offset, column offset, ink)`.
+  static func brush(size: Int) -> [(Int, Int, Float)] {
+    let offsets = (-2...2).flatMap { dr in (-2...2).map { dc in (dr, dc) } }
+    return offsets.compactMap { dr, dc in
+      let d = max(abs(dr), abs(dc))  // 0 the cursor, 1 the ring around it, 2 the next
+      let corner = abs(dr) == abs(dc) && d > 0
+      let ink: Float =
+        switch size {
+        case 1: d == 0 ? 1 : 0
+        case 2: d == 0 ? 1 : d == 1 ? (corner ? 0.25 : 0.6) : 0
+        default: d <= 1 ? 1 : (abs(dr) == 2 && abs(dc) == 2 ? 0 : (abs(dr) + abs(dc) == 2 ? 0.6 : 0.25))
+        }
+      return ink > 0 ? (dr, dc, ink) : nil
+    }
   }
 
   /// The drawing as a network input `(1, rows, columns)`, mapping ink 0...1 to `background...ink`.

@@ -188,10 +188,21 @@ public struct ProbabilityBars: Widget {
 public struct ConfusionMatrix: Widget {
   public var counts: [[Int]]
   public var names: [String]
+  /// The chosen cell `(truth, predicted)`, drawn reversed.
+  public var selected: (row: Int, column: Int)?
 
-  public init(counts: [[Int]], names: [String]) {
+  public init(counts: [[Int]], names: [String], selected: (row: Int, column: Int)? = nil) {
     self.counts = counts
     self.names = names
+    self.selected = selected
+  }
+
+  /// The cell `(truth, predicted)` drawn at `(x, y)` relative to the matrix's top-left corner.
+  public func cell(atX x: Int, y: Int) -> (row: Int, column: Int)? {
+    let label = min(5, names.map(\.count).max() ?? 1) + 1
+    let (row, column) = (y - 1, (x - label - 1) / columnWidth)
+    guard x > label, row >= 0, row < counts.count, column < counts.count else { return nil }
+    return (row, column)
   }
 
   /// Column width: the widest count or name (names cut to 5), plus a space.
@@ -217,7 +228,8 @@ public struct ConfusionMatrix: Widget {
       buffer.put(pad(String(names[safe: i]?.prefix(5) ?? "\(i)"), label), x: area.x, y: y, role: .dim, clip: area)
       buffer.put(String(buffer.glyphs.vertical), x: area.x + label, y: y, role: .dim, clip: area)
       for (j, count) in row.enumerated() {
-        let role: Role = i == j ? .success : (count > 0 ? .error : .dim)
+        let chosen = selected.map { $0.row == i && $0.column == j } ?? false
+        let role: Role = chosen ? .selection : i == j ? .success : (count > 0 ? .error : .dim)
         buffer.put(pad(String(count), w), x: area.x + label + 1 + j * w, y: y, role: role, clip: area)
       }
     }

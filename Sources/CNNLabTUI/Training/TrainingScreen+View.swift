@@ -73,7 +73,7 @@ extension TrainingScreen {
       case .draw: renderDraw(body, into: &buffer)
       }
     }
-    let table = pane == .draw ? TrainingScreen.drawKeys : TrainingScreen.keys
+    let table = activeKeys
     KeyHintBar(bindings: table).render(in: layout.hints, into: &buffer)
     if showingHelp {
       let overlay = Rect(x: 0, y: 0, width: screen.width, height: max(0, screen.height - 1))
@@ -81,7 +81,9 @@ extension TrainingScreen {
         title: pane == .draw ? "Draw keys" : "Training keys", bindings: table,
         footer: pane == .draw
           ? "mouse: click a tab, wheel scrolls, drag draws (right erases); any key closes"
-          : "mouse: click a tab, the wheel scrolls; any key closes"
+          : pane == .mistakes
+            ? "mouse: click a cell, then an example; any key closes"
+            : "mouse: click a tab, the wheel scrolls; any key closes"
       ).render(in: overlay, into: &buffer)
     }
   }
@@ -114,6 +116,7 @@ extension TrainingScreen {
     // At a set pace the trainer waits between steps, so how fast it computes a step says nothing
     // about what is on screen (thousands of images a second beside `pace 30 steps/s`); only at
     // `max` is that rate the training speed.
+    if s.firstLayerFrozen { fields.append(Field("layer \(frozenLayer) frozen", role: .accent, priority: 6)) }
     if s.pace == .max { fields.append(Field("\(Int(s.imagesPerSecond)) img/s", priority: 3)) }
     fields.append(Field(TrainingScreen.clock(s.elapsed), priority: 4))
     if let remaining = s.remaining, s.state == .running {
@@ -307,7 +310,8 @@ extension TrainingScreen {
       return 1
     }
     let showsNumbers = isXO
-    for kernel in shownKernels {
+    let matches = lectureMatches
+    for (k, kernel) in shownKernels.enumerated() {
       guard y < area.maxY - 1 else { break }
       let w = kernel.weights
       let (f, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
@@ -316,9 +320,13 @@ extension TrainingScreen {
       var title: [FitLine.Field] = [
         .init("layer \(kernel.layer + 1): \(kernel.text)", role: .title, priority: FitLine.essential)
       ]
+      if k == 0 && snapshot.firstLayerFrozen {
+        title.append(.init("frozen (f trains it)", role: .accent, priority: 3))
+      }
       // Which channel is shown, and the keys that change it, stay longer than the scale.
       if c > 1 { title.append(.init("(input channel \(channel + 1) of \(c); [ ] choose)", role: .dim, priority: 2)) }
-      title.append(.init(String(format: "|w| up to %.2f", Double(largest)), role: .dim, priority: 1))
+      title.append(
+        .init(TrainingScreen.divergingScale(largest, glyphs: buffer.glyphs, capabilities: buffer.capabilities), priority: 1))
       FitLine(title).render(in: Rect(x: area.x, y: y, width: area.width, height: 1), into: &buffer)
       y += 1
       // With numbers (X/O), three kernels and the lecture's three features fit across 80 columns.
@@ -331,7 +339,12 @@ extension TrainingScreen {
         guard y + kh < area.maxY else { break }
         for j in start..<min(f, start + perRow) {
           let x = area.x + (j - start) * itemWidth
-          buffer.put("#\(j + 1)", x: x, y: y, role: .dim, clip: area)
+          var label = buffer.put("#\(j + 1)", x: x, y: y, role: .dim, clip: area)
+          if k == 0, let match = matches?.first(where: { $0.kernel == j }) {
+            // Its cosine to the lecture twin: 1 is the feature itself, 0 nothing in common.
+            label = buffer.put(" \(LectureFeatures.all[match.feature].short)", x: label, y: y, role: .dim, clip: area)
+            buffer.put(String(format: " %.2f", Double(match.cosine)), x: label, y: y, role: .accent, clip: area)
+          }
           let values = (0..<kh).map { r in (0..<kw).map { col in w[j, channel, r, col] } }
           Heatmap(values: values, maxMagnitude: largest, cellWidth: cellWidth)
             .render(in: Rect(x: x, y: y + 1, width: kw * cellWidth, height: kh).intersection(area), into: &buffer)
@@ -354,9 +367,15 @@ extension TrainingScreen {
       }
     }
     if isXO, y + 5 < area.maxY {
+      let how =
+        matches == nil
+        ? ", for comparison"
+        : startsFromLecture
+          ? " (layer 1 began as these; cosine by each)"
+          : " (by each kernel: the closest, cosine)"
       FitLine([
         .init("the lecture's hand-made features", role: .title, priority: FitLine.essential),
-        .init(", for comparison", role: .title, gap: 0),
+        .init(how, role: .title, gap: 0, shortenable: true),
       ]).render(in: Rect(x: area.x, y: y, width: area.width, height: 1), into: &buffer)
       y += 1
       let itemWidth = 3 * 2 + 3 * 6 + 1 + 2
@@ -372,6 +391,34 @@ extension TrainingScreen {
       end = y + 4
     }
     return min(end, area.maxY) - area.y
+  }
+
+  /// The heatmaps' scale as a line of text: `−0.47 ` then seven cells from −`largest` to
+  /// +`largest` drawn as `Heatmap` draws weights, then ` 0.47`.
+  static func divergingScale(_ largest: Float, glyphs: Glyphs, capabilities: Capabilities) -> [(String, Role)] {
+    let steps: [Float] = [-3, -2, -1, 0, 1, 2, 3].map { $0 / 3 * largest }
+    var cells = CellBuffer(width: steps.count * 2, height: 1, capabilities: capabilities)
+    Heatmap(values: [steps], maxMagnitude: largest, cellWidth: 2).render(in: cells.area, into: &cells)
+    return [(String(glyphs.minus) + String(format: "%.2f ", Double(largest)), .dim)]
+      + (0..<cells.width).map { (String(cells[x: $0, y: 0].character), cells[x: $0, y: 0].role) }
+      + [(String(format: " %.2f", Double(largest)), .dim)]
+  }
+
+  /// A grey scale from `low` (black) to `high` (white) as a line of text: the two ends and five
+  /// cells between, drawn as the maps draw their pixels.
+  static func greyScale(_ low: Float, _ high: Float, glyphs: Glyphs, capabilities: Capabilities) -> [(String, Role)] {
+    let greys = capabilities.showsGreys && glyphs.isUnicode
+    let cells: [(String, Role)] = [0, 0.25, 0.5, 0.75, 1].map { v in
+      (greys ? "\u{2588}" : String(glyphs.shade(v)), .grey(Role.greyLevel(v)))
+    }
+    return [(TrainingScreen.scaleNumber(low, glyphs) + " ", .dim)] + cells
+      + [(" " + TrainingScreen.scaleNumber(high, glyphs), .dim)]
+  }
+
+  /// A scale's end: two decimals, with the glyphs' minus when it is negative.
+  static func scaleNumber(_ value: Float, _ glyphs: Glyphs) -> String {
+    let text = String(format: "%.2f", Double(abs(value)))
+    return value < 0 && text != "0.00" ? String(glyphs.minus) + text : text
   }
 
   // MARK: - Maps
@@ -518,12 +565,18 @@ extension TrainingScreen {
     for p in layout.maps {
       let (name, maps) = items[p.item]
       let (c, h, w) = (maps.shape[0], maps.shape[1], maps.shape[2])
-      block.put("\(name)  \(c)\(block.glyphs.times)\(h)\(block.glyphs.times)\(w)", x: 0, y: p.top, role: .dim)
+      // One scale for the whole layer, so its maps can be compared with each other.
+      let finite = maps.scalars.filter(\.isFinite)
+      let (low, high) = (finite.min() ?? 0, finite.max() ?? 1)
+      FitLine([
+        .init("\(name)  \(c)\(block.glyphs.times)\(h)\(block.glyphs.times)\(w)", role: .dim, priority: FitLine.essential),
+        .init(TrainingScreen.greyScale(low, high, glyphs: block.glyphs, capabilities: block.capabilities), priority: 1),
+      ]).render(in: Rect(x: 0, y: p.top, width: block.width, height: 1), into: &block)
       for k in 0..<p.shown {
         let rect = Rect(
           x: (k % p.perRow) * (p.cellWidth + 1), y: p.top + 1 + k / p.perRow * (p.cellHeight + 1),
           width: p.cellWidth, height: p.cellHeight)
-        TrainingScreen.drawMap(maps.slice(k), in: rect, small: p.small, into: &block)
+        TrainingScreen.drawMap(maps.slice(k), in: rect, small: p.small, range: (low, high), into: &block)
       }
     }
     showScrolled(block, in: area, into: &buffer, scrolls: !compact)
@@ -577,11 +630,13 @@ extension TrainingScreen {
     }
   }
 
-  /// One feature map, scaled to its own range: half blocks for large maps, two-column grey
-  /// blocks for small ones, shade characters without greys.
-  static func drawMap(_ map: Tensor, in rect: Rect, small: Bool, into buffer: inout CellBuffer) {
-    let low = map.scalars.filter(\.isFinite).min() ?? 0
-    let high = map.scalars.filter(\.isFinite).max() ?? 1
+  /// One feature map, `range` black to white (its own lowest and highest value when nil): half
+  /// blocks for large maps, two-column grey blocks for small ones, shade characters without greys.
+  static func drawMap(
+    _ map: Tensor, in rect: Rect, small: Bool, range: (low: Float, high: Float)? = nil, into buffer: inout CellBuffer
+  ) {
+    let low = range?.low ?? map.scalars.filter(\.isFinite).min() ?? 0
+    let high = range?.high ?? map.scalars.filter(\.isFinite).max() ?? 1
     let span = high > low ? high - low : 1
     if !small {
       HalfBlockImage(map, range: low...(low + span)).render(in: rect, into: &buffer)
@@ -602,8 +657,61 @@ extension TrainingScreen {
 
   // MARK: - Mistakes
 
+  /// Where the Mistakes pane puts things: the confusion matrix, and beside it (or below) the
+  /// list: the chosen cell's examples, or the worst mistakes; each item's image and its place.
+  struct MistakesLayout {
+    var matrix: ConfusionMatrix
+    var matrixArea: Rect
+    var list: Rect
+    var image: (width: Int, height: Int, small: Bool)
+    /// The items in view: their position in the list, the example and where it is drawn.
+    var items: [(position: Int, index: Int, rect: Rect)]
+  }
+
+  /// Examples on one row of the Mistakes pane's list.
+  var mistakesPerRow: Int { mistakesLayout(layout.body).map { max(1, $0.list.width / mistakeItemWidth) } ?? 1 }
+
+  private var mistakeItemWidth: Int {
+    let (h, w) = (data.inputShape[1], data.inputShape[2])
+    return max(h < 14 ? w * 2 : w, 14) + 2
+  }
+
+  func mistakesLayout(_ area: Rect) -> MistakesLayout? {
+    guard let inspection = snapshot.inspection else { return nil }
+    let matrix = ConfusionMatrix(
+      counts: inspection.confusion, names: data.classNames,
+      selected: matrixCell.row < inspection.confusion.count ? matrixCell : nil)
+    let size = matrix.size
+    let matrixArea = Rect(x: area.x, y: area.y + 1, width: size.width, height: size.height).intersection(area)
+    // The column under the matrix holds the score and what the keys do (up to 22 columns).
+    let startX = area.x + max(size.width, 22) + 2
+    let side = startX + 24 <= area.maxX
+    let list =
+      side
+      ? Rect(x: startX, y: area.y + 1, width: area.maxX - startX, height: area.height - 1)
+      : Rect(x: area.x, y: area.y + size.height + 4, width: area.width, height: max(0, area.height - size.height - 4))
+    let (h, w) = (data.inputShape[1], data.inputShape[2])
+    let small = h < 14
+    let image = (width: small ? w * 2 : w, height: small ? h : (h + 1) / 2, small: small)
+    let itemW = mistakeItemWidth
+    let perRow = max(1, list.width / itemW)
+    let rowHeight = image.height + 2
+    let rowsInView = max(1, (list.height - 2) / rowHeight)
+    let shown: [Int] = listsCell ? cellExamples : inspection.worst.map(\.index)
+    // The row of the chosen example stays in view.
+    let firstRow = listsCell ? max(0, min(listChoice, shown.count - 1) / perRow - rowsInView + 1) : 0
+    var items: [(position: Int, index: Int, rect: Rect)] = []
+    for (position, index) in shown.enumerated().dropFirst(firstRow * perRow) {
+      let top = list.y + 1 + (position / perRow - firstRow) * rowHeight
+      guard top + image.height + 1 < list.maxY else { break }
+      let x = list.x + (position % perRow) * itemW
+      items.append((position, index, Rect(x: x, y: top, width: itemW - 2, height: image.height + 1)))
+    }
+    return MistakesLayout(matrix: matrix, matrixArea: matrixArea, list: list, image: image, items: items)
+  }
+
   func renderMistakes(_ area: Rect, into buffer: inout CellBuffer) {
-    guard let inspection = snapshot.inspection else {
+    guard let inspection = snapshot.inspection, let places = mistakesLayout(area) else {
       buffer.put("computing the confusion matrix...", x: area.x, y: area.y, role: .dim, clip: area)
       return
     }
@@ -614,44 +722,53 @@ extension TrainingScreen {
       .init("(rows: truth, columns: predicted)", role: .title, priority: 1, gap: 1),
       .init("step \(inspection.step)", role: .title, priority: 2),
     ]).render(in: area, into: &buffer)
-    let matrix = ConfusionMatrix(counts: inspection.confusion, names: data.classNames)
-    let size = matrix.size
-    matrix.render(in: Rect(x: area.x, y: area.y + 1, width: size.width, height: size.height).intersection(area), into: &buffer)
+    places.matrix.render(in: places.matrixArea, into: &buffer)
+    let below = places.matrixArea.maxY + 1
     buffer.put(
       "\(right)/\(total) right" + (total > 0 ? String(format: " (%.1f%%)", Double(right) / Double(total) * 100) : ""),
-      x: area.x, y: area.y + 2 + size.height, role: .accent, clip: area)
-    let startX = area.x + size.width + 4
-    let side = startX + 24 <= area.maxX
-    let listArea =
-      side
-      ? Rect(x: startX, y: area.y + 1, width: area.maxX - startX, height: area.height - 1)
-      : Rect(x: area.x, y: area.y + size.height + 4, width: area.width, height: max(0, area.height - size.height - 4))
-    guard listArea.height >= 2 else { return }
-    FitLine([
-      .init("worst mistakes", role: .title, priority: FitLine.essential),
-      .init("(highest loss)", role: .title, gap: 1),
-    ]).render(in: listArea, into: &buffer)
-    if inspection.worst.isEmpty {
-      FitLine([.init("none: every validation example is right", role: .success, shortenable: true)])
-        .render(in: Rect(x: listArea.x, y: listArea.y + 1, width: listArea.width, height: 1), into: &buffer)
-      return
+      x: area.x, y: below, role: .accent, clip: area)
+    if places.list.x > area.x {
+      // Beside the matrix there is room to say what the keys do with it.
+      let help = listsCell ? ["Enter: open in Maps", "d: copy to Draw", "Esc: back"] : ["arrows: choose a cell", "Enter: its examples"]
+      for (i, line) in help.enumerated() {
+        buffer.put(line, x: area.x, y: below + 1 + i, role: .dim, clip: Rect(x: area.x, y: area.y, width: places.list.x - area.x - 1, height: area.height))
+      }
     }
-    let (h, w) = (data.inputShape[1], data.inputShape[2])
-    let small = h < 14
-    let imageW = small ? w * 2 : w
-    let imageH = small ? h : (h + 1) / 2
-    let itemW = max(imageW, 14) + 2
-    let perRow = max(1, listArea.width / itemW)
-    for (i, m) in inspection.worst.enumerated() {
-      let top = listArea.y + 1 + (i / perRow) * (imageH + 2)
-      guard top + imageH + 1 < listArea.maxY else { break }
-      let x = listArea.x + (i % perRow) * itemW
-      let truth = data.classNames[safe: m.label] ?? "\(m.label)"
-      let guess = data.classNames[safe: m.predicted] ?? "\(m.predicted)"
-      buffer.put("\(truth)\(buffer.glyphs.arrowRight)\(guess) \(Int((m.confidence * 100).rounded()))%", x: x, y: top, role: .error, clip: listArea)
-      guard m.index < examples.count else { continue }
-      let image = examples.inputs.slice(m.index).slice(0)
-      TrainingScreen.drawMap(image, in: Rect(x: x, y: top + 1, width: imageW, height: imageH), small: small, into: &buffer)
+    let list = places.list
+    guard list.height >= 2 else { return }
+    if listsCell {
+      FitLine([.init(cellTitle, role: .title, priority: FitLine.essential, shortenable: true)])
+        .render(in: Rect(x: list.x, y: list.y, width: list.width, height: 1), into: &buffer)
+    } else {
+      FitLine([
+        .init("worst mistakes", role: .title, priority: FitLine.essential),
+        .init("(highest loss)", role: .title, gap: 1),
+      ]).render(in: list, into: &buffer)
+      if inspection.worst.isEmpty {
+        FitLine([.init("none: every validation example is right", role: .success, shortenable: true)])
+          .render(in: Rect(x: list.x, y: list.y + 1, width: list.width, height: 1), into: &buffer)
+        return
+      }
+    }
+    for item in places.items {
+      guard item.index < examples.count else { continue }
+      let label: String
+      let role: Role
+      if listsCell {
+        label = "#\(item.index + 1)"
+        role = item.position == listChoice ? .selection : .dim
+      } else {
+        let m = inspection.worst[item.position]
+        let truth = data.classNames[safe: m.label] ?? "\(m.label)"
+        let guess = data.classNames[safe: m.predicted] ?? "\(m.predicted)"
+        label = "\(truth)\(buffer.glyphs.arrowRight)\(guess) \(Int((m.confidence * 100).rounded()))%"
+        role = .error
+      }
+      buffer.put(label, x: item.rect.x, y: item.rect.y, role: role, clip: list)
+      let image = examples.inputs.slice(item.index).slice(0)
+      TrainingScreen.drawMap(
+        image, in: Rect(x: item.rect.x, y: item.rect.y + 1, width: places.image.width, height: places.image.height),
+        small: places.image.small, into: &buffer)
     }
   }
 
@@ -678,10 +795,14 @@ extension TrainingScreen {
 
   func renderDraw(_ area: Rect, into buffer: inout CellBuffer) {
     let what = isXO ? "an X or an O" : "a digit"
-    FitLine([
+    var fields: [FitLine.Field] = [
       .init("draw \(what):", role: .title, priority: FitLine.essential),
-      .init("drag the mouse (the right button erases), or arrows and space", role: .title, gap: 1, shortenable: true),
-    ]).render(in: area, into: &buffer)
+      .init(penDown ? "pen down" : "pen up", role: penDown ? .accent : .dim, priority: 3, gap: 1),
+    ]
+    if canvas.softBrush { fields.append(.init("brush \(canvas.brushSize) px (b)", role: .accent, priority: 2)) }
+    fields.append(
+      .init("drag the mouse (the right button erases), or arrows and space", role: .title, shortenable: true))
+    FitLine(fields).render(in: area, into: &buffer)
     guard let draw = drawLayout(area) else { return }
     Box(role: .border, clearsInside: false).render(in: draw.frame, into: &buffer)
     CanvasView(canvas).render(in: draw.canvas, into: &buffer)

@@ -29,10 +29,12 @@ public struct TrainingScreen: Program {
   public enum Action: Hashable, Sendable {
     case pauseResume, step, faster, slower, optimizer, reset, nextExample, previousExample
     case nextPane, previousPane, pane, help, quit
-    case moveCursor, paint, erase, clear
+    case moveCursor, pen, erase, clear, brush
     case scrollUp, scrollDown
     case nextChannel, previousChannel
     case paceUp, paceDown, olderStep, newerStep, firstStep, newestStep, logScale
+    case freeze
+    case moveCell, openCell, copyToDraw
   }
 
   /// Keys on every pane except Draw: one binding per action, so help lists each once.
@@ -52,7 +54,9 @@ public struct TrainingScreen: Program {
     KeyBinding(
       [.char("+"), .char("="), .char("-"), .char("_")], "learning rate x2 or /2",
       actions: [.faster, .faster, .slower, .slower], keyLabel: "+/-", hint: ("+/-", "rate"), priority: 3),
-    KeyBinding([.char("o")], "optimiser", action: .optimizer, priority: 1),
+    KeyBinding(
+      [.char("o"), .char("f")], "optimiser; freeze/unfreeze the first conv layer", actions: [.optimizer, .freeze],
+      keyLabel: "o, f", hint: ("o", "optimiser"), priority: 1),
     KeyBinding([.char("r")], "reset: step 0, same seed, timeline cleared", action: .reset, hint: ("r", "reset")),
     KeyBinding(
       [.tab, .backTab], "next/previous pane", actions: [.nextPane, .previousPane], hint: ("Tab", "pane"), priority: 4),
@@ -77,18 +81,26 @@ public struct TrainingScreen: Program {
   /// Keys on the Draw pane (space paints there; `p` still pauses; the other keys that change
   /// no pixel work as on every pane).
   public static let drawKeys: [KeyBinding<Action>] = [
-    KeyBinding([.up, .down, .left, .right], "move", action: .moveCursor, keyLabel: "arrows", priority: 4),
-    KeyBinding([.char(" "), .enter], "paint", action: .paint, keyLabel: "space", priority: 4),
-    KeyBinding([.char("x"), .backspace, .delete], "erase", action: .erase, keyLabel: "x", priority: 3),
-    KeyBinding([.char("c")], "clear", action: .clear, priority: 2),
+    KeyBinding(
+      [.up, .down, .left, .right], "move the pen (down, it draws a line)", action: .moveCursor, keyLabel: "arrows",
+      hint: ("arrows", "move"), priority: 4),
+    KeyBinding(
+      [.char(" "), .enter], "pen down (paints) or up", action: .pen, keyLabel: "space", hint: ("space", "pen"),
+      priority: 4),
+    KeyBinding([.char("b")], "brush size 1, 2 or 3 px (28x28)", action: .brush, hint: ("b", "brush"), priority: 1),
+    KeyBinding(
+      [.char("x"), .backspace, .delete, .char("c")], "erase at the pen; clear the canvas",
+      actions: [.erase, .erase, .erase, .clear], keyLabel: "x, c", hint: ("x/c", "erase/clear"), priority: 3),
     KeyBinding([.pageUp, .pageDown], "scroll the maps", actions: [.scrollUp, .scrollDown], inHintBar: false),
-    KeyBinding([.char("p")], "pause/resume", action: .pauseResume),
-    KeyBinding([.char("s")], "one step", action: .step, inHintBar: false),
+    KeyBinding(
+      [.char("p"), .char("s")], "pause/resume; one step", actions: [.pauseResume, .step], keyLabel: "p, s",
+      hint: ("p", "pause/resume")),
     KeyBinding(
       [.char("<"), .char(">")], "pace: slower/faster", actions: [.paceDown, .paceUp], inHintBar: false),
     KeyBinding(
       [.char(","), .char("."), .home, .end], "rewind: older/newer step, first/newest",
       actions: [.olderStep, .newerStep, .firstStep, .newestStep], inHintBar: false, keyLabel: ", . Home End"),
+    KeyBinding([.char("f")], "freeze/unfreeze the first conv layer", action: .freeze, inHintBar: false),
     KeyBinding([.char("r")], "reset: step 0, same seed", action: .reset, inHintBar: false),
     KeyBinding(
       [.char("1"), .char("2"), .char("3"), .char("4"), .char("5")], "1 curves, 2 kernels, 3 maps, 4 mistakes, 5 draw",
@@ -99,12 +111,56 @@ public struct TrainingScreen: Program {
     KeyBinding([.char("q"), .escape], "back", action: .quit, keyLabel: "Esc", priority: FitLine.essential),
   ]
 
+  /// The pane switch without `d`, for the panes where `d` copies an example to the canvas.
+  static let paneDigits = KeyBinding<Action>(
+    [.char("1"), .char("2"), .char("3"), .char("4"), .char("5")], "1 curves, 2 kernels, 3 maps, 4 mistakes, 5 draw",
+    action: .pane, inHintBar: false, keyLabel: "1-5")
+
+  /// Keys on the Maps pane: every pane's, but `d` copies the example shown to the canvas.
+  public static let mapsKeys: [KeyBinding<Action>] = keys.map { binding in
+    guard binding.action == .pane else { return binding }
+    return KeyBinding(
+      paneDigits.keys + [.char("d")], "panes; d copies this example to Draw",
+      actions: [.pane, .pane, .pane, .pane, .pane, .copyToDraw], inHintBar: false, keyLabel: "1-5, d")
+  }
+
+  /// Keys on the Mistakes pane: the arrows choose a cell of the confusion matrix, Enter lists
+  /// the examples in it, and in the list the arrows choose one, Enter opens it in Maps and `d`
+  /// copies it to the canvas.
+  public static let mistakesKeys: [KeyBinding<Action>] =
+    [
+      KeyBinding(
+        [.up, .down, .left, .right], "choose a cell (in its list, an example)", action: .moveCell,
+        keyLabel: "arrows", hint: ("arrows", "cell"), priority: 4),
+      KeyBinding(
+        [.enter, .char("d")], "list a cell's examples, open one in Maps; d: to Draw",
+        actions: [.openCell, .copyToDraw], keyLabel: "Enter, d", hint: ("Enter", "open"), priority: 4),
+    ]
+    + keys.compactMap { binding in
+      switch binding.action {
+      case .pane: return paneDigits
+      case .nextExample, .scrollUp, .logScale: return nil
+      case .quit:
+        var back = binding
+        back.summary = "quit (from a cell's list: back)"
+        back.hint = ("q/Esc", "quit/back")
+        return back
+      default: return binding
+      }
+    }
+
+  /// The key table of the visible pane: what dispatches keys, and what help and the hint bar list.
+  var activeKeys: [KeyBinding<Action>] {
+    switch pane {
+    case .draw: TrainingScreen.drawKeys
+    case .maps: TrainingScreen.mapsKeys
+    case .mistakes: TrainingScreen.mistakesKeys
+    case .curves, .kernels: TrainingScreen.keys
+    }
+  }
+
   /// The lecture's three hand-made 3x3 features for X/O: diagonal, X centre, anti-diagonal.
-  public static let lectureFeatures: [(name: String, values: [[Float]])] = [
-    ("diagonal", [[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]),
-    ("X centre", [[1, -1, 1], [-1, 1, -1], [1, -1, 1]]),
-    ("anti-diagonal", [[-1, -1, 1], [-1, 1, -1], [1, -1, -1]]),
-  ]
+  public static let lectureFeatures: [(name: String, values: [[Float]])] = LectureFeatures.all.map { ($0.name, $0.values) }
 
   public static let tickMilliseconds = 100
   /// From this width the Curves pane also shows the kernels and one example's maps.
@@ -115,6 +171,9 @@ public struct TrainingScreen: Program {
   public let title: String
   /// Whether `q` quits the program (run on its own) or only asks to leave (inside the course).
   let quitsProgram: Bool
+  /// Whether the first conv layer started from the lecture's features (`--init lecture`): each
+  /// kernel's twin is then the feature it started from, not the closest one.
+  public let startsFromLecture: Bool
 
   /// The newest snapshot, with what the keys asked for and the trainer has not published yet.
   public private(set) var snapshot: TrainingSnapshot
@@ -125,6 +184,13 @@ public struct TrainingScreen: Program {
   }
   public private(set) var example = 0
   public private(set) var canvas: DigitCanvas
+  /// The cell of the confusion matrix chosen on the Mistakes pane, `(truth, predicted)`.
+  public private(set) var matrixCell = (row: 0, column: 1)
+  /// Whether the chosen cell's examples are listed, and which of them is chosen.
+  public private(set) var listsCell = false
+  public private(set) var listChoice = 0
+  /// Whether the pen is down on the Draw pane: the arrows then paint every pixel they cross.
+  public private(set) var penDown = false
   public private(set) var showingHelp = false
   /// Rows the pane's content is scrolled by (kernels, maps), when it does not fit.
   public private(set) var scroll = 0
@@ -147,12 +213,15 @@ public struct TrainingScreen: Program {
   private var probedAt = (tick: -100, step: -1, revision: -1, target: ProbeTarget.canvas, generation: -1)
   /// What the keys asked for and the trainer has not published yet, so quick presses build on
   /// each other (two `+` are x4) and the screen never flickers back to the old value.
-  private var pending: (state: TrainingState?, rate: Float?, optimizer: OptimizerKind?, pace: TrainingPace?)
+  private var pending:
+    (state: TrainingState?, rate: Float?, optimizer: OptimizerKind?, pace: TrainingPace?, frozen: Bool?)
 
   /// A screen showing `snapshot` (a fresh trainer's first) until the next is delivered.
   public init(
-    snapshot: TrainingSnapshot = TrainingSnapshot(), data: TrainingData, title: String, quitsProgram: Bool = true
+    snapshot: TrainingSnapshot = TrainingSnapshot(), data: TrainingData, title: String, quitsProgram: Bool = true,
+    startsFromLecture: Bool = false
   ) {
+    self.startsFromLecture = startsFromLecture
     self.data = data
     self.title = title
     self.quitsProgram = quitsProgram
@@ -189,8 +258,7 @@ public struct TrainingScreen: Program {
         showingHelp = false
         return []
       }
-      let table = pane == .draw ? TrainingScreen.drawKeys : TrainingScreen.keys
-      guard let action = table.action(for: key) else { return [] }
+      guard let action = activeKeys.action(for: key) else { return [] }
       let effects = perform(action, key: key)
       return effects + refresh()
     case .mouse(let event):
@@ -240,9 +308,21 @@ public struct TrainingScreen: Program {
       notice = "optimiser \(next.rawValue) (fresh state)"
     case .reset:
       effects.append(.send(.reset))
-      pending = (nil, nil, nil, pending.pace)
+      pending = (nil, nil, nil, pending.pace, nil)
       viewedStep = nil
       notice = "reset: the same seed gives the same run (paused; space starts)"
+    case .freeze:
+      guard !snapshot.kernels.isEmpty else {
+        notice = "this network has no convolution layer to freeze"
+        break
+      }
+      let frozen = !snapshot.firstLayerFrozen
+      effects.append(.send(.freezeFirstLayer(frozen)))
+      pending.frozen = frozen
+      notice =
+        frozen
+        ? "layer \(frozenLayer) frozen: its weights stay as they are (f trains them again)"
+        : "layer \(frozenLayer) trains again"
     case .paceUp, .paceDown:
       let pace = action == .paceUp ? snapshot.pace.faster : snapshot.pace.slower
       effects.append(.send(.setPace(pace)))
@@ -272,6 +352,10 @@ public struct TrainingScreen: Program {
       }
     case .help: showingHelp = true
     case .quit:
+      if pane == .mistakes && listsCell {
+        listsCell = false
+        return []
+      }
       if pane == .draw {
         pane = .curves
         return []
@@ -279,15 +363,34 @@ public struct TrainingScreen: Program {
       if quitsProgram { return [.quit] }
       wantsToLeave = true
     case .moveCursor:
-      switch key {
-      case .up: canvas.moveCursor(rows: -1, columns: 0)
-      case .down: canvas.moveCursor(rows: 1, columns: 0)
-      case .left: canvas.moveCursor(rows: 0, columns: -1)
-      default: canvas.moveCursor(rows: 0, columns: 1)
+      let (dr, dc) =
+        switch key {
+        case .up: (-1, 0)
+        case .down: (1, 0)
+        case .left: (0, -1)
+        default: (0, 1)
+        }
+      let (row, column) = (canvas.cursor.row + dr, canvas.cursor.column + dc)
+      // Each key of a held arrow moves one pixel: with the pen down the line stays unbroken.
+      if penDown { canvas.stroke(toRow: row, column: column) } else { canvas.moveCursor(toRow: row, column: column) }
+    case .pen:
+      penDown.toggle()
+      if penDown { canvas.paint() }
+      notice = penDown ? "pen down: the arrows draw (space lifts it)" : "pen up: the arrows move"
+    case .brush:
+      if canvas.nextBrushSize() {
+        notice = "brush \(canvas.brushSize) px"
+      } else {
+        notice = "the \(canvas.rows)x\(canvas.columns) canvas paints one pixel at a time"
       }
-    case .paint: canvas.paint()
     case .erase: canvas.erase()
     case .clear: canvas.clear()
+    case .moveCell:
+      moveCell(key)
+    case .openCell:
+      openCell()
+    case .copyToDraw:
+      copyToDraw()
     case .scrollUp, .scrollDown:
       guard let content = scrollingContent() else { break }
       let limit = TrainingScreen.scrollLimit(height: content.height, in: content.area)
@@ -330,6 +433,79 @@ public struct TrainingScreen: Program {
     return effects
   }
 
+  /// The validation examples in the chosen cell of the newest inspection, in order.
+  var cellExamples: [Int] {
+    guard let predictions = snapshot.inspection?.predictions else { return [] }
+    return predictions.indices.filter { examples.labels[$0] == matrixCell.row && predictions[$0] == matrixCell.column }
+  }
+
+  private mutating func moveCell(_ key: Key) {
+    let classes = data.classNames.count
+    if listsCell {
+      let count = cellExamples.count
+      guard count > 0 else { return }
+      let step = key == .up || key == .down ? mistakesPerRow : 1
+      let delta = key == .up || key == .left ? -step : step
+      listChoice = min(max(0, listChoice + delta), count - 1)
+      notice = "example \(cellExamples[listChoice] + 1): Enter opens it in Maps, d copies it to Draw"
+      return
+    }
+    switch key {
+    case .up: matrixCell.row = (matrixCell.row + classes - 1) % classes
+    case .down: matrixCell.row = (matrixCell.row + 1) % classes
+    case .left: matrixCell.column = (matrixCell.column + classes - 1) % classes
+    default: matrixCell.column = (matrixCell.column + 1) % classes
+    }
+    notice = "\(cellTitle): Enter lists them"
+  }
+
+  /// `X predicted as O: 12 examples`.
+  var cellTitle: String {
+    let truth = data.classNames[safe: matrixCell.row] ?? "\(matrixCell.row)"
+    let guess = data.classNames[safe: matrixCell.column] ?? "\(matrixCell.column)"
+    let count = snapshot.inspection?.confusion[safe: matrixCell.row]?[safe: matrixCell.column] ?? 0
+    return "\(truth) predicted as \(guess): \(count) example\(count == 1 ? "" : "s")"
+  }
+
+  private mutating func openCell() {
+    if !listsCell {
+      guard snapshot.inspection != nil else {
+        notice = "the confusion matrix is still being computed"
+        return
+      }
+      listsCell = true
+      listChoice = 0
+      notice = cellExamples.isEmpty ? "no example in this cell" : "\(cellTitle): arrows choose, Enter opens in Maps"
+      return
+    }
+    guard let index = cellExamples[safe: listChoice] else {
+      notice = "no example in this cell"
+      return
+    }
+    example = index
+    pane = .maps
+    notice = "example \(index + 1) of \(examples.count), from the matrix: d copies it to Draw"
+  }
+
+  /// Copies the chosen example (in a cell's list, or the one on the Maps pane) to the canvas.
+  private mutating func copyToDraw() {
+    var index = example
+    if pane == .mistakes {
+      guard listsCell, let chosen = cellExamples[safe: listChoice] else {
+        notice = "choose a cell and an example first (arrows, Enter)"
+        return
+      }
+      index = chosen
+    }
+    let pixels = examples.inputs.slice(index).slice(0).scalars
+    // Back from what the network sees to ink 0...1: X/O pixels are −1 or +1, images bytes scaled.
+    let ink = isXO ? pixels.map { ($0 + 1) / 2 } : pixels.map { ($0 - data.inputOffset) / (255 * data.inputScale) }
+    canvas.load(ink)
+    penDown = false
+    pane = .draw
+    notice = "example \(index + 1) copied to the canvas: edit it, the prediction follows"
+  }
+
   private mutating func choose(_ index: Int) {
     let count = examples.count
     example = ((index % count) + count) % count
@@ -364,6 +540,15 @@ public struct TrainingScreen: Program {
     } else if pane == .mistakes {
       if event.kind == .wheelDown { choose(example + 1) }
       if event.kind == .wheelUp { choose(example - 1) }
+      guard event.kind == .leftClick, let places = mistakesLayout(layout.body) else { return }
+      if let cell = places.matrix.cell(atX: event.x - places.matrixArea.x, y: event.y - places.matrixArea.y) {
+        matrixCell = cell
+        listsCell = false
+        openCell()
+      } else if listsCell, let item = places.items.firstIndex(where: { $0.rect.contains(x: event.x, y: event.y) }) {
+        listChoice = places.items[item].position
+        openCell()
+      }
     }
   }
 
@@ -388,6 +573,13 @@ public struct TrainingScreen: Program {
     }
     if let pace = pending.pace {
       if latest.pace == pace { pending.pace = nil } else { snapshot.pace = pace }
+    }
+    if let frozen = pending.frozen {
+      if latest.firstLayerFrozen == frozen || generation != latest.generation {
+        pending.frozen = nil
+      } else {
+        snapshot.firstLayerFrozen = frozen
+      }
     }
     // A reset, or a run that trained on, leaves nothing earlier to look at.
     if generation != latest.generation || (latest.state == .running && pending.state != .paused) {
@@ -443,6 +635,16 @@ public struct TrainingScreen: Program {
   var shownKernels: [KernelSnapshot] {
     guard let viewedStep, let viewed = snapshot.viewed, viewed.step == viewedStep else { return snapshot.kernels }
     return viewed.kernels
+  }
+
+  /// The layer `f` freezes, counted from 1 as the Kernels pane counts: the first conv layer.
+  var frozenLayer: Int { (snapshot.kernels.first?.layer ?? 0) + 1 }
+
+  /// Each kernel of the first conv layer (as shown, at the viewed step) beside its lecture twin,
+  /// for X/O networks whose first layer has 3x3 kernels on one channel; nil otherwise.
+  var lectureMatches: [LectureFeatures.Match]? {
+    guard isXO, let first = shownKernels.first else { return nil }
+    return LectureFeatures.matches(first.weights, twins: startsFromLecture)
   }
 
   /// Whether the Curves pane is wide enough for the overview (curves, kernels and maps).

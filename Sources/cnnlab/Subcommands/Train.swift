@@ -17,6 +17,7 @@ extension CNNLab {
         cnnlab train [--data xo|mnist|fashion|DIR] [--model SPEC] [--epochs N]
         [--batch B] [--lr X] [--optimizer sgd|momentum|adam|rmsprop] [--seed S]
         [--save FILE] [--headless] [--threads N] [--pace N|max] [--json]
+        [--init random|lecture]
         """,
       discussion: """
         DATA is xo (generated X/O images, 9x9), mnist (the bundled 5,000-digit
@@ -30,6 +31,9 @@ extension CNNLab {
         default the fastest of 1, 3, 10, 30, 100, 300 steps/s at which there are
         at least 20 s to watch (the whole X/O run; the first epoch of 28x28
         images); < and > change it, --pace sets it. --headless runs at full speed.
+        --init lecture (xo only) starts a first layer 'conv 3 3x3 ...' from the
+        lecture's diagonal, X-centre and anti-diagonal features; f on the screen
+        freezes it, and the summary gives each kernel's cosine to its feature.
         Progress goes to standard error, the final metrics to standard output.
         A 'dropout P' layer in the spec (e.g. "flatten | dense 128 relu |
         dropout 0.2 | dense 10") drops each value with probability P while
@@ -78,6 +82,13 @@ extension CNNLab {
 
     @Flag(help: "Print the final metrics as one JSON object.")
     var json = false
+
+    @Option(name: .customLong("init"), help: "random, or lecture: the first layer starts from the lecture's three X/O features.")
+    var initialization: Initialization = .random
+
+    enum Initialization: String, ExpressibleByArgument {
+      case random, lecture
+    }
 
     func validate() throws {
       if let epochs, !(1...Self.mostEpochs).contains(epochs) {
@@ -158,11 +169,16 @@ extension CNNLab {
           "the network ends in \(shapeText(outputShape)) outputs but \(data) has \(dataSet.classNames.count) classes",
           note: "end the spec with 'dense \(dataSet.classNames.count)'")
       }
+      if initialization == .lecture {
+        configuration.startingKernels = try lectureKernels(plan, specText: specText)
+      }
       let parameters = plan.reduce(0) { $0 + $1.parameterCount }
       printError("\(dataSet.summary)\nnetwork: \(spec) (\(grouped(parameters)) parameters)")
       var run: TrainingRun
       var onScreen = false
-      if onTerminal, let final = try trainOnScreen(configuration, dataSet, training, spec: spec) {
+      if onTerminal,
+        let final = try trainOnScreen(configuration, dataSet, training, spec: spec, lecture: initialization == .lecture)
+      {
         run = final
         onScreen = true
       } else {
@@ -225,6 +241,15 @@ extension CNNLab {
         } else {
           pairs += [("test", "null"), ("no_test", jsonString(noTest))]
         }
+        if let matches = lectureMatches(run) {
+          let items = matches.map { m in
+            jsonObject([
+              ("kernel", String(m.kernel + 1)), ("feature", jsonString(LectureFeatures.all[m.feature].name)),
+              ("cosine", jsonNumber(Double(m.cosine))),
+            ])
+          }
+          pairs.append(("lecture_cosines", "[" + items.joined(separator: ", ") + "]"))
+        }
         pairs.append(("saved", save.map(jsonString) ?? "null"))
         print(jsonObject(pairs))
       } else {
@@ -246,15 +271,45 @@ extension CNNLab {
         } else {
           print("no test score: \(noTest)")
         }
+        if let matches = lectureMatches(run) {
+          let each = matches.map { m in
+            "#\(m.kernel + 1) \(LectureFeatures.all[m.feature].name) \(String(format: "%.2f", Double(m.cosine)))"
+          }
+          print("layer 1 against the lecture's features it started from (cosine): " + each.joined(separator: ", "))
+        }
         if let save { print("saved \(save)") }
       }
+    }
+
+    /// The lecture's features as the first layer's starting weights, after checking that the
+    /// data is X/O and the spec's first layer is `conv 3 3x3 ...` on one channel.
+    func lectureKernels(_ plan: [Network.LayerInfo], specText: String) throws -> Tensor {
+      guard data == "xo" else {
+        throw fail(
+          "--init lecture needs --data xo, not \(data): the lecture's features are 3x3 patterns of X and O strokes",
+          note: "train on X/O (--data xo), or leave --init out")
+      }
+      let kernels = LectureFeatures.kernels
+      let first = specText.split(separator: "|").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+      guard case .conv(3, 3, 3, _, _, _) = plan.first?.layer, plan.first?.inputShape.first == 1 else {
+        throw fail(
+          "--init lecture needs the spec's first layer to be 'conv 3 3x3 ...' (three 3x3 kernels on the image), not '\(first)'",
+          note: "start the spec with 'conv 3 3x3', e.g. --model 'conv 3 3x3 nobias relu | maxpool 2 ceil | dense 2'")
+      }
+      return kernels
+    }
+
+    /// Each first-layer kernel's cosine to the lecture feature it started from, for `--init lecture`.
+    func lectureMatches(_ run: TrainingRun) -> [LectureFeatures.Match]? {
+      guard initialization == .lecture, let first = run.trainer.kernels.first else { return nil }
+      return LectureFeatures.matches(first.weights, twins: true)
     }
 
     /// Trains on the training screen until the learner quits; returns the run as it was left,
     /// or nil when the terminal cannot be used (then training goes on without the screen).
     func trainOnScreen(
       _ configuration: TrainingConfiguration, _ dataSet: TrainingData, _ training: LabelledSet,
-      spec: NetworkSpec
+      spec: NetworkSpec, lecture: Bool
     ) throws -> TrainingRun? {
       let terminal: Terminal
       do {
@@ -269,7 +324,8 @@ extension CNNLab {
       configuration.stepsPerSnapshot = dataSet.inputShape[1] * dataSet.inputShape[2] > 100 ? 1 : 5
       let session = try TrainingSession(
         configuration: configuration, training: training, validation: dataSet.validation)
-      var screen = TrainingScreen(snapshot: session.snapshot, data: dataSet, title: "cnnlab train \(data)")
+      var screen = TrainingScreen(
+        snapshot: session.snapshot, data: dataSet, title: "cnnlab train \(data)", startsFromLecture: lecture)
       let outcome = RunLoop(terminal: terminal, trainer: TrainerHost(session: session)).run(&screen)
       terminal.shutdown()
       session.stop()

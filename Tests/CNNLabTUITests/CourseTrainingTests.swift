@@ -61,7 +61,7 @@ import Testing
     let course = Course.load(directory: TestPaths.repository + "/lessons")
     let lesson = try #require(course.entries.first { $0.name == "17-mlp-vs-cnn" }?.lesson)
     let source = LessonSource(lesson: lesson, name: "17-mlp-vs-cnn", number: 1, count: 1)
-    let entry = CourseMenu.Entry(name: source.name, title: source.title, summary: "", steps: 5)
+    let entry = CourseMenu.Entry(name: source.name, title: source.title, summary: "", steps: 6)
     let base = try Self.liveTraining()
     var app = CourseApp(
       sources: [source], entries: [entry],
@@ -69,21 +69,26 @@ import Testing
     _ = app.update(.resized(width: 100, height: 32))
     _ = app.update(.keyPressed(.enter))
     #expect(app.player?.trainsLive == true)
-    #expect(app.player?.liveSpec == "flatten | dense 128 relu | dropout 0.2 | dense 10")
+    #expect(app.player?.liveSpec == "flatten | dense 10")
+    // The dense network with dropout of step 2.
     _ = app.update(.keyPressed(.escape))  // out of the answer box
+    for _ in 0..<10 where app.player?.step == 0 { _ = app.update(.keyPressed(.right)) }
+    #expect(app.player?.step == 1)
+    #expect(app.player?.liveSpec == "flatten | dense 128 relu | dropout 0.2 | dense 10")
+    _ = app.update(.keyPressed(.escape))
     #expect(frame(app).last?.contains("t train live") == true)
     #expect(app.update(.keyPressed(.char("t"))).contains(.startTraining(base.request)))
     #expect(frame(app)[0].hasPrefix("Train live: flatten | dense 128 relu | dropout 0.2 | dense 10"))
     #expect(app.update(.keyPressed(.char("q"))) == [.send(.stop)])
     #expect(app.training == nil && app.player != nil)
-    // The CNN of step 2, without the flatten the network adds itself or the softmax.
-    for _ in 0..<10 where app.player?.step == 0 { _ = app.update(.keyPressed(.right)) }
-    #expect(app.player?.step == 1)
+    // The CNN of step 3, without the flatten the network adds itself or the softmax.
+    for _ in 0..<10 where app.player?.step == 1 { _ = app.update(.keyPressed(.right)) }
+    #expect(app.player?.step == 2)
     #expect(
       app.player?.liveSpec == "conv 8 5x5 pad 2 relu | maxpool 2 | conv 16 5x5 pad 2 relu | maxpool 2 | dense 10")
     // A step without a table of layers has nothing to train.
-    for _ in 0..<10 where app.player?.step == 1 { _ = app.update(.keyPressed(.right)) }
-    #expect(app.player?.step == 2)
+    for _ in 0..<10 where app.player?.step == 2 { _ = app.update(.keyPressed(.right)) }
+    #expect(app.player?.step == 3)
     #expect(app.player?.liveSpec == nil)
     #expect(!app.update(.keyPressed(.char("t"))).contains(.startTraining(base.request)))
     #expect(app.training == nil)

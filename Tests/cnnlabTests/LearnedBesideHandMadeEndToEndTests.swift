@@ -7,12 +7,7 @@ import Testing
 @Suite(.serialized, .enabled(if: TmuxSession.isAvailable, "tmux is not installed; the terminal end-to-end tests need it"))
 struct LearnedBesideHandMadeEndToEndTests {
   func start(_ arguments: String) throws -> TmuxSession {
-    let binary = shellQuoted(try TmuxSession.cnnlabBinary())
-    let script = """
-      env -u COLUMNS -u LINES -u NO_COLOR TERM=tmux-256color LANG=C.UTF-8 LC_ALL= \(binary) \(arguments); \
-      echo "cnnlab exited $?"; exec sleep 600
-      """
-    return try TmuxSession(width: 80, height: 24, command: script)
+    try TmuxSession.cnnlab(arguments, width: 80, height: 24)
   }
 
   @Test func aLectureStartFrozenKeepsItsFeaturesAndACellOpensItsExamples() throws {

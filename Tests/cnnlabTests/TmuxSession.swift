@@ -42,6 +42,19 @@ final class TmuxSession {
     return binary
   }
 
+  /// Runs `cnnlab ARGUMENTS` in a `width` x `height` pane as a user's terminal would (UTF-8,
+  /// `tmux-256color`, colour unless `noColor`, no COLUMNS or LINES to override the pane's size)
+  /// and prints `cnnlab exited N` when it ends; the pane then stays open to be read.
+  static func cnnlab(_ arguments: String, width: Int, height: Int, noColor: Bool = false) throws -> TmuxSession {
+    let binary = shellQuoted(try cnnlabBinary())
+    let colour = noColor ? "NO_COLOR=1" : "-u NO_COLOR"  // env takes -u before any NAME=VALUE
+    let script = """
+      env -u COLUMNS -u LINES \(colour) TERM=tmux-256color LANG=C.UTF-8 LC_ALL= \(binary) \(arguments); \
+      echo "cnnlab exited $?"; exec sleep 600
+      """
+    return try TmuxSession(width: width, height: height, command: script)
+  }
+
   let socket = FileManager.default.temporaryDirectory
     .appendingPathComponent("cnnlab-tmux-\(UUID().uuidString.prefix(8))").path
   let target = "cnnlab"

@@ -8,13 +8,7 @@ struct TrainScreenEndToEndTests {
   func start(
     _ arguments: String, width: Int = 80, height: Int = 24, noColor: Bool = false
   ) throws -> TmuxSession {
-    let binary = shellQuoted(try TmuxSession.cnnlabBinary())
-    let colour = noColor ? "NO_COLOR=1" : "-u NO_COLOR"  // env takes -u before any NAME=VALUE
-    let script = """
-      env -u COLUMNS -u LINES \(colour) TERM=tmux-256color LANG=C.UTF-8 LC_ALL= \(binary) \(arguments); \
-      echo "cnnlab exited $?"; exec sleep 600
-      """
-    return try TmuxSession(width: width, height: height, command: script)
+    try TmuxSession.cnnlab(arguments, width: width, height: height, noColor: noColor)
   }
 
   @Test func xoTrainsPausesPredictsADrawingAndQuitsCleanly() throws {

@@ -70,7 +70,7 @@ public struct Course: Sendable {
       do {
         var lesson = try LessonParser.parse(lessonText, file: file)
         loadFileGrids(&lesson, repository: repository, diagnostics: &diagnostics)
-        loadModels(&lesson, repository: repository, diagnostics: &diagnostics)
+        readFiles(&lesson, repository: repository, diagnostics: &diagnostics)
         entries.append(Entry(name: name, file: file, lesson: lesson))
       } catch {
         diagnostics += error.diagnostics
@@ -199,31 +199,16 @@ public struct Course: Sendable {
     for i in lesson.kernels.indices { load(&lesson.kernels[i].grid, what: "kernel") }
   }
 
-  /// Reads the model file of every `classify` operation, resolved against `repository`.
-  static func loadModels(_ lesson: inout Lesson, repository: String, diagnostics: inout [LessonDiagnostic]) {
+  /// Reads the files the lesson's operations name (a `classify` step's model), resolved
+  /// against `repository`.
+  static func readFiles(_ lesson: inout Lesson, repository: String, diagnostics: inout [LessonDiagnostic]) {
     for s in lesson.steps.indices {
       for t in lesson.steps[s].statements.indices {
         guard case .operation(var operation) = lesson.steps[s].statements[t].kind,
-          case .classify(var classify) = operation.kind
+          let kind = operation.kind.spec.readingFiles(
+            repository: repository, file: lesson.file, diagnostics: &diagnostics)
         else { continue }
-        let path = classify.modelPath
-        guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
-          diagnostics.append(
-            LessonDiagnostic(
-              file: lesson.file, at: classify.modelLocation, "'\(path)' is outside the repository",
-              note: "use a path relative to the repository root, like \"assets/models/mnist-pipeline.safetensors\""))
-          continue
-        }
-        do {
-          classify.model = LoadedModel(path: path, file: try ModelFile.read(path: repository + "/" + path))
-        } catch {
-          diagnostics.append(
-            LessonDiagnostic(
-              file: lesson.file, at: classify.modelLocation, "cannot load the model '\(path)': \(error)",
-              note: "give a model saved by 'cnnlab train --save'; paths are relative to the repository root"))
-          continue
-        }
-        operation.kind = .classify(classify)
+        operation.kind = kind
         lesson.steps[s].statements[t].kind = .operation(operation)
       }
     }

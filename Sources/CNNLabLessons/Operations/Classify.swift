@@ -47,6 +47,31 @@ extension ClassifyOperation: OperationSpec {
     return .classify(ClassifyOperation(input: input, modelPath: path, modelLocation: modelLocation))
   }
 
+  /// Reads the model file, which must lie inside the repository.
+  func readingFiles(
+    repository: String, file: String, diagnostics: inout [LessonDiagnostic]
+  ) -> StepOperation.Kind? {
+    let path = modelPath
+    guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+      diagnostics.append(
+        LessonDiagnostic(
+          file: file, at: modelLocation, "'\(path)' is outside the repository",
+          note: "use a path relative to the repository root, like \"assets/models/mnist-pipeline.safetensors\""))
+      return nil
+    }
+    do {
+      var read = self
+      read.model = LoadedModel(path: path, file: try ModelFile.read(path: repository + "/" + path))
+      return .classify(read)
+    } catch {
+      diagnostics.append(
+        LessonDiagnostic(
+          file: file, at: modelLocation, "cannot load the model '\(path)': \(error)",
+          note: "give a model saved by 'cnnlab train --save'; paths are relative to the repository root"))
+      return nil
+    }
+  }
+
   func perform(_ operation: StepOperation, in run: inout LessonRun) throws(EvalError) -> Animation {
     guard let model else {
       throw EvalError(

@@ -94,11 +94,19 @@ protocol OperationSpec: Sendable {
   var knobs: [Knob] { get }
   /// The operation with knob `name` turned by `notches`; nil at either end or for no such knob.
   func turning(_ name: String, by notches: Int) -> StepOperation.Kind?
+  /// The operation with the files it names read (paths relative to `repository`), problems
+  /// added to `diagnostics` against `file`; nil when it names none.
+  func readingFiles(
+    repository: String, file: String, diagnostics: inout [LessonDiagnostic]
+  ) -> StepOperation.Kind?
 }
 
 extension OperationSpec {
   var knobs: [Knob] { [] }
   func turning(_ name: String, by notches: Int) -> StepOperation.Kind? { nil }
+  func readingFiles(
+    repository: String, file: String, diagnostics: inout [LessonDiagnostic]
+  ) -> StepOperation.Kind? { nil }
 }
 
 /// What a step's operation animates, with everything the engine computed.

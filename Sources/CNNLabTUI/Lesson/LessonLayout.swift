@@ -397,10 +397,9 @@ extension LessonPlayer {
       let isOutput = grid.name == parts.output
       // The result appears when its operation runs, so its size is not given away early.
       if isOutput && animation == nil { continue }
-      // A trained network's result is drawn as the pipeline that made it.
-      if isOutput, case .pipeline(let pipeline)? = animation {
-        let view = pipeline.view(frame: frame, maxWidth: maxWidth, maxHeight: screen.height - 9)
-        panels.append(GridPanel(kind: .output(0), title: view.labels(glyphs: .unicode), titleRole: .dim, body: .pipeline(view)))
+      // A result better seen as a picture (a trained network's pipeline) is drawn as one.
+      if isOutput, let panel = animation?.screen.outputPanel(frame: frame, maxWidth: maxWidth, maxHeight: screen.height - 9) {
+        panels.append(panel)
         continue
       }
       let isKernel = grid.role == .kernel || parts.kernels.contains(grid.name)

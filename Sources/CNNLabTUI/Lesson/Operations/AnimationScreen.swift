@@ -16,6 +16,8 @@ protocol AnimationScreen {
   var arithmeticRows: Int { get }
   /// The current window's products laid out as the window, where the operation has them.
   func productsPanel(frame: Int) -> GridPanel?
+  /// A panel drawn in place of the output grid, for a result better seen as a picture.
+  func outputPanel(frame: Int, maxWidth: Int, maxHeight: Int) -> GridPanel?
 }
 
 extension AnimationScreen {
@@ -26,6 +28,8 @@ extension AnimationScreen {
   var arithmeticRows: Int { 1 }
 
   func productsPanel(frame: Int) -> GridPanel? { nil }
+
+  func outputPanel(frame: Int, maxWidth: Int, maxHeight: Int) -> GridPanel? { nil }
 }
 
 extension Animation {

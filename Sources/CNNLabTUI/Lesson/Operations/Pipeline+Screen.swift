@@ -17,11 +17,13 @@ extension PipelineAnimation: AnimationScreen {
     return [StyledLine(c.frame == 0 ? "\(inputName) \(shape), as the model reads it" : "\(stage.text)  \(c.glyphs.arrowRight)  \(shape)", .accent)]
   }
 
-  /// The pipeline for a panel `maxWidth` wide and `maxHeight` high (its label row included).
-  func view(frame: Int, maxWidth: Int, maxHeight: Int) -> PipelineView {
-    PipelineView(
+  /// The result is drawn as the pipeline that made it, in a panel `maxWidth` wide and
+  /// `maxHeight` high (its label row included).
+  func outputPanel(frame: Int, maxWidth: Int, maxHeight: Int) -> GridPanel? {
+    let view = PipelineView(
       stages: stages.map { ($0.text, $0.tensor) }, classNames: classNames,
       revealed: frame >= stages.count - 1 ? Int.max : frame, maxWidth: maxWidth,
       maxHeight: maxHeight - 1)
+    return GridPanel(kind: .output(0), title: view.labels(glyphs: .unicode), titleRole: .dim, body: .pipeline(view))
   }
 }

@@ -195,7 +195,8 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
       guard let (word, wordColumn) = tokens.next() else {
         throw ParseError(column: tokens.endColumn, message: "expected \(what)")
       }
-      guard let p = Double(word), p.isFinite, p >= 0, p < 1 else {
+      // In the engine's floats too: 0.99999999 would round to 1 and drop everything.
+      guard let p = Double(word), p.isFinite, p >= 0, p < 1, Float(p) < 1 else {
         throw ParseError(column: wordColumn, message: "expected \(what), found '\(word)'")
       }
       try tokens.expectEnd(after: keyword)

@@ -79,7 +79,11 @@ public final class TrainingSession: Sendable {
       parameters.sched_priority = 0
       let batch: Int32 = 3  // SCHED_BATCH in <bits/sched.h>, which Swift does not see (_GNU_SOURCE)
       _ = sched_setscheduler(0, batch, &parameters)
-      _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, TrainingSession.trainerNiceness)
+      // Relative to the process: under `nice -n 10 cnnlab`, the trainer goes to 15, not back to 5.
+      let which = __priority_which_t(PRIO_PROCESS.rawValue)
+      errno = 0
+      let current = getpriority(which, 0)
+      if errno == 0 { _ = setpriority(which, 0, min(19, current + TrainingSession.trainerNiceness)) }
       #endif
       let result = Result { () throws(Network.BuildError) -> TrainingRun in
         try TrainingRun(

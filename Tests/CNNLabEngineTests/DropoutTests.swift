@@ -42,6 +42,7 @@ private func batch(_ n: Int, _ shape: [Int], seed: UInt64) -> Tensor {
     ("dense 8 | dropout nan", 19, "found 'nan'"),
     ("dense 8 | dropout inf", 19, "found 'inf'"),
     ("dense 8 | dropout 1.5", 19, "found '1.5'"),
+    ("dense 8 | dropout 0.99999999", 19, "found '0.99999999'"),
     ("dense 8 | dropout half", 19, "found 'half'"),
     ("dense 8 | dropout", 18, "expected a drop probability"),
     ("dense 8 | dropout 0.2 0.3", 23, "takes no options"),
@@ -107,6 +108,27 @@ private func batch(_ n: Int, _ shape: [Int], seed: UInt64) -> Tensor {
     }
     #expect(masked(7) == masked(7))
     #expect(masked(7) != masked(8))
+  }
+
+  /// Two dropout layers of one network draw masks of their own, not one mask shifted: the
+  /// seeds used to differ by SplitMix64's own increment, which made layer 5 drop unit j exactly
+  /// when layer 3 dropped unit j + 2.
+  @Test func eachLayerDrawsItsOwnMask() {
+    func mask(layer: Int) -> [Float] {
+      var generator = SplitMix64(seed: Dropout.maskSeed(1, layer: layer))
+      var values = [Float](repeating: 0, count: 64)
+      values.withUnsafeMutableBufferPointer {
+        Dropout.drawMask($0.baseAddress!, count: 64, probability: 0.5, using: &generator)
+      }
+      return values
+    }
+    let (a, b) = (mask(layer: 3), mask(layer: 5))
+    for shift in 0..<8 {
+      let same = (0..<(64 - shift)).filter { a[$0 + shift] == b[$0] }.count
+      #expect(same < 64 - shift - 8, "layer 5 is layer 3's mask shifted by \(shift)")
+      let other = (0..<(64 - shift)).filter { b[$0 + shift] == a[$0] }.count
+      #expect(other < 64 - shift - 8, "layer 3 is layer 5's mask shifted by \(shift)")
+    }
   }
 
   /// The gradient through dropout with the mask fixed: a copy of the layer draws the same mask,

@@ -71,3 +71,31 @@ private func twoSteps(_ optimizer: Optimizer) -> [Float] {
     #expect(OptimizerKind(rawValue: "rmsprop") == .rmsprop)
   }
 }
+
+/// A parameter frozen while the others train keeps its own step count: when it thaws, Adam's
+/// bias correction starts at step 1 for it, as PyTorch's `state['step']` does per parameter.
+/// Adam's first step moves every weight by the learning rate (m̂/√v̂ = g/|g|); counted from the
+/// network's 11th step instead, it would move them by 0.48 of it.
+@Suite struct FrozenOptimizerStateTests {
+  @Test func aThawedParameterStartsItsOwnBiasCorrection() throws {
+    let network = try Network("dense 3", inputShape: [1, 2, 2], seed: 3)
+    let fast = try FastNetwork(network: network, threads: 1, trainingBatch: 4)
+    var rng = SplitMix64(seed: 9)
+    let images = Tensor.random(shape: [4, 1, 2, 2], using: &rng)
+    let labels = [0, 1, 2, 1]
+    let adam = Optimizer.adam(learningRate: 0.01)
+    for _ in 0..<10 {  // the weights (parameter 0) frozen, the bias trains
+      fast.zeroGradients()
+      fast.accumulateGradients(images: images, labels: labels)
+      fast.update(adam, frozen: 0..<1)
+    }
+    let before = fast.parameters[0].values
+    fast.zeroGradients()
+    fast.accumulateGradients(images: images, labels: labels)
+    let gradients = fast.parameters[0].gradients
+    fast.update(adam)
+    for (i, (w0, w1)) in zip(before, fast.parameters[0].values).enumerated() where abs(gradients[i]) > 1e-4 {
+      #expect(abs(abs(w1 - w0) - 0.01) < 1e-4, "weight \(i) moved \(w1 - w0)")
+    }
+  }
+}

@@ -18,6 +18,9 @@ public final class FastParameter: @unchecked Sendable {
   let grad: FastBuffer
   var moment1: FastBuffer?
   var moment2: FastBuffer?
+  /// How many optimiser steps this parameter has taken (PyTorch's `state['step']`): a layer
+  /// frozen for a while resumes its bias correction where it stopped, not at the network's count.
+  var steps = 0
 
   init(count: Int) {
     self.count = count

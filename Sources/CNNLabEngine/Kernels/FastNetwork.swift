@@ -58,7 +58,6 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// How many examples of the last `accumulateGradients` batch the network classified right
   /// (before that step's update), for training accuracy at no extra cost.
   public private(set) var lastBatchCorrect = 0
-  private var step = 0
   /// Multiply-adds per image in the forward pass, to judge whether a batch is worth splitting.
   private let workPerImage: Int
   /// Floats in all parameters together: the size of one lane's gradient copy.
@@ -319,8 +318,8 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// Forgets the optimiser's state (momentum, Adam's moments and step count), as a freshly made
   /// optimiser starts; the next `update` begins from zero.
   public func resetOptimizerState() {
-    step = 0
     for p in parameters {
+      p.steps = 0
       p.moment1 = nil
       p.moment2 = nil
     }
@@ -330,12 +329,12 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   /// (allocated at its first step, zero). The parameters at indices in `frozen` are left as
   /// they are, values and optimiser state alike.
   public func update(_ optimizer: Optimizer, frozen: Range<Int> = 0..<0) {
-    step += 1
     for (i, p) in parameters.enumerated() where !frozen.contains(i) {
       if optimizer.moments >= 1 && p.moment1 == nil { p.moment1 = FastBuffer(count: p.count) }
       if optimizer.moments >= 2 && p.moment2 == nil { p.moment2 = FastBuffer(count: p.count) }
+      p.steps += 1
       optimizer.update(
-        step: step, values: p.value.pointer, gradients: p.grad.pointer,
+        step: p.steps, values: p.value.pointer, gradients: p.grad.pointer,
         moment1: p.moment1?.pointer, moment2: p.moment2?.pointer, count: p.count)
     }
   }

@@ -58,10 +58,15 @@ public struct Dropout: Layer {
 
   /// The mask stream of the dropout layer at 1-based spec position `layer` of a network whose
   /// masks are seeded by `seed`: the same for both executors.
+  ///
+  /// Each layer's seed is a hash of the network's and the layer's place. (Adding the place times
+  /// SplitMix64's own increment would give every layer the same stream, started a few draws
+  /// later: two dropout layers would drop the same units, shifted.)
   public static func maskSeed(_ seed: UInt64, layer: Int) -> UInt64 {
     var mixer = SplitMix64(seed: seed ^ 0xD809_0D7E_5EED_0000)
-    for _ in 0..<2 { _ = mixer.next() }
-    return mixer.next() &+ UInt64(truncatingIfNeeded: layer) &* 0x9E37_79B9_7F4A_7C15
+    let base = mixer.next()
+    var layerMixer = SplitMix64(seed: base ^ (UInt64(truncatingIfNeeded: layer) &* 0xBF58_476D_1CE4_E5B9))
+    return layerMixer.next()
   }
 
   /// What a kept value is multiplied by while training: 1/(1 − p), in the engine's floats.

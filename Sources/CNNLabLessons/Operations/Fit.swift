@@ -124,7 +124,7 @@ extension LessonRun {
     for layer in declaration.layers {
       guard case .layer(let spec) = layer.kind else { continue }
       if case .dropout = spec, let probability {
-        texts.append("dropout \(format(probability))")
+        texts.append("dropout \(probability)")  // every digit the learner typed
         sawDropout = true
       } else {
         texts.append(layer.text)

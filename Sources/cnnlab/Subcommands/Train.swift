@@ -351,11 +351,12 @@ extension CNNLab {
 
     /// A lesson step's network (`t` in a lesson) trained live on the bundled MNIST sample with
     /// the defaults for images, at a pace that leaves its first epoch 20 s to watch. Nil when the
-    /// sample cannot be read or the spec does not build for 28x28 digits.
+    /// sample cannot be read or the spec does not build for 28x28 digits or end in 10 scores.
     static func mnistTraining(spec text: String) -> LiveTraining? {
       let d = Defaults.images
       guard let data = try? TrainingData.load("mnist"), let training = data.training,
-        let spec = try? NetworkSpec.parse(text), (try? Network.plan(spec: spec, inputShape: data.inputShape)) != nil
+        let spec = try? NetworkSpec.parse(text), let plan = try? Network.plan(spec: spec, inputShape: data.inputShape),
+        plan.last?.outputShape == [data.classNames.count]
       else { return nil }
       let steps = (training.count + d.batch - 1) / d.batch
       let configuration = TrainingConfiguration(

@@ -82,6 +82,23 @@ import Testing
     #expect(step1Row().split(separator: " ") == ["0.70", "?"])
   }
 
+  /// Lesson 16's chart tops out below the first epoch's loss (from random weights it would
+  /// flatten the rest), so that epoch's marks sit on the top row, whose label then reads
+  /// `0.80+`: a clipped mark is never drawn under a plain number.
+  @Test func aLossAboveTheChartMarksItsTopWithAPlus() throws {
+    let course = Course.load(directory: TestPaths.repository + "/lessons")
+    let index = try #require(course.entries.firstIndex { $0.name == "16-overfitting-and-dropout" })
+    let lesson = try #require(course.entries[index].lesson)
+    var player = LessonPlayer(
+      source: LessonSource(lesson: lesson, name: "16-overfitting-and-dropout", number: index + 1, count: course.entries.count))
+    _ = player.update(.resized(width: 80, height: 24))
+    player.show(step: 0, frame: 0)
+    var buffer = CellBuffer(width: 80, height: 24)
+    player.render(into: &buffer)
+    let top = try #require(buffer.lines.first { $0.contains("│") && $0.contains("o") && $0.hasPrefix(" 0.") })
+    #expect(top.contains("+│"), "\(top)")
+  }
+
   /// Lesson 9 asks which class wins and takes a label: letters type into the box (q does not
   /// leave), a wrong label gets the hint, and "x" is accepted for "X".
   @Test func aLabelAnswerIsTypedInLetters() throws {

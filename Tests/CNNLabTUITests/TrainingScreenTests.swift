@@ -242,6 +242,26 @@ struct TrainingScreenTests {
 
   /// A delivered snapshot is what the screen draws; what a key asked for stays on screen until
   /// a snapshot shows the trainer has done it.
+  /// A lesson's network as the title does not push the run's state off an 80-column header:
+  /// the title is shortened at a space and ends in an ellipsis. Opened from the course, q and
+  /// Esc say they go back.
+  @Test func aLongTitleIsShortenedAndTheCourseScreenSaysBack() {
+    var snapshot = TrainingSnapshot()
+    snapshot.state = .running
+    snapshot.totalEpochs = 5
+    let title = "Train live: conv 8 5x5 pad 2 relu | maxpool 2 | conv 16 5x5 pad 2 relu | maxpool 2 | dense 10"
+    var screen = TrainingScreen(snapshot: snapshot, data: Self.data, title: title, quitsProgram: false)
+    _ = screen.update(.resized(width: 80, height: 24))
+    var buffer = CellBuffer(width: 80, height: 24)
+    screen.render(into: &buffer)
+    #expect(buffer.lines[0].contains("Train live: conv"))
+    #expect(buffer.lines[0].contains("…"))
+    #expect(buffer.lines[0].contains("training"))
+    #expect(buffer.lines[0].contains("epoch 1/5"))
+    #expect(buffer.lines[23].contains("q/Esc back"))
+    #expect(!buffer.lines[23].contains("quit"))
+  }
+
   @Test func aDeliveredSnapshotUpdatesTheHeader() throws {
     var snapshot = TrainingSnapshot()
     snapshot.state = .running

@@ -53,6 +53,7 @@ import Testing
     let newest = lines(screen).dropFirst(2).joined(separator: "\n")
     #expect(press(&screen, .char(",")).last == .view(step: 29))
     #expect(lines(screen)[0].contains("viewing step 29 of 30"))
+    #expect(lines(screen)[1].hasPrefix("newest:  loss "), "the status line's numbers are the newest step's")
     #expect(press(&screen, .char(","), .char(",")).last == .view(step: 27))
     press(&screen, .char("."))
     #expect(screen.viewedStep == 28)

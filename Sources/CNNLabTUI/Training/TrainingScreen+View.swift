@@ -107,7 +107,8 @@ extension TrainingScreen {
     let fraction = s.stepsPerEpoch > 0 ? Double(s.stepInEpoch) / Double(s.stepsPerEpoch) : 0
     let done = s.state == .finished ? 1 : fraction
     var fields = [
-      Field(title, role: .title, priority: FitLine.essential),
+      // A long title (a lesson network's spec) is shortened before the run's state is lost.
+      Field(title, role: .title, priority: 5, shortenable: true),
       Field(stateText, role: stateRole, priority: FitLine.essential),
       Field("epoch \(shownEpoch)\(epochs)", priority: 6),
       Field(String(format: "%3d%%", Int(done * 100)), priority: 5, gap: 1),
@@ -149,6 +150,8 @@ extension TrainingScreen {
     typealias Field = FitLine.Field
     let s = snapshot
     var fields: [Field] = []
+    // Rewound, the panes show the viewed step; these numbers are still the newest step's.
+    if viewedStep != nil { fields.append(Field("newest:", role: .dim, priority: 9)) }
     if let loss = s.recentLoss() {
       fields.append(Field([("loss ", .dim), (String(format: "%.4f", Double(loss)), .series(0))], priority: 9))
       let accuracy = s.accuracies.suffix(20)

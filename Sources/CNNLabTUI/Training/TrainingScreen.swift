@@ -150,12 +150,22 @@ public struct TrainingScreen: Program {
     }
 
   /// The key table of the visible pane: what dispatches keys, and what help and the hint bar list.
+  /// Opened from the course, q and Esc go back to it, and the table says so.
   var activeKeys: [KeyBinding<Action>] {
-    switch pane {
-    case .draw: TrainingScreen.drawKeys
-    case .maps: TrainingScreen.mapsKeys
-    case .mistakes: TrainingScreen.mistakesKeys
-    case .curves, .kernels: TrainingScreen.keys
+    let table =
+      switch pane {
+      case .draw: TrainingScreen.drawKeys
+      case .maps: TrainingScreen.mapsKeys
+      case .mistakes: TrainingScreen.mistakesKeys
+      case .curves, .kernels: TrainingScreen.keys
+      }
+    guard !quitsProgram else { return table }
+    return table.map { binding in
+      guard binding.actions.contains(.quit), binding.summary.contains("quit") else { return binding }
+      var back = binding
+      back.summary = back.summary.replacingOccurrences(of: "quit", with: "back to the course")
+      back.hint = (back.hint?.keys ?? "q/Esc", back.hint.map { $0.summary.replacingOccurrences(of: "quit", with: "back") } ?? "back")
+      return back
     }
   }
 

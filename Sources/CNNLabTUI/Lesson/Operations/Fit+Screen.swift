@@ -3,7 +3,8 @@ import CNNLabLessons
 
 // A training run on screen: the loss curves up to the current epoch, one mark per epoch and
 // series (training `·`, validation `o`, an earlier run's validation `x`), and the epoch's
-// numbers as the engine scored them.
+// numbers as the engine scored them. A loss above the chart's top is drawn on its top row,
+// labelled `0.80+`.
 
 extension FitAnimation: AnimationScreen {
   /// Rows of the plot itself, between the top label and the axis.
@@ -30,9 +31,13 @@ extension FitAnimation: AnimationScreen {
     mark(curves.trainingLoss, train)
     mark(compared, other)
     mark(curves.validationLoss, validation)
+    // The first epoch's loss is usually above the top (see `chartTop`): its marks sit on the
+    // top row, which then reads `0.80+`.
+    let clipped = [curves.trainingLoss, curves.validationLoss, compared ?? []]
+      .contains { $0.prefix(shown).contains { $0 > top } }
     var lines: [StyledLine] = []
     for (r, row) in plot.enumerated() {
-      let y = r == 0 ? c.f(top) : r == Self.plotRows - 1 ? "0" : ""
+      let y = r == 0 ? c.f(top) + (clipped ? "+" : "") : r == Self.plotRows - 1 ? "0" : ""
       lines.append(StyledLine(pad(y, label) + String(c.glyphs.vertical) + String(row), .accent))
     }
     lines.append(StyledLine(String(repeating: " ", count: label) + "+" + String(repeating: c.glyphs.horizontal, count: width), .dim))

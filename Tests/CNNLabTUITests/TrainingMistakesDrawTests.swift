@@ -74,6 +74,22 @@ import Testing
     #expect(screen.update(.keyPressed(.escape)) == [.quit])
   }
 
+  /// Enter on a cell without examples says so and stays on the matrix, where the arrows still
+  /// move; it does not open an empty list with keys that do nothing.
+  @Test func anEmptyCellStaysOnTheMatrix() throws {
+    var (screen, inspection) = try Self.mistakes()
+    let empty = try #require(
+      (0..<2).flatMap { r in (0..<2).map { (r, $0) } }.first { inspection.confusion[$0.0][$0.1] == 0 },
+      "the fixture has a cell without examples")
+    while screen.matrixCell.row != empty.0 { _ = screen.update(.keyPressed(screen.matrixCell.row < empty.0 ? .down : .up)) }
+    while screen.matrixCell.column != empty.1 {
+      _ = screen.update(.keyPressed(screen.matrixCell.column < empty.1 ? .right : .left))
+    }
+    _ = screen.update(.keyPressed(.enter))
+    #expect(!screen.listsCell)
+    #expect(text(screen).contains { $0.contains("no example in this cell") })
+  }
+
   /// `d` copies the chosen example to the canvas, X/O's −1/+1 back to ink 0/1, and opens Draw.
   @Test func dCopiesTheChosenExampleToTheCanvas() throws {
     var (screen, _) = try Self.mistakes()
@@ -104,6 +120,7 @@ import Testing
     let score = String(format: "\(right)/16 right (%.1f%%)", Double(right) / 16 * 100)
     #expect(text(screen, width: 80, height: 24).contains { $0.hasPrefix(score + " ") })
     #expect(text(screen, width: 80, height: 24).contains { $0.hasPrefix("arrows: choose a cell ") })
+    _ = screen.update(.keyPressed(.down))  // O predicted as O, which has examples to list
     _ = screen.update(.keyPressed(.enter))
     let lines = text(screen, width: 80, height: 24)
     for key in ["Enter: open in Maps ", "d: copy to Draw ", "Esc: back "] {

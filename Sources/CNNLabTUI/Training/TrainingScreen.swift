@@ -485,7 +485,12 @@ public struct TrainingScreen: Program {
       }
       listsCell = true
       listChoice = 0
-      notice = cellExamples.isEmpty ? "no example in this cell" : "\(cellTitle): arrows choose, Enter opens in Maps"
+      guard !cellExamples.isEmpty else {  // nothing to list: stay on the matrix
+        listsCell = false
+        notice = "no example in this cell"
+        return
+      }
+      notice = "\(cellTitle): arrows choose, Enter opens in Maps"
       return
     }
     guard let index = cellExamples[safe: listChoice] else {

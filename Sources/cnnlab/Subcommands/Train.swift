@@ -253,11 +253,16 @@ extension CNNLab {
         pairs.append(("saved", save.map(jsonString) ?? "null"))
         print(jsonObject(pairs))
       } else {
+        // Stopped inside an epoch, the scores below are those of the last whole one: say so.
+        let whole = run.trainer.epoch
+        var span = "\(whole) epoch\(whole == 1 ? "" : "s")"
+        if s.stepInEpoch > 0 { span += " and \(s.stepInEpoch) step\(s.stepInEpoch == 1 ? "" : "s")" }
         print(
-          "trained \(spec) on \(data) for \(run.trainer.epoch) epochs (\(s.step) steps) in \(duration(s.elapsed)), \(Int(speed)) images/s"
+          "trained \(spec) on \(data) for \(span) (\(s.step) steps) in \(duration(s.elapsed)), \(Int(speed)) images/s"
         )
         if let last {
-          print("train loss \(fixed(last.trainLoss)), accuracy \(percent(last.trainAccuracy))")
+          let which = s.stepInEpoch > 0 ? "epoch \(last.epoch), the last whole one: " : ""
+          print("\(which)train loss \(fixed(last.trainLoss)), accuracy \(percent(last.trainAccuracy))")
           if let loss = last.validationLoss, let accuracy = last.validationAccuracy {
             print(
               "validation loss \(fixed(loss)), accuracy \(percent(accuracy)) on "

@@ -38,7 +38,8 @@ public struct RunLoop {
   /// Runs `program` until it returns `.quit` or a terminating signal arrives. The program gets
   /// `.resized` with the screen size first; then the loop performs `first` (effects the program
   /// returned before it ran, such as opening a lesson). Below `program.minimumSize` the loop shows
-  /// `TooSmall` instead and holds back mouse events (their positions would mean nothing).
+  /// `TooSmall` instead and holds back mouse events (their positions would mean nothing) and
+  /// every key but q and Esc (what they did would not be seen).
   public func run(_ program: inout some Program, performingFirst first: [Effect] = []) -> Outcome {
     let clock = ContinuousClock()
     var size = terminal.size
@@ -120,7 +121,8 @@ public struct RunLoop {
         handled += 1
         let message: Message?
         switch current {
-        case .key(let key): message = .keyPressed(key)
+        // Too small to show anything, a key would act unseen: only q and Esc (leave) get through.
+        case .key(let key): message = isTooSmall() && key != .char("q") && key != .escape ? nil : .keyPressed(key)
         case .mouse(let mouse): message = isTooSmall() ? nil : .mouse(mouse)
         case .resized(let width, let height):
           size = (width, height)

@@ -57,7 +57,9 @@ public struct TrainingScreen: Program {
     KeyBinding(
       [.char("o"), .char("f")], "optimiser; freeze/unfreeze the first conv layer", actions: [.optimizer, .freeze],
       keyLabel: "o, f", hint: ("o", "optimiser"), priority: 1),
-    KeyBinding([.char("r")], "reset: step 0, same seed, timeline cleared", action: .reset, hint: ("r", "reset")),
+    KeyBinding(
+      [.char("r")], "reset to step 0: same seed, first settings", action: .reset,
+      hint: ("r", "reset")),
     KeyBinding(
       [.tab, .backTab], "next/previous pane", actions: [.nextPane, .previousPane], hint: ("Tab", "pane"), priority: 4),
     KeyBinding(
@@ -101,14 +103,16 @@ public struct TrainingScreen: Program {
       [.char(","), .char("."), .home, .end], "rewind: older/newer step, first/newest",
       actions: [.olderStep, .newerStep, .firstStep, .newestStep], inHintBar: false, keyLabel: ", . Home End"),
     KeyBinding([.char("f")], "freeze/unfreeze the first conv layer", action: .freeze, inHintBar: false),
-    KeyBinding([.char("r")], "reset: step 0, same seed", action: .reset, inHintBar: false),
+    KeyBinding([.char("r")], "reset to step 0: same seed, first settings", action: .reset, inHintBar: false),
     KeyBinding(
       [.char("1"), .char("2"), .char("3"), .char("4"), .char("5")], "1 curves, 2 kernels, 3 maps, 4 mistakes, 5 draw",
       action: .pane, inHintBar: false, keyLabel: "1-5"),
     KeyBinding(
       [.tab, .backTab], "next/previous pane", actions: [.nextPane, .previousPane], hint: ("Tab", "pane"), priority: 1),
     KeyBinding([.char("?")], "help", action: .help, priority: FitLine.essential),
-    KeyBinding([.char("q"), .escape], "back", action: .quit, keyLabel: "Esc", priority: FitLine.essential),
+    KeyBinding(
+      [.char("q"), .escape], "back (q too)", action: .quit, keyLabel: "Esc", hint: ("Esc", "back"),
+      priority: FitLine.essential),
   ]
 
   /// The pane switch without `d`, for the panes where `d` copies an example to the canvas.

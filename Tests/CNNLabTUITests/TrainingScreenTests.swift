@@ -160,6 +160,9 @@ struct TrainingScreenTests {
     screen.render(into: &buffer)
     let text = buffer.lines.joined(separator: "\n")
     #expect(text.contains("prediction: "))
+    // The prediction's probability has the bars' one decimal, so the two never disagree.
+    let line = try #require(buffer.lines.first { $0.contains("prediction: ") })
+    #expect(line.range(of: #"prediction: [XO] \(\d+\.\d%\)"#, options: .regularExpression) != nil, "\(line)")
     #expect(text.contains("1 conv 3 3x3 nobias relu  3×7×7"))
     // Esc leaves the canvas for the curves; it does not quit.
     #expect(screen.update(.keyPressed(.escape)).isEmpty)

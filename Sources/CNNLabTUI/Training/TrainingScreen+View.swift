@@ -820,7 +820,8 @@ extension TrainingScreen {
       let best = probe.probabilities.indices.max { probe.probabilities[$0] < probe.probabilities[$1] } ?? 0
       var x = buffer.put("prediction: ", x: right.x, y: right.y, role: .title, clip: right)
       x = buffer.put(data.classNames[safe: best] ?? "?", x: x, y: right.y, role: .accent, clip: right)
-      buffer.put(String(format: " (%.0f%%)", Double(probe.probabilities[safe: best] ?? 0) * 100), x: x, y: right.y, role: .accent, clip: right)
+      // One decimal, as the bars below print it (99.8 % is not 100 %).
+      buffer.put(String(format: " (%.1f%%)", Double(probe.probabilities[safe: best] ?? 0) * 100), x: x, y: right.y, role: .accent, clip: right)
     }
     renderActivations(
       input: probe.input, activations: probe.activations, probabilities: probe.probabilities, truth: nil,

@@ -187,6 +187,11 @@ struct TrainingScreenTests {
     press(&screen, .right, .right)
     #expect(screen.example == 1)
     #expect(press(&screen, .char("4")).last == .inspect(example: 1))
+    // Paused, one step on (`s`) is inspected at once, not 10 s later.
+    var stepped = screen.snapshot
+    stepped.state = .paused
+    stepped.step += 1
+    #expect(screen.update(.trainingPublished(stepped)).contains(.send(.inspect(example: 1))))
     // Nothing new to ask while the run stands still.
     for _ in 0..<200 { #expect(screen.update(.ticked) == [.tick(afterMilliseconds: TrainingScreen.tickMilliseconds)]) }
   }

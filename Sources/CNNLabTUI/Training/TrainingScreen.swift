@@ -607,11 +607,12 @@ public struct TrainingScreen: Program {
     }
     let shownStep = viewedStep ?? latest.step
     // An inspection (confusion matrix, worst mistakes) runs the whole validation set on the
-    // trainer's thread, so while training it is refreshed every 10 s, and only on its pane.
+    // trainer's thread, so while training it is refreshed every 10 s, and only on its pane; a
+    // run that stands still (paused, `s` stepping it) gets one for each step it shows.
     if pane == .mistakes {
       let newRun = inspectedAt.generation != latest.generation || inspectedAt.viewed != viewedStep
       let due =
-        ticks - inspectedAt.tick >= 100 && inspectedAt.step != shownStep
+        (ticks - inspectedAt.tick >= 100 || latest.state != .running) && inspectedAt.step != shownStep
         && latest.inspection?.step != shownStep
       if newRun || due {
         effects.append(.send(.inspect(example: example)))

@@ -301,6 +301,12 @@ public struct Network: Sendable {
   /// Every parameter in a fixed order: layer by layer, weight before bias.
   public var parameters: [Parameter] { layers.flatMap(\.parameters) }
 
+  /// Where layer `index`'s tensors sit in `parameters`: its weights first, then its bias.
+  public func parameterRange(ofLayer index: Int) -> Range<Int> {
+    let start = layers[..<index].reduce(0) { $0 + $1.parameters.count }
+    return start..<(start + layers[index].parameters.count)
+  }
+
   /// Changes every parameter in place, in `parameters` order, with its index.
   public mutating func updateParameters(_ body: (Int, inout Parameter) -> Void) {
     var index = 0

@@ -158,18 +158,13 @@ public struct Trainer: Sendable {
       "the fast path runs on 1 to \(FastNetwork.maximumThreads) threads, not \(threads)")
     spec = network.spec
     inputShape = network.inputShape
-    var convolutions: [KernelSlot] = []
-    var parameter = 0  // index in `Network.parameters`, where a layer's weights come first
-    for (index, layer) in network.layers.enumerated() {
-      if let conv = layer as? Conv2D {
-        convolutions.append(
-          KernelSlot(
-            layer: index, text: network.info[index].text, shape: conv.weights.value.shape,
-            parameter: parameter, parameterCount: layer.parameters.count))
-      }
-      parameter += layer.parameters.count
+    convolutions = network.layers.enumerated().compactMap { index, layer in
+      guard let conv = layer as? Conv2D else { return nil }
+      let range = network.parameterRange(ofLayer: index)
+      return KernelSlot(
+        layer: index, text: network.info[index].text, shape: conv.weights.value.shape,
+        parameter: range.lowerBound, parameterCount: range.count)
     }
-    self.convolutions = convolutions
     self.optimizer = optimizer
     self.training = training
     self.batchSize = batchSize

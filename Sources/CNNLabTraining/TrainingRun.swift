@@ -138,14 +138,13 @@ public struct TrainingRun: Sendable {
   {
     var network = try Network(spec: c.spec, inputShape: c.inputShape, seed: c.seed)
     if let start = c.startingKernels, let first = network.layers.firstIndex(where: { $0 is Conv2D }) {
-      // The layer's weights, then its bias, follow the parameters of the layers before it.
-      let offset = network.layers[..<first].reduce(0) { $0 + $1.parameters.count }
-      let hasBias = network.layers[first].parameters.count == 2
+      // The layer's weights take the kernels, its bias (if any) starts at zero.
+      let range = network.parameterRange(ofLayer: first)
       network.updateParameters { index, parameter in
-        if index == offset {
+        if index == range.lowerBound {
           precondition(parameter.value.shape == start.shape, "starting kernels \(start.shape) for weights \(parameter.value.shape)")
           parameter.value = start
-        } else if index == offset + 1, hasBias {
+        } else if range.contains(index) {
           parameter.value = Tensor.zeros(like: parameter.value)
         }
       }

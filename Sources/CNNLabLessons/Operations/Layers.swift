@@ -153,6 +153,12 @@ public struct LayersAnimation: Equatable, Sendable {
     public var sizeWorking: String?
   }
 
+  /// The network as `cnnlab train --model` takes it: the written layers, without a `softmax`
+  /// line (training's loss includes it) or the flatten the network adds itself.
+  public var trainingSpec: String {
+    rows.filter { $0.isWritten && $0.text != "softmax" }.map(\.text).joined(separator: " | ")
+  }
+
   /// Each convolution's and pooling's output-size arithmetic, one line per layer.
   public var sizeWorkings: [String] {
     rows.compactMap { row in row.sizeWorking.map { "\(row.text): \($0)" } }

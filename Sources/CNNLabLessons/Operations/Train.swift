@@ -131,7 +131,7 @@ extension LessonRun {
         message: "the learning rate is \(format(rate)), but it is above 0 and at most 10",
         note: "set it to a small positive number such as 0.1")
     }
-    let text = plan.rows.filter { $0.isWritten && $0.text != "softmax" }.map(\.text).joined(separator: " | ")
+    let text = plan.trainingSpec
     let network: Network
     do {
       network = try Network(text, inputShape: plan.inputShape, initializer: t.initializer, seed: UInt64(t.seed))

@@ -162,13 +162,7 @@ public struct LessonPlayer: Program {
   /// The spec of the network the step's `layers` table shows, when it takes the MNIST
   /// sample's 1x28x28 digits to 10 scores: what `t` trains live. A `softmax` line is left out
   /// (training's loss includes it).
-  public var liveSpec: String? {
-    guard case .layers(let table)? = scene?.animation, table.inputShape == [1, 28, 28],
-      table.rows.last?.outputShape == [10]
-    else { return nil }
-    let written = table.rows.filter { $0.isWritten && $0.text != "softmax" }.map(\.text)
-    return written.isEmpty ? nil : written.joined(separator: " | ")
-  }
+  public var liveSpec: String? { scene?.animation?.screen.liveSpec }
   public var interval: Int { LessonPlayer.speeds[speed] }
 
   /// Plays at the speed nearest `milliseconds` per frame (the course keeps one speed for all

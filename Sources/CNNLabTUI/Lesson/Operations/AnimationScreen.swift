@@ -18,6 +18,8 @@ protocol AnimationScreen {
   func productsPanel(frame: Int) -> GridPanel?
   /// A panel drawn in place of the output grid, for a result better seen as a picture.
   func outputPanel(frame: Int, maxWidth: Int, maxHeight: Int) -> GridPanel?
+  /// The spec `t` trains live on the MNIST sample: a network for 28x28 digits and 10 scores.
+  var liveSpec: String? { get }
 }
 
 extension AnimationScreen {
@@ -30,6 +32,8 @@ extension AnimationScreen {
   func productsPanel(frame: Int) -> GridPanel? { nil }
 
   func outputPanel(frame: Int, maxWidth: Int, maxHeight: Int) -> GridPanel? { nil }
+
+  var liveSpec: String? { nil }
 }
 
 extension Animation {

@@ -10,4 +10,10 @@ extension LayersAnimation: AnimationScreen {
 
   /// The header, the input row, a row per layer and the total.
   var arithmeticRows: Int { rows.count + 3 }
+
+  /// A table of a network from 28x28 digits to 10 scores can be trained live.
+  var liveSpec: String? {
+    guard inputShape == [1, 28, 28], rows.last?.outputShape == [10], !trainingSpec.isEmpty else { return nil }
+    return trainingSpec
+  }
 }

@@ -16,17 +16,9 @@ extension LessonPlayer {
     public var layers: [ConvGeometry]
   }
 
-  /// A layer of a stack: the map it reads, the map it makes and its geometry; nil for an
-  /// operation that is not a 2-D convolution of one kernel or a pooling.
+  /// A layer of a stack, as the operation's own screen describes it (`AnimationScreen.fieldLayer`).
   static func fieldLayer(_ animation: Animation) -> (input: String, output: String, geometry: ConvGeometry)? {
-    switch animation {
-    case .convolution(let c) where !c.isOneDimensional && c.kernels.count == 1 && c.output.rank == 2:
-      return (c.inputName, c.outputName, c.trace.geometry)
-    case .pooling(let p) where p.output.rank == 2:
-      return (p.inputName, p.outputName, p.trace.geometry)
-    default:
-      return nil
-    }
+    animation.screen.fieldLayer
   }
 
   /// The stack under the step's operation, when it has two layers or more and the step shows

@@ -20,6 +20,9 @@ protocol AnimationScreen {
   func outputPanel(frame: Int, maxWidth: Int, maxHeight: Int) -> GridPanel?
   /// The spec `t` trains live on the MNIST sample: a network for 28x28 digits and 10 scores.
   var liveSpec: String? { get }
+  /// As a layer of a stack the receptive-field cursor walks: the map it reads, the map it makes
+  /// and its geometry; nil for an operation that is not a 2-D window over one map.
+  var fieldLayer: (input: String, output: String, geometry: ConvGeometry)? { get }
 }
 
 extension AnimationScreen {
@@ -34,6 +37,8 @@ extension AnimationScreen {
   func outputPanel(frame: Int, maxWidth: Int, maxHeight: Int) -> GridPanel? { nil }
 
   var liveSpec: String? { nil }
+
+  var fieldLayer: (input: String, output: String, geometry: ConvGeometry)? { nil }
 }
 
 extension Animation {

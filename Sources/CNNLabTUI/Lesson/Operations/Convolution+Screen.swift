@@ -85,4 +85,10 @@ extension ConvolutionAnimation: AnimationScreen {
     let grid = NumberGrid(products, maxMagnitude: magnitude)
     return GridPanel(kind: .products, title: "window \(Glyphs.unicode.times) kernel", titleRole: .dim, body: .numbers(grid, blanks: [], text: [:]))
   }
+
+  /// A 2-D convolution of one kernel is a layer of a receptive-field stack.
+  var fieldLayer: (input: String, output: String, geometry: ConvGeometry)? {
+    guard !isOneDimensional, kernels.count == 1, output.rank == 2 else { return nil }
+    return (inputName, outputName, trace.geometry)
+  }
 }

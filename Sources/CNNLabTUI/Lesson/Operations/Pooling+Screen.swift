@@ -27,4 +27,9 @@ extension PoolingAnimation: AnimationScreen {
     }
     return (roles, nil)
   }
+
+  /// A 2-D pooling is a layer of a receptive-field stack.
+  var fieldLayer: (input: String, output: String, geometry: ConvGeometry)? {
+    output.rank == 2 ? (inputName, outputName, trace.geometry) : nil
+  }
 }

@@ -20,6 +20,13 @@ public struct RunLoop {
   static let idleMilliseconds = 100
   /// The most queued input events handled before drawing a frame.
   static let maxEventsPerFrame = 64
+  /// While the loop answers input, the trainer starts no step (`TrainerHost.giveWay`): for at
+  /// most this long until the answering frame is out, then for `terminalMilliseconds` more,
+  /// while the terminal reads and shows it. On a machine whose cores all train, this is what
+  /// keeps a key's answer quick (`scripts/bench-train-ui` measures it); a held-down key slows
+  /// training, and nothing else does.
+  static let answerMilliseconds = 100
+  static let terminalMilliseconds = 10
 
   public let terminal: Terminal
   /// Starts the trainer a program asks for, passes it commands and collects its snapshots.
@@ -46,6 +53,7 @@ public struct RunLoop {
     var previous: CellBuffer?
     var tickDue: ContinuousClock.Instant?
     var needsFrame = true
+    var answering = false  // input has arrived that the next frame answers
 
     /// Hands `message` to the program and performs the effects it returns; returns true to quit.
     func dispatch(_ message: Message) -> Bool {
@@ -109,6 +117,10 @@ public struct RunLoop {
         previous = drawFrame(program, size: size, tooSmall: isTooSmall(), previous: previous)
         needsFrame = false
       }
+      if answering {
+        trainer.giveWay(milliseconds: RunLoop.terminalMilliseconds)
+        answering = false
+      }
 
       var wait = RunLoop.idleMilliseconds
       if let tickDue {
@@ -119,6 +131,10 @@ public struct RunLoop {
       var handled = 0
       while let current = event, handled < RunLoop.maxEventsPerFrame {
         handled += 1
+        if !answering {
+          trainer.giveWay(milliseconds: RunLoop.answerMilliseconds)
+          answering = true
+        }
         let message: Message?
         switch current {
         // Too small to show anything, a key would act unseen: only q and Esc (leave) get through.

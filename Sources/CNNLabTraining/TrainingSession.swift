@@ -45,7 +45,8 @@ extension LabelledSet: Equatable {
 /// work at a lower priority (`SCHED_BATCH`, `trainerNiceness`), so a lane woken for the next
 /// step never preempts the screen's thread, and a woken screen thread and the terminal showing
 /// it get a core at once rather than a turn after the trainer's; with nothing else to run,
-/// training still has every core. It also gives way after every chunk of steps (`sched_yield`).
+/// training still has every core. It also gives way after every chunk of steps (`sched_yield`),
+/// and starts no step at all while the screen answers a key (`giveWay`).
 ///
 /// Beginners' note: a snapshot is a copy, so it is already out of date when you draw it. That is
 /// fine for a screen; for exact step counts in a test, send `.step(n)` and wait for
@@ -133,6 +134,17 @@ public final class TrainingSession: Sendable {
   /// Queues a command; the trainer applies it before its next step.
   public func send(_ command: TrainingCommand) { channel.send(command) }
 
+  /// Asks the trainer to start no step for the next `milliseconds` (0 or less: start again
+  /// now), replacing what was asked before. The screen asks this while it answers a key: its
+  /// thread, and the terminal that must read and show the frame, then have every core, instead
+  /// of a share beside the trainer's lanes. Commands are still applied meanwhile; the time held
+  /// counts as waiting, not as training, in the images per second.
+  public func giveWay(milliseconds: Int) {
+    let until = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, milliseconds)) * 1_000_000
+    channel.heldUntil.store(milliseconds > 0 ? until : 0, ordering: .relaxed)
+    if milliseconds <= 0 { channel.wake.signal() }
+  }
+
   /// Stops training and waits (up to `timeout` seconds) for the thread to end.
   @discardableResult
   public func stop(timeout: Double = 10) -> Bool {
@@ -161,6 +173,9 @@ private final class Channel: Sendable {
   let wake = DispatchSemaphore(value: 0)
   let threadExited = Atomic<Bool>(false)
   let final = Mutex<TrainingRun?>(nil)
+  /// Until when (`DispatchTime.uptimeNanoseconds`) the trainer starts no step: the screen is
+  /// answering the learner (`TrainingSession.giveWay`).
+  let heldUntil = Atomic<UInt64>(0)
 
   init(_ snapshot: TrainingSnapshot) { latest = Mutex((0, snapshot)) }
 
@@ -192,6 +207,13 @@ private final class Channel: Sendable {
       guard run.wantsToRun else {
         stretch = nil
         wake.wait()  // a `send` signals; commands sent meanwhile are still queued
+        continue
+      }
+      let held = heldUntil.load(ordering: .relaxed)
+      if held > DispatchTime.now().uptimeNanoseconds {
+        let asleep = clock.now
+        _ = wake.wait(timeout: DispatchTime(uptimeNanoseconds: held))
+        run.addWaiting(TrainingRun.seconds(clock.now - asleep))
         continue
       }
       let pace = run.snapshot.pace

@@ -1,3 +1,4 @@
+import Foundation
 import CNNLabEngine
 import CNNLabTraining
 import Testing
@@ -195,6 +196,20 @@ func drain(_ run: inout TrainingRun, limit: Int = 1000) {
     #expect(s.stop())
     #expect(s.hasStopped)
     #expect(s.snapshot.state == .finished)
+  }
+
+  @Test func givingWayHoldsTheStepsButNotTheCommands() throws {
+    let s = try session()
+    defer { s.stop() }
+    s.giveWay(milliseconds: 600_000)
+    s.send(.resume)
+    s.send(.inspect(example: 0))  // applied while held: the inbox is not held
+    #expect(s.waitUntil(timeout: 20) { $0.inspection != nil })
+    #expect(s.snapshot.state == .running)
+    Thread.sleep(forTimeInterval: 0.05)
+    #expect(s.snapshot.step == 0)
+    s.giveWay(milliseconds: 0)
+    #expect(s.waitUntil(timeout: 20) { $0.step >= 8 })
   }
 
   @Test func aNaNLossFailsTheSessionInsteadOfTrainingOn() throws {

@@ -41,6 +41,10 @@ public final class TrainerHost {
     return nil
   }
 
+  /// Holds the trainer's next step for `milliseconds` (0: lets it go on now); see
+  /// `TrainingSession.giveWay`.
+  public func giveWay(milliseconds: Int) { session?.giveWay(milliseconds: milliseconds) }
+
   /// The snapshot published since the last call, if there is one.
   public func newSnapshot() -> TrainingSnapshot? {
     guard let session else { return nil }

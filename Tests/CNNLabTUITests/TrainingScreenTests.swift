@@ -424,9 +424,10 @@ struct TrainingScreenTests {
     screen.render(into: &buffer)
     let text = buffer.lines.joined(separator: "\n")
     #expect(text.contains("the lecture's hand-made features"))
-    #expect(text.contains("diagonal"))
-    #expect(text.contains("X centre"))
-    #expect(text.contains("anti-diagonal"))
+    // Each named as the lessons name it (and as the label by a learned kernel), then in full.
+    #expect(text.contains("diag (diagonal)"))
+    #expect(text.contains("cross (X centre)"))
+    #expect(text.contains("anti (anti-diagonal)"))
     // Diagonal, X centre and anti-diagonal side by side, first rows, as in the lecture.
     #expect(buffer.lines.contains { $0.hasPrefix("+#-#-#      1    -1    -1  +#-#+#      1    -1     1  -#-#+#     -1    -1     1") })
     // The learned kernel (here the diagonal itself) as a heatmap and as numbers.

@@ -382,10 +382,12 @@ extension TrainingScreen {
       ]).render(in: Rect(x: area.x, y: y, width: area.width, height: 1), into: &buffer)
       y += 1
       let itemWidth = 3 * 2 + 3 * 6 + 1 + 2
-      for (j, feature) in TrainingScreen.lectureFeatures.enumerated() {
+      for (j, feature) in LectureFeatures.all.enumerated() {
         let x = area.x + j * itemWidth
         guard x + 6 <= area.maxX else { break }
-        buffer.put(feature.name, x: x, y: y, role: .dim, clip: area)
+        // The short name first: the one by each learned kernel above, and the lessons'.
+        let full = "\(feature.short) (\(feature.name))"
+        buffer.put(x + full.count <= area.maxX ? full : feature.short, x: x, y: y, role: .dim, clip: area)
         Heatmap(values: feature.values, maxMagnitude: 1, cellWidth: 2)
           .render(in: Rect(x: x, y: y + 1, width: 6, height: 3).intersection(area), into: &buffer)
         NumberGrid(feature.values, decimals: 0, cellWidth: 6, diverging: true, maxMagnitude: 1)

@@ -194,6 +194,18 @@ struct TrainingScreenTests {
     #expect(screen.update(.trainingPublished(stepped)).contains(.send(.inspect(example: 1))))
     // Nothing new to ask while the run stands still.
     for _ in 0..<200 { #expect(screen.update(.ticked) == [.tick(afterMilliseconds: TrainingScreen.tickMilliseconds)]) }
+    // Training on, the matrix is inspected at once (the last was 200 ticks ago), then again
+    // every 2 s, not at every step.
+    var running = stepped
+    running.state = .running
+    running.step += 1
+    #expect(screen.update(.trainingPublished(running)).contains(.send(.inspect(example: 1))))
+    for tick in 1...2 * TrainingScreen.inspectionTicks {
+      running.step += 1
+      #expect(!screen.update(.trainingPublished(running)).contains(.send(.inspect(example: 1))))
+      let inspects = screen.update(.ticked).contains(.send(.inspect(example: 1)))
+      #expect(inspects == (tick % TrainingScreen.inspectionTicks == 0), "tick \(tick)")
+    }
   }
 
   /// Every key that asks something of the trainer returns it as an effect, and the screen shows

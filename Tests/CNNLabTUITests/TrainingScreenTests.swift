@@ -208,6 +208,22 @@ struct TrainingScreenTests {
     }
   }
 
+  /// A finished run takes no more steps or settings: the keys that would change them say how
+  /// to start again, and neither send anything nor show a setting nothing will use.
+  @Test func aFinishedRunSaysRStartsAgainInsteadOfTakingSettings() throws {
+    var snapshot = TrainingSnapshot()
+    snapshot.state = .finished
+    snapshot.optimizer = .momentum
+    snapshot.learningRate = 0.05
+    var screen = Self.screen(snapshot, width: 100, height: 30)
+    for key: Key in [.char("o"), .char("+"), .char("-"), .char("s"), .char("p"), .char("f")] {
+      #expect(press(&screen, key).isEmpty, "\(key)")
+      #expect(screen.notice == "training is finished (r starts again)", "\(key)")
+      #expect(screen.snapshot.optimizer == .momentum && screen.snapshot.learningRate == 0.05)
+    }
+    #expect(press(&screen, .char("r")) == [.reset])
+  }
+
   /// Every key that asks something of the trainer returns it as an effect, and the screen shows
   /// the answer at once, before the trainer publishes it.
   @Test func keysReturnTrainerCommandsAsEffects() throws {

@@ -296,20 +296,29 @@ public struct TrainingScreen: Program {
   private mutating func perform(_ action: Action, key: Key) -> [Effect] {
     notice = nil
     var effects: [Effect] = []
+    // A run that has ended takes no more steps or settings: say so, rather than show a change
+    // that nothing will use (r starts again, with the first settings).
+    let ended: String? =
+      switch snapshot.state {
+      case .finished: "training is finished (r starts again)"
+      case .failed: "training stopped (r starts again)"
+      case .running, .paused: nil
+      }
+    if let ended, [.pauseResume, .step, .faster, .slower, .optimizer, .freeze].contains(action) {
+      notice = ended
+      return []
+    }
     switch action {
     case .pauseResume:
-      switch snapshot.state {
-      case .running:
+      if snapshot.state == .running {
         effects.append(.send(.pause))
         pending.state = .paused
         notice = "paused"
-      case .paused:
+      } else {
         effects.append(.send(.resume))
         pending.state = .running
         notice = viewedStep == nil ? "training" : "training on from the newest step, \(snapshot.step)"
         viewedStep = nil
-      case .finished: notice = "training is finished (r starts again)"
-      case .failed: notice = "training stopped (r starts again)"
       }
     case .step:
       effects.append(.send(.step(1)))

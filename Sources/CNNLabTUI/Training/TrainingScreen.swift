@@ -77,7 +77,7 @@ public struct TrainingScreen: Program {
       [.char("["), .char("]")], "kernels: previous/next input channel",
       actions: [.previousChannel, .nextChannel], inHintBar: false),
     KeyBinding([.char("?")], "help", action: .help, priority: FitLine.essential),
-    KeyBinding([.char("q"), .escape], "quit", action: .quit, priority: FitLine.essential),
+    leaving(quitsProgram: true, fromCellList: false),
   ]
 
   /// Keys on the Draw pane (space paints there; `p` still pauses; the other keys that change
@@ -144,14 +144,20 @@ public struct TrainingScreen: Program {
       switch binding.action {
       case .pane: return paneDigits
       case .nextExample, .scrollUp, .logScale: return nil
-      case .quit:
-        var back = binding
-        back.summary = "quit (from a cell's list: back)"
-        back.hint = ("q/Esc", "quit/back")
-        return back
+      case .quit: return leaving(quitsProgram: true, fromCellList: true)
       default: return binding
       }
     }
+
+  /// What q and Esc say they do on the panes where they leave the screen: quit the program run
+  /// on its own, or go back to the course that opened it. On the Mistakes pane they first close
+  /// a cell's list of examples. (On the Draw pane they go back to the Curves pane.)
+  static func leaving(quitsProgram: Bool, fromCellList: Bool) -> KeyBinding<Action> {
+    let (long, short) = quitsProgram ? ("quit", "quit") : ("back to the course", "back")
+    return KeyBinding(
+      [.char("q"), .escape], fromCellList ? "\(long) (from a cell's list: back)" : long, action: .quit,
+      hint: ("q/Esc", fromCellList ? "\(short)/back" : short), priority: FitLine.essential)
+  }
 
   /// The key table of the visible pane: what dispatches keys, and what help and the hint bar list.
   /// Opened from the course, q and Esc go back to it, and the table says so.
@@ -163,14 +169,9 @@ public struct TrainingScreen: Program {
       case .mistakes: TrainingScreen.mistakesKeys
       case .curves, .kernels: TrainingScreen.keys
       }
-    guard !quitsProgram else { return table }
-    return table.map { binding in
-      guard binding.actions.contains(.quit), binding.summary.contains("quit") else { return binding }
-      var back = binding
-      back.summary = back.summary.replacingOccurrences(of: "quit", with: "back to the course")
-      back.hint = (back.hint?.keys ?? "q/Esc", back.hint.map { $0.summary.replacingOccurrences(of: "quit", with: "back") } ?? "back")
-      return back
-    }
+    guard !quitsProgram, pane != .draw else { return table }
+    let back = TrainingScreen.leaving(quitsProgram: false, fromCellList: pane == .mistakes)
+    return table.map { $0.action == .quit ? back : $0 }
   }
 
   /// The lecture's three hand-made 3x3 features for X/O: diagonal, X centre, anti-diagonal.

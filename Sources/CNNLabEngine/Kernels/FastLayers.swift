@@ -307,11 +307,10 @@ final class FastConvOp: FastOp {
       let y = output + n * outputSize
       let wide = lane.gradient.pointer + n * g.paddedFilters * gPlane + margin
       if pool != nil {
-        // Each pooled gradient goes to the position its maximum came from (if the ReLU let
-        // it through); everything else in the plane is zero (the positions written are put
-        // back to zero once the weight gradient has used them, below).
-        // The ReLU first, in place, as one pass the compiler vectorises; then per filter the
-        // bias gradient's sum and the scatter, neither waiting on the other.
+        // The ReLU first, in place (one pass the compiler vectorises); then each pooled
+        // gradient goes to the position its maximum came from, and its filter's bias gradient
+        // sums them sixteen at a time. Everything else in the plane is zero (the positions
+        // written are put back to zero once the weight gradient has used them, below).
         let at = lane.argmax.pointer + n * outputSize
         let pooled = pooledHeight * pooledWidth
         if relu { for i in 0..<outputSize { dy[i] = y[i] <= 0 ? 0 : dy[i] } }

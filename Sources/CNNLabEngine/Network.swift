@@ -181,17 +181,26 @@ public struct Network: Sendable {
   /// Bytes that running `plan` on batches of `batch` examples may allocate, or nil when that is
   /// more than an `Int` counts. An upper estimate of what training on `lanes` threads allocates:
   /// six floats per parameter (the weight and its gradient in the layers and again on the fast
-  /// path, and two optimiser moments) and one more per lane (each lane's own gradient copy), and
-  /// three per activation value of every example in a batch (the value, its gradient and a
-  /// working copy), input included. Inference needs less.
+  /// path, and two optimiser moments), one more per lane for each parameter of a layer other
+  /// than dense (each lane's own gradient copy), and three per activation value of every
+  /// example in a batch (the value, its gradient and a working copy), input included. A dense
+  /// layer's weight gradient is one multiply over the whole batch, with no copy per lane; on
+  /// more than one lane it is multiplied from a copy of the batch's inputs and output gradients,
+  /// two more floats per input and output value of the layer and example. Inference needs less.
   public static func memoryEstimate(_ plan: [LayerInfo], inputShape: [Int], batch: Int, lanes: Int = 1) -> Int? {
     let shapes = [inputShape] + plan.map(\.outputShape)
     let values = shapes.map { SizeLimits.product($0) }
+    let dense = plan.filter { if case .dense = $0.layer { true } else { false } }
+    let denseValues = dense.flatMap { [$0.inputShape, $0.outputShape] }.map { SizeLimits.product($0) }
     guard let parameters = SizeLimits.sum(plan.map(\.parameterCount)),
+      let denseParameters = SizeLimits.sum(dense.map(\.parameterCount)),
       values.allSatisfy({ $0 != nil }), let perExample = SizeLimits.sum(values.compactMap { $0 }),
-      let weights = SizeLimits.product([SizeLimits.sum([6, max(lanes, 1)]) ?? Int.max, parameters]),
+      denseValues.allSatisfy({ $0 != nil }), let perDenseExample = SizeLimits.sum(denseValues.compactMap { $0 }),
+      let weights = SizeLimits.product([6, parameters]),
+      let copies = SizeLimits.product([max(lanes, 1), parameters - denseParameters]),
       let activations = SizeLimits.product([3, perExample, max(batch, 1)]),
-      let floats = SizeLimits.sum([weights, activations])
+      let batchCopies = SizeLimits.product([lanes > 1 ? 2 : 0, perDenseExample, max(batch, 1)]),
+      let floats = SizeLimits.sum([weights, copies, activations, batchCopies])
     else { return nil }
     return SizeLimits.product([MemoryLayout<Float>.size, floats])
   }

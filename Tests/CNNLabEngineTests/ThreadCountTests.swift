@@ -6,8 +6,8 @@ import Testing
 // cores), with every batch forced to split as far as it can, so each lane count really runs.
 
 /// A few training steps of a small conv net on `threads` threads; every batch is split over
-/// `min(threads, batch)` lanes. `parallelReduction` makes the lanes add their gradients up
-/// together (by parameter ranges) instead of the calling thread alone.
+/// `min(threads, batch)` lanes. `parallelReduction` makes the lanes finish the gradients and
+/// update the parameters together (by parameter ranges) instead of the calling thread alone.
 private func train(
   threads: Int, batch: Int = 19, trainingBatch: Int? = nil, parallelReduction: Bool = true
 ) throws -> (losses: [Float], weights: [[Float]], gradients: [[Float]], lanes: Int) {
@@ -16,7 +16,7 @@ private func train(
     inputShape: [2, 12, 12], seed: 5)
   let fast = try FastNetwork(network: network, threads: threads, trainingBatch: trainingBatch ?? batch)
   fast.minimumLaneWork = 0
-  fast.minimumParallelReduction = parallelReduction ? 0 : .max
+  fast.minimumParallelWork = parallelReduction ? 0 : .max
   var rng = SplitMix64(seed: 11)
   var losses: [Float] = []
   for _ in 0..<3 {

@@ -5,9 +5,10 @@ import Darwin
 #endif
 
 // The layers of the fast path: each works on a lane's slice of the batch, reads and writes
-// preallocated buffers, and keeps its weight gradients per lane until `addLaneGradients` adds
-// the lanes up in a fixed order (lane 0, then lane 1, …), so a run is bit-identical for a given
-// thread count.
+// preallocated buffers, and finishes its weight gradients after the lanes (`finishGradients`)
+// in a fixed order (a convolution adds its lanes' copies up lane 0 first, then lane 1, …; a
+// dense layer multiplies over the whole batch), so a run is bit-identical for a given thread
+// count.
 //
 // n = images in a lane's slice; per-image sizes are in floats.
 
@@ -59,20 +60,20 @@ protocol FastOp: AnyObject {
   func backward(
     lane: Int, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
     dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>?, images: Int)
-  /// Adds lanes `0 ..< lanes`' gradients, in that order, into part `part` of `parts` of the
+  /// Adds what lanes `0 ..< lanes` computed, in that order, into part `part` of `parts` of the
   /// parameters' gradients, after the lanes finish. The parts are disjoint, so they may run on
   /// different threads at once, and each element's sum is the same whatever `parts` is.
-  func addLaneGradients(lanes: Int, part: Int, of parts: Int)
+  func finishGradients(lanes: Int, part: Int, of parts: Int)
 }
 
 extension FastOp {
   var parameters: [FastParameter] { [] }
   func prepare() {}
   func beginTraining(images: Int, lanes: Int) {}
-  func addLaneGradients(lanes: Int, part: Int, of parts: Int) {}
+  func finishGradients(lanes: Int, part: Int, of parts: Int) {}
 
   /// Adds the lanes' gradients into the parameters on this thread.
-  func finishBackward(lanes: Int) { addLaneGradients(lanes: lanes, part: 0, of: 1) }
+  func finishBackward(lanes: Int) { finishGradients(lanes: lanes, part: 0, of: 1) }
 }
 
 // MARK: - Convolution
@@ -306,20 +307,18 @@ final class FastConvOp: FastOp {
       let y = output + n * outputSize
       let wide = lane.gradient.pointer + n * g.paddedFilters * gPlane + margin
       if pool != nil {
-        // Each pooled gradient goes to the position its maximum came from (if the ReLU let
-        // it through); everything else in the plane is zero (the positions written are put
-        // back to zero once the weight gradient has used them, below).
+        // The ReLU first, in place (one pass the compiler vectorises); then each pooled
+        // gradient goes to the position its maximum came from, and its filter's bias gradient
+        // sums them sixteen at a time. Everything else in the plane is zero (the positions
+        // written are put back to zero once the weight gradient has used them, below).
         let at = lane.argmax.pointer + n * outputSize
         let pooled = pooledHeight * pooledWidth
+        if relu { for i in 0..<outputSize { dy[i] = y[i] <= 0 ? 0 : dy[i] } }
         for f in 0..<g.filters {
           let dst = wide + f * gPlane
-          var sum: Float = 0
-          for i in f * pooled..<(f + 1) * pooled {
-            let d = relu && y[i] <= 0 ? 0 : dy[i]
-            dst[at[i]] += d
-            sum += d
-          }
-          dBias[f] += sum
+          let d = dy + f * pooled, from = at + f * pooled
+          for i in 0..<pooled { dst[from[i]] += d[i] }
+          dBias[f] += fastSum(d, count: pooled)
         }
       } else {
         // Scatter the output gradient (through the ReLU) into the wide planes.
@@ -375,7 +374,7 @@ final class FastConvOp: FastOp {
     }
   }
 
-  func addLaneGradients(lanes count: Int, part: Int, of parts: Int) {
+  func finishGradients(lanes count: Int, part: Int, of parts: Int) {
     let g = geometry, t = g.taps
     // Whole kernel rows (one filter and channel), so a flipped kernel stays inside its part.
     let rows = laneShare(g.filters * g.channels, part: part, of: parts)
@@ -454,6 +453,23 @@ private let evenLanes = SIMD16<Int>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 2
     at?[i] = atBase + 2 * i + offset
     i += 1
   }
+}
+
+/// The sum of `count` floats: sixteen running sums, added up at the end, then the rest one by
+/// one (a single running sum would wait on each addition before the next).
+@inline(__always) func fastSum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+  var sums = SIMD16<Float>()
+  var i = 0
+  while i + 16 <= count {
+    sums += load16(p + i)
+    i += 16
+  }
+  var sum = horizontalSum(sums)
+  while i < count {
+    sum += p[i]
+    i += 1
+  }
+  return sum
 }
 
 @inline(__always) func fastAdd(
@@ -663,7 +679,15 @@ final class FastDropoutOp: FastOp {
 
 // MARK: - Dense
 
-/// y = x W^T + b with W `(O, I)`, as three matrix multiplies per step.
+/// y = x W^T + b with W `(O, I)`, as three matrix multiplies per step. The weight gradient
+/// dW = dY^T X is one multiply over the whole batch, added straight into the parameters'
+/// gradients, with no copy per lane: a dense layer can hold most of a network's weights (3.2 M
+/// of the Keras network's 3.3 M), and a copy per lane would be as many floats to write, keep and
+/// add up again. A lane alone (the batch not split) multiplies in its backward pass; lanes that
+/// split the batch copy their slices of X and dY into whole-batch buffers, and
+/// `finishGradients` multiplies after them, 32-column panels of dW at a time (the multiply's
+/// own panels, each computed the same way whichever lane runs it). Either way every element
+/// sums the same products in the same order, so the dense gradients do not depend on the lanes.
 final class FastDenseOp: FastOp {
   let inputs: Int, outputs: Int
   let weights: FastParameter  // (O, I)
@@ -671,25 +695,28 @@ final class FastDenseOp: FastOp {
   var inputSize: Int { inputs }
   var outputSize: Int { outputs }
   var parameters: [FastParameter] { bias.map { [weights, $0] } ?? [weights] }
-  private let lanes: [Lane]
+  private let packs: [FastBuffer]  // per lane: the multiply's packed panel
+  /// The whole batch's inputs `(batch, I)` and output gradients `(batch, O)`, when lanes split
+  /// it (empty on one thread).
+  private let batchInputs: FastBuffer
+  private let batchGradients: FastBuffer
+  /// The current training step's batch size and lane count (`beginTraining`).
+  private var images = 0, lanes = 1
 
-  private final class Lane {
-    let pack = FastBuffer(count: gemmPackSize)
-    let dWeights: FastBuffer  // (O, I)
-    let dBias: FastBuffer  // (O)
-    init(inputs: Int, outputs: Int, training: Bool) {
-      dWeights = FastBuffer(count: training ? inputs * outputs : 0)
-      dBias = FastBuffer(count: training ? outputs : 0)
-    }
-  }
-
-  init(inputs: Int, outputs: Int, bias: Bool, lanes: Int, training: Bool) {
+  init(inputs: Int, outputs: Int, bias: Bool, trainingBatch: Int, lanes: Int) {
     precondition(inputs >= 1 && outputs >= 1, "a dense layer needs at least one input and output")
     self.inputs = inputs
     self.outputs = outputs
     weights = FastParameter(count: inputs * outputs)
     self.bias = bias ? FastParameter(count: outputs) : nil
-    self.lanes = (0..<lanes).map { _ in Lane(inputs: inputs, outputs: outputs, training: training) }
+    packs = (0..<lanes).map { _ in FastBuffer(count: gemmPackSize) }
+    let copies = lanes > 1 ? trainingBatch : 0
+    batchInputs = FastBuffer(count: copies * inputs)
+    batchGradients = FastBuffer(count: copies * outputs)
+  }
+
+  func beginTraining(images: Int, lanes: Int) {
+    (self.images, self.lanes) = (images, lanes)
   }
 
   func forward(
@@ -703,45 +730,62 @@ final class FastDenseOp: FastOp {
     fastGemm(
       m: images, n: outputs, k: inputs, a: input, aRow: inputs, aColumn: 1,
       b: weights.value.pointer, bRow: 1, bColumn: inputs,
-      c: output, cRow: outputs, accumulate: bias != nil, pack: lanes[l].pack.pointer)
+      c: output, cRow: outputs, accumulate: bias != nil, pack: packs[l].pointer)
   }
 
   func backward(
     lane l: Int, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
     dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>?, images: Int
   ) {
-    let lane = lanes[l]
-    // dW (O, I) = dY^T (O, n) . X (n, I)
-    fastGemm(
-      m: outputs, n: inputs, k: images, a: dOutput, aRow: 1, aColumn: outputs,
-      b: input, bRow: inputs, bColumn: 1,
-      c: lane.dWeights.pointer, cRow: inputs, accumulate: false, pack: lane.pack.pointer)
-    if bias != nil {
-      let db = lane.dBias.pointer
-      db.update(repeating: 0, count: outputs)
-      for n in 0..<images { fastAdd(dOutput + n * outputs, into: db, count: outputs) }
+    if lanes == 1 {
+      addWeightGradients(
+        dOutput: dOutput, input: input, images: images, panels: 0..<panels, outputs: 0..<outputs,
+        pack: packs[l].pointer)
+    } else {
+      let start = laneShare(self.images, part: l, of: lanes).lowerBound
+      (batchInputs.pointer + start * inputs).update(from: input, count: images * inputs)
+      (batchGradients.pointer + start * outputs).update(from: dOutput, count: images * outputs)
     }
     if let dInput {
       // dX (n, I) = dY (n, O) . W (O, I)
       fastGemm(
         m: images, n: inputs, k: outputs, a: dOutput, aRow: outputs, aColumn: 1,
         b: weights.value.pointer, bRow: inputs, bColumn: 1,
-        c: dInput, cRow: inputs, accumulate: false, pack: lane.pack.pointer)
+        c: dInput, cRow: inputs, accumulate: false, pack: packs[l].pointer)
     }
   }
 
-  func addLaneGradients(lanes count: Int, part: Int, of parts: Int) {
-    let cells = laneShare(weights.count, part: part, of: parts)
-    let biases = laneShare(outputs, part: part, of: parts)
-    for l in 0..<count {
+  func finishGradients(lanes count: Int, part: Int, of parts: Int) {
+    guard count > 1 else { return }  // a lane alone has added them already
+    addWeightGradients(
+      dOutput: batchGradients.pointer, input: batchInputs.pointer, images: images,
+      panels: laneShare(panels, part: part, of: parts), outputs: laneShare(outputs, part: part, of: parts),
+      pack: packs[part].pointer)
+  }
+
+  /// The multiply's 32-column panels across the inputs.
+  private var panels: Int { (inputs + gemmPanelWidth - 1) / gemmPanelWidth }
+
+  /// Adds dW (O, I) += dY^T (O, n) . X (n, I) for the columns of `panels`, and the bias
+  /// gradient (the sum of dY's rows, in image order) for `outputs`, into the parameters'
+  /// gradients.
+  private func addWeightGradients(
+    dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, images: Int, panels: Range<Int>,
+    outputs range: Range<Int>, pack: UnsafeMutablePointer<Float>
+  ) {
+    let first = panels.lowerBound * gemmPanelWidth
+    let columns = min(inputs, panels.upperBound * gemmPanelWidth) - first
+    if columns > 0 {
+      fastGemm(
+        m: outputs, n: columns, k: images, a: dOutput, aRow: 1, aColumn: outputs,
+        b: input + first, bRow: inputs, bColumn: 1,
+        c: weights.grad.pointer + first, cRow: inputs, accumulate: true, pack: pack)
+    }
+    guard let bias, !range.isEmpty else { return }
+    for n in 0..<images {
       fastAdd(
-        lanes[l].dWeights.pointer + cells.lowerBound, into: weights.grad.pointer + cells.lowerBound,
-        count: cells.count)
-      if let bias {
-        fastAdd(
-          lanes[l].dBias.pointer + biases.lowerBound, into: bias.grad.pointer + biases.lowerBound,
-          count: biases.count)
-      }
+        dOutput + n * outputs + range.lowerBound, into: bias.grad.pointer + range.lowerBound,
+        count: range.count)
     }
   }
 }

@@ -22,14 +22,17 @@ import Darwin
 ///   waking a thread costs tens of microseconds, so each lane gets at least about a millisecond
 ///   of multiply-adds, and small batches (xo-tiny, single images) stay on the caller.
 /// - **In parallel.** Each lane runs the whole forward pass, the loss and the whole backward
-///   pass on its slice, in its own buffers, and sums its images' weight gradients into its own
-///   copy of every gradient.
-/// - **Reduction, in lane order.** The lanes' gradient copies are added into the parameters'
-///   gradients, always lane 0 first, then lane 1, and so on: on the calling thread, or, for big
-///   networks (`parameters x lanes` at least `minimumParallelReduction`), shared out over the
-///   lanes by parameter ranges; every element is still summed in lane order, so sharing it out
-///   changes nothing in the result.
-/// - **Serial.** The optimiser update (`update`) runs on the calling thread.
+///   pass on its slice, in its own buffers, and sums its images' convolution weight gradients
+///   into its own copy of them. A dense layer's weight gradient is left for the whole batch at
+///   once (`FastDenseOp`): its lanes only keep their slices of its inputs and output gradients.
+/// - **Finishing the gradients.** The lanes' convolution gradient copies are added into the
+///   parameters' gradients, always lane 0 first, then lane 1, and so on, and the dense layers
+///   multiply out their weight gradients over the whole batch: on the calling thread, or, when
+///   that is enough work (`minimumParallelWork`), shared out over the lanes by parameter ranges;
+///   every element is still summed in the same order, so sharing it out changes nothing.
+/// - **The update.** The optimiser (`update`) changes every parameter element by element: on
+///   the calling thread, or, for big networks, shared out over the threads by parameter ranges
+///   (and so is zeroing the gradients before a step).
 ///
 /// Results are deterministic for a given thread count: the slices, the lane count and the order
 /// of every sum depend only on the network, the batch size and `threads`. They do depend on the
@@ -60,14 +63,18 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   public private(set) var lastBatchCorrect = 0
   /// Multiply-adds per image in the forward pass, to judge whether a batch is worth splitting.
   private let workPerImage: Int
-  /// Floats in all parameters together: the size of one lane's gradient copy.
+  /// Floats in all parameters together, what the optimiser update goes over.
   private let parameterCount: Int
+  /// Floats in one lane's gradient copy (the convolutions' parameters), and multiply-adds per
+  /// image of the dense layers' weight gradients: what finishing the gradients costs.
+  private let laneGradientCount: Int, denseWeightCount: Int
   /// Forward multiply-adds a lane must get before a batch is split over one more lane (0 splits
   /// every batch over `min(threads, count)` lanes, for tests).
   var minimumLaneWork = 2_000_000
-  /// Lane-gradient floats (`parameterCount x lanes`) from which the lanes add them up in
-  /// parallel rather than the calling thread alone (0: always in parallel, for tests).
-  var minimumParallelReduction = 1 << 18
+  /// Floats added or multiply-adds (finishing the gradients, the optimiser update) from which
+  /// a pass over the parameters is shared out over the threads rather than run on the calling
+  /// thread alone: waking the helpers costs tens of microseconds (0: always shared, for tests).
+  var minimumParallelWork = 1 << 18
 
   /// Compiles `plan` (a network's `Network.info`) for inputs of `inputShape`: `(C, H, W)`
   /// images, `(C, L)` signals or vectors. `trainingBatch` is the largest batch `train` accepts;
@@ -154,8 +161,8 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
       case .dense(let units, _, let bias):
         ops.append(
           FastDenseOp(
-            inputs: flat ?? c * h * w, outputs: units, bias: bias, lanes: lanes,
-            training: trainingBatch > 0))
+            inputs: flat ?? c * h * w, outputs: units, bias: bias, trainingBatch: trainingBatch,
+            lanes: lanes))
         flat = units
       }
       if activation != .identity { ops.append(FastActivationOp(activation, size: flat ?? c * h * w)) }
@@ -166,6 +173,8 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     classes = flat ?? c * h * w
     parameters = ops.flatMap { $0.parameters }
     parameterCount = parameters.reduce(0) { $0 + $1.count }
+    denseWeightCount = ops.compactMap { ($0 as? FastDenseOp)?.weights.count }.reduce(0, +)
+    laneGradientCount = ops.filter { !($0 is FastDenseOp) }.flatMap(\.parameters).reduce(0) { $0 + $1.count }
     activations = capacities.map { n in ops.map { FastBuffer(count: $0.outputSize * n) } }
     let widest = ops.map { max($0.inputSize, $0.outputSize) }.max() ?? 0
     gradients = trainingCapacities.map { n in (0..<2).map { _ in FastBuffer(count: widest * n) } }
@@ -228,12 +237,13 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
     for op in ops { op.beginTraining(images: count, lanes: active) }
     job = .train(images: images, labels: labels, count: count, lanes: active)
     workers.run(lanes: active, self)
-    let (floats, overflow) = parameterCount.multipliedReportingOverflow(by: active)
-    if active > 1 && (overflow || floats >= minimumParallelReduction) {
-      job = .reduce(lanes: active)
+    let floats = SizeLimits.product([laneGradientCount, active]) ?? .max
+    let products = SizeLimits.product([denseWeightCount, count]) ?? .max
+    if active > 1 && (SizeLimits.sum([floats, products]) ?? .max) >= minimumParallelWork {
+      job = .finish(lanes: active)
       workers.run(lanes: active, self)
     } else {
-      for op in ops { op.addLaneGradients(lanes: active, part: 0, of: 1) }
+      for op in ops { op.finishGradients(lanes: active, part: 0, of: 1) }
     }
     job = nil
     var total: Float = 0
@@ -251,8 +261,12 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
   private enum Job {
     case train(images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, lanes: Int)
     case infer(images: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>, lanes: Int)
-    /// Adding the `lanes` lanes' gradients into the parameters, one range of each per lane.
-    case reduce(lanes: Int)
+    /// Finishing the gradients of a step split over `lanes` lanes, one range of each per lane.
+    case finish(lanes: Int)
+    /// Zeroing the gradients over `lanes` lanes, one range of each parameter per lane.
+    case zero(lanes: Int)
+    /// The optimiser update over `lanes` lanes, one range of each parameter per lane.
+    case update(Optimizer, frozen: Range<Int>, lanes: Int)
   }
   private var job: Job?
 
@@ -265,8 +279,15 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
       forward(lane: l, images: images + range.lowerBound * imageSize, count: range.count, training: false)
       (output + range.lowerBound * classes)
         .update(from: activations[l][ops.count - 1].pointer, count: range.count * classes)
-    case .reduce(let active):
-      for op in ops { op.addLaneGradients(lanes: active, part: l, of: active) }
+    case .finish(let active):
+      for op in ops { op.finishGradients(lanes: active, part: l, of: active) }
+    case .zero(let active):
+      for p in parameters {
+        let r = laneShare(p.count, part: l, of: active)
+        (p.grad.pointer + r.lowerBound).update(repeating: 0, count: r.count)
+      }
+    case .update(let optimizer, let frozen, let active):
+      update(optimizer, frozen: frozen, part: l, of: active)
     case nil:
       break
     }
@@ -312,8 +333,13 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
 
   /// Sets every parameter's gradient to zero.
   public func zeroGradients() {
-    for p in parameters { p.grad.zero() }
+    job = .zero(lanes: parameterLanes)
+    workers.run(lanes: parameterLanes, self)
+    job = nil
   }
+
+  /// How many threads a pass over every parameter (zeroing, the update) is shared out over.
+  private var parameterLanes: Int { parameterCount >= minimumParallelWork ? threads : 1 }
 
   /// Forgets the optimiser's state (momentum, Adam's moments and step count), as a freshly made
   /// optimiser starts; the next `update` begins from zero.
@@ -333,9 +359,21 @@ public final class FastNetwork: FastLaneWork, @unchecked Sendable {
       if optimizer.moments >= 1 && p.moment1 == nil { p.moment1 = FastBuffer(count: p.count) }
       if optimizer.moments >= 2 && p.moment2 == nil { p.moment2 = FastBuffer(count: p.count) }
       p.steps += 1
+    }
+    job = .update(optimizer, frozen: frozen, lanes: parameterLanes)
+    workers.run(lanes: parameterLanes, self)
+    job = nil
+  }
+
+  /// Part `part` of `parts` of every parameter not in `frozen`, through one optimiser step
+  /// (each element's update is independent of the others, so the parts may run at once).
+  private func update(_ optimizer: Optimizer, frozen: Range<Int>, part: Int, of parts: Int) {
+    for (i, p) in parameters.enumerated() where !frozen.contains(i) {
+      let r = laneShare(p.count, part: part, of: parts)
       optimizer.update(
-        step: p.steps, values: p.value.pointer, gradients: p.grad.pointer,
-        moment1: p.moment1?.pointer, moment2: p.moment2?.pointer, count: p.count)
+        step: p.steps, values: p.value.pointer + r.lowerBound, gradients: p.grad.pointer + r.lowerBound,
+        moment1: p.moment1.map { $0.pointer + r.lowerBound },
+        moment2: p.moment2.map { $0.pointer + r.lowerBound }, count: r.count)
     }
   }
 

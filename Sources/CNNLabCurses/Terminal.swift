@@ -101,7 +101,22 @@ public final class Terminal {
     capabilities = Capabilities(
       colorDepth: depth, glyphs: cn_locale_is_utf8() != 0 ? .unicode : .ascii,
       trueColor: colorTerm == "truecolor" || colorTerm == "24bit")
+    Terminal.leaveFirstScreenState()
     cts_install_crash_restore()
+  }
+
+  /// Makes ncurses send each frame in one write instead of one write per cursor move.
+  ///
+  /// ncurses 6.4 flushes its output buffer after every cursor move while a screen is in its
+  /// first state (`_endwin == ewInitial`, meant for programs that use terminfo without
+  /// drawing), and a screen made by `newterm` stays in it until it has been suspended and
+  /// resumed. A 200x60 training frame then took about 125 writes, each waking the terminal (or
+  /// sending a packet over SSH) and taking a core from the trainer. Suspending and resuming
+  /// once, before anything is drawn, puts the screen in its running state: the modes, the
+  /// alternate screen and the mouse are put back by the resume, as after Ctrl-Z and `fg`.
+  private static func leaveFirstScreenState() {
+    endwin()
+    refresh()
   }
 
   deinit { shutdown() }

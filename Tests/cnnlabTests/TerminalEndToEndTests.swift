@@ -62,6 +62,28 @@ final class TerminalEndToEndTests {
     try session.waitForAbsence(of: "press any key to close")
   }
 
+  /// A fresh ncurses screen used to write after every cursor move (see
+  /// `Terminal.leaveFirstScreenState`): opening the help over the menu took dozens of writes,
+  /// each one a wake-up of the terminal or a packet over SSH. A frame is now one write, or a
+  /// few when it is larger than ncurses' buffer.
+  @Test func aFrameReachesTheTerminalInAFewWrites() throws {
+    let session = try start(width: 200, height: 60)
+    try session.waitFor("q/Esc quit")
+    let pid = try cnnlabPID(session)
+    func writes() throws -> Int {
+      let io = try String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8)
+      let line = try #require(io.split(separator: "\n").first { $0.hasPrefix("syscw:") })
+      return try #require(Int(line.dropFirst("syscw:".count).trimmingCharacters(in: .whitespaces)))
+    }
+    usleep(200_000)  // the menu's frame is out
+    let before = try writes()
+    try session.send("?")
+    try session.waitFor("press any key to close")
+    usleep(200_000)
+    let frame = try writes() - before
+    #expect(frame >= 1 && frame <= 4, "the help's frame took \(frame) writes")
+  }
+
   @Test func resizingLaysTheScreenOutAgainAndTooSmallSaysSo() throws {
     let session = try start()
     try session.waitFor("Choose a lesson")

@@ -246,7 +246,7 @@ func expectRelativelyClose(
     for (x, y) in zip(one.1, a.1) { expectRelativelyClose(x, y, "1 thread against 2") }
   }
 
-  @Test(arguments: 0..<8)
+  @Test(arguments: 0..<64)
   func fastConvolutionMatchesTheReferenceWithPerAxisOptions(seed: Int) throws {
     // Options a spec cannot write: different strides and dilations per axis, lopsided padding.
     var rng = SplitMix64(seed: UInt64(100 + seed))

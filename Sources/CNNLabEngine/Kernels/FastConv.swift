@@ -4,13 +4,18 @@
 // T = KH*KW taps, J = C*T weight columns, p = position in a wide plane.
 //
 // The trick that lets one kernel serve every stride, padding and dilation: the input is copied
-// into a zero-padded plane of width Wp = W + padLeft + padRight, and the *stride-1* output is
-// computed on the same row pitch, so output position p reads input p + offset(tap) with
+// into a zero-padded plane with a row pitch Wp, and the *stride-1* output is computed on the
+// same pitch, so output position p reads input p + offset(tap) with
 // offset(ky, kx) = ky*dilationY*Wp + kx*dilationX. Columns past the real output width are
 // computed and thrown away (the price of contiguous 16-wide vectors); strides keep every
 // stride-th row and column of that dense output, and their gradients are scattered back the
 // same way, with zeros in between. The backward pass for the input is the same correlation run
 // on the gradient plane with the offsets negated.
+//
+// Neighbouring rows share their padding: the zeros after a row's pixels are its right padding
+// and the next row's left padding, so Wp is W plus the wider of the two pads, not their sum
+// (`pitch`). For a 14-wide map padded by 2 on each side that is 16 columns instead of 18: a
+// row is one vector, and an eighth fewer columns are computed and thrown away.
 
 /// One convolution as the wide planes see it: the engine's geometry (`ConvGeometry`, the one
 /// output-size rule) with the channels and filters, and the sizes derived from it here.
@@ -40,7 +45,17 @@ struct FastConvGeometry: Equatable, Sendable {
   var outputWidth: Int { axes.cols.output }
 
   var paddedHeight: Int { height + padTop + padBottom }
-  var paddedWidth: Int { width + padLeft + padRight }
+  /// Floats from one row of a padded plane to the next. A row holds the left padding and the
+  /// pixels, then zeros up to the pitch, which the next row's left padding follows:
+  /// - a tap reading past a row's last pixel must find zeros before the next row's pixels,
+  ///   so the pitch is at least `width + padRight` (and `width + padLeft`, to hold the row);
+  /// - the stride-1 output row, `width + padLeft + padRight - dilationX*(kernelWidth - 1)`
+  ///   positions, must fit in one pitch.
+  /// The input gradient's negated taps need the same two conditions, mirrored: a position left
+  /// of a row's first output lands in the thrown-away columns at the end of the row above.
+  var pitch: Int {
+    max(width + max(padLeft, padRight), width + padLeft + padRight - dilationX * (kernelWidth - 1))
+  }
   /// Rows of the stride-1 output.
   var denseHeight: Int { paddedHeight - dilationY * (kernelHeight - 1) }
   var taps: Int { kernelHeight * kernelWidth }
@@ -48,17 +63,17 @@ struct FastConvGeometry: Equatable, Sendable {
   var outputSize: Int { filters * outputHeight * outputWidth }
 
   /// The furthest a tap reads past its output position.
-  var maxOffset: Int { (kernelHeight - 1) * dilationY * paddedWidth + (kernelWidth - 1) * dilationX }
+  var maxOffset: Int { (kernelHeight - 1) * dilationY * pitch + (kernelWidth - 1) * dilationX }
   /// 16-wide chunks covering the dense output rows.
-  var forwardChunks: Int { (denseHeight * paddedWidth + 15) / 16 }
+  var forwardChunks: Int { (denseHeight * pitch + 15) / 16 }
   /// 16-wide chunks covering the input rows (for the input gradient).
-  var backwardChunks: Int { (height * paddedWidth + 15) / 16 }
+  var backwardChunks: Int { (height * pitch + 15) / 16 }
   /// Floats per padded input plane, with slack for the last chunk's reads.
-  var inputPlane: Int { roundUp16(paddedHeight * paddedWidth + 16 + (kernelWidth - 1) * dilationX) }
+  var inputPlane: Int { roundUp16(paddedHeight * pitch + 16 + (kernelWidth - 1) * dilationX) }
   /// Zeros before the gradient plane, so that negated offsets stay inside it.
   var gradientMargin: Int { roundUp16(maxOffset) }
   /// Floats per wide output-gradient plane (margin, plane, slack).
-  var gradientPlane: Int { roundUp16(gradientMargin + paddedHeight * paddedWidth + 32) }
+  var gradientPlane: Int { roundUp16(gradientMargin + paddedHeight * pitch + 32) }
   /// Filters rounded up to the 8-filter blocks of the forward kernel.
   var paddedFilters: Int { roundUp8(filters) }
   /// Channels rounded up to the 8-channel blocks of the input-gradient kernel.

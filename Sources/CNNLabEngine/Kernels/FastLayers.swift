@@ -143,7 +143,7 @@ final class FastConvOp: FastOp {
     var offsets: [Int] = []
     for ky in 0..<g.kernelHeight {
       for kx in 0..<g.kernelWidth {
-        offsets.append(ky * g.dilationY * g.paddedWidth + kx * g.dilationX)
+        offsets.append(ky * g.dilationY * g.pitch + kx * g.dilationX)
       }
     }
     taps = FastIndexBuffer(offsets)
@@ -191,7 +191,7 @@ final class FastConvOp: FastOp {
       let x = input + n * g.inputSize
       for c in 0..<g.channels {
         for iy in 0..<g.height {
-          (padded + c * plane + (g.padTop + iy) * g.paddedWidth + g.padLeft)
+          (padded + c * plane + (g.padTop + iy) * g.pitch + g.padLeft)
             .update(from: x + (c * g.height + iy) * g.width, count: g.width)
         }
       }
@@ -203,7 +203,7 @@ final class FastConvOp: FastOp {
     training: Bool
   ) {
     let g = geometry, lane = lanes[l]
-    let wp = g.paddedWidth, plane = g.inputPlane
+    let wp = g.pitch, plane = g.inputPlane
     let wideStride = g.forwardChunks * 16
     let ho = g.outputHeight, wo = g.outputWidth
     let rowStep = g.strideY * wp, sx = g.strideX
@@ -255,7 +255,7 @@ final class FastConvOp: FastOp {
     let g = geometry
     let wideStride = g.forwardChunks * 16
     let ho = g.outputHeight, wo = g.outputWidth, ph = pooledHeight, pw = pooledWidth
-    let rowStep = g.strideY * g.paddedWidth, sx = g.strideX
+    let rowStep = g.strideY * g.pitch, sx = g.strideX
     let floor = relu ? Float(0) : -Float.infinity
     let (py0, px0) = (pool.rows, pool.cols)
     let simple =
@@ -295,7 +295,7 @@ final class FastConvOp: FastOp {
     dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>?, images: Int
   ) {
     let g = geometry, lane = lanes[l]
-    let wp = g.paddedWidth
+    let wp = g.pitch
     let ho = g.outputHeight, wo = g.outputWidth
     let rowStep = g.strideY * wp, sx = g.strideX
     let gPlane = g.gradientPlane, margin = g.gradientMargin

@@ -203,6 +203,40 @@ func expectRelativelyClose(
     #expect(fast.ops.count == ops, "\(fast.ops)")
   }
 
+  /// A convolution behind a max pool sends its gradients back from the maxima alone when it
+  /// has at least eight channels and the pool steps by four cells or more: channel counts that
+  /// are and are not a multiple of 8, strides, lopsided padding, overlapping, wider and ceil windows,
+  /// the first layer (no input gradient) and a convolution without a ReLU. A dilated kernel
+  /// (taps two columns apart) keeps the dense pass, and so does a pool that steps by one.
+  @Test(arguments: [
+    ("conv 8 3x3 pad 1 relu | conv 12 5x5 pad 2 relu | maxpool 2 | dense 5", [1, 11, 13], true),
+    ("conv 9 3x3 relu | conv 6 3x3 stride 2 pad 1,0,2,1 relu | maxpool 3 stride 2 | dense 4", [2, 17, 15], true),
+    ("conv 5 3x3 pad 1 | maxpool 2 ceil | dense 3", [8, 9, 11], true),
+    ("conv 7 2x4 pad 0,1,3,0 convolve relu | maxpool 3 | dense 3", [20, 10, 12], true),
+    ("conv 4 3x3 dilation 2 relu | maxpool 2 | dense 3", [16, 12, 12], false),
+    ("conv 4 3x3 relu | maxpool 2 stride 1 | dense 3", [16, 9, 9], false),
+  ])
+  func theGradientFromAPoolsMaximaMatchesTheReference(spec: String, shape: [Int], fromMaxima: Bool) throws {
+    let network = try Network(spec, inputShape: shape, seed: 3)
+    var rng = SplitMix64(seed: 5)
+    let batch = 3
+    let images = Tensor.random(shape: [batch] + shape, using: &rng)
+    let labels = (0..<batch).map { $0 % network.outputShape[0] }
+    let reference = try referenceGradients(network, images: images, labels: labels)
+    for threads in [1, 2] {
+      let fast = try FastNetwork(network: network, threads: threads, trainingBatch: batch)
+      let pooled = fast.ops.compactMap { $0 as? FastConvOp }.last { $0.pool != nil }
+      #expect(pooled?.fromMaxima == fromMaxima, "\(spec)")
+      fast.zeroGradients()
+      let loss = fast.accumulateGradients(images: images, labels: labels)
+      let context = Comment(rawValue: "\(spec) on \(shape), \(threads) thread(s)")
+      expectRelativelyClose([loss], [reference.loss], context)
+      for (p, expected) in zip(fast.parameters, reference.gradients) {
+        expectRelativelyClose(p.gradients, expected, context)
+      }
+    }
+  }
+
   @Test func wideBatchesSplitAcrossTwoThreadsMatchTheReference() throws {
     // Enough work per batch that two threads really split it (odd batch: 4 + 5 images), and a
     // dense layer wider than one GEMM panel with more inputs than one panel is deep.

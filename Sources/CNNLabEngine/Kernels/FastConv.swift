@@ -277,3 +277,77 @@ func fastWeightGradient(
     f += 4
   }
 }
+
+// MARK: - Gradients through a fused max pool, from the maxima alone
+//
+// Behind a max pool, a convolution's output gradient is zero except where each window's maximum
+// was, one position in four for a 2x2 pool. These two kernels visit only those positions
+// instead of whole gradient planes. They work on planes stored channel-minor ("interleaved":
+// position p's C channels at p*Cp, Cp = C rounded up to 8), where one kernel row's taps over
+// every channel are a single run of KW*Cp floats: with Rp the run rounded up to 16, a tap row is
+// whole vectors. `rowOffsets[ky]` is where kernel row ky starts, in floats from a position.
+
+/// `dWeights[ky][0 ..< run] += sum over images n, maxima k of gradient[n][k] * input[n][at[n][k]*Cp
+/// + rowOffsets[ky] ..< + run]` for one filter: the weight gradient as runs over (kx, channel).
+/// Four vectors of the run are summed in registers across every image and maximum, then added
+/// once.
+func fastSparseWeightGradient(
+  gradient: UnsafePointer<Float>, at: UnsafePointer<Int>, maxima: Int, imageStride: Int,
+  input: UnsafePointer<Float>, inputImageStride: Int, channelsPadded: Int,
+  rowOffsets: UnsafePointer<Int>, rows: Int, run: Int, images: Int,
+  dWeights: UnsafeMutablePointer<Float>
+) {
+  for ky in 0..<rows {
+    let rowOffset = rowOffsets[ky]
+    var block = 0
+    while block < run {
+      let vectors = min(4, (run - block) / 16)
+      var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+      for n in 0..<images {
+        let d = gradient + n * imageStride, positions = at + n * imageStride
+        let x = input + n * inputImageStride + rowOffset + block
+        for k in 0..<maxima {
+          let value = d[k]
+          if value == 0 { continue }
+          let s = splat(value), u = x + positions[k] * channelsPadded
+          fma(&a0, load16(u), s)
+          if vectors > 1 { fma(&a1, load16(u + 16), s) }
+          if vectors > 2 { fma(&a2, load16(u + 32), s) }
+          if vectors > 3 { fma(&a3, load16(u + 48), s) }
+        }
+      }
+      let w = dWeights + ky * run + block
+      store16(load16(w) + a0, w)
+      if vectors > 1 { store16(load16(w + 16) + a1, w + 16) }
+      if vectors > 2 { store16(load16(w + 32) + a2, w + 32) }
+      if vectors > 3 { store16(load16(w + 48) + a3, w + 48) }
+      block += 16 * vectors
+    }
+  }
+}
+
+/// `dInput[at[k]*Cp + rowOffsets[ky] ..< + run] += gradient[k] * weights[ky][0 ..< run]` for one
+/// filter's maxima in one image: each maximum sends its gradient back through every tap to the
+/// interleaved input gradient. Weights past the real run are zero, so the rounded-up run adds
+/// nothing to the positions after it.
+func fastSparseInputGradient(
+  gradient: UnsafePointer<Float>, at: UnsafePointer<Int>, maxima: Int, channelsPadded: Int,
+  weights: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, rows: Int, run: Int,
+  dInput: UnsafeMutablePointer<Float>
+) {
+  for k in 0..<maxima {
+    let value = gradient[k]
+    if value == 0 { continue }
+    let s = splat(value), base = dInput + at[k] * channelsPadded
+    for ky in 0..<rows {
+      let out = base + rowOffsets[ky], w = weights + ky * run
+      var v = 0
+      while v < run {
+        var acc = load16(out + v)
+        fma(&acc, load16(w + v), s)
+        store16(acc, out + v)
+        v += 16
+      }
+    }
+  }
+}

@@ -103,7 +103,36 @@ final class FastConvOp: FastOp {
   private let packedForward: FastBuffer  // (Fpad/8, C, T, 8)
   private let packedBackward: FastBuffer  // (Cpad/8, F, T, 8)
   private let packedBias: FastBuffer  // (Fpad)
+  /// Whether the backward pass visits only the fused pool's maxima (`fastSparseWeightGradient`
+  /// and `fastSparseInputGradient`) instead of whole gradient planes: a max pool whose windows
+  /// step by at least four cells (a maximum in every four positions or fewer), behind at least
+  /// eight channels (a tap row's run over the channels is then whole vectors), with taps one
+  /// column apart.
+  let fromMaxima: Bool
+  private let maxima: MaximaLayout?
   private let lanes: [Lane]
+
+  /// The interleaved planes the backward pass from the maxima works on.
+  private struct MaximaLayout {
+    /// Channels rounded up to 8: the floats from one position to the next.
+    let channelsPadded: Int
+    /// One kernel row's taps over every channel, rounded up to whole vectors.
+    let run: Int
+    /// Floats per interleaved plane: every padded row, one more for the taps that read past
+    /// the last, and a run of slack.
+    let plane: Int
+    let rowOffsets: FastIndexBuffer  // (KH) ky*dilationY*pitch*channelsPadded
+    let packed: FastBuffer  // (F, KH, run): the weights as used, by kernel row, [kx][channel]
+
+    init(_ g: FastConvGeometry) {
+      channelsPadded = roundUp8(g.channels)
+      run = roundUp16(g.kernelWidth * channelsPadded)
+      plane = roundUp16((g.paddedHeight + 1) * g.pitch * channelsPadded + run)
+      rowOffsets = FastIndexBuffer(
+        (0..<g.kernelHeight).map { $0 * g.dilationY * g.pitch * roundUp8(g.channels) })
+      packed = FastBuffer(count: g.filters * g.kernelHeight * run)
+    }
+  }
 
   /// Per-lane workspace. Borders and slack of the wide planes are zeroed once and never written.
   private final class Lane {
@@ -114,15 +143,23 @@ final class FastConvOp: FastOp {
     let dWeights: FastBuffer  // (F, C*T)
     let dBias: FastBuffer  // (F)
     let argmax: FastIndexBuffer  // (capacity, F, pooled): wide position of each pooled maximum
+    // From the maxima, instead of `gradient` and `inputGradient`:
+    let interleaved: FastBuffer  // (capacity, plane): the padded inputs, channel-minor
+    let interleavedGradient: FastBuffer  // (plane): one image's input gradient, channel-minor
+    let dWeightRuns: FastBuffer  // (F, KH, run)
 
-    init(_ g: FastConvGeometry, pooled: Int?, capacity: Int, training: Bool) {
+    init(_ g: FastConvGeometry, pooled: Int?, maxima: MaximaLayout?, capacity: Int, training: Bool) {
+      let dense = training && maxima == nil, sparse = training ? maxima : nil
       argmax = FastIndexBuffer(count: training ? capacity * (pooled ?? 0) : 0)
       padded = FastBuffer(count: (training ? capacity : 1) * g.channels * g.inputPlane)
       wide = FastBuffer(count: g.paddedFilters * g.forwardChunks * 16)
-      gradient = FastBuffer(count: training ? capacity * g.paddedFilters * g.gradientPlane : 0)
-      inputGradient = FastBuffer(count: training ? g.paddedChannels * g.backwardChunks * 16 : 0)
+      gradient = FastBuffer(count: dense ? capacity * g.paddedFilters * g.gradientPlane : 0)
+      inputGradient = FastBuffer(count: dense ? g.paddedChannels * g.backwardChunks * 16 : 0)
       dWeights = FastBuffer(count: training ? g.filters * g.channels * g.taps : 0)
       dBias = FastBuffer(count: training ? g.filters : 0)
+      interleaved = FastBuffer(count: sparse.map { capacity * $0.plane } ?? 0)
+      interleavedGradient = FastBuffer(count: sparse?.plane ?? 0)
+      dWeightRuns = FastBuffer(count: sparse.map { g.filters * g.kernelHeight * $0.run } ?? 0)
     }
   }
 
@@ -153,7 +190,13 @@ final class FastConvOp: FastOp {
     packedForward = FastBuffer(count: g.channels * g.taps * g.paddedFilters)
     packedBackward = FastBuffer(count: g.filters * g.taps * g.paddedChannels)
     packedBias = FastBuffer(count: g.paddedFilters)
-    self.lanes = capacities.map { Lane(g, pooled: pooled, capacity: $0, training: training) }
+    let spread = pool.map { $0.rows.stride * $0.cols.stride } ?? 0
+    fromMaxima = spread >= 4 && g.channels >= 8 && g.dilationX == 1
+    let maxima = fromMaxima ? MaximaLayout(g) : nil
+    self.maxima = maxima
+    self.lanes = capacities.map {
+      Lane(g, pooled: pooled, maxima: maxima, capacity: $0, training: training)
+    }
   }
 
   /// Where tap `k` of the kernel as written is used: itself, or its mirror image.
@@ -180,6 +223,18 @@ final class FastConvOp: FastOp {
       }
     }
     if let bias { packedBias.pointer.update(from: bias.value.pointer, count: g.filters) }
+    if let maxima {
+      let packed = maxima.packed.pointer, cp = maxima.channelsPadded, run = maxima.run
+      for f in 0..<g.filters {
+        for c in 0..<g.channels {
+          for k in 0..<t {
+            let (ky, kx) = k.quotientAndRemainder(dividingBy: g.kernelWidth)
+            packed[(f * g.kernelHeight + ky) * run + kx * cp + c] =
+              scale * w[(f * g.channels + c) * t + usedTap(k)]
+          }
+        }
+      }
+    }
   }
 
   /// Copies `images` inputs into lane `l`'s padded planes, as a training forward pass does,
@@ -295,6 +350,10 @@ final class FastConvOp: FastOp {
     dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>?, images: Int
   ) {
     let g = geometry, lane = lanes[l]
+    if let maxima {
+      backwardFromMaxima(maxima, lane: lane, output: output, dOutput: dOutput, dInput: dInput, images: images)
+      return
+    }
     let wp = g.pitch
     let ho = g.outputHeight, wo = g.outputWidth
     let rowStep = g.strideY * wp, sx = g.strideX
@@ -369,6 +428,68 @@ final class FastConvOp: FastOp {
         for f in 0..<g.filters {
           let dst = wide + f * gPlane
           for i in f * pooled..<(f + 1) * pooled { dst[at[i]] = 0 }
+        }
+      }
+    }
+  }
+
+  /// The backward pass when `fromMaxima`: the same gradients as the dense pass above, computed
+  /// from each window's maximum alone, on channel-minor copies of the padded inputs.
+  private func backwardFromMaxima(
+    _ m: MaximaLayout, lane: Lane, output: UnsafePointer<Float>,
+    dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>?, images: Int
+  ) {
+    let g = geometry
+    let pooled = pooledHeight * pooledWidth, positions = g.paddedHeight * g.pitch
+    let cp = m.channelsPadded, run = m.run, rows = g.kernelHeight
+    let dBias = lane.dBias.pointer, runs = lane.dWeightRuns.pointer
+    lane.dWeights.zero()
+    lane.dBias.zero()
+    lane.dWeightRuns.zero()
+    for n in 0..<images {
+      let dy = dOutput + n * outputSize, y = output + n * outputSize
+      let at = lane.argmax.pointer + n * outputSize
+      if relu { for i in 0..<outputSize { dy[i] = y[i] <= 0 ? 0 : dy[i] } }
+      for f in 0..<g.filters { dBias[f] += fastSum(dy + f * pooled, count: pooled) }
+      // This image's padded input, channel-minor, for the weight gradient after the loop.
+      let x = lane.padded.pointer + n * g.channels * g.inputPlane
+      let xi = lane.interleaved.pointer + n * m.plane
+      for c in 0..<g.channels {
+        let plane = x + c * g.inputPlane
+        for p in 0..<positions { xi[p * cp + c] = plane[p] }
+      }
+      guard let dInput else { continue }
+      let dxi = lane.interleavedGradient.pointer
+      dxi.update(repeating: 0, count: m.plane)
+      for f in 0..<g.filters {
+        fastSparseInputGradient(
+          gradient: dy + f * pooled, at: at + f * pooled, maxima: pooled, channelsPadded: cp,
+          weights: m.packed.pointer + f * rows * run, rowOffsets: m.rowOffsets.pointer, rows: rows,
+          run: run, dInput: dxi)
+      }
+      let dx = dInput + n * g.inputSize
+      for c in 0..<g.channels {
+        for iy in 0..<g.height {
+          let from = dxi + ((g.padTop + iy) * g.pitch + g.padLeft) * cp + c
+          let to = dx + (c * g.height + iy) * g.width
+          for ix in 0..<g.width { to[ix] = from[ix * cp] }
+        }
+      }
+    }
+    for f in 0..<g.filters {
+      fastSparseWeightGradient(
+        gradient: dOutput + f * pooled, at: lane.argmax.pointer + f * pooled, maxima: pooled,
+        imageStride: outputSize, input: lane.interleaved.pointer, inputImageStride: m.plane,
+        channelsPadded: cp, rowOffsets: m.rowOffsets.pointer, rows: rows, run: run, images: images,
+        dWeights: runs + f * rows * run)
+    }
+    // Back to the (filter, channel, tap) order of the dense pass.
+    let dw = lane.dWeights.pointer, t = g.taps
+    for f in 0..<g.filters {
+      for c in 0..<g.channels {
+        for k in 0..<t {
+          let (ky, kx) = k.quotientAndRemainder(dividingBy: g.kernelWidth)
+          dw[(f * g.channels + c) * t + k] = runs[(f * rows + ky) * run + kx * cp + c]
         }
       }
     }

@@ -4,6 +4,7 @@
   import Darwin
 #endif
 import ArgumentParser
+import CNNLabData
 import CNNLabEngine
 
 extension CNNLab {
@@ -12,7 +13,10 @@ extension CNNLab {
       abstract: "Measure training and inference speed on the reference workloads.",
       discussion: """
         Workloads (the same networks, batch sizes and optimisers as the PyTorch
-        anchors; the data is synthetic, seeded, of the same shapes):
+        anchors). Training runs on the anchors' images where cnnlab finds them
+        (A: the bundled MNIST sample; B and C: Fashion-MNIST from Debian's
+        dataset-fashion-mnist), else on seeded synthetic images of the same
+        shapes, and says which; inference always runs on synthetic images:
           A    mnist-small on 5,000 28x28 images, batch 32, SGD 0.05 momentum 0.9
           B    keras-seed on 60,000 images, batch 100, Adam 1e-3 (fixed steps)
           C    mnist-small on 60,000 images, batch 32
@@ -108,6 +112,8 @@ struct BenchResult {
   var trainStepsPerSecond: Double
   var inferImagesPerSecond: Double
   var peakRSSMiB: Double
+  /// The training images, in words: `the bundled MNIST sample, 5,000 images`, `synthetic, ...`.
+  var data: String
 
   var json: String {
     func number(_ x: Double) -> String { String(Int(x.rounded())) }
@@ -116,7 +122,7 @@ struct BenchResult {
       "train_images_per_s": \(number(trainImagesPerSecond)), \
       "train_steps_per_s": \(number(trainStepsPerSecond)), \
       "infer_images_per_s": \(number(inferImagesPerSecond)), \
-      "peak_rss_mib": \((peakRSSMiB * 10).rounded() / 10)}
+      "peak_rss_mib": \((peakRSSMiB * 10).rounded() / 10), "data": "\(data)"}
       """
   }
 
@@ -126,7 +132,7 @@ struct BenchResult {
       + "train_images_per_s \(grouped(Int(trainImagesPerSecond.rounded()))) "
       + "(\(grouped(Int(trainStepsPerSecond.rounded()))) steps/s), "
       + "infer_images_per_s \(grouped(Int(inferImagesPerSecond.rounded()))), "
-      + "peak_rss_mib \(rss)"
+      + "peak_rss_mib \(rss), trained on \(data)"
   }
 }
 
@@ -152,10 +158,10 @@ struct BenchRunner {
     }
     let size = w.side * w.side
     var rng = SplitMix64(seed: 0)
-    let training = syntheticImages(count: w.trainingCount, using: &rng)
-    let labels = (0..<w.trainingCount).map { _ in Int32(rng.next() % UInt64(w.classes)) }
+    let (training, labels, data) = trainingSet(using: &rng)
+    let trainingCount = labels.count
     let test = syntheticImages(count: w.testCount, using: &rng)
-    var order = Array(0..<w.trainingCount)
+    var order = Array(0..<trainingCount)
     var batch = [Float](repeating: 0, count: w.batch * size)
     var batchLabels = [Int32](repeating: 0, count: w.batch)
 
@@ -163,7 +169,7 @@ struct BenchRunner {
     // would be), then forward, backward and the optimiser update.
     func step(_ s: Int) {
       let start = s * w.batch
-      let n = min(w.batch, w.trainingCount - start)
+      let n = min(w.batch, trainingCount - start)
       batch.withMutableStart { x in
         for i in 0..<n {
           let k = order[start + i]
@@ -178,7 +184,7 @@ struct BenchRunner {
       }
     }
 
-    let stepsPerEpoch = (w.trainingCount + w.batch - 1) / w.batch
+    let stepsPerEpoch = (trainingCount + w.batch - 1) / w.batch
     let (roundSteps, roundCount) = w.rounds
     order.shuffle(using: &rng)
     for s in 0..<(roundSteps.map { min($0, stepsPerEpoch) } ?? stepsPerEpoch) { step(s) }  // warm-up
@@ -194,7 +200,7 @@ struct BenchRunner {
       let started = monotonicSeconds()
       for s in next..<next + steps {
         step(s)
-        images += min(w.batch, w.trainingCount - s * w.batch)
+        images += min(w.batch, trainingCount - s * w.batch)
       }
       let seconds = monotonicSeconds() - started
       next += steps
@@ -229,11 +235,38 @@ struct BenchRunner {
       trainImagesPerSecond: median(rates.map(\.images)),
       trainStepsPerSecond: median(rates.map(\.steps)),
       inferImagesPerSecond: median(inference),
-      peakRSSMiB: peakRSSMiB())
+      peakRSSMiB: peakRSSMiB(), data: data)
   }
 
   /// Bytes per pixel: MNIST-like images keep about a fifth of their pixels lit (0...255);
   /// X/O images are -1 or +1.
+  /// The training images (bytes) and labels: those the workload's PyTorch anchor trains on,
+  /// where cnnlab can read them, else synthetic ones. The images matter, not only their shape:
+  /// a convolution behind a max pool sends back only the maxima whose gradient is not zero, and
+  /// how many are depends on what the network sees.
+  private func trainingSet(using rng: inout SplitMix64) -> (images: [UInt8], labels: [Int32], data: String) {
+    let name: String? =
+      switch workload {
+      case .a: "mnist"
+      case .b, .c: "fashion"
+      case .d1, .d16: nil
+      }
+    if let name, case .idx(let directory, _)? = try? DataSource.resolve(name),
+      let set = try? IDXDataset.load(directory: directory), let train = set.train
+    {
+      // A: the bundled sample's 4,500 + 500 digits are the anchor's 5,000; B and C: the
+      // 60,000 training images.
+      let parts = workload == .a ? [train, set.test] : [train]
+      let images = parts.flatMap { $0.images.scalars.map { UInt8(clamping: Int($0.rounded())) } }
+      let labels = parts.flatMap { $0.labels.map { Int32(truncatingIfNeeded: $0) } }
+      let what = workload == .a ? "the bundled MNIST sample" : "Fashion-MNIST"
+      return (images, labels, "\(what), \(grouped(labels.count)) images")
+    }
+    let images = syntheticImages(count: workload.trainingCount, using: &rng)
+    let labels = (0..<workload.trainingCount).map { _ in Int32(rng.next() % UInt64(workload.classes)) }
+    return (images, labels, "synthetic, \(grouped(labels.count)) images")
+  }
+
   private func syntheticImages(count: Int, using rng: inout SplitMix64) -> [UInt8] {
     let size = workload.side * workload.side
     var bytes = [UInt8](repeating: 0, count: count * size)

@@ -237,6 +237,30 @@ func expectRelativelyClose(
     }
   }
 
+  /// Digit-like images are mostly blank: many pooling windows hold four equal values, and many
+  /// maxima carry no gradient (the ReLU's zeros, which the backward pass from the maxima
+  /// skips). The gradients are still the reference's.
+  @Test func mostlyBlankImagesMatchTheReference() throws {
+    let network = try Network(
+      "conv 8 5x5 pad 2 relu | maxpool 2 | conv 16 5x5 pad 2 relu | maxpool 2 | dense 10",
+      inputShape: [1, 28, 28], seed: 3)
+    var rng = SplitMix64(seed: 5)
+    let batch = 6
+    var pixels = [Float](repeating: 0, count: batch * 784)
+    for i in pixels.indices where rng.next() % 6 == 0 { pixels[i] = Float(rng.next() % 256) / 255 }
+    let images = Tensor(shape: [batch, 1, 28, 28], scalars: pixels)
+    let labels = (0..<batch).map { $0 % 10 }
+    let reference = try referenceGradients(network, images: images, labels: labels)
+    let fast = try FastNetwork(network: network, threads: 1, trainingBatch: batch)
+    #expect(fast.ops.compactMap { $0 as? FastConvOp }.map(\.fromMaxima) == [false, true])
+    fast.zeroGradients()
+    let loss = fast.accumulateGradients(images: images, labels: labels)
+    expectRelativelyClose([loss], [reference.loss], "loss")
+    for (p, expected) in zip(fast.parameters, reference.gradients) {
+      expectRelativelyClose(p.gradients, expected, "gradient")
+    }
+  }
+
   @Test func wideBatchesSplitAcrossTwoThreadsMatchTheReference() throws {
     // Enough work per batch that two threads really split it (odd batch: 4 + 5 images), and a
     // dense layer wider than one GEMM panel with more inputs than one panel is deep.

@@ -125,11 +125,11 @@ final class FastConvOp: FastOp {
     let packed: FastBuffer  // (F, KH, run): the weights as used, by kernel row, [kx][channel]
 
     init(_ g: FastConvGeometry) {
-      channelsPadded = roundUp8(g.channels)
-      run = roundUp16(g.kernelWidth * channelsPadded)
-      plane = roundUp16((g.paddedHeight + 1) * g.pitch * channelsPadded + run)
-      rowOffsets = FastIndexBuffer(
-        (0..<g.kernelHeight).map { $0 * g.dilationY * g.pitch * roundUp8(g.channels) })
+      let cp = roundUp8(g.channels)
+      channelsPadded = cp
+      run = roundUp16(g.kernelWidth * cp)
+      plane = roundUp16((g.paddedHeight + 1) * g.pitch * cp + run)
+      rowOffsets = FastIndexBuffer((0..<g.kernelHeight).map { $0 * g.dilationY * g.pitch * cp })
       packed = FastBuffer(count: g.filters * g.kernelHeight * run)
     }
   }

@@ -205,12 +205,13 @@ func expectRelativelyClose(
 
   /// A convolution behind a max pool sends its gradients back from the maxima alone when it
   /// has at least eight channels and the pool steps by four cells or more: channel counts that
-  /// are and are not a multiple of 8, strides, lopsided padding, overlapping, wider and ceil windows,
-  /// the first layer (no input gradient) and a convolution without a ReLU. A dilated kernel
-  /// (taps two columns apart) keeps the dense pass, and so does a pool that steps by one.
+  /// are and are not a multiple of 8, strides, lopsided padding, a normalised kernel,
+  /// overlapping, wider and ceil windows, the first layer (no input gradient) and a
+  /// convolution without a ReLU. A dilated kernel (taps two columns apart) keeps the dense
+  /// pass, and so does a pool that steps by one.
   @Test(arguments: [
     ("conv 8 3x3 pad 1 relu | conv 12 5x5 pad 2 relu | maxpool 2 | dense 5", [1, 11, 13], true),
-    ("conv 9 3x3 relu | conv 6 3x3 stride 2 pad 1,0,2,1 relu | maxpool 3 stride 2 | dense 4", [2, 17, 15], true),
+    ("conv 9 3x3 relu | conv 6 3x3 stride 2 pad 1,0,2,1 normalize relu | maxpool 3 stride 2 | dense 4", [2, 17, 15], true),
     ("conv 5 3x3 pad 1 | maxpool 2 ceil | dense 3", [8, 9, 11], true),
     ("conv 7 2x4 pad 0,1,3,0 convolve relu | maxpool 3 | dense 3", [20, 10, 12], true),
     ("conv 4 3x3 dilation 2 relu | maxpool 2 | dense 3", [16, 12, 12], false),

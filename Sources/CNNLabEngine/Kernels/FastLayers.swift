@@ -108,7 +108,7 @@ final class FastConvOp: FastOp {
   /// step by at least four cells (a maximum in every four positions or fewer), behind at least
   /// eight channels (a tap row's run over the channels is then whole vectors), with taps one
   /// column apart.
-  let fromMaxima: Bool
+  var fromMaxima: Bool { maxima != nil }
   private let maxima: MaximaLayout?
   private let lanes: [Lane]
 
@@ -191,8 +191,7 @@ final class FastConvOp: FastOp {
     packedBackward = FastBuffer(count: g.filters * g.taps * g.paddedChannels)
     packedBias = FastBuffer(count: g.paddedFilters)
     let spread = pool.map { $0.rows.stride * $0.cols.stride } ?? 0
-    fromMaxima = spread >= 4 && g.channels >= 8 && g.dilationX == 1
-    let maxima = fromMaxima ? MaximaLayout(g) : nil
+    let maxima = spread >= 4 && g.channels >= 8 && g.dilationX == 1 ? MaximaLayout(g) : nil
     self.maxima = maxima
     self.lanes = capacities.map {
       Lane(g, pooled: pooled, maxima: maxima, capacity: $0, training: training)
@@ -213,28 +212,22 @@ final class FastConvOp: FastOp {
     let t = g.taps
     let forward = packedForward.pointer, backward = packedBackward.pointer
     let scale = weightScale
+    // The backward pass from the maxima wants the same weights by kernel row, [kx][channel].
+    let byRow = maxima.map { (packed: $0.packed.pointer, run: $0.run, step: $0.channelsPadded) }
     for f in 0..<g.filters {
       for c in 0..<g.channels {
-        for k in 0..<t {
-          let v = scale * w[(f * g.channels + c) * t + usedTap(k)]
-          forward[(((f >> 3) * g.channels + c) * t + k) * 8 + (f & 7)] = v
-          backward[(((c >> 3) * g.filters + f) * t + k) * 8 + (c & 7)] = v
-        }
-      }
-    }
-    if let bias { packedBias.pointer.update(from: bias.value.pointer, count: g.filters) }
-    if let maxima {
-      let packed = maxima.packed.pointer, cp = maxima.channelsPadded, run = maxima.run
-      for f in 0..<g.filters {
-        for c in 0..<g.channels {
-          for k in 0..<t {
-            let (ky, kx) = k.quotientAndRemainder(dividingBy: g.kernelWidth)
-            packed[(f * g.kernelHeight + ky) * run + kx * cp + c] =
-              scale * w[(f * g.channels + c) * t + usedTap(k)]
+        for ky in 0..<g.kernelHeight {
+          for kx in 0..<g.kernelWidth {
+            let k = ky * g.kernelWidth + kx
+            let v = scale * w[(f * g.channels + c) * t + usedTap(k)]
+            forward[(((f >> 3) * g.channels + c) * t + k) * 8 + (f & 7)] = v
+            backward[(((c >> 3) * g.filters + f) * t + k) * 8 + (c & 7)] = v
+            if let byRow { byRow.packed[(f * g.kernelHeight + ky) * byRow.run + kx * byRow.step + c] = v }
           }
         }
       }
     }
+    if let bias { packedBias.pointer.update(from: bias.value.pointer, count: g.filters) }
   }
 
   /// Copies `images` inputs into lane `l`'s padded planes, as a training forward pass does,
@@ -366,18 +359,16 @@ final class FastConvOp: FastOp {
       let y = output + n * outputSize
       let wide = lane.gradient.pointer + n * g.paddedFilters * gPlane + margin
       if pool != nil {
-        // The ReLU first, in place (one pass the compiler vectorises); then each pooled
-        // gradient goes to the position its maximum came from, and its filter's bias gradient
-        // sums them sixteen at a time. Everything else in the plane is zero (the positions
+        // The ReLU and the bias gradients first; then each pooled gradient goes to the
+        // position its maximum came from. Everything else in the plane is zero (the positions
         // written are put back to zero once the weight gradient has used them, below).
         let at = lane.argmax.pointer + n * outputSize
         let pooled = pooledHeight * pooledWidth
-        if relu { for i in 0..<outputSize { dy[i] = y[i] <= 0 ? 0 : dy[i] } }
+        pooledGradient(dy, output: y, dBias: dBias)
         for f in 0..<g.filters {
           let dst = wide + f * gPlane
           let d = dy + f * pooled, from = at + f * pooled
           for i in 0..<pooled { dst[from[i]] += d[i] }
-          dBias[f] += fastSum(d, count: pooled)
         }
       } else {
         // Scatter the output gradient (through the ReLU) into the wide planes.
@@ -449,8 +440,7 @@ final class FastConvOp: FastOp {
     for n in 0..<images {
       let dy = dOutput + n * outputSize, y = output + n * outputSize
       let at = lane.argmax.pointer + n * outputSize
-      if relu { for i in 0..<outputSize { dy[i] = y[i] <= 0 ? 0 : dy[i] } }
-      for f in 0..<g.filters { dBias[f] += fastSum(dy + f * pooled, count: pooled) }
+      pooledGradient(dy, output: y, dBias: dBias)
       // This image's padded input, channel-minor, for the weight gradient after the loop.
       let x = lane.padded.pointer + n * g.channels * g.inputPlane
       let xi = lane.interleaved.pointer + n * m.plane
@@ -484,15 +474,27 @@ final class FastConvOp: FastOp {
         dWeights: runs + f * rows * run)
     }
     // Back to the (filter, channel, tap) order of the dense pass.
-    let dw = lane.dWeights.pointer, t = g.taps
+    var dw = lane.dWeights.pointer
     for f in 0..<g.filters {
       for c in 0..<g.channels {
-        for k in 0..<t {
-          let (ky, kx) = k.quotientAndRemainder(dividingBy: g.kernelWidth)
-          dw[(f * g.channels + c) * t + k] = runs[(f * rows + ky) * run + kx * cp + c]
+        for ky in 0..<rows {
+          for kx in 0..<g.kernelWidth {
+            dw.pointee = runs[(f * rows + ky) * run + kx * cp + c]
+            dw += 1
+          }
         }
       }
     }
+  }
+
+  /// One image's pooled output gradient through the fused ReLU, in place (one pass the
+  /// compiler vectorises), and its filters' bias gradients, sixteen at a time.
+  private func pooledGradient(
+    _ dy: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, dBias: UnsafeMutablePointer<Float>
+  ) {
+    if relu { for i in 0..<outputSize { dy[i] = y[i] <= 0 ? 0 : dy[i] } }
+    let pooled = pooledHeight * pooledWidth
+    for f in 0..<geometry.filters { dBias[f] += fastSum(dy + f * pooled, count: pooled) }
   }
 
   func finishGradients(lanes count: Int, part: Int, of parts: Int) {
